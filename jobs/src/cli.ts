@@ -1,0 +1,73 @@
+import { parseArgs } from "node:util";
+import { ConfigError } from "@ctr/schemas";
+import { type Command, UsageError } from "./command.ts";
+import { COMMANDS } from "./commands/index.ts";
+
+const HELP = `ctr: the CTR analytics engine
+
+Usage: ctr <command> [flags]     (ctr <command> --help for its flags)
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(14)} ${c.summary}`).join("\n")}
+
+Configuration comes from the environment (CTR_DATA_DIR, CLICKHOUSE_URL, REDIS_URL,
+ORDERS_DATABASE_URL, EVENTS_SOURCE, PARQUET_SINK, ...): see README.md.
+`;
+
+function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
+  const [first, second] = argv;
+  const twoWords = COMMANDS.find((c) => c.name === `${first} ${second}`);
+  if (twoWords) return { command: twoWords, rest: argv.slice(2) };
+  const oneWord = COMMANDS.find((c) => c.name === first);
+  return oneWord ? { command: oneWord, rest: argv.slice(1) } : undefined;
+}
+
+function commandHelp(command: Command): string {
+  return `Usage: ${command.usage}\n\n${command.summary}\n${command.details ? `\n${command.details}\n` : ""}`;
+}
+
+/** Runs `ctr` with the given arguments and returns the exit code: 0 ok, 1 failed, 2 misused. */
+export async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
+    process.stdout.write(HELP);
+    return argv.length === 0 ? 2 : 0;
+  }
+  const found = findCommand(argv);
+  if (!found) {
+    const group = COMMANDS.filter((c) => c.name.startsWith(`${argv[0]} `));
+    const hint = group.length > 0 ? `; did you mean ${group.map((c) => `'ctr ${c.name}'`).join(", ")}?` : "";
+    process.stderr.write(`ctr: unknown command '${argv.join(" ")}'${hint}\nRun 'ctr --help' for the list.\n`);
+    return 2;
+  }
+  const { command, rest } = found;
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      options: { ...command.options, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    process.stderr.write(`ctr ${command.name}: ${(error as Error).message}\n${commandHelp(command)}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(commandHelp(command));
+    return 0;
+  }
+  try {
+    return await command.run(values);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`ctr ${command.name}: ${error.message}\n${commandHelp(command)}`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`ctr ${command.name}: configuration error: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`ctr ${command.name}: ${error instanceof Error ? (error.stack ?? error.message) : error}\n`);
+    return 1;
+  }
+}

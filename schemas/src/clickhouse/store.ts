@@ -1,0 +1,73 @@
+import { mkdirSync } from "node:fs";
+import { type ClickHouseClient, type ClickHouseSettings, createClient } from "@clickhouse/client";
+import { createChdbConnection } from "chdb/connection";
+import type { Config } from "../config.ts";
+
+/**
+ * Output settings every query relies on: 64-bit integers quoted in JSON so they survive
+ * JS numbers, and Decimals with their trailing zeros so CTR renders as `0.0150`.
+ */
+export const OUTPUT_SETTINGS: ClickHouseSettings = {
+  output_format_json_quote_64bit_integers: 1,
+  output_format_decimal_trailing_zeros: 1,
+  date_time_output_format: "simple",
+};
+
+// chdb/connection is typed against the deprecated @clickhouse/client-common, which the client no
+// longer bundles; the shapes are the same, the declarations are not.
+type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>["connection"]>;
+
+export interface Store {
+  client: ClickHouseClient;
+  /** `embedded` is chDB in this process (one process per data directory); `server` is HTTP. */
+  kind: Config["clickhouse"]["kind"];
+  /** The database the engine's tables live in. */
+  database: string;
+  /** Creates the database when it is missing (a server only; chDB always has `default`). */
+  ensureDatabase(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the ClickHouse the configuration names: a server over HTTP, or chDB embedded under the
+ * data directory. Both are driven through @clickhouse/client, so the SQL is one code path.
+ * chDB binds one data directory per process: open the embedded store in one process only.
+ */
+export function openStore(clickhouse: Config["clickhouse"]): Store {
+  if (clickhouse.kind === "server") {
+    const client = createClient({
+      url: clickhouse.url,
+      username: clickhouse.username,
+      password: clickhouse.password,
+      database: clickhouse.database,
+      clickhouse_settings: OUTPUT_SETTINGS,
+      // gzip both ways: per-minute rows compress ~10x; zstd would need Node >= 22.15.
+      compression: { request: true, response: true },
+      keep_alive: { enabled: true, idle_socket_ttl: 2_500 },
+      request_timeout: 120_000,
+    });
+    const ensureDatabase = async () => {
+      // The main client is bound to the database, which may not exist yet; `default` always does.
+      const admin = createClient({ url: clickhouse.url, username: clickhouse.username, password: clickhouse.password });
+      try {
+        await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${clickhouse.database}` });
+      } finally {
+        await admin.close();
+      }
+    };
+    return { client, kind: "server", database: clickhouse.database, ensureDatabase, close: () => client.close() };
+  }
+  mkdirSync(clickhouse.path, { recursive: true });
+  // chDB ignores the client's `database`: its tables live in `default`.
+  const client = createClient({
+    connection: createChdbConnection({ path: clickhouse.path }) as unknown as ClientConnection,
+    clickhouse_settings: OUTPUT_SETTINGS,
+  });
+  return {
+    client,
+    kind: "embedded",
+    database: "default",
+    ensureDatabase: async () => {},
+    close: () => client.close(),
+  };
+}

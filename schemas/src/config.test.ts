@@ -1,0 +1,58 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, parseLocation } from "./config.ts";
+
+describe("loadConfig", () => {
+  it("runs embedded on one machine with no configuration", () => {
+    const config = loadConfig({});
+    const dataDir = path.resolve("./data");
+    expect(config.clickhouse).toEqual({ kind: "embedded", path: path.join(dataDir, "clickhouse"), database: "ctr" });
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.ordersDatabaseUrl).toBe(`sqlite://${path.join(dataDir, "orders.sqlite")}`);
+    expect(config.eventsSource).toEqual({ kind: "local", dir: path.join(dataDir, "raw") });
+    expect(config.parquetSink).toEqual({ kind: "local", dir: path.join(dataDir, "parquet") });
+    expect(config.port).toBe(3000);
+    expect(config.maxResultRows).toBe(1_000_000);
+    expect(config.purchaseExcludedStatuses).toEqual([]);
+  });
+
+  it("runs distributed when the URLs are set", () => {
+    const config = loadConfig({
+      CLICKHOUSE_URL: "http://ch:8123",
+      REDIS_URL: "redis://redis:6379",
+      ORDERS_DATABASE_URL: "postgres://app@db/shop",
+      EVENTS_SOURCE: "s3://events-bucket/raw",
+      PARQUET_SINK: "s3://lake/parquet/",
+      PURCHASE_EXCLUDED_STATUSES: "canceled, refunded",
+    });
+    expect(config.clickhouse).toMatchObject({ kind: "server", url: "http://ch:8123" });
+    expect(config.redisUrl).toBe("redis://redis:6379");
+    expect(config.eventsSource).toEqual({ kind: "s3", bucket: "events-bucket", prefix: "raw" });
+    expect(config.parquetSink).toEqual({ kind: "s3", bucket: "lake", prefix: "parquet" });
+    expect(config.purchaseExcludedStatuses).toEqual(["canceled", "refunded"]);
+  });
+
+  it.each([
+    ["PORT", "eighty"],
+    ["PORT", "70000"],
+    ["CLICKHOUSE_URL", "ch:8123"],
+    ["REDIS_URL", "http://redis:6379"],
+    ["ORDERS_DATABASE_URL", "oracle://db"],
+    ["MAX_RESULT_ROWS", "-1"],
+    ["EVENTS_SOURCE", "gs://bucket/x"],
+    ["LOG_LEVEL", "loud"],
+  ])("fails naming %s when it is %s", (variable, value) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable}: `));
+  });
+
+  it("treats empty variables as unset", () => {
+    expect(loadConfig({ CLICKHOUSE_URL: "", REDIS_URL: " " }).clickhouse.kind).toBe("embedded");
+  });
+});
+
+describe("parseLocation", () => {
+  it("rejects an invalid bucket name", () => {
+    expect(() => parseLocation("s3://Bad_Bucket/x", "PARQUET_SINK")).toThrow(/PARQUET_SINK/);
+  });
+});

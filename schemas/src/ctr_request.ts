@@ -1,0 +1,122 @@
+import { z } from "zod";
+import { PLATFORMS, type Platform, parsePlatform } from "./platform.ts";
+import { parseGmt3WallClock } from "./time.ts";
+
+/** The largest aggregation accepted: 100 years of minutes, far beyond any stored range. */
+export const MAX_AGGREGATION_MINUTES = 52_560_000;
+/** Product codes are short; anything longer is a mistake or an attack. */
+export const MAX_PRODUCT_LENGTH = 256;
+
+// ClickHouse DateTime covers 1970..2106; keep requests inside it so no value is clamped silently.
+const FIRST_MS = Date.UTC(1970, 0, 2);
+const LAST_MS = Date.UTC(2105, 11, 31);
+
+const wallClock = (field: string) =>
+  z.string({ error: `${field} is required: a GMT-3 time as YYYY-MM-DD HH:MM:SS` }).transform((text, ctx) => {
+    const ms = parseGmt3WallClock(text);
+    if (ms === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${field} must be a real calendar time as YYYY-MM-DD HH:MM:SS (GMT-3), got ${JSON.stringify(text)}`,
+      });
+      return z.NEVER;
+    }
+    if (!text.endsWith(":00")) {
+      ctx.addIssue({ code: "custom", message: `${field} must fall on a whole minute (seconds 00), got ${text}` });
+      return z.NEVER;
+    }
+    if (ms < FIRST_MS || ms > LAST_MS) {
+      ctx.addIssue({ code: "custom", message: `${field} must lie between 1970-01-02 and 2105-12-31, got ${text}` });
+      return z.NEVER;
+    }
+    return { text, epochMs: ms };
+  });
+
+const aggregation = z
+  .union([z.number(), z.string()], {
+    error: "aggregation is required: a positive whole number of minutes",
+  })
+  .transform((value, ctx) => {
+    const n = typeof value === "number" ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isInteger(n) || n < 1 || n > MAX_AGGREGATION_MINUTES) {
+      ctx.addIssue({
+        code: "custom",
+        message: `aggregation must be a positive whole number of minutes (1..${MAX_AGGREGATION_MINUTES}), got ${JSON.stringify(value)}`,
+      });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const product = z
+  .string({ error: "product must be one product code (a string)" })
+  .min(1, "product must not be empty")
+  .max(MAX_PRODUCT_LENGTH, `product must be at most ${MAX_PRODUCT_LENGTH} characters`);
+
+const platform = z
+  .string({ error: `platform must be one of ${PLATFORMS.join(", ")}` })
+  .transform((value, ctx): Platform => {
+    const parsed = parsePlatform(value);
+    if (!parsed) {
+      ctx.addIssue({
+        code: "custom",
+        message: `platform must be one of ${PLATFORMS.join(", ")} (case-insensitive), got ${JSON.stringify(value)}`,
+      });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+/**
+ * The /ctr request, for GET query strings and POST JSON bodies alike. Every rule of the contract's
+ * API section lives here, so the OpenAPI document and the handler cannot disagree.
+ */
+export const CtrRequestSchema = z
+  .object({
+    startTimestamp: wallClock("startTimestamp"),
+    endTimestamp: wallClock("endTimestamp"),
+    aggregation,
+    product: product.optional(),
+    platform: platform.optional(),
+  })
+  .superRefine((req, ctx) => {
+    if (req.endTimestamp.epochMs <= req.startTimestamp.epochMs) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["endTimestamp"],
+        message: `endTimestamp must be after startTimestamp (${req.startTimestamp.text})`,
+      });
+    }
+  });
+
+export type CtrRequestInput = z.input<typeof CtrRequestSchema>;
+export type CtrRequest = z.output<typeof CtrRequestSchema>;
+
+/** One row of the /ctr response. `CTR` is rendered with exactly four decimals, or null. */
+export interface CtrRow {
+  timestamp: string;
+  platform: Platform;
+  product: string;
+  CTR: number | null;
+  purchases: number;
+  productViews: number;
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export type CtrRequestParse = { ok: true; request: CtrRequest } | { ok: false; error: FieldError };
+
+/** Validates a /ctr request and names the first offending field, as the 400 body needs. */
+export function parseCtrRequest(input: unknown): CtrRequestParse {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    return { ok: false, error: { field: "body", message: "the request must be a JSON object" } };
+  }
+  const result = CtrRequestSchema.safeParse(input);
+  if (result.success) return { ok: true, request: result.data };
+  const issue = result.error.issues[0];
+  const field = String(issue?.path[0] ?? "body");
+  return { ok: false, error: { field, message: issue?.message ?? `${field} is invalid` } };
+}

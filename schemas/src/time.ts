@@ -1,0 +1,70 @@
+/**
+ * The API speaks GMT-3 wall-clock time: a fixed UTC-03:00 offset with no daylight saving.
+ * ClickHouse spells that zone `Etc/GMT+3` (POSIX sign inversion).
+ */
+export const GMT3_OFFSET_MS = -3 * 60 * 60 * 1000;
+export const CLICKHOUSE_GMT3 = "Etc/GMT+3";
+
+const WALL_CLOCK = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * Parses `YYYY-MM-DD HH:MM:SS` as GMT-3 wall-clock time into UTC epoch milliseconds.
+ * Returns undefined for anything that is not a real calendar time (2016-02-30, 24:00:00, ...).
+ */
+export function parseGmt3WallClock(text: string): number | undefined {
+  const m = WALL_CLOCK.exec(text);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second);
+  const back = new Date(utc);
+  // Date.UTC rolls 2016-02-30 over into March; a real date survives the round trip.
+  if (back.getUTCFullYear() !== year || back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day) {
+    return undefined;
+  }
+  return utc - GMT3_OFFSET_MS;
+}
+
+/** Formats UTC epoch milliseconds as GMT-3 wall-clock `YYYY-MM-DD HH:MM:SS`. */
+export function formatGmt3WallClock(epochMs: number): string {
+  return new Date(epochMs + GMT3_OFFSET_MS).toISOString().slice(0, 19).replace("T", " ");
+}
+
+/** Parses a calendar day `YYYY-MM-DD`; undefined when it is not a real date. */
+export function parseDay(text: string): Date | undefined {
+  const m = DAY.exec(text);
+  if (!m) return undefined;
+  const [year, month, day] = m.slice(1).map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+    ? date
+    : undefined;
+}
+
+/** Formats a Date's UTC calendar day as `YYYY-MM-DD`. */
+export function formatDay(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+/** Every day from `from` to `to`, both included, as `YYYY-MM-DD`. */
+export function daysBetween(from: string, to: string): string[] {
+  const start = parseDay(from);
+  const end = parseDay(to);
+  if (!start || !end) throw new RangeError(`not a day range: ${from}..${to}`);
+  const days: string[] = [];
+  for (let t = start.getTime(); t <= end.getTime(); t += 86_400_000) days.push(formatDay(new Date(t)));
+  return days;
+}
+
+/** The UTC epoch minute an event belongs to: 13:55:59.9 belongs to 13:55. */
+export function floorToMinute(epochMs: number): number {
+  return Math.floor(epochMs / 60_000) * 60_000;
+}
