@@ -99,6 +99,11 @@ const EnvSchema = z.object({
   SHARD_MAX_BYTES: positiveInt(256 * 1024 * 1024),
   /** Memory the native engine may use per shard. Default 512 MiB. */
   ENGINE_MEMORY_LIMIT_MB: positiveInt(512),
+  /**
+   * How long `ctr worker` may take on SIGTERM to finish or release its current jobs before it exits.
+   * Deployments give the process at least this long (terminationGracePeriodSeconds). Default 60,000 ms.
+   */
+  WORKER_SHUTDOWN_TIMEOUT_MS: positiveInt(60_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -126,6 +131,7 @@ export interface Config {
   workerConcurrency: number;
   shardMaxBytes: number;
   engineMemoryLimitMb: number;
+  workerShutdownTimeoutMs: number;
   logLevel: Env["LOG_LEVEL"];
 }
 
@@ -202,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerConcurrency: e.WORKER_CONCURRENCY,
     shardMaxBytes: e.SHARD_MAX_BYTES,
     engineMemoryLimitMb: e.ENGINE_MEMORY_LIMIT_MB,
+    workerShutdownTimeoutMs: e.WORKER_SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
   };
 }
