@@ -1,0 +1,105 @@
+import { parseGmt3WallClock } from "@ctr/schemas";
+import type { SqlValue } from "./database.ts";
+import type { ORDER_COLUMNS, ORDER_ITEM_COLUMNS } from "./migrations.ts";
+
+/**
+ * How a CSV column is read:
+ * - `id`: a whole number >= 0 that a JS number holds exactly;
+ * - `dateTime`: a real `YYYY-MM-DD HH:MM:SS` (GMT-3 wall clock, stored as written);
+ * - `money`: a decimal number, or empty (NULL);
+ * - `text`: any text, empty is NULL;
+ * - `label`: non-empty text;
+ * - `quantity`: a whole number > 0.
+ */
+export type ColumnKind = "id" | "dateTime" | "money" | "text" | "label" | "quantity";
+
+export const ORDER_COLUMN_KINDS: Record<(typeof ORDER_COLUMNS)[number], ColumnKind> = {
+  id: "id",
+  user_id: "id",
+  order_date: "dateTime",
+  order_subtotal: "money",
+  order_discount: "money",
+  order_total: "money",
+  order_status: "text",
+  payment_type: "text",
+  shipping_cost: "money",
+  shipping_service: "text",
+  address_city: "text",
+  address_state: "text",
+  utm_source_medium: "text",
+  device_type: "text",
+};
+
+export const ORDER_ITEM_COLUMN_KINDS: Record<(typeof ORDER_ITEM_COLUMNS)[number], ColumnKind> = {
+  id: "id",
+  order_id: "id",
+  sku: "text",
+  quantity: "quantity",
+  code_color: "label",
+};
+
+const WHOLE = /^\d+$/;
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/** Reads one value, or says what is wrong with it. */
+function parseValue(kind: ColumnKind, text: string): { value: SqlValue } | { problem: string } {
+  const value = text.trim();
+  switch (kind) {
+    case "id": {
+      const n = Number(value);
+      return WHOLE.test(value) && Number.isSafeInteger(n) ? { value: n } : { problem: "wants a whole number" };
+    }
+    case "quantity": {
+      const n = Number(value);
+      return WHOLE.test(value) && Number.isSafeInteger(n) && n > 0
+        ? { value: n }
+        : { problem: "wants a whole number above 0" };
+    }
+    case "dateTime":
+      return parseGmt3WallClock(value) === undefined
+        ? { problem: "wants a real date and time YYYY-MM-DD HH:MM:SS" }
+        : { value };
+    case "money":
+      if (value === "") return { value: null };
+      return DECIMAL.test(value) ? { value } : { problem: "wants a decimal number" };
+    case "text":
+      return { value: value === "" ? null : value };
+    case "label":
+      return value === "" ? { problem: "wants a non-empty value" } : { value };
+  }
+}
+
+/**
+ * Reads a CSV record (header name to text) into the table's values, in column order, or says
+ * which column is missing or wrong and why.
+ */
+export function parseRecord(
+  kinds: Readonly<Record<string, ColumnKind>>,
+  record: Readonly<Record<string, string | undefined>>,
+): { values: SqlValue[] } | { reason: string } {
+  const values: SqlValue[] = [];
+  for (const [column, kind] of Object.entries(kinds)) {
+    const text = record[column];
+    if (text === undefined) return { reason: `missing column ${column}` };
+    const parsed = parseValue(kind, text);
+    if ("problem" in parsed) return { reason: `${column} ${parsed.problem}, got ${JSON.stringify(text)}` };
+    values.push(parsed.value);
+  }
+  return { values };
+}
+
+/**
+ * Brings a value read back from any of the three databases to one form, so a re-loaded row can be
+ * compared with what is stored: drivers return BIGINT and DECIMAL as numbers or strings.
+ */
+export function normalizeStored(kind: ColumnKind, value: unknown): SqlValue {
+  if (value === null || value === undefined) return null;
+  switch (kind) {
+    case "id":
+    case "quantity":
+    case "money":
+      return Number(value);
+    default:
+      return String(value);
+  }
+}

@@ -1,0 +1,245 @@
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { parsePlatform } from "@ctr/schemas";
+import { parse } from "csv-parse";
+import {
+  type ColumnKind,
+  normalizeStored,
+  ORDER_COLUMN_KINDS,
+  ORDER_ITEM_COLUMN_KINDS,
+  parseRecord,
+} from "./csv_rows.ts";
+import { listPlaceholders, type OrdersDatabase, type SqlValue } from "./database.ts";
+import { migrateOrdersDatabase } from "./migrations.ts";
+
+export interface LoadOrdersOptions {
+  /** Rows written per transaction. Default 1,000. */
+  batchSize?: number;
+  /** How many rejected rows the summary lists (all are counted). Default 20. */
+  maxRejectedListed?: number;
+  /** Called after each batch with the file and the rows read from it so far. */
+  onProgress?: (progress: { file: string; rows: number }) => void;
+}
+
+/** A CSV row that was not loaded: where it is and why. */
+export interface RejectedRow {
+  file: string;
+  /** 1-based line number in the file (the header is line 1). */
+  line: number;
+  reason: string;
+}
+
+export interface TableLoadCounts {
+  /** Data rows read from the file. */
+  read: number;
+  /** Rows new to the database. */
+  loaded: number;
+  /** Rows whose id was there with different values, now overwritten. */
+  updated: number;
+  /** Rows already there with the same values. */
+  unchanged: number;
+  rejected: number;
+}
+
+export interface LoadSummary {
+  orders: TableLoadCounts;
+  items: TableLoadCounts;
+  /** Orders whose device_type maps to no platform, by device type (`(empty)` for none): they never count as purchases. */
+  unmappedDeviceTypes: Record<string, number>;
+  /** The first rejected rows (about the first `maxRejectedListed`: a batch's missing orders come after its other rejects), sorted by file and line. */
+  rejected: RejectedRow[];
+  rejectedTotal: number;
+  elapsedMs: number;
+}
+
+/** Raised when a load cannot run at all (a missing file, a header without the contract's columns). */
+export class OrdersLoadError extends Error {
+  override name = "OrdersLoadError";
+}
+
+interface PendingRow {
+  id: number;
+  line: number;
+  values: SqlValue[];
+}
+
+interface TableSpec {
+  table: "orders" | "order_items";
+  kinds: Readonly<Record<string, ColumnKind>>;
+}
+
+const ORDERS: TableSpec = { table: "orders", kinds: ORDER_COLUMN_KINDS };
+const ITEMS: TableSpec = { table: "order_items", kinds: ORDER_ITEM_COLUMN_KINDS };
+
+const emptyCounts = (): TableLoadCounts => ({ read: 0, loaded: 0, updated: 0, unchanged: 0, rejected: 0 });
+
+/**
+ * Loads orders.csv, then order_items.csv, into the orders database, creating its tables first.
+ * Rows are upserted by id in batched transactions: loading the same files again changes nothing,
+ * and a changed row is overwritten. Rows that fail validation (including items of unknown orders)
+ * are rejected with file and line and never stop the load.
+ */
+export async function loadOrders(
+  db: OrdersDatabase,
+  files: { orders: string; items: string },
+  options: LoadOrdersOptions = {},
+): Promise<LoadSummary> {
+  const started = performance.now();
+  for (const [what, file] of [
+    ["orders", files.orders],
+    ["order items", files.items],
+  ] as const) {
+    const info = await stat(file).catch(() => undefined);
+    if (!info?.isFile()) throw new OrdersLoadError(`${what} file not found: ${file}`);
+  }
+  await migrateOrdersDatabase(db);
+  const summary: LoadSummary = {
+    orders: emptyCounts(),
+    items: emptyCounts(),
+    unmappedDeviceTypes: {},
+    rejected: [],
+    rejectedTotal: 0,
+    elapsedMs: 0,
+  };
+  const maxListed = options.maxRejectedListed ?? 20;
+  const reject = (counts: TableLoadCounts, row: RejectedRow) => {
+    counts.rejected++;
+    summary.rejectedTotal++;
+    if (summary.rejected.length < maxListed) summary.rejected.push(row);
+  };
+  const deviceTypeIndex = Object.keys(ORDER_COLUMN_KINDS).indexOf("device_type");
+  await loadFile(db, ORDERS, files.orders, summary.orders, reject, options, (row) => {
+    const deviceType = row.values[deviceTypeIndex];
+    if (typeof deviceType !== "string" || !parsePlatform(deviceType)) {
+      const key = typeof deviceType === "string" ? deviceType : "(empty)";
+      summary.unmappedDeviceTypes[key] = (summary.unmappedDeviceTypes[key] ?? 0) + 1;
+    }
+  });
+  await loadFile(db, ITEMS, files.items, summary.items, reject, options);
+  // Items of unknown orders are found when their batch is written, after the batch's other rejects.
+  const fileOrder = [files.orders, files.items];
+  summary.rejected.sort((a, b) => fileOrder.indexOf(a.file) - fileOrder.indexOf(b.file) || a.line - b.line);
+  summary.elapsedMs = Math.round(performance.now() - started);
+  return summary;
+}
+
+/** Streams one CSV file into its table, batch by batch. */
+async function loadFile(
+  db: OrdersDatabase,
+  spec: TableSpec,
+  file: string,
+  counts: TableLoadCounts,
+  reject: (counts: TableLoadCounts, row: RejectedRow) => void,
+  options: LoadOrdersOptions,
+  onValid?: (row: PendingRow) => void,
+): Promise<void> {
+  const batchSize = options.batchSize ?? 1_000;
+  const columns = Object.keys(spec.kinds);
+  const parser = parse({
+    bom: true,
+    columns: (header: string[]) => {
+      const names = header.map((name) => name.trim());
+      const missing = columns.filter((column) => !names.includes(column));
+      if (missing.length > 0) throw new OrdersLoadError(`${file}: the header lacks ${missing.join(", ")}`);
+      return names;
+    },
+    // A short row becomes a record without some columns, rejected below as "missing column".
+    relax_column_count: true,
+    // A row the CSV parser cannot read at all (a stray quote) is reported through 'skip', not fatal.
+    skip_records_with_error: true,
+    skip_empty_lines: true,
+    info: true,
+  });
+  parser.on("skip", (error: Error & { lines?: number }) => {
+    counts.read++;
+    reject(counts, { file, line: error.lines ?? 0, reason: `unreadable CSV: ${error.message}` });
+  });
+  const input = createReadStream(file);
+  input.on("error", (error) => parser.destroy(error));
+  input.pipe(parser);
+
+  let batch = new Map<number, PendingRow>();
+  const flush = async () => {
+    if (batch.size === 0) return;
+    const rows = [...batch.values()];
+    batch = new Map();
+    await writeBatch(db, spec, rows, counts, (row, reason) => reject(counts, { file, line: row.line, reason }));
+    options.onProgress?.({ file, rows: counts.read });
+  };
+  for await (const { record, info } of parser as AsyncIterable<{
+    record: Record<string, string | undefined>;
+    info: { lines: number };
+  }>) {
+    counts.read++;
+    const parsed = parseRecord(spec.kinds, record);
+    if ("reason" in parsed) {
+      reject(counts, { file, line: info.lines, reason: parsed.reason });
+      continue;
+    }
+    const row: PendingRow = { id: parsed.values[0] as number, line: info.lines, values: parsed.values };
+    onValid?.(row);
+    // The same id twice in one statement is an error in PostgreSQL: write the earlier one first.
+    if (batch.has(row.id)) await flush();
+    batch.set(row.id, row);
+    if (batch.size >= batchSize) await flush();
+  }
+  await flush();
+}
+
+/**
+ * Writes one batch in one transaction: items of unknown orders are rejected, rows equal to the
+ * stored ones are skipped, the rest are upserted by id in one statement.
+ */
+async function writeBatch(
+  db: OrdersDatabase,
+  spec: TableSpec,
+  rows: PendingRow[],
+  counts: TableLoadCounts,
+  rejectRow: (row: PendingRow, reason: string) => void,
+): Promise<void> {
+  const columns = Object.keys(spec.kinds);
+  const kinds = Object.values(spec.kinds);
+  await db.transaction(async () => {
+    let candidates = rows;
+    if (spec.table === "order_items") {
+      const orderIds = [...new Set(rows.map((row) => row.values[1] as number))];
+      const found = await db.all<{ id: unknown }>(
+        `SELECT id FROM orders WHERE id IN (${listPlaceholders(orderIds.length)})`,
+        orderIds,
+      );
+      const known = new Set(found.map((row) => Number(row.id)));
+      candidates = rows.filter((row) => {
+        if (known.has(row.values[1] as number)) return true;
+        rejectRow(row, `order ${row.values[1]} does not exist (load its order first)`);
+        return false;
+      });
+    }
+    if (candidates.length === 0) return;
+    const stored = await db.all(
+      `SELECT ${columns.join(", ")} FROM ${spec.table} WHERE id IN (${listPlaceholders(candidates.length)})`,
+      candidates.map((row) => row.id),
+    );
+    const storedById = new Map(
+      stored.map((row) => [
+        Number(row.id),
+        columns.map((column, i) => normalizeStored(kinds[i] ?? "text", row[column])),
+      ]),
+    );
+    const changed = candidates.filter((row) => {
+      const before = storedById.get(row.id);
+      if (!before) {
+        counts.loaded++;
+        return true;
+      }
+      const same = row.values.every((value, i) => normalizeStored(kinds[i] ?? "text", value) === before[i]);
+      if (same) counts.unchanged++;
+      else counts.updated++;
+      return !same;
+    });
+    if (changed.length === 0) return;
+    await db.run(
+      db.upsertSql(spec.table, columns, "id", changed.length),
+      changed.flatMap((row) => row.values),
+    );
+  });
+}
