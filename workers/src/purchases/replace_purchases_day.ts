@@ -22,6 +22,14 @@ export async function replacePurchasesDay(
   // The day and the staging name are spliced into DDL, which takes no bound parameters: the day is
   // a validated YYYY-MM-DD and the name is built from hex digits only.
   if (!parseDay(day)) throw new RangeError(`not a day: ${day}`);
+  if (rows.length === 0) {
+    // ClickHouse refuses REPLACE PARTITION from an empty source; dropping is the same outcome.
+    await runCommand(store.client, {
+      name: "drop_purchases_day",
+      query: `ALTER TABLE ${PURCHASES_PER_MINUTE_TABLE} DROP PARTITION '${day}'`,
+    });
+    return;
+  }
   const staging = `${PURCHASES_PER_MINUTE_TABLE}_staging_${randomUUID().replaceAll("-", "")}`;
   await runCommand(store.client, {
     name: "create_purchases_staging",

@@ -35,7 +35,7 @@ export async function insertPurchaseSync(client: ClickHouseClient, row: Purchase
 export async function getPurchaseSync(client: ClickHouseClient, day: string): Promise<PurchaseSync | undefined> {
   const rows = await queryRows(client, {
     name: "get_purchase_sync",
-    query: `SELECT toString(day) AS day, order_items, unmapped, excluded, toString(synced_at) AS synced_at
+    query: `SELECT day, order_items, unmapped, excluded, synced_at
             FROM ${PURCHASE_SYNCS_TABLE}
             WHERE day = {day:Date}
             ORDER BY synced_at DESC

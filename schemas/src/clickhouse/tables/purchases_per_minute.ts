@@ -45,7 +45,7 @@ export function getPurchasesPerMinute(
 ): Promise<PurchasesPerMinute[]> {
   return queryRows(client, {
     name: "get_purchases_per_minute",
-    query: `SELECT toString(day) AS day, platform, minute, product, purchases
+    query: `SELECT day, platform, minute, product, purchases
             FROM ${PURCHASES_PER_MINUTE_TABLE}
             WHERE day BETWEEN {from:Date} AND {to:Date}
             ORDER BY day, platform, product, minute`,
