@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { normalizeStored, ORDER_ITEM_COLUMN_KINDS, parseRecord } from "./csv_rows.ts";
+
+const item = { id: "7", order_id: "3", sku: "SKU-1", quantity: "2", code_color: "ABC123" };
+
+describe("parseRecord", () => {
+  it("reads a valid record into typed values in column order", () => {
+    expect(parseRecord(ORDER_ITEM_COLUMN_KINDS, item)).toEqual({ values: [7, 3, "SKU-1", 2, "ABC123"] });
+  });
+
+  it.each([
+    [{ id: "7a" }, "id wants a whole number"],
+    [{ id: "-1" }, "id wants a whole number"],
+    [{ id: "99999999999999999999" }, "id wants a whole number"],
+    [{ quantity: "0" }, "quantity wants a whole number above 0"],
+    [{ quantity: "-2" }, "quantity wants a whole number above 0"],
+    [{ quantity: "1.5" }, "quantity wants a whole number above 0"],
+    [{ code_color: " " }, "code_color wants a non-empty value"],
+    [{ order_id: undefined }, "missing column order_id"],
+  ])("rejects %o: %s", (change, reason) => {
+    expect(parseRecord(ORDER_ITEM_COLUMN_KINDS, { ...item, ...change })).toEqual({
+      reason: expect.stringContaining(reason),
+    });
+  });
+
+  it("wants order_date to be a real calendar time", () => {
+    const kinds = { order_date: "dateTime" } as const;
+    expect(parseRecord(kinds, { order_date: "2016-02-29 23:59:59" })).toEqual({ values: ["2016-02-29 23:59:59"] });
+    for (const bad of ["2015-02-29 10:00:00", "2016-02-01 24:00:00", "2016-02-01T10:00:00", "2016-02-01"]) {
+      expect(parseRecord(kinds, { order_date: bad })).toEqual({ reason: expect.stringContaining("order_date") });
+    }
+  });
+
+  it("reads empty money and text as NULL and rejects non-numeric money", () => {
+    const kinds = { order_total: "money", order_status: "text" } as const;
+    expect(parseRecord(kinds, { order_total: "", order_status: "" })).toEqual({ values: [null, null] });
+    expect(parseRecord(kinds, { order_total: "12,50", order_status: "x" })).toEqual({
+      reason: expect.stringContaining("order_total wants a decimal number"),
+    });
+  });
+});
+
+describe("normalizeStored", () => {
+  it("makes the drivers' number and string forms of one value equal", () => {
+    expect(normalizeStored("money", "12.50")).toBe(normalizeStored("money", 12.5));
+    expect(normalizeStored("id", "9007199254740991")).toBe(9007199254740991);
+    expect(normalizeStored("text", null)).toBeNull();
+  });
+});
