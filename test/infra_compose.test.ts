@@ -1,0 +1,165 @@
+// Keeps infra/compose/docker-compose.yml honest without a Docker engine: every app service gets only
+// variables the configuration schema knows, enough of them for the distributed deployment, and a
+// command `ctr --help` lists; the backing services are configured the way BullMQ and the app need.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { CONFIG_VARIABLES, loadConfig, parseLocation } from "@ctr/schemas";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { checkDistributedEnv, ctrCommandOf, type Env, listCtrCommands, REPO_ROOT } from "./infra_support.ts";
+
+interface ComposeService {
+  image?: string;
+  build?: { context: string; dockerfile?: string };
+  command?: string[] | string;
+  environment?: Record<string, string | number | boolean | null> | string[];
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+  deploy?: { replicas?: number };
+  stop_grace_period?: string;
+  profiles?: string[];
+}
+
+const COMPOSE_FILE = path.join(REPO_ROOT, "infra/compose/docker-compose.yml");
+// `merge: true` resolves the `<<: *ctr-image` keys the way Docker Compose does.
+const compose = parse(readFileSync(COMPOSE_FILE, "utf8"), { merge: true }) as {
+  services: Record<string, ComposeService>;
+};
+const services = compose.services;
+/** Services that run the app image (built from the repository's Dockerfile). */
+const appServices = Object.entries(services).filter(([, service]) => service.build !== undefined);
+
+function environmentOf(service: ComposeService): Env {
+  const environment = service.environment ?? {};
+  if (Array.isArray(environment)) {
+    return Object.fromEntries(
+      environment.map((item) => [item.split("=")[0] ?? "", item.split("=").slice(1).join("=")]),
+    );
+  }
+  return Object.fromEntries(Object.entries(environment).map(([key, value]) => [key, String(value ?? "")]));
+}
+
+function commandOf(service: ComposeService): string[] {
+  return typeof service.command === "string" ? service.command.split(/\s+/) : (service.command ?? []);
+}
+
+/** Compose durations as written here: `75s`, `1m30s`. */
+function durationMs(value: string): number {
+  const match = /^(?:(\d+)m)?(?:(\d+)s)?$/.exec(value);
+  if (!match || value === "") throw new Error(`unreadable duration ${value}`);
+  return (Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0)) * 1000;
+}
+
+let commands: string[];
+beforeAll(async () => {
+  commands = await listCtrCommands();
+});
+
+describe("compose stack: app services", () => {
+  it("builds the app image from the repository's Dockerfile", () => {
+    expect(appServices.map(([name]) => name)).toEqual(expect.arrayContaining(["migrate", "api", "worker", "daily"]));
+    for (const [, service] of appServices) {
+      expect(path.resolve(path.dirname(COMPOSE_FILE), service.build?.context ?? "")).toBe(REPO_ROOT);
+      expect(service.build?.dockerfile).toBe("Dockerfile");
+    }
+  });
+
+  it("sets only variables of the configuration schema", () => {
+    for (const [name, service] of appServices) {
+      const unknown = Object.keys(environmentOf(service)).filter((key) => !CONFIG_VARIABLES.includes(key));
+      expect(unknown, `service ${name}`).toEqual([]);
+    }
+  });
+
+  it("gives every app service a complete distributed configuration that loadConfig accepts", () => {
+    for (const [name, service] of appServices) {
+      const { problems, config } = checkDistributedEnv(environmentOf(service));
+      expect(problems, `service ${name}`).toEqual([]);
+      expect(config?.clickhouse.kind, `service ${name}`).toBe("server");
+      expect(config?.eventsSource.kind).toBe("s3");
+      expect(config?.parquetSink.kind).toBe("s3");
+    }
+  });
+
+  it("runs only commands that `ctr --help` lists", () => {
+    expect(commands).toEqual(expect.arrayContaining(["serve", "worker", "daily", "migrate", "orders load"]));
+    for (const [name, service] of appServices) {
+      expect(
+        ctrCommandOf(commandOf(service), commands),
+        `service ${name}: ${commandOf(service).join(" ")}`,
+      ).toBeDefined();
+    }
+    expect(ctrCommandOf(commandOf(services.api as ComposeService), commands)).toBe("serve");
+    expect(ctrCommandOf(commandOf(services.worker as ComposeService), commands)).toBe("worker");
+    expect(ctrCommandOf(commandOf(services.daily as ComposeService), commands)).toBe("daily");
+    expect(ctrCommandOf(commandOf(services.migrate as ComposeService), commands)).toBe("migrate");
+  });
+
+  it("runs several workers and gives each longer to stop than its graceful shutdown", () => {
+    const worker = services.worker as ComposeService;
+    expect(worker.deploy?.replicas).toBeGreaterThanOrEqual(2);
+    const { workerShutdownTimeoutMs } = loadConfig(environmentOf(worker));
+    expect(durationMs(worker.stop_grace_period ?? "10s")).toBeGreaterThanOrEqual(workerShutdownTimeoutMs);
+  });
+
+  it("starts the API and workers only after the migrations and buckets are done", () => {
+    for (const name of ["api", "worker"]) {
+      const dependsOn = services[name]?.depends_on ?? {};
+      expect(dependsOn.migrate?.condition, name).toBe("service_completed_successfully");
+      expect(dependsOn.buckets?.condition, name).toBe("service_completed_successfully");
+      expect(dependsOn.redis?.condition, name).toBe("service_healthy");
+    }
+    expect(services.migrate?.depends_on?.clickhouse?.condition).toBe("service_healthy");
+  });
+});
+
+describe("compose stack: backing services", () => {
+  it("runs ClickHouse, Redis, MinIO and PostgreSQL with health checks, and the API too", () => {
+    for (const name of ["clickhouse", "redis", "minio", "postgres", "api"]) {
+      expect(services[name]?.healthcheck?.test.length, name).toBeGreaterThan(1);
+    }
+    expect(services.api?.healthcheck?.test.join(" ")).toContain("/readyz");
+  });
+
+  it("configures Redis the way BullMQ needs: noeviction, and AOF persistence", () => {
+    const command = commandOf(services.redis as ComposeService).join(" ");
+    expect(command).toMatch(/--maxmemory-policy noeviction/);
+    expect(command).toMatch(/--appendonly yes/);
+  });
+
+  it("creates the buckets that EVENTS_SOURCE and PARQUET_SINK name", () => {
+    const env = environmentOf(services.api as ComposeService);
+    const bucketsCommand = commandOf(services.buckets as ComposeService).join(" ");
+    for (const variable of ["EVENTS_SOURCE", "PARQUET_SINK"]) {
+      const location = parseLocation(env[variable] ?? "", variable);
+      expect(location.kind).toBe("s3");
+      if (location.kind === "s3") expect(bucketsCommand).toContain(`local/${location.bucket}`);
+    }
+    expect(bucketsCommand).toContain("mc mb --ignore-existing");
+  });
+
+  it("points the app at the services by their compose names, with matching credentials", () => {
+    const env = environmentOf(services.api as ComposeService);
+    const clickhouse = environmentOf(services.clickhouse as ComposeService);
+    const minio = environmentOf(services.minio as ComposeService);
+    const postgres = environmentOf(services.postgres as ComposeService);
+    expect(new URL(env.CLICKHOUSE_URL ?? "").hostname).toBe("clickhouse");
+    expect(new URL(env.REDIS_URL ?? "").hostname).toBe("redis");
+    expect(new URL(env.S3_ENDPOINT ?? "").hostname).toBe("minio");
+    expect([env.CLICKHOUSE_USER, env.CLICKHOUSE_PASSWORD]).toEqual([
+      clickhouse.CLICKHOUSE_USER,
+      clickhouse.CLICKHOUSE_PASSWORD,
+    ]);
+    expect([env.AWS_ACCESS_KEY_ID, env.AWS_SECRET_ACCESS_KEY]).toEqual([
+      minio.MINIO_ROOT_USER,
+      minio.MINIO_ROOT_PASSWORD,
+    ]);
+    const orders = new URL(env.ORDERS_DATABASE_URL ?? "");
+    expect([orders.hostname, orders.username, orders.password, orders.pathname]).toEqual([
+      "postgres",
+      postgres.POSTGRES_USER,
+      postgres.POSTGRES_PASSWORD,
+      `/${postgres.POSTGRES_DB}`,
+    ]);
+  });
+});

@@ -1,0 +1,113 @@
+// Keeps the Dockerfile honest without a Docker engine: it is multi-stage, the runtime stage runs as a
+// non-root user through the ctr entry point, its CMD is a command `ctr --help` lists, and every path
+// it copies exists in the build context (the repository root, minus .dockerignore).
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { CONFIG_VARIABLES } from "@ctr/schemas";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ctrCommandOf, listCtrCommands, REPO_ROOT } from "./infra_support.ts";
+
+interface Instruction {
+  keyword: string;
+  args: string;
+  stage: number;
+}
+
+/** Dockerfile instructions with continuation lines joined and comments dropped, tagged by build stage. */
+function readInstructions(text: string): Instruction[] {
+  const logical = text
+    .split("\n")
+    .filter((line) => !line.trimStart().startsWith("#"))
+    .join("\n")
+    .replace(/\\\n/g, " ")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+  let stage = -1;
+  return logical.map((line) => {
+    const [keyword = "", ...rest] = line.split(/\s+/);
+    if (keyword.toUpperCase() === "FROM") stage += 1;
+    return { keyword: keyword.toUpperCase(), args: rest.join(" "), stage };
+  });
+}
+
+/** The exec (JSON array) form of CMD/ENTRYPOINT; the shell form would not receive SIGTERM as PID 1. */
+function execForm(instruction: Instruction | undefined): string[] {
+  if (!instruction) return [];
+  const value: unknown = JSON.parse(instruction.args);
+  if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) {
+    throw new Error(`${instruction.keyword} is not in exec form: ${instruction.args}`);
+  }
+  return value;
+}
+
+const instructions = readInstructions(readFileSync(path.join(REPO_ROOT, "Dockerfile"), "utf8"));
+const lastStage = Math.max(...instructions.map((i) => i.stage));
+const runtime = instructions.filter((i) => i.stage === lastStage);
+const dockerignore = readFileSync(path.join(REPO_ROOT, ".dockerignore"), "utf8").split("\n");
+
+let commands: string[];
+beforeAll(async () => {
+  commands = await listCtrCommands();
+});
+
+describe("Dockerfile", () => {
+  it("is multi-stage on Node 20, with the native toolchain only in the build stage", () => {
+    const froms = instructions.filter((i) => i.keyword === "FROM");
+    expect(froms.length).toBeGreaterThanOrEqual(2);
+    expect(instructions.find((i) => i.keyword === "ARG" && i.args.startsWith("NODE_VERSION="))?.args).toMatch(
+      /^NODE_VERSION=20(\.|$)/,
+    );
+    const buildRuns = instructions.filter((i) => i.stage < lastStage && i.keyword === "RUN").map((i) => i.args);
+    expect(buildRuns.join(" ")).toMatch(/python3 make g\+\+/);
+    expect(buildRuns.join(" ")).toMatch(/npm ci --omit=dev/);
+    expect(
+      runtime
+        .filter((i) => i.keyword === "RUN")
+        .map((i) => i.args)
+        .join(" "),
+    ).not.toMatch(/g\+\+/);
+  });
+
+  it("runs as a non-root user in the runtime stage", () => {
+    const user = runtime.filter((i) => i.keyword === "USER").at(-1)?.args;
+    expect(user).toBeDefined();
+    expect(["root", "0"]).not.toContain(user?.split(":")[0]);
+  });
+
+  it("enters through jobs/bin/ctr.js, and its CMD is a command `ctr --help` lists", () => {
+    const entrypoint = execForm(runtime.findLast((i) => i.keyword === "ENTRYPOINT"));
+    expect(entrypoint.at(-1)).toBe("/app/jobs/bin/ctr.js");
+    expect(existsSync(path.join(REPO_ROOT, "jobs/bin/ctr.js"))).toBe(true);
+    const cmds = instructions.filter((i) => i.keyword === "CMD");
+    expect(cmds.length).toBeGreaterThan(0);
+    for (const cmd of cmds) expect(ctrCommandOf(execForm(cmd), commands), cmd.args).toBeDefined();
+    expect(execForm(runtime.findLast((i) => i.keyword === "CMD"))).toEqual(["serve"]);
+  });
+
+  it("sets no environment variable the configuration schema does not know", () => {
+    const names = instructions
+      .filter((i) => i.keyword === "ENV")
+      .flatMap((i) => [...i.args.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=/g)].map((m) => m[1] ?? ""));
+    expect(names.filter((name) => !CONFIG_VARIABLES.includes(name))).toEqual([]);
+  });
+
+  it("copies only paths that exist in the build context and are not ignored", () => {
+    const sources = instructions
+      .filter((i) => i.keyword === "COPY" && !i.args.startsWith("--from="))
+      .flatMap((i) =>
+        i.args
+          .split(/\s+/)
+          .filter((arg) => !arg.startsWith("--"))
+          .slice(0, -1),
+      );
+    expect(sources.length).toBeGreaterThan(4);
+    for (const source of sources) {
+      expect(existsSync(path.join(REPO_ROOT, source)), source).toBe(true);
+      expect(dockerignore, source).not.toContain(source.replace(/\/$/, ""));
+    }
+    // The dependency layer is installed inside the image, for its own platform.
+    expect(dockerignore).toContain("**/node_modules");
+    expect(dockerignore).toContain("**/*.test.ts");
+  });
+});

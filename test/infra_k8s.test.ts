@@ -1,0 +1,237 @@
+// Keeps infra/k8s honest without a cluster: each manifest parses, every process gets only variables of
+// the configuration schema and all a distributed deployment needs (resolved from the ConfigMap and the
+// Secret as Kubernetes would), runs a command `ctr --help` lists, and the probes, grace period and
+// queue-depth scaling match what the processes do.
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { CONFIG_VARIABLES } from "@ctr/schemas";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse, parseAllDocuments } from "yaml";
+import { checkDistributedEnv, ctrCommandOf, type Env, listCtrCommands, REPO_ROOT } from "./infra_support.ts";
+
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: {
+    configMapKeyRef?: { name: string; key: string };
+    secretKeyRef?: { name: string; key: string };
+  };
+}
+interface Probe {
+  httpGet?: { path: string; port: string | number };
+}
+interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  env?: EnvVar[];
+  envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+  ports?: { name?: string; containerPort: number }[];
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
+  startupProbe?: Probe;
+}
+interface PodSpec {
+  containers: Container[];
+  terminationGracePeriodSeconds?: number;
+  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
+}
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+  spec?: Record<string, unknown>;
+}
+
+const K8S_DIR = path.join(REPO_ROOT, "infra/k8s");
+const files = readdirSync(K8S_DIR).filter((file) => /\.ya?ml$/.test(file) && file !== "kustomization.yaml");
+const manifests: Manifest[] = files.flatMap((file) =>
+  parseAllDocuments(readFileSync(path.join(K8S_DIR, file), "utf8")).map((document) => {
+    if (document.errors.length > 0) throw new Error(`${file}: ${document.errors[0]?.message}`);
+    return document.toJS() as Manifest;
+  }),
+);
+
+function find(kind: string, name: string): Manifest {
+  const manifest = manifests.find((m) => m.kind === kind && m.metadata.name === name);
+  if (!manifest) throw new Error(`no ${kind} ${name} in infra/k8s`);
+  return manifest;
+}
+
+/** The pod template of a workload, whatever its kind. */
+function podSpecOf(workload: Manifest): PodSpec {
+  const spec = workload.spec as {
+    template?: { spec: PodSpec };
+    jobTemplate?: { spec: { template: { spec: PodSpec } } };
+  };
+  const podSpec = spec.template?.spec ?? spec.jobTemplate?.spec.template.spec;
+  if (!podSpec) throw new Error(`${workload.kind} ${workload.metadata.name} has no pod template`);
+  return podSpec;
+}
+
+/** Values of a ConfigMap or Secret as the container sees them (Secret stringData holds placeholders of the right shape). */
+function valuesOf(kind: "ConfigMap" | "Secret", name: string): Env {
+  const manifest = find(kind, name);
+  return { ...(manifest.data ?? {}), ...(manifest.stringData ?? {}) };
+}
+
+/** The environment a container gets, resolved the way the kubelet does: envFrom first, then env. */
+function environmentOf(container: Container): Env {
+  const env: Env = {};
+  for (const source of container.envFrom ?? []) {
+    if (source.configMapRef) Object.assign(env, valuesOf("ConfigMap", source.configMapRef.name));
+    if (source.secretRef) Object.assign(env, valuesOf("Secret", source.secretRef.name));
+  }
+  for (const variable of container.env ?? []) {
+    const configMapRef = variable.valueFrom?.configMapKeyRef;
+    const secretRef = variable.valueFrom?.secretKeyRef;
+    if (configMapRef) env[variable.name] = valuesOf("ConfigMap", configMapRef.name)[configMapRef.key] ?? "";
+    else if (secretRef) env[variable.name] = valuesOf("Secret", secretRef.name)[secretRef.key] ?? "";
+    else env[variable.name] = variable.value ?? "";
+  }
+  return env;
+}
+
+const workloads = manifests.filter((m) => ["Deployment", "Job", "CronJob"].includes(m.kind));
+const ctrContainers = workloads.flatMap((workload) =>
+  podSpecOf(workload)
+    .containers.filter((container) => container.image === "ctr-engine")
+    .map((container) => ({ workload: `${workload.kind}/${workload.metadata.name}`, container })),
+);
+
+let commands: string[];
+beforeAll(async () => {
+  commands = await listCtrCommands();
+});
+
+describe("k8s manifests: structure", () => {
+  it("parse, and kustomization.yaml lists every one of them", () => {
+    const kustomization = parse(readFileSync(path.join(K8S_DIR, "kustomization.yaml"), "utf8")) as {
+      resources: string[];
+    };
+    expect([...kustomization.resources].sort()).toEqual([...files].sort());
+    expect(manifests.every((m) => typeof m.kind === "string" && typeof m.metadata?.name === "string")).toBe(true);
+  });
+
+  it("run the API, the workers, the daily run and the migrations from the app image", () => {
+    expect(ctrContainers.map((c) => c.workload).sort()).toEqual([
+      "CronJob/ctr-daily",
+      "Deployment/ctr-api",
+      "Deployment/ctr-worker",
+      "Job/ctr-migrate",
+    ]);
+  });
+
+  it("run every pod as a non-root user", () => {
+    for (const workload of workloads) {
+      const security = podSpecOf(workload).securityContext;
+      expect(security?.runAsNonRoot, workload.metadata.name).toBe(true);
+      expect(security?.runAsUser, workload.metadata.name).not.toBe(0);
+    }
+  });
+});
+
+describe("k8s manifests: configuration", () => {
+  it("set only variables of the configuration schema", () => {
+    for (const { workload, container } of ctrContainers) {
+      const unknown = Object.keys(environmentOf(container)).filter((key) => !CONFIG_VARIABLES.includes(key));
+      expect(unknown, workload).toEqual([]);
+    }
+  });
+
+  it("give every process a complete distributed configuration that loadConfig accepts", () => {
+    for (const { workload, container } of ctrContainers) {
+      const { problems, config } = checkDistributedEnv(environmentOf(container));
+      expect(problems, workload).toEqual([]);
+      expect(config?.clickhouse.kind, workload).toBe("server");
+    }
+  });
+
+  it("keep the secrets in the Secret, not in the ConfigMap", () => {
+    const config = valuesOf("ConfigMap", "ctr-config");
+    const secrets = valuesOf("Secret", "ctr-secrets");
+    for (const variable of [
+      "CLICKHOUSE_PASSWORD",
+      "AWS_SECRET_ACCESS_KEY",
+      "API_KEYS",
+      "ORDERS_DATABASE_URL",
+      "REDIS_URL",
+    ]) {
+      expect(config[variable], variable).toBeUndefined();
+      expect(secrets[variable], variable).toBeDefined();
+    }
+  });
+});
+
+describe("k8s manifests: processes", () => {
+  it("run only commands that `ctr --help` lists", () => {
+    const expected: Record<string, string> = {
+      "CronJob/ctr-daily": "daily",
+      "Deployment/ctr-api": "serve",
+      "Deployment/ctr-worker": "worker",
+      "Job/ctr-migrate": "migrate",
+    };
+    for (const { workload, container } of ctrContainers) {
+      // The image's ENTRYPOINT is ctr: `command` stays unset so `args` are ctr's arguments.
+      expect(container.command, workload).toBeUndefined();
+      expect(ctrCommandOf(container.args ?? [], commands), workload).toBe(expected[workload]);
+    }
+  });
+
+  it("probe the API for readiness on /readyz and liveness on /healthz, on the port it serves", () => {
+    const api = podSpecOf(find("Deployment", "ctr-api")).containers[0] as Container;
+    expect(api.readinessProbe?.httpGet?.path).toBe("/readyz");
+    expect(api.livenessProbe?.httpGet?.path).toBe("/healthz");
+    const { config } = checkDistributedEnv(environmentOf(api));
+    const port = api.ports?.find((p) => p.name === api.readinessProbe?.httpGet?.port);
+    expect(port?.containerPort).toBe(config?.port);
+    expect(api.livenessProbe?.httpGet?.port).toBe(api.readinessProbe?.httpGet?.port);
+  });
+
+  it("give a stopping worker at least its graceful-shutdown time before SIGKILL", () => {
+    const pod = podSpecOf(find("Deployment", "ctr-worker"));
+    const { config } = checkDistributedEnv(environmentOf(pod.containers[0] as Container));
+    expect(config?.workerShutdownTimeoutMs).toBe(60_000);
+    expect((pod.terminationGracePeriodSeconds ?? 30) * 1000).toBeGreaterThanOrEqual(
+      config?.workerShutdownTimeoutMs ?? Infinity,
+    );
+  });
+
+  it("scale the workers with KEDA on the BullMQ wait list, never below the busy pods", () => {
+    const scaled = find("ScaledObject", "ctr-worker").spec as {
+      scaleTargetRef: { name: string };
+      triggers: {
+        type: string;
+        metadata: { listName: string; listLength: string };
+        authenticationRef: { name: string };
+      }[];
+    };
+    expect(scaled.scaleTargetRef.name).toBe("ctr-worker");
+    const lists = scaled.triggers.map((t) => t.metadata.listName);
+    expect(scaled.triggers.every((t) => t.type === "redis")).toBe(true);
+    expect(lists).toContainEqual(expect.stringMatching(/^bull:[^:]+:wait$/));
+    const queue = lists[0]?.split(":")[1];
+    expect(lists).toContain(`bull:${queue}:active`);
+    // The active-list target equals the per-pod concurrency: ceil(active / concurrency) pods are busy.
+    const worker = podSpecOf(find("Deployment", "ctr-worker")).containers[0] as Container;
+    const { config } = checkDistributedEnv(environmentOf(worker));
+    const active = scaled.triggers.find((t) => t.metadata.listName.endsWith(":active"));
+    expect(Number(active?.metadata.listLength)).toBe(config?.workerConcurrency);
+    for (const trigger of scaled.triggers) {
+      const auth = find("TriggerAuthentication", trigger.authenticationRef.name).spec as {
+        secretTargetRef: { name: string; key: string }[];
+      };
+      for (const ref of auth.secretTargetRef) expect(valuesOf("Secret", ref.name)[ref.key]).toBeDefined();
+    }
+  });
+
+  it("run the daily job once a day, never two at once", () => {
+    const spec = find("CronJob", "ctr-daily").spec as { schedule: string; concurrencyPolicy: string };
+    expect(spec.schedule.split(" ")).toHaveLength(5);
+    expect(spec.schedule.split(" ").slice(2)).toEqual(["*", "*", "*"]);
+    expect(spec.concurrencyPolicy).toBe("Forbid");
+  });
+});
