@@ -1,13 +1,10 @@
 import { type Command, notBuilt } from "../command.ts";
+import { generateCommand } from "./generate.ts";
 import { migrateCommand } from "./migrate.ts";
 
 /** Every `ctr` command, in the order `ctr --help` lists them. */
 export const COMMANDS: Command[] = [
-  notBuilt(
-    "generate",
-    "Write realistic sample events and orders CSVs",
-    "ctr generate [--from D] [--to D] [--scale N] [--out DIR]",
-  ),
+  generateCommand,
   notBuilt(
     "orders load",
     "Load orders.csv and order_items.csv into the orders database",
