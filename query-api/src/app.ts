@@ -1,0 +1,85 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import type { AppDeps, AppEnv } from "./app_env.ts";
+import { coverageRoutes } from "./coverage.ts";
+import { ctrRoutes } from "./ctr_route.ts";
+import { DOCS_PAGE } from "./docs_page.ts";
+import { HttpError, handleError } from "./http_error.ts";
+import { limitRequestTime, observeRequests } from "./observe.ts";
+import { buildOpenApiDocument } from "./openapi.ts";
+import { allowOrigins, requireApiKey } from "./security.ts";
+
+/** Largest request body accepted: a /ctr body is a few hundred bytes. Default 16 KiB. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+// A client's X-Request-Id is kept when it is a plain token (it ties the client's logs to ours).
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Builds the HTTP API. Dependencies are injected and reach handlers through the typed context
+ * (`c.get("store")`, ...); the caller owns them (opens the store, closes it on shutdown).
+ */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const openApiDocument = buildOpenApiDocument();
+
+  app.use(async (c, next) => {
+    c.set("store", deps.store);
+    c.set("config", deps.config);
+    c.set("logger", deps.logger);
+    c.set("metrics", deps.metrics);
+    if (deps.jobs) c.set("jobs", deps.jobs);
+    await next();
+  });
+  app.use(
+    requestId({
+      generator: (c) => {
+        const offered = c.req.header("X-Request-Id");
+        return offered && REQUEST_ID.test(offered) ? offered : crypto.randomUUID();
+      },
+    }),
+  );
+  app.use(observeRequests);
+  app.use(secureHeaders());
+  if (deps.config.corsOrigins.length > 0) app.use(allowOrigins(deps.config.corsOrigins));
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new HttpError("payload_too_large", `the request body must be at most ${MAX_BODY_BYTES} bytes`, "body");
+      },
+    }),
+  );
+  app.use(limitRequestTime(deps.config.requestTimeoutMs));
+
+  // Open: probes, scrapes and the API's description.
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", async (c) => {
+    const ping = await c.get("store").client.ping();
+    if (!ping.success) {
+      c.get("logger").warn({ err: ping.error, requestId: c.get("requestId") }, "store not ready");
+      throw new HttpError("store_unavailable", "the data store (ClickHouse) is unreachable");
+    }
+    return c.json({ status: "ready", store: c.get("store").kind });
+  });
+  app.get("/metrics", async (c) => {
+    const registry = c.get("metrics").registry;
+    return c.body(await registry.metrics(), 200, { "Content-Type": registry.contentType });
+  });
+  app.get("/openapi.json", (c) => c.json(openApiDocument));
+  app.get("/docs", (c) => c.html(DOCS_PAGE));
+
+  // Data: behind the API keys when there are any.
+  app.use("/ctr", requireApiKey(deps.config.apiKeys));
+  app.use("/coverage", requireApiKey(deps.config.apiKeys));
+  app.route("/", ctrRoutes);
+  app.route("/", coverageRoutes);
+
+  app.notFound((c) =>
+    c.json(new HttpError("not_found", `no route ${c.req.method} ${c.req.path}; see /docs`).toBody(), 404),
+  );
+  app.onError(handleError);
+  return app;
+}

@@ -1,0 +1,25 @@
+import type { Config, JobSubmitter, Store } from "@ctr/schemas";
+import type { Logger } from "pino";
+import type { ApiMetrics } from "./metrics.ts";
+
+/** The settings of the API; the rest of Config is not its business. */
+export type ApiConfig = Pick<Config, "apiKeys" | "corsOrigins" | "maxResultRows" | "requestTimeoutMs">;
+
+/** What the app is built from. The composition root (`ctr serve`, tests) owns and closes them. */
+export interface AppDeps {
+  store: Store;
+  config: ApiConfig;
+  logger: Logger;
+  metrics: ApiMetrics;
+  /** The job system, when the process has one; routes that submit jobs answer 404 without it. */
+  jobs?: JobSubmitter;
+}
+
+/** Hono's typed context: handlers read their dependencies with `c.get(...)`, never from module globals. */
+export interface AppEnv {
+  Variables: AppDeps & {
+    requestId: string;
+    /** Aborts when the request's time (REQUEST_TIMEOUT_MS) is up or the client went away. */
+    signal: AbortSignal;
+  };
+}

@@ -1,0 +1,143 @@
+import { formatDay, PLATFORMS, parseDay, parsePlatform, queryRows } from "@ctr/schemas";
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "./app_env.ts";
+import { HttpError } from "./http_error.ts";
+import { timeQuery } from "./metrics.ts";
+
+// 64-bit counts arrive quoted (OUTPUT_SETTINGS); per-file and per-day counts fit a JS number.
+const count = z.coerce.number();
+const epochMsToIso = z.coerce.number().transform((ms) => new Date(ms).toISOString());
+
+const IngestedFileRowSchema = z.object({
+  day: z.string(),
+  platform: z.enum(PLATFORMS),
+  file: z.string(),
+  size: count,
+  batches: count,
+  events: count,
+  views: count,
+  ignored: count,
+  malformed: count,
+  loadedAt: epochMsToIso,
+});
+type IngestedFileRow = z.output<typeof IngestedFileRowSchema>;
+
+const PurchaseSyncRowSchema = z.object({
+  day: z.string(),
+  orderItems: count,
+  unmapped: count,
+  excluded: count,
+  syncedAt: epochMsToIso,
+});
+
+/** One loaded (platform, day) of views: its totals, its newest load time and its files. */
+export interface ViewsCoverage {
+  platform: string;
+  day: string;
+  files: number;
+  bytes: number;
+  events: number;
+  views: number;
+  ignored: number;
+  malformed: number;
+  loadedAt: string;
+  fileList: Omit<IngestedFileRow, "day" | "platform">[];
+}
+
+/** Groups the manifest's file rows (ordered by day, platform, file) into platform-days. */
+function groupByPlatformDay(rows: IngestedFileRow[]): ViewsCoverage[] {
+  const days: ViewsCoverage[] = [];
+  for (const { day, platform, ...file } of rows) {
+    let last = days.at(-1);
+    if (last?.day !== day || last.platform !== platform) {
+      last = {
+        platform,
+        day,
+        files: 0,
+        bytes: 0,
+        events: 0,
+        views: 0,
+        ignored: 0,
+        malformed: 0,
+        loadedAt: "",
+        fileList: [],
+      };
+      days.push(last);
+    }
+    last.files += 1;
+    last.bytes += file.size;
+    last.events += file.events;
+    last.views += file.views;
+    last.ignored += file.ignored;
+    last.malformed += file.malformed;
+    if (file.loadedAt > last.loadedAt) last.loadedAt = file.loadedAt;
+    last.fileList.push(file);
+  }
+  return days;
+}
+
+/** `from`, `to` (days, both optional) and `platform`, validated like every other input. */
+function readFilters(c: Context<AppEnv>): { from: string; to: string; platform?: string } {
+  const day = (field: "from" | "to", fallback: string) => {
+    const text = c.req.query(field);
+    if (text === undefined) return fallback;
+    const parsed = parseDay(text);
+    if (!parsed)
+      throw new HttpError(
+        "invalid_request",
+        `${field} must be a day as YYYY-MM-DD, got ${JSON.stringify(text)}`,
+        field,
+      );
+    return formatDay(parsed);
+  };
+  const platformText = c.req.query("platform");
+  const platform = platformText === undefined ? undefined : parsePlatform(platformText);
+  if (platformText !== undefined && !platform) {
+    throw new HttpError("invalid_request", `platform must be one of ${PLATFORMS.join(", ")}`, "platform");
+  }
+  // Date's own range in ClickHouse, so the defaults cover everything.
+  return { from: day("from", "1970-01-01"), to: day("to", "2149-06-06"), ...(platform ? { platform } : {}) };
+}
+
+/**
+ * `GET /coverage[?from=D][&to=D][&platform=P]`: which platform-days of views are loaded (files, counts,
+ * load times) and which GMT-3 days of purchases were synced, so a front-end can tell "no data loaded"
+ * from "zero".
+ */
+async function serveCoverage(c: Context<AppEnv>): Promise<Response> {
+  const filters = readFilters(c);
+  const { client } = c.get("store");
+  const metrics = c.get("metrics");
+  const files = await timeQuery(metrics, "coverage_files", () =>
+    queryRows(client, {
+      name: "coverage_files",
+      query: `
+SELECT day, platform, file, size, batches, events, views, ignored, malformed,
+  toUnixTimestamp64Milli(loaded_at) AS loadedAt
+FROM ingested_files_v1
+WHERE day BETWEEN {from:Date} AND {to:Date}${filters.platform ? " AND platform = {platform:String}" : ""}
+ORDER BY day, platform, file`,
+      params: filters,
+      schema: IngestedFileRowSchema,
+    }),
+  );
+  const purchases = await timeQuery(metrics, "coverage_purchases", () =>
+    queryRows(client, {
+      name: "coverage_purchases",
+      // ReplacingMergeTree keeps older syncs until a merge: the newest row of each day wins.
+      query: `
+SELECT day, argMax(order_items, synced_at) AS orderItems, argMax(unmapped, synced_at) AS unmapped,
+  argMax(excluded, synced_at) AS excluded, toUnixTimestamp64Milli(max(synced_at)) AS syncedAt
+FROM purchase_syncs_v1
+WHERE day BETWEEN {from:Date} AND {to:Date}
+GROUP BY day
+ORDER BY day`,
+      params: { from: filters.from, to: filters.to },
+      schema: PurchaseSyncRowSchema,
+    }),
+  );
+  return c.json({ views: groupByPlatformDay(files), purchases });
+}
+
+export const coverageRoutes = new Hono<AppEnv>().get("/coverage", serveCoverage);

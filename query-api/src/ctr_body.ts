@@ -1,0 +1,106 @@
+import type { ClickHouseClient } from "@clickhouse/client";
+import { StoreError } from "@ctr/schemas";
+import type { CtrQuery } from "./ctr_query.ts";
+import { RESPONSE_FORMATS, type ResponseFormat } from "./response_format.ts";
+
+export interface CtrBodyOptions {
+  format: ResponseFormat;
+  /** ClickHouse stops the query past this many seconds (`max_execution_time`). */
+  maxExecutionSeconds: number;
+  /** ClickHouse fails the query past this many rows: a guard behind the up-front count, never reached normally. */
+  maxResultRows: number;
+  /** Aborts the query before its first bytes (the request timed out, the client left). */
+  signal: AbortSignal;
+  /** Called with the number of data rows in each chunk sent. */
+  onRows?: (count: number) => void;
+}
+
+/**
+ * Per-query settings, in the statement's SETTINGS clause rather than the client's settings: chDB
+ * applies client settings with a session-wide `SET`, which would leak into every later query.
+ * - counts are UInt64, which OUTPUT_SETTINGS quotes in JSON; the contract wants JSON numbers;
+ * - a null CTR is an empty CSV field, not `\N`.
+ */
+function settingsClause({ maxExecutionSeconds, maxResultRows }: CtrBodyOptions): string {
+  return `
+SETTINGS output_format_json_quote_64bit_integers = 0, format_csv_null_representation = '',
+  max_execution_time = ${Math.ceil(maxExecutionSeconds)}, max_result_rows = ${Math.floor(maxResultRows)},
+  result_overflow_mode = 'throw'`;
+}
+
+/**
+ * Runs the /ctr rows statement and returns the body as a web stream that pulls from ClickHouse as
+ * the client reads: ClickHouse renders every row (JSONEachRow or CSVWithNames) and the rows' text is
+ * passed through as is, wrapped in `[`, `,` and `]` for the JSON array. On a ClickHouse server
+ * nothing holds the whole result; the embedded chDB connection materializes the result before the
+ * first row (a limit of chdb/connection), which the row limit keeps bounded.
+ * Resolves once ClickHouse has accepted the query, so errors before the first row still become a
+ * proper error response.
+ */
+export async function streamCtrBody(
+  client: ClickHouseClient,
+  query: CtrQuery,
+  options: CtrBodyOptions,
+): Promise<ReadableStream<Uint8Array>> {
+  const { format, signal, onRows } = options;
+  // The request's signal only guards the wait for the first bytes; afterwards the body belongs to
+  // the client, and cancelling the body (the client went away) aborts the query instead.
+  const abort = new AbortController();
+  const forward = () => abort.abort(signal.reason);
+  signal.addEventListener("abort", forward, { once: true });
+  let resultSet: Awaited<ReturnType<typeof runQuery>>;
+  try {
+    resultSet = await runQuery(client, query, options, abort.signal);
+  } catch (cause) {
+    throw new StoreError("ctr_rows", { cause });
+  } finally {
+    signal.removeEventListener("abort", forward);
+  }
+  const chunks = renderChunks(resultSet.stream(), format, onRows);
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await chunks.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
+    },
+    async cancel() {
+      abort.abort();
+      resultSet.close();
+      await chunks.return(undefined);
+    },
+  });
+}
+
+function runQuery(client: ClickHouseClient, query: CtrQuery, options: CtrBodyOptions, signal: AbortSignal) {
+  return client.query({
+    query: `${query.rows}${settingsClause(options)}`,
+    query_params: { ...query.params },
+    format: RESPONSE_FORMATS[options.format].clickhouse,
+    abort_signal: signal,
+  });
+}
+
+/** Turns ClickHouse's row chunks into body chunks: one string per chunk, never the whole result. */
+async function* renderChunks(
+  rows: AsyncIterable<{ text: string }[]>,
+  format: ResponseFormat,
+  onRows?: (count: number) => void,
+): AsyncGenerator<string> {
+  let first = true;
+  if (format === "json") yield "[";
+  for await (const chunk of rows) {
+    if (chunk.length === 0) continue;
+    const texts = chunk.map((row) => row.text);
+    if (format === "json") {
+      yield `${first ? "\n" : ",\n"}${texts.join(",\n")}`;
+      onRows?.(texts.length);
+    } else {
+      yield `${texts.join("\n")}\n`;
+      // CSVWithNames' first line is the header, not a row.
+      onRows?.(format === "csv" && first ? texts.length - 1 : texts.length);
+    }
+    first = false;
+  }
+  if (format === "json") yield first ? "]\n" : "\n]\n";
+}

@@ -1,0 +1,154 @@
+import { CLICKHOUSE_GMT3, type CtrRequest, formatDay, GMT3_OFFSET_MS } from "@ctr/schemas";
+
+const VIEWS_TABLE = "product_views_per_minute_v1";
+const PURCHASES_TABLE = "purchases_per_minute_v1";
+const DAY_MS = 86_400_000;
+
+/** The bound parameters of the /ctr queries. Every value the client sent travels here, never in the SQL text. */
+export interface CtrQueryParams {
+  /** Range start and end (exclusive) as UTC epoch seconds, and the bucket width in seconds. */
+  start: number;
+  end: number;
+  step: number;
+  /** Partitions to read: the views' folder days (UTC) and the purchases' GMT-3 days. */
+  viewsFirstDay: string;
+  viewsLastDay: string;
+  purchasesFirstDay: string;
+  purchasesLastDay: string;
+  product?: string;
+  platform?: string;
+}
+
+/** The three statements one /ctr request runs: a cheap bound, an exact count if needed, then the rows. */
+export interface CtrQuery {
+  params: CtrQueryParams;
+  /** One number, never below the result's row count: the per-minute rows in range (each feeds one result row). */
+  rowBound: string;
+  /** The result's exact row count: the grouping without the ordering and rendering. */
+  rowCount: string;
+  /** The result rows, rendered and ordered as the contract wants (add `FORMAT` and `SETTINGS` by the caller). */
+  rows: string;
+}
+
+/**
+ * The GMT-3 calendar day of an instant. Purchases are partitioned by it (order_date is GMT-3 wall
+ * time), so the days of [start, end) are exactly the partitions that can hold purchases in range.
+ */
+function gmt3Day(epochMs: number): string {
+  return formatDay(new Date(epochMs + GMT3_OFFSET_MS));
+}
+
+/** Turns a validated request into bound parameters. */
+export function toCtrQueryParams(request: CtrRequest): CtrQueryParams {
+  const startMs = request.startTimestamp.epochMs;
+  const lastMs = request.endTimestamp.epochMs - 1;
+  return {
+    start: startMs / 1000,
+    end: request.endTimestamp.epochMs / 1000,
+    step: request.aggregation * 60,
+    // A views partition is the UTC day of its source FOLDER, and a folder may hold a few events
+    // stamped just across midnight; one day of slack each side keeps them without scanning more.
+    viewsFirstDay: formatDay(new Date(startMs - DAY_MS)),
+    viewsLastDay: formatDay(new Date(lastMs + DAY_MS)),
+    purchasesFirstDay: gmt3Day(startMs),
+    purchasesLastDay: gmt3Day(lastMs),
+    ...(request.product !== undefined ? { product: request.product } : {}),
+    ...(request.platform !== undefined ? { platform: request.platform } : {}),
+  };
+}
+
+/**
+ * The WHERE clause shared by both tables: the partitions (pruned by `day`), the range [start, end)
+ * on the minute (the primary key prunes granules), and the optional filters. Only fixed SQL is
+ * chosen here; the filter values are bound.
+ */
+function where(params: CtrQueryParams, firstDay: string, lastDay: string): string {
+  return [
+    `day BETWEEN {${firstDay}:Date} AND {${lastDay}:Date}`,
+    "minute >= toDateTime({start:UInt32}, 'UTC') AND minute < toDateTime({end:UInt32}, 'UTC')",
+    ...(params.product !== undefined ? ["product = {product:String}"] : []),
+    ...(params.platform !== undefined ? ["platform = {platform:String}"] : []),
+  ].join("\n      AND ");
+}
+
+// Buckets start at startTimestamp, not at the epoch (which toStartOfInterval would use): minute m
+// belongs to bucket start + floor((m - start) / step) * step. The cut last bucket needs nothing
+// special: the range filter already stops at end.
+const BUCKET = "{start:UInt32} + intDiv(toUInt32(minute) - {start:UInt32}, {step:UInt32}) * {step:UInt32}";
+
+/** How views and purchases are combined per (bucket, platform, product); both give the same rows. */
+export type CtrCombine = "join" | "union";
+
+/** One side of the combination: a table's counts per (bucket, platform, product) in range. */
+function side(params: CtrQueryParams, table: string, column: string, days: [string, string]): string {
+  return `
+    SELECT ${BUCKET} AS bucket, toString(platform) AS platform, product, sum(${column}) AS ${column}
+    FROM ${table}
+    WHERE ${where(params, ...days)}
+    GROUP BY bucket, platform, product`;
+}
+
+/**
+ * Views and purchases per (bucket, platform, product): a FULL OUTER JOIN of the two aggregated sides,
+ * so a key present on one side only still gives a row, with 0 for the other side (coalesce covers
+ * servers configured with join_use_nulls). The equivalent UNION ALL + one GROUP BY is kept for the
+ * benchmark (query-api/bench/ctr_join_bench.ts, chDB, 2 busy cores): neither wins reliably (union 256 vs
+ * join 334 ms for 20k result rows, 211 vs 217 ms for 3.4k rows over 4.8M source rows, 8.9 vs 6.2 s
+ * for 1.2M rows), so the join, the plainer statement and the contract's wording, is the default.
+ */
+function combined(params: CtrQueryParams, combine: CtrCombine): string {
+  if (combine === "union") {
+    const rows = (table: string, counts: string, days: [string, string]) =>
+      `SELECT ${BUCKET} AS bucket, toString(platform) AS platform, product, ${counts}
+    FROM ${table} WHERE ${where(params, ...days)}`;
+    return `
+  SELECT bucket, platform, product, sum(views) AS views, sum(purchases) AS purchases
+  FROM (
+    ${rows(VIEWS_TABLE, "views, toUInt64(0) AS purchases", ["viewsFirstDay", "viewsLastDay"])}
+    UNION ALL
+    ${rows(PURCHASES_TABLE, "toUInt64(0) AS views, purchases", ["purchasesFirstDay", "purchasesLastDay"])}
+  )
+  GROUP BY bucket, platform, product`;
+  }
+  return `
+  SELECT bucket, platform, product, coalesce(v.views, 0) AS views, coalesce(p.purchases, 0) AS purchases
+  FROM (${side(params, VIEWS_TABLE, "views", ["viewsFirstDay", "viewsLastDay"])}) AS v
+  FULL OUTER JOIN (${side(params, PURCHASES_TABLE, "purchases", ["purchasesFirstDay", "purchasesLastDay"])}) AS p USING (bucket, platform, product)`;
+}
+
+export interface CtrQueryOptions {
+  /** How the two tables are combined. Default `join` (FULL OUTER JOIN). */
+  combine?: CtrCombine;
+}
+
+/**
+ * Builds the /ctr statements for a request.
+ *
+ * CTR is rounded half up exactly, in integers: round(p / v, 4) = floor((p * 20000 + v) / (2 * v)) / 10^4.
+ * ClickHouse's round() on a Float64 gives 0.0312 for 1/32; this gives 0.0313. The result is a
+ * Decimal(38, 4), which ClickHouse renders with its four decimals (output_format_decimal_trailing_zeros,
+ * set for every query in schemas' OUTPUT_SETTINGS). The order is byte order: String compares bytes.
+ */
+export function buildCtrQuery(request: CtrRequest, { combine = "join" }: CtrQueryOptions = {}): CtrQuery {
+  const params = toCtrQueryParams(request);
+  const body = combined(params, combine);
+  return {
+    params,
+    rowBound: `
+SELECT
+  (SELECT count() FROM ${VIEWS_TABLE} WHERE ${where(params, "viewsFirstDay", "viewsLastDay")})
+  + (SELECT count() FROM ${PURCHASES_TABLE} WHERE ${where(params, "purchasesFirstDay", "purchasesLastDay")}) AS rows`,
+    rowCount: `SELECT count() AS rows FROM (${body}\n)`,
+    rows: `
+SELECT
+  formatDateTime(toDateTime(bucket, '${CLICKHOUSE_GMT3}'), '%Y-%m-%d %H:%i:%S') AS timestamp,
+  platform,
+  product,
+  if(views = 0, NULL, toDecimal128(intDiv(purchases * 20000 + views, 2 * views), 4) / 10000) AS CTR,
+  purchases,
+  views AS productViews
+FROM (${body}
+)
+ORDER BY bucket, platform, product`,
+  };
+}

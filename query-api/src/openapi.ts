@@ -1,0 +1,158 @@
+import { CtrRequestSchema, MAX_AGGREGATION_MINUTES, PLATFORMS } from "@ctr/schemas";
+import { z } from "zod";
+import { ERROR_STATUS } from "./http_error.ts";
+import { RESPONSE_FORMATS } from "./response_format.ts";
+
+type JsonSchema = Record<string, unknown>;
+
+// What the validation's transforms cannot say in JSON Schema, per field.
+const FIELD_NOTES: Record<string, JsonSchema> = {
+  startTimestamp: {
+    description: "Start of the range, included: GMT-3 wall-clock time, seconds 00.",
+    pattern: "^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:00$",
+    examples: ["2016-02-01 10:00:00"],
+  },
+  endTimestamp: {
+    description: "End of the range, excluded; after startTimestamp. Same format.",
+    pattern: "^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:00$",
+    examples: ["2016-02-01 12:00:00"],
+  },
+  aggregation: {
+    description: `Bucket width in minutes, a whole number 1..${MAX_AGGREGATION_MINUTES} (a number or a numeric string). Buckets start at startTimestamp.`,
+    examples: [60],
+  },
+  product: { description: "Only this product code (codeColor). Absent: one row per product." },
+  platform: {
+    description: `Only this platform: ${PLATFORMS.join(", ")}, case-insensitive. Absent: one row per platform.`,
+    examples: ["iOS"],
+  },
+};
+
+/** The /ctr request as JSON Schema, generated from the same zod schema the handler validates with. */
+function ctrRequestJsonSchema(): { type: "object"; properties: Record<string, JsonSchema>; required: string[] } {
+  const generated = z.toJSONSchema(CtrRequestSchema, { io: "input" }) as {
+    properties: Record<string, JsonSchema>;
+    required?: string[];
+  };
+  const properties = Object.fromEntries(
+    Object.entries(generated.properties).map(([name, schema]) => [name, { ...schema, ...FIELD_NOTES[name] }]),
+  );
+  return { type: "object", properties, required: generated.required ?? [] };
+}
+
+const CTR_ROW_SCHEMA: JsonSchema = {
+  type: "object",
+  required: ["timestamp", "platform", "product", "CTR", "purchases", "productViews"],
+  properties: {
+    timestamp: { type: "string", description: "Bucket start, GMT-3, YYYY-MM-DD HH:MM:SS" },
+    platform: { type: "string", enum: [...PLATFORMS] },
+    product: { type: "string" },
+    CTR: {
+      type: ["number", "null"],
+      description: "purchases / productViews rounded half up, written with exactly four decimals; null without views",
+    },
+    purchases: { type: "integer" },
+    productViews: { type: "integer" },
+  },
+};
+
+const ERROR_SCHEMA: JsonSchema = {
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: {
+        code: { type: "string", enum: Object.keys(ERROR_STATUS) },
+        message: { type: "string" },
+        field: { type: "string", description: "The offending input field (400)" },
+      },
+    },
+  },
+};
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+});
+
+const CTR_RESPONSES = {
+  "200": {
+    description:
+      "One row per (bucket, platform, product) with a view or a purchase, ordered by timestamp, platform, product (byte order).",
+    content: {
+      [RESPONSE_FORMATS.json.mediaType]: {
+        schema: { type: "array", items: { $ref: "#/components/schemas/CtrRow" } },
+      },
+      [RESPONSE_FORMATS.ndjson.mediaType]: { schema: { $ref: "#/components/schemas/CtrRow" } },
+      [RESPONSE_FORMATS.csv.mediaType]: { schema: { type: "string" } },
+    },
+  },
+  "400": errorResponse("Bad input; `field` names it"),
+  "401": errorResponse("API keys are configured and the Bearer token is missing or wrong"),
+  "422": errorResponse("The result is over MAX_RESULT_ROWS; narrow the request"),
+  "503": errorResponse("ClickHouse is unreachable"),
+  "504": errorResponse("The request took longer than REQUEST_TIMEOUT_MS"),
+};
+
+/** The OpenAPI 3.1 document served at /openapi.json. */
+export function buildOpenApiDocument(): JsonSchema {
+  const request = ctrRequestJsonSchema();
+  const parameters = Object.entries(request.properties).map(([name, schema]) => ({
+    name,
+    in: "query",
+    required: request.required.includes(name),
+    // Query strings carry text; the number form of aggregation is for JSON bodies.
+    schema: name === "aggregation" ? { type: "string", pattern: "^\\d+$" } : schema,
+    description: schema.description,
+  }));
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "CTR analytics API",
+      version: "1.0.0",
+      description: "CTR = purchases / product views per time bucket, platform and product. Times are GMT-3.",
+    },
+    components: {
+      schemas: { CtrRequest: request, CtrRow: CTR_ROW_SCHEMA, Error: ERROR_SCHEMA },
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "Needed only when API_KEYS is set" } },
+    },
+    security: [{}, { bearer: [] }],
+    paths: {
+      "/ctr": {
+        get: { summary: "CTR per bucket, platform and product", parameters, responses: CTR_RESPONSES },
+        post: {
+          summary: "The same, with the fields in a JSON body",
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: { $ref: "#/components/schemas/CtrRequest" } } },
+          },
+          responses: CTR_RESPONSES,
+        },
+      },
+      "/coverage": {
+        get: {
+          summary: "Loaded platform-days (files, counts, load times) and purchase syncs",
+          parameters: [
+            { name: "from", in: "query", schema: { type: "string", format: "date" } },
+            { name: "to", in: "query", schema: { type: "string", format: "date" } },
+            { name: "platform", in: "query", schema: { type: "string" } },
+          ],
+          responses: { "200": { description: "Coverage" }, "400": errorResponse("Bad filter") },
+        },
+      },
+      "/healthz": { get: { summary: "The process is up", security: [], responses: { "200": { description: "ok" } } } },
+      "/readyz": {
+        get: {
+          summary: "ClickHouse is reachable",
+          security: [],
+          responses: { "200": { description: "ready" }, "503": errorResponse("not ready") },
+        },
+      },
+      "/metrics": {
+        get: { summary: "Prometheus metrics", security: [], responses: { "200": { description: "text" } } },
+      },
+    },
+  };
+}

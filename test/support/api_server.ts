@@ -1,0 +1,119 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {
+  type ApiConfig,
+  createApp,
+  createLogger,
+  createMetrics,
+  type RunningServer,
+  startServer,
+} from "@ctr/query-api";
+import {
+  type Config,
+  insertPurchasesPerMinute,
+  migrate,
+  openStore,
+  type Platform,
+  parseGmt3WallClock,
+  runCommand,
+  type Store,
+} from "@ctr/schemas";
+
+/** The API's settings as `ctr serve` would have them on the defaults. */
+export const DEFAULT_API_CONFIG: ApiConfig = {
+  apiKeys: [],
+  corsOrigins: [],
+  maxResultRows: 1_000_000,
+  requestTimeoutMs: 30_000,
+};
+
+/** One embedded ClickHouse per test file (chDB binds one directory per process), migrated. */
+export async function openTestStore(): Promise<{ store: Store; close(): Promise<void> }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "ctr-api-test-"));
+  const store = openStore({ kind: "embedded", path: dir, database: "default" });
+  await migrate(store);
+  return {
+    store,
+    close: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Serves the real app on a free port of loopback. */
+export function serveApi(store: Store, config: Partial<ApiConfig> = {}): Promise<RunningServer> {
+  const app = createApp({
+    store,
+    config: { ...DEFAULT_API_CONFIG, ...config },
+    logger: createLogger({ level: "silent" }),
+    metrics: createMetrics({ processMetrics: false }),
+  });
+  return startServer(app, { port: 0, hostname: "127.0.0.1", drainMs: 1_000 });
+}
+
+/** A store whose ClickHouse server is a closed port: every query fails to connect. */
+export function openUnreachableStore(): Store {
+  const clickhouse: Config["clickhouse"] = { kind: "server", url: "http://127.0.0.1:1", database: "ctr" };
+  return openStore(clickhouse);
+}
+
+export async function truncateTables(store: Store): Promise<void> {
+  for (const table of [
+    "product_views_per_minute_v1",
+    "purchases_per_minute_v1",
+    "ingested_files_v1",
+    "purchase_syncs_v1",
+  ]) {
+    await runCommand(store.client, { name: `truncate ${table}`, query: `TRUNCATE TABLE ${table}` });
+  }
+}
+
+/** A per-minute count at a GMT-3 wall-clock minute (`YYYY-MM-DD HH:MM`), as the API speaks. */
+export interface MinuteCount {
+  at: string;
+  platform: Platform;
+  product: string;
+  count: number;
+}
+
+function toUtc(at: string): { minute: string; utcDay: string; gmt3Day: string } {
+  const ms = parseGmt3WallClock(`${at}:00`);
+  if (ms === undefined) throw new Error(`not a GMT-3 minute: ${at}`);
+  const minute = new Date(ms).toISOString().slice(0, 19).replace("T", " ");
+  return { minute, utcDay: minute.slice(0, 10), gmt3Day: at.slice(0, 10) };
+}
+
+/** Inserts views as a commit would: `day` is the UTC day (the folder day of an on-time event). */
+export async function insertViews(store: Store, rows: readonly MinuteCount[]): Promise<void> {
+  await store.client.insert({
+    table: "product_views_per_minute_v1",
+    format: "JSONEachRow",
+    values: rows.map(({ at, platform, product, count }) => {
+      const { minute, utcDay } = toUtc(at);
+      return { day: utcDay, platform, minute, product, views: count };
+    }),
+  });
+}
+
+/** Inserts purchases as the purchase sync would: `day` is the GMT-3 day. */
+export async function insertPurchases(store: Store, rows: readonly MinuteCount[]): Promise<void> {
+  await insertPurchasesPerMinute(
+    store.client,
+    rows.map(({ at, platform, product, count }) => {
+      const { minute, gmt3Day } = toUtc(at);
+      return { day: gmt3Day, platform, minute, product, purchases: count };
+    }),
+  );
+}
+
+/** GET /ctr with the fields as query parameters. */
+export function getCtr(
+  server: RunningServer,
+  fields: Record<string, string | number>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  const query = new URLSearchParams(Object.entries(fields).map(([k, v]): [string, string] => [k, String(v)]));
+  return fetch(`${server.url}/ctr?${query}`, { headers });
+}
