@@ -1,0 +1,155 @@
+import path from "node:path";
+import { getIngestedFiles, getProductViewsPerMinute, migrate, openStore, type Store } from "@ctr/schemas";
+import { commitPlatformDay, discoverDays, fileIdOf, ingestShard, JobError, LocalFolder, outputKey } from "@ctr/workers";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { allShapes, MIXED_COUNTS, removeDir, tempDir, writeFiles } from "./ingest_fixtures.ts";
+
+const DAY = "2016-02-01";
+let dir: string;
+let store: Store;
+let source: LocalFolder;
+let sink: LocalFolder;
+const engine = () => ({ memoryLimitMb: 256, threads: 1, tempDir: path.join(dir, "tmp") });
+
+beforeAll(async () => {
+  dir = await tempDir("ingest-shapes");
+  // The platform folder is matched case-insensitively.
+  await writeFiles(path.join(dir, "raw"), allShapes("ios", DAY));
+  source = new LocalFolder(path.join(dir, "raw"));
+  sink = new LocalFolder(path.join(dir, "parquet"));
+  store = openStore({ kind: "embedded", path: path.join(dir, "clickhouse"), database: "default" });
+  await migrate(store);
+});
+
+afterAll(async () => {
+  await store?.close();
+  await removeDir(dir);
+});
+
+async function readEvents(key: string): Promise<Record<string, unknown>[]> {
+  const instance = await DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  try {
+    const reader = await connection.runAndReadAll(
+      "SELECT ts_ms, product, platform, event_id, session_id, mpid, source_file FROM read_parquet($p) ORDER BY ts_ms",
+      { p: sink.pathOf(key) },
+    );
+    return reader.getRowObjectsJS();
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+describe("ingesting every file shape", () => {
+  it("discovers the event files of a day and skips the rest", async () => {
+    const [day] = await discoverDays(source, { platforms: ["iOS"], days: [DAY] });
+    expect(day?.files.map((f) => f.key)).toEqual([
+      "ios/2016-02-01/mixed-array.json",
+      "ios/2016-02-01/mixed-array.json.gz",
+      "ios/2016-02-01/mixed.jsonl.gz",
+      "ios/2016-02-01/mixed.ndjson",
+      "ios/2016-02-01/single.json",
+      "ios/2016-02-01/single.json.gz",
+    ]);
+    expect(day?.skipped).toBe(1);
+  });
+
+  it("counts views, ignored events and locates malformed records in each shape, plain and gzipped", async () => {
+    const [day] = await discoverDays(source, { platforms: ["iOS"], days: [DAY] });
+    const result = await ingestShard(
+      { source: source.root, platform: "iOS", day: DAY, files: day?.files ?? [] },
+      {
+        source,
+        sink,
+        engine: engine(),
+      },
+    );
+    const byFile = new Map(result.files.map((m) => [path.posix.basename(m.file), m]));
+    for (const name of ["mixed.ndjson", "mixed.jsonl.gz", "mixed-array.json", "mixed-array.json.gz"]) {
+      const manifest = byFile.get(name);
+      expect(manifest, name).toMatchObject(MIXED_COUNTS);
+    }
+    const linePositions = byFile.get("mixed.ndjson")?.malformed_locations.map((l) => l.position);
+    expect(linePositions).toEqual(["line 4", "line 5", "line 6", "line 7"]);
+    const batchPositions = byFile.get("mixed-array.json.gz")?.malformed_locations.map((l) => l.position);
+    expect(batchPositions).toEqual(["batch 4", "batch 5", "batch 6", "batch 7"]);
+    expect(byFile.get("mixed.ndjson")?.malformed_locations[2]).toMatchObject({
+      file: "ios/2016-02-01/mixed.ndjson",
+      reason: "product view without a numeric data.timestamp_unixtime_ms",
+    });
+    for (const name of ["single.json", "single.json.gz"]) {
+      expect(byFile.get(name)).toMatchObject({ batches: 1, events: 1, views: 1, ignored: 0, malformed: 0 });
+    }
+  });
+
+  it("writes views Parquet with the exact 64-bit ids, never rounded", async () => {
+    const rows = await readEvents(outputKey("events", "iOS", DAY, fileIdOf("ios/2016-02-01/mixed.ndjson")));
+    expect(rows).toEqual([
+      {
+        ts_ms: 1454284800000.5,
+        product: "P1",
+        platform: "iOS",
+        event_id: "679644799952992001",
+        session_id: "7147916473548190001",
+        mpid: "196509116834317001",
+        source_file: "ios/2016-02-01/mixed.ndjson",
+      },
+      expect.objectContaining({ product: "P1", event_id: "679644799952992003", ts_ms: 1454284830000 }),
+      expect.objectContaining({ product: "P2", event_id: "679644799952992002", mpid: "1" }),
+    ]);
+  });
+
+  it("commits per-minute views and the file manifest into ClickHouse, and a re-commit changes nothing", async () => {
+    const first = await commitPlatformDay({ platform: "iOS", day: DAY }, { store, sink, s3: { region: "us-east-1" } });
+    const second = await commitPlatformDay({ platform: "iOS", day: DAY }, { store, sink, s3: { region: "us-east-1" } });
+    expect(second).toEqual(first);
+    expect(first).toMatchObject({ files: 6, views: 14 });
+    const minutes = await getProductViewsPerMinute(store.client, { from: DAY, to: DAY });
+    expect(minutes).toEqual([
+      { day: DAY, platform: "iOS", minute: "2016-02-01 00:00:00", product: "P1", views: 8 },
+      { day: DAY, platform: "iOS", minute: "2016-02-01 00:01:00", product: "P2", views: 4 },
+      { day: DAY, platform: "iOS", minute: "2016-02-01 00:02:00", product: "P4", views: 2 },
+    ]);
+    const files = await getIngestedFiles(store.client, { from: DAY, to: DAY });
+    expect(files.map((f) => [f.file, f.views, f.ignored, f.malformed])).toEqual([
+      ["ios/2016-02-01/mixed-array.json", 3, 2, 4],
+      ["ios/2016-02-01/mixed-array.json.gz", 3, 2, 4],
+      ["ios/2016-02-01/mixed.jsonl.gz", 3, 2, 4],
+      ["ios/2016-02-01/mixed.ndjson", 3, 2, 4],
+      ["ios/2016-02-01/single.json", 1, 0, 0],
+      ["ios/2016-02-01/single.json.gz", 1, 0, 0],
+    ]);
+  });
+
+  it("fails the shard with a permanent error naming a file that is not gzip", async () => {
+    await writeFiles(path.join(dir, "raw"), { "iOS/2016-02-02/broken.json.gz": "" });
+    const { writeFile } = await import("node:fs/promises");
+    await writeFile(source.pathOf("iOS/2016-02-02/broken.json.gz"), "this is not gzip");
+    const [day] = await discoverDays(source, { platforms: ["iOS"], days: ["2016-02-02"] });
+    const run = ingestShard(
+      { source: source.root, platform: "iOS", day: "2016-02-02", files: day?.files ?? [] },
+      {
+        source,
+        sink,
+        engine: engine(),
+      },
+    );
+    await expect(run).rejects.toThrow(JobError);
+    await expect(run).rejects.toMatchObject({ kind: "permanent", message: expect.stringContaining("broken.json.gz") });
+  });
+
+  it("fails the shard with a permanent error naming a file that is missing", async () => {
+    const run = ingestShard(
+      {
+        source: source.root,
+        platform: "iOS",
+        day: DAY,
+        files: [{ key: "iOS/2016-02-01/gone.json", size: 1, etag: "1" }],
+      },
+      { source, sink, engine: engine() },
+    );
+    await expect(run).rejects.toMatchObject({ kind: "permanent", message: expect.stringContaining("gone.json") });
+  });
+});

@@ -1,0 +1,27 @@
+import { mkdir } from "node:fs/promises";
+import { DuckDBInstance } from "@duckdb/node-api";
+
+/** Settings of the native engine that bound its memory and CPU, whatever the input size. */
+export interface EngineSettings {
+  /** DuckDB `memory_limit` in MiB; beyond it DuckDB spills to `tempDir`. Default: ENGINE_MEMORY_LIMIT_MB (512). */
+  memoryLimitMb: number;
+  /** DuckDB worker threads. Default: the number of cores divided by the shards running at once, at least 1. */
+  threads: number;
+  /** Where DuckDB spills and where downloaded and intermediate files go. */
+  tempDir: string;
+}
+
+/**
+ * Opens a private in-memory DuckDB for one shard. One instance per shard keeps shards apart
+ * (their temp tables, their memory budget) and is cheap to create (~1 ms).
+ */
+export async function openEngine(settings: EngineSettings): Promise<DuckDBInstance> {
+  await mkdir(settings.tempDir, { recursive: true });
+  return DuckDBInstance.create(":memory:", {
+    memory_limit: `${settings.memoryLimitMb}MB`,
+    threads: String(settings.threads),
+    temp_directory: settings.tempDir,
+    // Keeps rows in file order, so re-running a file writes the same Parquet.
+    preserve_insertion_order: "true",
+  });
+}

@@ -1,0 +1,119 @@
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import type { Platform, SourceFile } from "@ctr/schemas";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import type { Folder } from "../source/folder.ts";
+import { writeCleanCopy } from "./clean_copy.ts";
+import type { FileManifest } from "./file_manifest.ts";
+import { isGzipped, readHead, sniffShape } from "./file_shape.ts";
+import { type NativeCounts, stageBatches, writeOutputs } from "./native_convert.ts";
+import { fileIdOf, outputKey } from "./sink_layout.ts";
+
+/** A source file that cannot be read at all (missing, bad gzip): retrying will not help. */
+export class UnreadableFileError extends Error {
+  constructor(
+    readonly file: string,
+    reason: string,
+    options?: { cause: unknown },
+  ) {
+    super(`${file}: ${reason}`, options);
+    this.name = "UnreadableFileError";
+  }
+}
+
+/** What one file's processing needs around it. */
+export interface FileContext {
+  source: Folder;
+  sink: Folder;
+  connection: DuckDBConnection;
+  platform: Platform;
+  day: string;
+  /** A private scratch folder of this shard. */
+  workDir: string;
+}
+
+/** zlib reports corrupt or truncated gzip data with `Z_*` error codes. */
+const isZlibError = (error: unknown) =>
+  error instanceof Error && ((error as NodeJS.ErrnoException).code ?? "").startsWith("Z_");
+
+/**
+ * The fast path reads the file once natively. Only when the engine rejects it, or it holds
+ * batches the contract calls malformed, is it streamed through the JS locator into a clean
+ * NDJSON copy that the engine reads instead: good files never pay for validation in JS.
+ */
+async function stageFile(
+  context: FileContext,
+  file: SourceFile,
+  local: string,
+  table: string,
+): Promise<{ counts: NativeCounts; located?: Awaited<ReturnType<typeof writeCleanCopy>> }> {
+  const gzipped = isGzipped(file.key);
+  let shape: ReturnType<typeof sniffShape>;
+  try {
+    shape = sniffShape(await readHead(local, gzipped));
+  } catch (cause) {
+    throw new UnreadableFileError(file.key, `cannot be read: ${(cause as Error).message}`, { cause });
+  }
+  let engineError: string | undefined;
+  try {
+    const counts = await stageBatches(context.connection, table, { path: local, shape });
+    if (counts.suspect === 0) return { counts };
+  } catch (error) {
+    engineError = (error as Error).message.split("\n")[0];
+  }
+  const cleanPath = path.join(context.workDir, `${table}.clean.ndjson`);
+  try {
+    const located = await writeCleanCopy({ path: local, shape, gzipped, sourceKey: file.key, engineError }, cleanPath);
+    const counts = await stageBatches(context.connection, table, { path: cleanPath, shape: "newline_delimited" });
+    return { counts, located };
+  } catch (cause) {
+    if (isZlibError(cause))
+      throw new UnreadableFileError(file.key, `bad gzip data: ${(cause as Error).message}`, { cause });
+    throw cause;
+  } finally {
+    await rm(cleanPath, { force: true });
+  }
+}
+
+/**
+ * Converts one source file into its sink outputs: views Parquet, per-minute counts Parquet and
+ * the manifest, each published in one step and the manifest last, so a manifest means complete
+ * outputs. Re-processing writes the same keys (the file id is a hash of the source key).
+ */
+export async function processFile(context: FileContext, file: SourceFile, ordinal: number): Promise<FileManifest> {
+  const copy = await context.source.localCopy(file.key, context.workDir).catch((cause: unknown) => {
+    throw new UnreadableFileError(file.key, `cannot be read from ${context.source.description}`, { cause });
+  });
+  const table = `batches_${ordinal}`;
+  const fileId = fileIdOf(file.key);
+  const outputs = {
+    eventsParquet: path.join(context.workDir, `${fileId}.events.parquet`),
+    countsParquet: path.join(context.workDir, `${fileId}.counts.parquet`),
+  };
+  try {
+    const { counts, located } = await stageFile(context, file, copy.path, table);
+    await writeOutputs(context.connection, table, { platform: context.platform, sourceFile: file.key }, outputs);
+    const manifest: FileManifest = {
+      file: file.key,
+      size: file.size,
+      etag: file.etag,
+      batches: counts.batches + (located?.malformed ?? 0),
+      events: counts.events,
+      views: counts.views,
+      ignored: counts.events - counts.views,
+      malformed: located?.malformed ?? 0,
+      malformed_locations: located?.locations ?? [],
+    };
+    const { platform, day } = context;
+    await context.sink.put(outputKey("events", platform, day, fileId), outputs.eventsParquet);
+    await context.sink.put(outputKey("minute_counts", platform, day, fileId), outputs.countsParquet);
+    await context.sink.putText(outputKey("manifest", platform, day, fileId), `${JSON.stringify(manifest)}\n`);
+    return manifest;
+  } finally {
+    await Promise.all([
+      rm(outputs.eventsParquet, { force: true }),
+      rm(outputs.countsParquet, { force: true }),
+      copy.temporary ? rm(copy.path, { force: true }) : Promise.resolve(),
+    ]);
+  }
+}

@@ -1,0 +1,64 @@
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import path from "node:path";
+import type { Platform, SourceFile } from "@ctr/schemas";
+import type { Folder } from "../source/folder.ts";
+import { type EngineSettings, openEngine } from "./engine.ts";
+import type { FileManifest } from "./file_manifest.ts";
+import { processFile } from "./process_file.ts";
+
+/** Progress of a shard after each file: totals so far. */
+export interface ShardProgress {
+  files: number;
+  bytes: number;
+  views: number;
+}
+
+/** A shard: some of one (platform, day)'s files. */
+export interface Shard {
+  platform: Platform;
+  day: string;
+  files: SourceFile[];
+}
+
+/** What a shard produced: one manifest per file, in the shard's order. */
+export interface ShardResult {
+  platform: Platform;
+  day: string;
+  files: FileManifest[];
+}
+
+/**
+ * Converts a shard's files one after the other in a private DuckDB (its memory bounded by
+ * `engine`), publishing each file's outputs to the sink as soon as it is done.
+ */
+export async function processShard(
+  shard: Shard,
+  deps: { source: Folder; sink: Folder; engine: EngineSettings },
+  onProgress?: (progress: ShardProgress) => void,
+): Promise<ShardResult> {
+  await mkdir(deps.engine.tempDir, { recursive: true });
+  const workDir = await mkdtemp(path.join(deps.engine.tempDir, "shard-"));
+  const instance = await openEngine({ ...deps.engine, tempDir: path.join(workDir, "spill") });
+  const connection = await instance.connect();
+  const progress: ShardProgress = { files: 0, bytes: 0, views: 0 };
+  const files: FileManifest[] = [];
+  try {
+    for (const [i, file] of shard.files.entries()) {
+      const manifest = await processFile(
+        { ...deps, connection, platform: shard.platform, day: shard.day, workDir },
+        file,
+        i,
+      );
+      files.push(manifest);
+      progress.files++;
+      progress.bytes += file.size;
+      progress.views += manifest.views;
+      onProgress?.({ ...progress });
+    }
+    return { platform: shard.platform, day: shard.day, files };
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+    await rm(workDir, { recursive: true, force: true });
+  }
+}

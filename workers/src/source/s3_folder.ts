@@ -1,0 +1,115 @@
+import { createReadStream, createWriteStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import type { Config } from "@ctr/schemas";
+import { type Folder, type FolderObject, FolderReadError } from "./folder.ts";
+
+/** Builds an S3 client from the configuration; an endpoint (MinIO, s3rver) implies path-style URLs. */
+export function createS3Client(s3: Config["s3"]): S3Client {
+  return new S3Client({
+    region: s3.region,
+    endpoint: s3.endpoint,
+    forcePathStyle: s3.endpoint !== undefined,
+    credentials:
+      s3.accessKeyId && s3.secretAccessKey
+        ? { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }
+        : undefined,
+  });
+}
+
+/** An S3 prefix. Keys are relative to the prefix; the etag is the object's ETag without quotes. */
+export class S3Folder implements Folder {
+  readonly kind = "s3";
+  readonly description: string;
+
+  constructor(
+    readonly client: S3Client,
+    readonly bucket: string,
+    readonly prefix: string,
+  ) {
+    this.description = `s3://${bucket}${prefix ? `/${prefix}` : ""}`;
+  }
+
+  /** The full object key of a key relative to the prefix. */
+  objectKey(key: string): string {
+    return this.prefix ? `${this.prefix}/${key}` : key;
+  }
+
+  async *list(prefix: string): AsyncIterable<FolderObject> {
+    const strip = this.prefix ? this.prefix.length + 1 : 0;
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.objectKey(prefix), ContinuationToken: token }),
+      );
+      for (const object of page.Contents ?? []) {
+        if (object.Key === undefined) continue;
+        yield { key: object.Key.slice(strip), size: object.Size ?? 0, etag: (object.ETag ?? "").replaceAll('"', "") };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async open(key: string): Promise<Readable> {
+    try {
+      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      if (!(object.Body instanceof Readable)) throw new Error("the response has no body stream");
+      return object.Body;
+    } catch (cause) {
+      throw new FolderReadError(`${this.description}/${key}`, "cannot be read", { cause });
+    }
+  }
+
+  async localCopy(key: string, tempDir: string): Promise<{ path: string; temporary: boolean }> {
+    // DuckDB's httpfs cannot be installed here, so the engine reads a local copy. pipeline() keeps
+    // backpressure: memory stays at a few stream buffers whatever the object's size.
+    const target = path.join(tempDir, `${Math.random().toString(36).slice(2)}-${path.posix.basename(key)}`);
+    const body = await this.open(key);
+    try {
+      await pipeline(body, createWriteStream(target));
+    } catch (cause) {
+      throw new FolderReadError(`${this.description}/${key}`, "download failed", { cause });
+    }
+    return { path: target, temporary: true };
+  }
+
+  async put(key: string, localPath: string): Promise<void> {
+    // One PUT: S3 makes an object visible only once it is complete.
+    const { size } = await stat(localPath);
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: this.objectKey(key),
+        Body: createReadStream(localPath),
+        ContentLength: size,
+      }),
+    );
+  }
+
+  async putText(key: string, text: string): Promise<void> {
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: text }));
+  }
+
+  async readText(key: string): Promise<string> {
+    const body = await this.open(key);
+    const chunks: Buffer[] = [];
+    for await (const chunk of body) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString("utf8");
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 1000) {
+      const objects = keys.slice(i, i + 1000).map((key) => ({ Key: this.objectKey(key) }));
+      await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: objects } }));
+    }
+  }
+}
