@@ -1,11 +1,29 @@
 import { describe, expect, it } from "vitest";
-import { normalizeStored, ORDER_ITEM_COLUMN_KINDS, parseRecord } from "./csv_rows.ts";
+import { type ColumnKind, locateColumns, normalizeStored, ORDER_ITEM_COLUMN_KINDS, parseRecord } from "./csv_rows.ts";
 
-const item = { id: "7", order_id: "3", sku: "SKU-1", quantity: "2", code_color: "ABC123" };
+const item: Record<string, string | undefined> = {
+  id: "7",
+  order_id: "3",
+  sku: "SKU-1",
+  quantity: "2",
+  code_color: "ABC123",
+};
+
+/** Parses a record given as an object, through a header in another order than the table's. */
+function parseObject(kinds: Readonly<Record<string, ColumnKind>>, record: Record<string, string | undefined>) {
+  const header = Object.keys(kinds).reverse();
+  const located = locateColumns(kinds, header);
+  if ("missing" in located) throw new Error("header");
+  return parseRecord(
+    kinds,
+    located.positions,
+    header.map((name) => record[name]),
+  );
+}
 
 describe("parseRecord", () => {
   it("reads a valid record into typed values in column order", () => {
-    expect(parseRecord(ORDER_ITEM_COLUMN_KINDS, item)).toEqual({ values: [7, 3, "SKU-1", 2, "ABC123"] });
+    expect(parseObject(ORDER_ITEM_COLUMN_KINDS, item)).toEqual({ values: [7, 3, "SKU-1", 2, "ABC123"] });
   });
 
   it.each([
@@ -18,24 +36,32 @@ describe("parseRecord", () => {
     [{ code_color: " " }, "code_color wants a non-empty value"],
     [{ order_id: undefined }, "missing column order_id"],
   ])("rejects %o: %s", (change, reason) => {
-    expect(parseRecord(ORDER_ITEM_COLUMN_KINDS, { ...item, ...change })).toEqual({
+    expect(parseObject(ORDER_ITEM_COLUMN_KINDS, { ...item, ...change })).toEqual({
       reason: expect.stringContaining(reason),
     });
   });
 
   it("wants order_date to be a real calendar time", () => {
     const kinds = { order_date: "dateTime" } as const;
-    expect(parseRecord(kinds, { order_date: "2016-02-29 23:59:59" })).toEqual({ values: ["2016-02-29 23:59:59"] });
+    expect(parseObject(kinds, { order_date: "2016-02-29 23:59:59" })).toEqual({ values: ["2016-02-29 23:59:59"] });
     for (const bad of ["2015-02-29 10:00:00", "2016-02-01 24:00:00", "2016-02-01T10:00:00", "2016-02-01"]) {
-      expect(parseRecord(kinds, { order_date: bad })).toEqual({ reason: expect.stringContaining("order_date") });
+      expect(parseObject(kinds, { order_date: bad })).toEqual({ reason: expect.stringContaining("order_date") });
     }
   });
 
   it("reads empty money and text as NULL and rejects non-numeric money", () => {
     const kinds = { order_total: "money", order_status: "text" } as const;
-    expect(parseRecord(kinds, { order_total: "", order_status: "" })).toEqual({ values: [null, null] });
-    expect(parseRecord(kinds, { order_total: "12,50", order_status: "x" })).toEqual({
+    expect(parseObject(kinds, { order_total: "", order_status: "" })).toEqual({ values: [null, null] });
+    expect(parseObject(kinds, { order_total: "12,50", order_status: "x" })).toEqual({
       reason: expect.stringContaining("order_total wants a decimal number"),
+    });
+  });
+});
+
+describe("locateColumns", () => {
+  it("names the columns a header lacks", () => {
+    expect(locateColumns(ORDER_ITEM_COLUMN_KINDS, ["id", "sku", " quantity "])).toEqual({
+      missing: ["order_id", "code_color"],
     });
   });
 });

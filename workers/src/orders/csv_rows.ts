@@ -70,16 +70,31 @@ function parseValue(kind: ColumnKind, text: string): { value: SqlValue } | { pro
 }
 
 /**
- * Reads a CSV record (header name to text) into the table's values, in column order, or says
- * which column is missing or wrong and why.
+ * Where each of the table's columns sits in the CSV's rows, from its header; names the columns the
+ * header lacks instead.
+ */
+export function locateColumns(
+  kinds: Readonly<Record<string, ColumnKind>>,
+  header: readonly string[],
+): { positions: number[] } | { missing: string[] } {
+  const names = header.map((name) => name.trim());
+  const columns = Object.keys(kinds);
+  const missing = columns.filter((column) => !names.includes(column));
+  return missing.length > 0 ? { missing } : { positions: columns.map((column) => names.indexOf(column)) };
+}
+
+/**
+ * Reads a CSV row's fields into the table's values, in column order (`positions` from
+ * locateColumns), or says which column is missing or wrong and why.
  */
 export function parseRecord(
   kinds: Readonly<Record<string, ColumnKind>>,
-  record: Readonly<Record<string, string | undefined>>,
+  positions: readonly number[],
+  fields: readonly (string | undefined)[],
 ): { values: SqlValue[] } | { reason: string } {
   const values: SqlValue[] = [];
-  for (const [column, kind] of Object.entries(kinds)) {
-    const text = record[column];
+  for (const [i, [column, kind]] of Object.entries(kinds).entries()) {
+    const text = fields[positions[i] ?? -1];
     if (text === undefined) return { reason: `missing column ${column}` };
     const parsed = parseValue(kind, text);
     if ("problem" in parsed) return { reason: `${column} ${parsed.problem}, got ${JSON.stringify(text)}` };

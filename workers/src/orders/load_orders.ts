@@ -4,6 +4,7 @@ import { parsePlatform } from "@ctr/schemas";
 import { parse } from "csv-parse";
 import {
   type ColumnKind,
+  locateColumns,
   normalizeStored,
   ORDER_COLUMN_KINDS,
   ORDER_ITEM_COLUMN_KINDS,
@@ -13,7 +14,7 @@ import { listPlaceholders, type OrdersDatabase, type SqlValue } from "./database
 import { migrateOrdersDatabase } from "./migrations.ts";
 
 export interface LoadOrdersOptions {
-  /** Rows written per transaction. Default 1,000. */
+  /** Rows written per transaction. Default 2,000 (at most 32,000 values per statement). */
   batchSize?: number;
   /** How many rejected rows the summary lists (all are counted). Default 20. */
   maxRejectedListed?: number;
@@ -133,17 +134,13 @@ async function loadFile(
   options: LoadOrdersOptions,
   onValid?: (row: PendingRow) => void,
 ): Promise<void> {
-  const batchSize = options.batchSize ?? 1_000;
-  const columns = Object.keys(spec.kinds);
+  // One statement binds every value of its batch: stay under SQLite's 32,766 bound parameters.
+  const batchSize = Math.min(options.batchSize ?? 2_000, Math.floor(32_000 / Object.keys(spec.kinds).length));
+  // Rows as arrays, mapped through the header's positions: about twice as fast as csv-parse's
+  // `columns` objects, and the parser is what bounds the load rate.
   const parser = parse({
     bom: true,
-    columns: (header: string[]) => {
-      const names = header.map((name) => name.trim());
-      const missing = columns.filter((column) => !names.includes(column));
-      if (missing.length > 0) throw new OrdersLoadError(`${file}: the header lacks ${missing.join(", ")}`);
-      return names;
-    },
-    // A short row becomes a record without some columns, rejected below as "missing column".
+    // A short row lacks some fields: rejected below as "missing column".
     relax_column_count: true,
     // A row the CSV parser cannot read at all (a stray quote) is reported through 'skip', not fatal.
     skip_records_with_error: true,
@@ -166,12 +163,16 @@ async function loadFile(
     await writeBatch(db, spec, rows, counts, (row, reason) => reject(counts, { file, line: row.line, reason }));
     options.onProgress?.({ file, rows: counts.read });
   };
-  for await (const { record, info } of parser as AsyncIterable<{
-    record: Record<string, string | undefined>;
-    info: { lines: number };
-  }>) {
+  let positions: number[] | undefined;
+  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    if (!positions) {
+      const located = locateColumns(spec.kinds, record);
+      if ("missing" in located) throw new OrdersLoadError(`${file}: the header lacks ${located.missing.join(", ")}`);
+      positions = located.positions;
+      continue;
+    }
     counts.read++;
-    const parsed = parseRecord(spec.kinds, record);
+    const parsed = parseRecord(spec.kinds, positions, record);
     if ("reason" in parsed) {
       reject(counts, { file, line: info.lines, reason: parsed.reason });
       continue;
