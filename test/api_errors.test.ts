@@ -1,0 +1,196 @@
+import type { RunningServer } from "@ctr/query-api";
+import { runCommand, type Store } from "@ctr/schemas";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  getCtr,
+  insertViews,
+  openTestStore,
+  openUnreachableStore,
+  serveApi,
+  truncateTables,
+} from "./support/api_server.ts";
+
+let store: Store;
+let closeStore: () => Promise<void>;
+let server: RunningServer;
+
+beforeAll(async () => {
+  ({ store, close: closeStore } = await openTestStore());
+  server = await serveApi(store);
+  await truncateTables(store);
+  await insertViews(store, [{ at: "2016-02-01 10:00", platform: "iOS", product: "A", count: 3 }]);
+});
+afterAll(async () => {
+  await server?.close();
+  await closeStore?.();
+});
+
+const valid = { startTimestamp: "2016-02-01 10:00:00", endTimestamp: "2016-02-01 11:00:00", aggregation: "60" };
+
+interface ErrorBody {
+  error: { code: string; message: string; field?: string };
+}
+
+async function expectInvalid(response: Response, field: string, message?: RegExp): Promise<void> {
+  expect(response.status).toBe(400);
+  const body = (await response.json()) as ErrorBody;
+  expect(body.error.code).toBe("invalid_request");
+  expect(body.error.field).toBe(field);
+  if (message) expect(body.error.message).toMatch(message);
+}
+
+function query(fields: Record<string, string>): string {
+  return `${server.url}/ctr?${new URLSearchParams(fields)}`;
+}
+
+function post(body: string): Promise<Response> {
+  return fetch(`${server.url}/ctr`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+}
+
+describe("bad input gets a 400 naming the field", () => {
+  const cases: [string, Record<string, string>, string, RegExp][] = [
+    ["a missing start", { endTimestamp: valid.endTimestamp, aggregation: "60" }, "startTimestamp", /required/],
+    ["a missing end", { startTimestamp: valid.startTimestamp, aggregation: "60" }, "endTimestamp", /required/],
+    ["a missing aggregation", { ...valid, aggregation: undefined as unknown as string }, "aggregation", /required/],
+    ["an ISO timestamp", { ...valid, startTimestamp: "2016-02-01T10:00:00Z" }, "startTimestamp", /YYYY-MM-DD/],
+    ["a date without time", { ...valid, endTimestamp: "2016-02-02" }, "endTimestamp", /YYYY-MM-DD HH:MM:SS/],
+    ["a day that does not exist", { ...valid, startTimestamp: "2016-02-30 10:00:00" }, "startTimestamp", /real/],
+    ["hour 24", { ...valid, endTimestamp: "2016-02-01 24:00:00" }, "endTimestamp", /real/],
+    ["seconds other than 00", { ...valid, startTimestamp: "2016-02-01 10:00:30" }, "startTimestamp", /seconds 00/],
+    ["an end before the start", { ...valid, endTimestamp: "2016-02-01 09:00:00" }, "endTimestamp", /after/],
+    ["an end equal to the start", { ...valid, endTimestamp: valid.startTimestamp }, "endTimestamp", /after/],
+    ["aggregation 0", { ...valid, aggregation: "0" }, "aggregation", /positive whole number/],
+    ["a negative aggregation", { ...valid, aggregation: "-5" }, "aggregation", /positive whole number/],
+    ["a fractional aggregation", { ...valid, aggregation: "1.5" }, "aggregation", /positive whole number/],
+    ["a word for aggregation", { ...valid, aggregation: "hourly" }, "aggregation", /positive whole number/],
+    ["a huge aggregation", { ...valid, aggregation: "99999999999999999999" }, "aggregation", /positive whole/],
+    ["an unknown platform", { ...valid, platform: "Windows" }, "platform", /iOS/],
+    ["an empty platform", { ...valid, platform: "" }, "platform", /iOS/],
+    ["an empty product", { ...valid, product: "" }, "product", /empty/],
+    ["an overlong product", { ...valid, product: "x".repeat(300) }, "product", /at most/],
+    ["an unknown parameter", { ...valid, platfrom: "iOS" }, "platfrom", /not a parameter/],
+  ];
+  for (const [name, fields, field, message] of cases) {
+    it(`GET: ${name}`, async () => {
+      const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+      await expectInvalid(await fetch(query(defined)), field, message);
+    });
+  }
+
+  it("GET: a parameter given twice", async () => {
+    await expectInvalid(await fetch(`${query(valid)}&platform=iOS&platform=Android`), "platform", /once/);
+  });
+
+  it("POST: a body that is not JSON, or not an object", async () => {
+    await expectInvalid(await post("startTimestamp=2016-02-01"), "body", /JSON object/);
+    await expectInvalid(await post("[]"), "body", /JSON object/);
+    await expectInvalid(await post("null"), "body", /JSON object/);
+    await expectInvalid(await post(""), "body", /JSON object/);
+  });
+
+  it("POST: fields of the wrong type", async () => {
+    await expectInvalid(await post(JSON.stringify({ ...valid, aggregation: true })), "aggregation");
+    await expectInvalid(await post(JSON.stringify({ ...valid, aggregation: 2.5 })), "aggregation");
+    await expectInvalid(await post(JSON.stringify({ ...valid, startTimestamp: 1454320800000 })), "startTimestamp");
+    await expectInvalid(await post(JSON.stringify({ ...valid, product: ["A", "B"] })), "product");
+    await expectInvalid(await post(JSON.stringify({ ...valid, platform: null })), "platform");
+    await expectInvalid(await post(JSON.stringify({ ...valid, extra: 1 })), "extra", /not a parameter/);
+  });
+
+  it("/coverage: a bad day or platform", async () => {
+    await expectInvalid(await fetch(`${server.url}/coverage?from=2016-13-01`), "from");
+    await expectInvalid(await fetch(`${server.url}/coverage?platform=tv`), "platform");
+  });
+});
+
+describe("SQL injection attempts are harmless", () => {
+  const attempts = [
+    "A' OR '1'='1",
+    "A'); DROP TABLE product_views_per_minute_v1; --",
+    "A} OR 1=1 --",
+    "{product:String}",
+    "A\\' OR 1=1 --",
+    "A\nUNION ALL SELECT * FROM system.tables",
+  ];
+  for (const product of attempts) {
+    it(`product ${JSON.stringify(product)} matches nothing and breaks nothing`, async () => {
+      const response = await getCtr(server, { ...valid, product });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual([]);
+    });
+  }
+
+  it("injection through the other fields is a 400", async () => {
+    await expectInvalid(await getCtr(server, { ...valid, platform: "iOS' OR 1=1 --" }), "platform");
+    await expectInvalid(await getCtr(server, { ...valid, aggregation: "60; DROP TABLE x" }), "aggregation");
+    await expectInvalid(
+      await getCtr(server, { ...valid, startTimestamp: "2016-02-01 10:00:00' OR 1=1 --" }),
+      "startTimestamp",
+    );
+  });
+
+  it("leaves the tables and their data in place", async () => {
+    const response = await getCtr(server, valid);
+    expect(await response.json()).toEqual([
+      { timestamp: "2016-02-01 10:00:00", platform: "iOS", product: "A", CTR: 0, purchases: 0, productViews: 3 },
+    ]);
+  });
+});
+
+describe("failures", () => {
+  it("answers an unknown route with a JSON 404", async () => {
+    const response = await fetch(`${server.url}/nope`);
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as ErrorBody).error.code).toBe("not_found");
+    expect((await fetch(`${server.url}/ctr`, { method: "DELETE" })).status).toBe(404);
+  });
+
+  it("answers 503 with a clear message when ClickHouse is unreachable, and /healthz stays up", async () => {
+    const down = openUnreachableStore();
+    const downServer = await serveApi(down);
+    try {
+      const response = await getCtr(downServer, valid);
+      expect(response.status).toBe(503);
+      const body = (await response.json()) as ErrorBody;
+      expect(body.error.code).toBe("store_unavailable");
+      expect(body.error.message).toMatch(/ClickHouse.*unreachable/);
+      expect((await fetch(`${downServer.url}/readyz`)).status).toBe(503);
+      expect((await fetch(`${downServer.url}/coverage`)).status).toBe(503);
+      expect((await fetch(`${downServer.url}/healthz`)).status).toBe(200);
+    } finally {
+      await downServer.close();
+      await down.close();
+    }
+  });
+
+  it("answers a failing query with a 500 that says nothing internal, and the request id", async () => {
+    await runCommand(store.client, {
+      name: "hide table",
+      query: "RENAME TABLE purchases_per_minute_v1 TO purchases_per_minute_v1_hidden",
+    });
+    try {
+      const response = await getCtr(server, valid, { "X-Request-Id": "test-500" });
+      expect(response.status).toBe(500);
+      expect(response.headers.get("x-request-id")).toBe("test-500");
+      const text = await response.text();
+      expect(JSON.parse(text)).toEqual({ error: { code: "internal_error", message: "internal error" } });
+      expect(text).not.toMatch(/purchases_per_minute|UNKNOWN_TABLE|Exception/);
+    } finally {
+      await runCommand(store.client, {
+        name: "restore table",
+        query: "RENAME TABLE purchases_per_minute_v1_hidden TO purchases_per_minute_v1",
+      });
+    }
+  });
+
+  it("answers 504 when a request outlives REQUEST_TIMEOUT_MS", async () => {
+    const hurried = await serveApi(store, { requestTimeoutMs: 1 });
+    try {
+      const response = await getCtr(hurried, { ...valid, endTimestamp: "2016-03-01 00:00:00", aggregation: "1" });
+      expect(response.status).toBe(504);
+      expect(((await response.json()) as ErrorBody).error.code).toBe("timeout");
+    } finally {
+      await hurried.close();
+    }
+  });
+});
