@@ -55,7 +55,7 @@ const MB = 1_000_000;
 
 /** One progress line for a finished platform-day. */
 export function formatPlatformDay(r: PlatformDayReport): string {
-  return `${r.platform.padEnd(9)} ${r.day}: ${r.files.length} files, ${(r.bytes / MB).toFixed(1)} MB, ${r.batches} batches, ${r.views} views, ${r.ignored} ignored, ${r.distinctProducts} products`;
+  return `${r.platform.padEnd(9)} ${r.day}: ${r.files.length} files, ${(r.bytes / MB).toFixed(1)} MB, ${r.batches} batches, ${r.events} events, ${r.views} views, ${r.ignored} ignored, ${r.distinctProducts} products`;
 }
 
 /** The summary `ctr generate` prints. */
@@ -69,7 +69,17 @@ export function formatSummary(report: GenerateReport): string {
     `Generated ${report.from}..${report.to} at scale ${report.scale} (seed ${report.seed}) into ${report.outDir}`,
     ...report.platformDays.map((r) => `  ${formatPlatformDay(r)}`),
     `  events: ${sum((r) => r.files.length)} files, ${sum((r) => r.batches)} batches, ${sum((r) => r.events)} events, ${sum((r) => r.views)} views, ${sum((r) => r.ignored)} ignored`,
+    ...purchaseLines(report.orders),
     `  orders: ${report.orders.orders} orders, ${report.orders.items} items (${counted} purchases on a platform, ${report.orders.itemsWithoutPlatform} on other devices)`,
     `  ${(bytes / MB).toFixed(1)} MB on disk (${(text / MB).toFixed(1)} MB uncompressed) in ${seconds.toFixed(1)} s: ${(bytes / MB / seconds).toFixed(1)} MB/s written, ${(text / MB / seconds).toFixed(1)} MB/s generated`,
   ].join("\n");
+}
+
+/** One line per GMT-3 day: the purchases that count, per platform. */
+function purchaseLines(orders: OrdersReport): string[] {
+  const days = [...new Set(orders.purchases.map((p) => p.day))];
+  return days.map((day) => {
+    const counts = orders.purchases.filter((p) => p.day === day).map((p) => `${p.platform} ${p.purchases}`);
+    return `  purchases ${day} (GMT-3): ${counts.join(", ")}`;
+  });
 }
