@@ -1,0 +1,72 @@
+import { daysBetween, type JobPayload, type Platform, type SourceFile } from "@ctr/schemas";
+import { discoverDays, type Folder } from "@ctr/workers";
+
+/** The work of one (platform, day): its shards, then its commit. */
+export interface DayPlan {
+  platform: Platform;
+  day: string;
+  /** Every event file of the day folder; outputs of files not in it are pruned before the commit. */
+  files: SourceFile[];
+  /** Objects in the day folder that are not event files. */
+  skipped: number;
+  shards: JobPayload<"ingest-shard">[];
+}
+
+/** Everything a backfill does, in order: shards and commits per (platform, day), then purchase syncs. */
+export interface BackfillPlan {
+  source: string;
+  days: DayPlan[];
+  /** GMT-3 days whose purchases are synced. */
+  purchaseDays: string[];
+  totalFiles: number;
+  totalBytes: number;
+}
+
+/**
+ * Groups a day's files into shards of at most `maxBytes` source bytes, in key order; a file
+ * larger than `maxBytes` gets a shard of its own.
+ */
+export function groupIntoShards(files: readonly SourceFile[], maxBytes: number): SourceFile[][] {
+  const shards: SourceFile[][] = [];
+  let current: SourceFile[] = [];
+  let bytes = 0;
+  for (const file of files) {
+    if (current.length > 0 && bytes + file.size > maxBytes) {
+      shards.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(file);
+    bytes += file.size;
+  }
+  if (current.length > 0) shards.push(current);
+  return shards;
+}
+
+/** Lists the source's day folders from..to of the platforms and splits them into shards. */
+export async function planBackfill(
+  source: Folder,
+  options: { from: string; to: string; platforms: readonly Platform[]; shardMaxBytes: number },
+): Promise<BackfillPlan> {
+  const days = daysBetween(options.from, options.to);
+  const found = await discoverDays(source, { platforms: options.platforms, days });
+  const plans: DayPlan[] = found.map(({ platform, day, files, skipped }) => ({
+    platform,
+    day,
+    files,
+    skipped,
+    shards: groupIntoShards(files, options.shardMaxBytes).map((group) => ({
+      source: source.description,
+      platform,
+      day,
+      files: group,
+    })),
+  }));
+  return {
+    source: source.description,
+    days: plans,
+    purchaseDays: days,
+    totalFiles: plans.reduce((n, d) => n + d.files.length, 0),
+    totalBytes: plans.reduce((n, d) => n + d.files.reduce((b, f) => b + f.size, 0), 0),
+  };
+}

@@ -1,0 +1,77 @@
+import type { ShardProgress } from "@ctr/workers";
+
+/** Where progress goes: a terminal gets a redrawn bar, anything else periodic log lines. */
+export interface ProgressOutput {
+  isTTY?: boolean;
+  write(text: string): unknown;
+}
+
+const MB = 1024 * 1024;
+
+function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "?";
+  const s = Math.max(0, Math.round(seconds));
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`
+    : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+}
+
+/**
+ * Tracks files, bytes and views done against the plan's totals and shows them: a bar redrawn at
+ * most 10 times a second on a TTY, a log line every `logEveryMs` otherwise.
+ */
+export class ProgressReporter {
+  private done: ShardProgress = { files: 0, bytes: 0, views: 0 };
+  private readonly started = Date.now();
+  private lastDraw = 0;
+
+  constructor(
+    private readonly totals: { files: number; bytes: number },
+    private readonly output: ProgressOutput,
+    /** Interval of the log lines when the output is not a TTY. Default 10 s. */
+    private readonly logEveryMs = 10_000,
+  ) {}
+
+  add(delta: ShardProgress): void {
+    this.done = {
+      files: this.done.files + delta.files,
+      bytes: this.done.bytes + delta.bytes,
+      views: this.done.views + delta.views,
+    };
+    const now = Date.now();
+    const interval = this.output.isTTY ? 100 : this.logEveryMs;
+    if (now - this.lastDraw >= interval || this.done.files === this.totals.files) {
+      this.lastDraw = now;
+      this.draw();
+    }
+  }
+
+  /** One line of the current state: files, MB, views/s and ETA. */
+  line(): string {
+    const seconds = (Date.now() - this.started) / 1000;
+    const rate = seconds > 0 ? this.done.views / seconds : 0;
+    const byteRate = seconds > 0 ? this.done.bytes / seconds : 0;
+    const eta = byteRate > 0 ? (this.totals.bytes - this.done.bytes) / byteRate : Number.NaN;
+    return (
+      `files ${this.done.files}/${this.totals.files}  ` +
+      `${(this.done.bytes / MB).toFixed(1)}/${(this.totals.bytes / MB).toFixed(1)} MB  ` +
+      `${Math.round(rate).toLocaleString("en-US")} views/s  ETA ${formatDuration(eta)}`
+    );
+  }
+
+  private draw(): void {
+    if (this.output.isTTY) {
+      const width = 24;
+      const share = this.totals.bytes > 0 ? this.done.bytes / this.totals.bytes : 1;
+      const filled = Math.round(share * width);
+      this.output.write(`\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${this.line()}\x1b[K`);
+    } else {
+      this.output.write(`progress: ${this.line()}\n`);
+    }
+  }
+
+  /** Ends the bar's line on a TTY. */
+  finish(): void {
+    if (this.output.isTTY && this.lastDraw > 0) this.output.write("\n");
+  }
+}

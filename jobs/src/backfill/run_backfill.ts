@@ -1,0 +1,53 @@
+import type { Config, Location, Platform } from "@ctr/schemas";
+import { migrate, openStore } from "@ctr/schemas";
+import { openFolder, openOrdersDatabase } from "@ctr/workers";
+import { InProcessExecutor } from "./executor.ts";
+import { inProcessRunners } from "./in_process_runners.ts";
+import { planBackfill } from "./plan.ts";
+import { type ProgressOutput, ProgressReporter } from "./progress.ts";
+import { type BackfillSummary, summarize } from "./summary.ts";
+
+/** What to backfill. */
+export interface BackfillRequest {
+  from: string;
+  to: string;
+  platforms: readonly Platform[];
+  /** Where the day folders are. Default: EVENTS_SOURCE. */
+  source?: Location;
+}
+
+/**
+ * Runs a backfill in this process on the configured stores: migrations, plan, shards and
+ * commits, purchase syncs. Progress goes to `output`; the summary is returned.
+ */
+export async function runBackfill(
+  config: Config,
+  request: BackfillRequest,
+  output: ProgressOutput,
+): Promise<BackfillSummary> {
+  const source = openFolder(request.source ?? config.eventsSource, config.s3);
+  const sink = openFolder(config.parquetSink, config.s3);
+  const store = openStore(config.clickhouse);
+  const orders = await openOrdersDatabase(config.ordersDatabaseUrl);
+  try {
+    await migrate(store);
+    const plan = await planBackfill(source, { ...request, shardMaxBytes: config.shardMaxBytes });
+    const concurrency = config.workerConcurrency;
+    const executor = new InProcessExecutor(
+      inProcessRunners({ config, store, source, sink, orders, concurrency }),
+      concurrency,
+    );
+    const shards = plan.days.reduce((n, d) => n + d.shards.length, 0);
+    output.write(
+      `backfill ${request.from}..${request.to} (${request.platforms.join(", ")}) from ${plan.source}: ` +
+        `${plan.totalFiles} files, ${(plan.totalBytes / 1024 / 1024).toFixed(1)} MB in ${shards} shards, ${concurrency} at once\n`,
+    );
+    const progress = new ProgressReporter({ files: plan.totalFiles, bytes: plan.totalBytes }, output);
+    const outcome = await executor.run(plan, { onShardProgress: (delta) => progress.add(delta) });
+    progress.finish();
+    return summarize(plan, outcome);
+  } finally {
+    await orders.close();
+    await store.close();
+  }
+}
