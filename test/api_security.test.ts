@@ -37,7 +37,7 @@ describe("API keys", () => {
       { Authorization: "Bearer wrong" },
       { Authorization: "key-one" },
       { Authorization: "Basic a2V5LW9uZQ==" },
-    ]) {
+    ] as Record<string, string>[]) {
       const response = await getCtr(guarded, valid, headers);
       expect(response.status).toBe(401);
       expect(response.headers.get("www-authenticate")).toMatch(/^Bearer/);

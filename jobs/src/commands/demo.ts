@@ -1,0 +1,126 @@
+import { existsSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { type Config, formatDay, loadConfig, migrate, openStore, PLATFORMS, parseDay } from "@ctr/schemas";
+import { loadOrders, openOrdersDatabase } from "@ctr/workers";
+import { runBackfill } from "../backfill/run_backfill.ts";
+import { formatSummary as formatBackfillSummary } from "../backfill/summary.ts";
+import { type Command, optionalString, UsageError } from "../command.ts";
+import { generate } from "../generate/index.ts";
+import { formatSummary as formatGenerateSummary } from "../generate/report.ts";
+import { formatLoadSummary } from "./orders_load.ts";
+import { serveUntilStopped } from "./serve.ts";
+
+/** The sample days the demo generates when the source folder is empty (the real sample's day, and two more). */
+const DEMO_FROM = "2016-02-01";
+const DEMO_TO = "2016-02-03";
+/** Default volume of generated data: a quarter of the real sample per platform-day, a few seconds to ingest. */
+const DEMO_SCALE = "0.25";
+
+/** The `YYYY-MM-DD` day folders under `<dir>/<platform>/`, any platform, sorted. */
+function findDayFolders(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const days = new Set<string>();
+  for (const platform of readdirSync(dir, { withFileTypes: true })) {
+    if (!platform.isDirectory() || !PLATFORMS.some((p) => p.toLowerCase() === platform.name.toLowerCase())) continue;
+    for (const day of readdirSync(path.join(dir, platform.name), { withFileTypes: true })) {
+      if (day.isDirectory() && parseDay(day.name)) days.add(day.name);
+    }
+  }
+  return [...days].sort();
+}
+
+async function generateIfEmpty(dir: string, scale: number): Promise<void> {
+  if (findDayFolders(dir).length > 0) {
+    process.stdout.write(`demo: using the event folders in ${dir}\n`);
+    return;
+  }
+  process.stdout.write(`demo: no event folders in ${dir}; generating ${DEMO_FROM}..${DEMO_TO} at scale ${scale}\n`);
+  const report = await generate({ from: DEMO_FROM, to: DEMO_TO, scale, seed: "1", outDir: dir });
+  process.stdout.write(`${formatGenerateSummary(report)}\n`);
+}
+
+async function loadOrdersIfPresent(config: Config, dir: string): Promise<void> {
+  const files = { orders: path.join(dir, "orders.csv"), items: path.join(dir, "order_items.csv") };
+  if (!existsSync(files.orders) || !existsSync(files.items)) {
+    process.stdout.write(`demo: no orders.csv/order_items.csv in ${dir}; purchases come from the database as it is\n`);
+    return;
+  }
+  const db = await openOrdersDatabase(config.ordersDatabaseUrl);
+  try {
+    process.stdout.write(formatLoadSummary(await loadOrders(db, files), db.label));
+  } finally {
+    await db.close();
+  }
+}
+
+/** Example requests over the loaded days, to paste into a terminal. */
+export function exampleQueries(baseUrl: string, from: string, to: string): string {
+  const q = (fields: Record<string, string>) =>
+    `'${baseUrl}/ctr?${Object.entries(fields)
+      .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+      .join("&")}'`;
+  const dayAfter = formatDay(new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000));
+  const day = { startTimestamp: `${from} 00:00:00`, endTimestamp: `${from} 06:00:00` };
+  const body = JSON.stringify({
+    startTimestamp: `${from} 00:00:00`,
+    endTimestamp: `${dayAfter} 00:00:00`,
+    aggregation: 1440,
+  });
+  return [
+    "Example queries (times are GMT-3):",
+    `  curl ${q({ ...day, aggregation: "60", platform: "ios" })}`,
+    `  curl -H 'Accept: application/x-ndjson' ${q({ ...day, aggregation: "15", platform: "Android" })}`,
+    `  curl -H 'Accept: text/csv' ${q({ ...day, aggregation: "360" })}`,
+    `  curl -X POST ${baseUrl}/ctr -H 'Content-Type: application/json' -d '${body}'`,
+    `  curl ${baseUrl}/coverage`,
+    `  open ${baseUrl}/docs (human-readable) or ${baseUrl}/openapi.json`,
+  ].join("\n");
+}
+
+export const demoCommand: Command = {
+  name: "demo",
+  summary: "The whole demo on the embedded defaults (npm start)",
+  usage: "ctr demo [--scale N] [--port N]",
+  details: `Generates sample data when EVENTS_SOURCE (default CTR_DATA_DIR/raw) has no day folders, loads
+orders.csv/order_items.csv into the orders database, backfills every day folder found (views and
+purchases), then serves the API and prints example queries. Every step is idempotent: run it again
+at will. Stops on SIGTERM or Ctrl-C.
+
+  --scale N    volume of generated data (default ${DEMO_SCALE}; 1 is about the real sample)
+  --port N     TCP port (default PORT, 3000)`,
+  options: { scale: { type: "string" }, port: { type: "string" } },
+  async run(values) {
+    const scaleText = optionalString(values, "scale") ?? DEMO_SCALE;
+    const scale = Number(scaleText);
+    if (!/^\d+(\.\d+)?$/.test(scaleText) || !(scale > 0)) {
+      throw new UsageError(`--scale wants a positive number such as 0.25 or 1, got '${scaleText}'`);
+    }
+    const portText = optionalString(values, "port");
+    const config = loadConfig(portText === undefined ? process.env : { ...process.env, PORT: portText });
+    if (config.eventsSource.kind !== "local") {
+      throw new UsageError("the demo generates its data into a local folder: unset EVENTS_SOURCE or point it at one");
+    }
+    const dir = config.eventsSource.dir;
+    await generateIfEmpty(dir, scale);
+    await loadOrdersIfPresent(config, dir);
+    const days = findDayFolders(dir);
+    const from = days[0] ?? DEMO_FROM;
+    const to = days.at(-1) ?? DEMO_TO;
+    const summary = await runBackfill(config, { from, to, platforms: [...PLATFORMS] }, process.stderr);
+    process.stdout.write(formatBackfillSummary(summary));
+    if (summary.failures.length > 0) {
+      process.stderr.write("demo: the backfill had failures (above); serving what was loaded\n");
+    }
+    // The backfill closed its store; chDB binds the directory per process, so the API opens it again here.
+    const store = openStore(config.clickhouse);
+    try {
+      await migrate(store);
+      const baseUrl = `http://localhost:${config.port}`;
+      process.stdout.write(`\nServing on ${baseUrl} (Ctrl-C to stop)\n${exampleQueries(baseUrl, from, to)}\n`);
+      await serveUntilStopped(config, store);
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};

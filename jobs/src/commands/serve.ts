@@ -1,0 +1,63 @@
+import { createApp, createLogger, createMetrics, type RunningServer, startServer, toApiConfig } from "@ctr/query-api";
+import { type Config, loadConfig, migrate, openStore, type Store } from "@ctr/schemas";
+import { type Command, optionalString, UsageError } from "../command.ts";
+
+/** Builds the API on an open store and listens; the caller stops it with `close()`. */
+export async function startApi(config: Config, store: Store, port = config.port): Promise<RunningServer> {
+  const logger = createLogger({ level: config.logLevel });
+  const app = createApp({ store, config: toApiConfig(config), logger, metrics: createMetrics() });
+  const running = await startServer(app, { port });
+  logger.info({ port: running.port, store: store.kind, database: store.database }, "listening");
+  return running;
+}
+
+/** Resolves on the first SIGTERM or SIGINT (Kubernetes stops pods with SIGTERM, a terminal with Ctrl-C). */
+export function untilStopped(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off("SIGTERM", stop);
+      process.off("SIGINT", stop);
+      resolve(signal);
+    };
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  });
+}
+
+/** Serves until a signal, then drains open requests and closes the store. */
+export async function serveUntilStopped(config: Config, store: Store, port?: number): Promise<void> {
+  const running = await startApi(config, store, port);
+  const signal = await untilStopped();
+  process.stderr.write(`ctr serve: ${signal}, finishing open requests\n`);
+  await running.close();
+}
+
+function portFlag(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535) throw new UsageError(`--port wants 1..65535, got '${text}'`);
+  return port;
+}
+
+export const serveCommand: Command = {
+  name: "serve",
+  summary: "Serve the HTTP API",
+  usage: "ctr serve [--port N]",
+  details: `Serves /ctr, /coverage, /healthz, /readyz, /metrics, /openapi.json and /docs. Applies the
+ClickHouse migrations first. Stops gracefully on SIGTERM or SIGINT.
+
+  --port N     TCP port (default PORT, 3000)`,
+  options: { port: { type: "string" } },
+  async run(values) {
+    const port = portFlag(optionalString(values, "port"));
+    const config = loadConfig();
+    const store = openStore(config.clickhouse);
+    try {
+      await migrate(store);
+      await serveUntilStopped(config, store, port);
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};
