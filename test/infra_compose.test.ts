@@ -6,7 +6,14 @@ import path from "node:path";
 import { CONFIG_VARIABLES, loadConfig, parseLocation } from "@ctr/schemas";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { checkDistributedEnv, ctrCommandOf, type Env, listCtrCommands, REPO_ROOT } from "./infra_support.ts";
+import {
+  checkDistributedEnv,
+  ctrAcceptsArgs,
+  ctrCommandOf,
+  type Env,
+  listCtrCommands,
+  REPO_ROOT,
+} from "./infra_support.ts";
 
 interface ComposeService {
   image?: string;
@@ -93,6 +100,13 @@ describe("compose stack: app services", () => {
     expect(ctrCommandOf(commandOf(services.worker as ComposeService), commands)).toBe("worker");
     expect(ctrCommandOf(commandOf(services.daily as ComposeService), commands)).toBe("daily");
     expect(ctrCommandOf(commandOf(services.migrate as ComposeService), commands)).toBe("migrate");
+  });
+
+  it("passes only flags the commands accept", async () => {
+    for (const [name, service] of appServices) {
+      const { ok, output } = await ctrAcceptsArgs(commandOf(service));
+      expect(ok, `service ${name}: ${output}`).toBe(true);
+    }
   });
 
   it("runs several workers and gives each longer to stop than its graceful shutdown", () => {

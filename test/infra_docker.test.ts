@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { CONFIG_VARIABLES } from "@ctr/schemas";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ctrCommandOf, listCtrCommands, REPO_ROOT } from "./infra_support.ts";
+import { ctrAcceptsArgs, ctrCommandOf, listCtrCommands, REPO_ROOT } from "./infra_support.ts";
 
 interface Instruction {
   keyword: string;
@@ -75,13 +75,16 @@ describe("Dockerfile", () => {
     expect(["root", "0"]).not.toContain(user?.split(":")[0]);
   });
 
-  it("enters through jobs/bin/ctr.js, and its CMD is a command `ctr --help` lists", () => {
+  it("enters through jobs/bin/ctr.js, and its CMD is a command `ctr --help` lists", async () => {
     const entrypoint = execForm(runtime.findLast((i) => i.keyword === "ENTRYPOINT"));
     expect(entrypoint.at(-1)).toBe("/app/jobs/bin/ctr.js");
     expect(existsSync(path.join(REPO_ROOT, "jobs/bin/ctr.js"))).toBe(true);
     const cmds = instructions.filter((i) => i.keyword === "CMD");
     expect(cmds.length).toBeGreaterThan(0);
-    for (const cmd of cmds) expect(ctrCommandOf(execForm(cmd), commands), cmd.args).toBeDefined();
+    for (const cmd of cmds) {
+      expect(ctrCommandOf(execForm(cmd), commands), cmd.args).toBeDefined();
+      expect((await ctrAcceptsArgs(execForm(cmd))).ok, cmd.args).toBe(true);
+    }
     expect(execForm(runtime.findLast((i) => i.keyword === "CMD"))).toEqual(["serve"]);
   });
 

@@ -7,7 +7,14 @@ import path from "node:path";
 import { CONFIG_VARIABLES } from "@ctr/schemas";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
-import { checkDistributedEnv, ctrCommandOf, type Env, listCtrCommands, REPO_ROOT } from "./infra_support.ts";
+import {
+  checkDistributedEnv,
+  ctrAcceptsArgs,
+  ctrCommandOf,
+  type Env,
+  listCtrCommands,
+  REPO_ROOT,
+} from "./infra_support.ts";
 
 interface EnvVar {
   name: string;
@@ -178,6 +185,13 @@ describe("k8s manifests: processes", () => {
       // The image's ENTRYPOINT is ctr: `command` stays unset so `args` are ctr's arguments.
       expect(container.command, workload).toBeUndefined();
       expect(ctrCommandOf(container.args ?? [], commands), workload).toBe(expected[workload]);
+    }
+  });
+
+  it("pass only flags the commands accept", async () => {
+    for (const { workload, container } of ctrContainers) {
+      const { ok, output } = await ctrAcceptsArgs(container.args ?? []);
+      expect(ok, `${workload}: ${output}`).toBe(true);
     }
   });
 

@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { type Config, loadConfig } from "@ctr/schemas";
+import { vi } from "vitest";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -27,6 +28,29 @@ export async function listCtrCommands(): Promise<string[]> {
     if (match?.[1]) commands.push(match[1]);
   }
   return commands;
+}
+
+/**
+ * Whether `ctr` accepts these arguments: calls the CLI's `main` in this process with `<args> --help`,
+ * which parses every flag strictly (an unknown flag or a missing value exits 2) and then prints the
+ * command's help instead of running it. In-process because a `ctr` start costs seconds of module loading.
+ */
+export async function ctrAcceptsArgs(args: readonly string[]): Promise<{ ok: boolean; output: string }> {
+  const { main } = await import("@ctr/jobs/cli");
+  let output = "";
+  const capture = (chunk: string | Uint8Array) => {
+    output += String(chunk);
+    return true;
+  };
+  const stdout = vi.spyOn(process.stdout, "write").mockImplementation(capture);
+  const stderr = vi.spyOn(process.stderr, "write").mockImplementation(capture);
+  try {
+    const code = await main([...args, "--help"]);
+    return { ok: code === 0, output };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
 }
 
 /** The `ctr` command that a container's arguments run (one or two words), or undefined. */
