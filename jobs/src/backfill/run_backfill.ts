@@ -1,4 +1,4 @@
-import type { Config, Location, Platform } from "@ctr/schemas";
+import type { Config, Location, Platform, Store } from "@ctr/schemas";
 import { migrate, openStore } from "@ctr/schemas";
 import { openFolder, openOrdersDatabase } from "@ctr/workers";
 import { InProcessExecutor } from "./executor.ts";
@@ -24,10 +24,12 @@ export async function runBackfill(
   config: Config,
   request: BackfillRequest,
   output: ProgressOutput,
+  /** An open store to use (and leave open). Default: one opened from the configuration and closed at the end. */
+  openedStore?: Store,
 ): Promise<BackfillSummary> {
   const source = openFolder(request.source ?? config.eventsSource, config.s3);
   const sink = openFolder(config.parquetSink, config.s3);
-  const store = openStore(config.clickhouse);
+  const store = openedStore ?? openStore(config.clickhouse);
   const orders = await openOrdersDatabase(config.ordersDatabaseUrl);
   try {
     await migrate(store);
@@ -48,6 +50,6 @@ export async function runBackfill(
     return summarize(plan, outcome);
   } finally {
     await orders.close();
-    await store.close();
+    if (!openedStore) await store.close();
   }
 }

@@ -1,4 +1,13 @@
-import { type Config, daysBetween, migrate, openStore, PLATFORMS, type Platform, parsePlatform } from "@ctr/schemas";
+import {
+  type Config,
+  daysBetween,
+  migrate,
+  openStore,
+  PLATFORMS,
+  type Platform,
+  parsePlatform,
+  type Store,
+} from "@ctr/schemas";
 import { type CommitResult, commitDay, type Folder, openFolder } from "@ctr/workers";
 
 /** The (platform, day)s the sink holds outputs for, from its manifests, in order. */
@@ -21,9 +30,11 @@ export async function runRebuild(
   config: Config,
   range: { from: string; to: string } | undefined,
   onCommit: (result: CommitResult) => void,
+  /** An open store to use (and leave open). Default: one opened from the configuration and closed at the end. */
+  openedStore?: Store,
 ): Promise<CommitResult[]> {
   const sink = openFolder(config.parquetSink, config.s3);
-  const store = openStore(config.clickhouse);
+  const store = openedStore ?? openStore(config.clickhouse);
   try {
     await migrate(store);
     const targets = range
@@ -37,6 +48,6 @@ export async function runRebuild(
     }
     return results;
   } finally {
-    await store.close();
+    if (!openedStore) await store.close();
   }
 }

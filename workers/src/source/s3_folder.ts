@@ -19,6 +19,12 @@ export function createS3Client(s3: Config["s3"]): S3Client {
     region: s3.region,
     endpoint: s3.endpoint,
     forcePathStyle: s3.endpoint !== undefined,
+    // The SDK's default CRC trailers send streamed bodies as aws-chunked, which S3-compatible
+    // stores such as s3rver (and older MinIO) store verbatim, framing and all. Checksums only when
+    // the operation requires them keeps plain uploads plain.
+    ...(s3.endpoint !== undefined
+      ? { requestChecksumCalculation: "WHEN_REQUIRED" as const, responseChecksumValidation: "WHEN_REQUIRED" as const }
+      : {}),
     credentials:
       s3.accessKeyId && s3.secretAccessKey
         ? { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }

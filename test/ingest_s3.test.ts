@@ -1,0 +1,106 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { getIngestedFiles, getProductViewsPerMinute, migrate, openStore, type Store } from "@ctr/schemas";
+import {
+  commitPlatformDay,
+  createS3Client,
+  discoverDays,
+  ingestShard,
+  LocalFolder,
+  listAll,
+  S3Folder,
+} from "@ctr/workers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { allShapes, removeDir, tempDir, writeFiles } from "./ingest_fixtures.ts";
+import { s3rverConfig, startS3rver } from "./ingest_s3rver.ts";
+
+const DAY = "2016-02-01";
+let dir: string;
+let s3: Awaited<ReturnType<typeof startS3rver>>;
+let store: Store;
+
+beforeAll(async () => {
+  dir = await tempDir("ingest-s3");
+  s3 = await startS3rver(dir, ["ctr-events", "ctr-parquet"]);
+  await writeFiles(path.join(dir, "raw"), allShapes("Android", DAY));
+  store = openStore({ kind: "embedded", path: path.join(dir, "clickhouse"), database: "default" });
+  await migrate(store);
+});
+
+afterAll(async () => {
+  await store?.close();
+  await s3?.close();
+  await removeDir(dir);
+});
+
+/** Uploads every file of a local folder under `prefix/` of the events bucket. */
+async function upload(root: string, prefix: string): Promise<void> {
+  const client = createS3Client(s3rverConfig(s3.endpoint));
+  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    const key = `${prefix}/${path.relative(root, file).split(path.sep).join("/")}`;
+    await client.send(new PutObjectCommand({ Bucket: "ctr-events", Key: key, Body: await readFile(file) }));
+  }
+}
+
+describe("the S3 path", () => {
+  it("gives the same manifests, Parquet set and ClickHouse rows as the local path", async () => {
+    const config = s3rverConfig(s3.endpoint);
+    await upload(path.join(dir, "raw"), "landing");
+    const s3Source = new S3Folder(createS3Client(config), "ctr-events", "landing");
+    const s3Sink = new S3Folder(createS3Client(config), "ctr-parquet", "out");
+    const localSource = new LocalFolder(path.join(dir, "raw"));
+    const localSink = new LocalFolder(path.join(dir, "parquet"));
+    const engine = { memoryLimitMb: 256, threads: 1, tempDir: path.join(dir, "tmp") };
+
+    const run = async (source: S3Folder | LocalFolder, sink: S3Folder | LocalFolder) => {
+      const [day] = await discoverDays(source, { platforms: ["Android"], days: [DAY] });
+      const files = day?.files ?? [];
+      const shard = await ingestShard(
+        { source: source.description, platform: "Android", day: DAY, files },
+        {
+          source,
+          sink,
+          engine,
+        },
+      );
+      const commit = await commitPlatformDay({ platform: "Android", day: DAY }, { store, sink, s3: config });
+      const rows = await getProductViewsPerMinute(store.client, { from: DAY, to: DAY });
+      const loaded = await getIngestedFiles(store.client, { from: DAY, to: DAY });
+      const outputs = (await listAll(sink, "")).map((o) => o.key);
+      return {
+        manifests: shard.files.map(({ etag: _etag, ...rest }) => rest),
+        commit,
+        rows,
+        loaded: loaded.map(({ loaded_at: _at, etag: _etag, ...rest }) => rest),
+        outputs,
+      };
+    };
+    const viaS3 = await run(s3Source, s3Sink);
+    const viaLocal = await run(localSource, localSink);
+    expect(viaS3.commit).toMatchObject({ files: 6, views: 14 });
+    expect(viaS3.outputs).toHaveLength(18);
+    expect(viaS3).toEqual(viaLocal);
+  });
+
+  it("fails a shard with a permanent error naming an object that is missing", async () => {
+    const config = s3rverConfig(s3.endpoint);
+    const source = new S3Folder(createS3Client(config), "ctr-events", "landing");
+    const sink = new S3Folder(createS3Client(config), "ctr-parquet", "out");
+    const run = ingestShard(
+      {
+        source: source.description,
+        platform: "Android",
+        day: DAY,
+        files: [{ key: "Android/2016-02-01/gone.json", size: 1, etag: "x" }],
+      },
+      { source, sink, engine: { memoryLimitMb: 256, threads: 1, tempDir: path.join(dir, "tmp") } },
+    );
+    await expect(run).rejects.toMatchObject({
+      kind: "permanent",
+      message: expect.stringContaining("Android/2016-02-01/gone.json"),
+    });
+  });
+});
