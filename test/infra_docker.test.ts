@@ -1,7 +1,8 @@
 // Keeps the Dockerfile honest without a Docker engine: it is multi-stage, the runtime stage runs as a
 // non-root user through the ctr entry point, its CMD is a command `ctr --help` lists, and every path
 // it copies exists in the build context (the repository root, minus .dockerignore).
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { builtinModules } from "node:module";
 import path from "node:path";
 import { CONFIG_VARIABLES } from "@ctr/schemas";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -113,4 +114,51 @@ describe("Dockerfile", () => {
     expect(dockerignore).toContain("**/node_modules");
     expect(dockerignore).toContain("**/*.test.ts");
   });
+
+  it("ships every package the source imports: each is a production dependency of its workspace", () => {
+    // `npm ci --omit=dev` installs only `dependencies`; a package found through hoisting alone could
+    // vanish from the image with any unrelated lockfile change.
+    const missing: string[] = [];
+    for (const workspace of ["schemas", "workers", "query-api", "jobs"]) {
+      const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, workspace, "package.json"), "utf8")) as {
+        dependencies?: Record<string, string>;
+      };
+      const dependencies = new Set(Object.keys(manifest.dependencies ?? {}));
+      for (const file of shippedSources(workspace)) {
+        for (const specifier of runtimeImports(readFileSync(file, "utf8"))) {
+          const name = packageName(specifier);
+          if (name && !dependencies.has(name)) missing.push(`${path.relative(REPO_ROOT, file)} imports ${specifier}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+  });
 });
+
+/** The files of a workspace the image ships and runs: src/ and bin/, without tests. */
+function shippedSources(workspace: string): string[] {
+  return ["src", "bin"]
+    .map((dir) => path.join(REPO_ROOT, workspace, dir))
+    .filter((dir) => existsSync(dir))
+    .flatMap((dir) =>
+      readdirSync(dir, { recursive: true, encoding: "utf8" })
+        .filter((file) => /\.(ts|js)$/.test(file) && !file.endsWith(".test.ts"))
+        .map((file) => path.join(dir, file)),
+    );
+}
+
+/** Module specifiers loaded at run time: static imports and re-exports (not `import type`) and dynamic imports. */
+function runtimeImports(source: string): string[] {
+  const statements = source.matchAll(/^\s*(?:import|export)\s+(?!type\b)[^;]*?\bfrom\s+"([^"]+)"/gm);
+  const sideEffects = source.matchAll(/^\s*import\s+"([^"]+)"/gm);
+  const dynamic = source.matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g);
+  return [...statements, ...sideEffects, ...dynamic].map((match) => match[1] ?? "");
+}
+
+/** The npm package a specifier names, or undefined for relative paths and Node built-ins. */
+function packageName(specifier: string): string | undefined {
+  if (specifier.startsWith(".") || specifier.startsWith("node:") || builtinModules.includes(specifier))
+    return undefined;
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+}
