@@ -1,5 +1,5 @@
 import { parseGmt3WallClock } from "@ctr/schemas";
-import type { SqlValue } from "./database.ts";
+import type { ColumnType, SqlValue } from "./database.ts";
 import type { ORDER_COLUMNS, ORDER_ITEM_COLUMNS } from "./migrations.ts";
 
 /**
@@ -36,6 +36,16 @@ export const ORDER_ITEM_COLUMN_KINDS: Record<(typeof ORDER_ITEM_COLUMNS)[number]
   sku: "text",
   quantity: "quantity",
   code_color: "label",
+};
+
+/** The SQL type each kind of column is stored as. */
+export const COLUMN_TYPES: Record<ColumnKind, ColumnType> = {
+  id: "bigint",
+  quantity: "integer",
+  dateTime: "datetime",
+  money: "decimal",
+  text: "text",
+  label: "text",
 };
 
 const WHOLE = /^\d+$/;

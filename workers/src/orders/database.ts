@@ -4,6 +4,15 @@ export type Dialect = "sqlite" | "mysql" | "postgres";
 /** A value bound to a `?` placeholder. */
 export type SqlValue = string | number | null;
 
+/** A column's SQL type, as the dialects spell it differently. */
+export type ColumnType = "bigint" | "integer" | "datetime" | "decimal" | "text";
+
+/** A column of an upsert: its name and type. */
+export interface UpsertColumn {
+  name: string;
+  type: ColumnType;
+}
+
 /** A result row: column name to value (drivers return numbers, strings or null for our columns). */
 export type SqlRow = Record<string, unknown>;
 
@@ -25,8 +34,10 @@ export interface OrdersDatabase {
   stream<Row extends SqlRow>(sql: string, params?: readonly SqlValue[]): AsyncIterable<Row>;
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: () => Promise<T>): Promise<T>;
-  /** `INSERT ... VALUES (...), ...` of `rowCount` rows that updates the row with the same `key` instead. */
-  upsertSql(table: string, columns: readonly string[], key: string, rowCount: number): string;
+  /** Inserts `rows` (values in `columns` order) in one statement; a row whose `key` exists updates it. */
+  upsert(table: string, columns: readonly UpsertColumn[], key: string, rows: readonly SqlValue[][]): Promise<void>;
+  /** Runs `select` (a SELECT without WHERE) restricted to rows whose `column` is one of `ids`. */
+  allByIds<Row extends SqlRow>(select: string, column: string, ids: readonly number[]): Promise<Row[]>;
   /** The `YYYY-MM-DD HH:MM` text of a date column, for grouping by minute. */
   minuteOf(column: string): string;
   /** Column types of the migrations. */
@@ -64,8 +75,13 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** The standard upsert SQLite (3.24+) and PostgreSQL share: `ON CONFLICT (key) DO UPDATE SET c = excluded.c`. */
-export function onConflictUpsertSql(table: string, columns: readonly string[], key: string, rowCount: number): string {
-  const updates = columns.filter((c) => c !== key).map((c) => `${c} = excluded.${c}`);
-  return `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${valuesPlaceholders(columns.length, rowCount)} ON CONFLICT (${key}) DO UPDATE SET ${updates.join(", ")}`;
+/** The standard upsert clause of SQLite (3.24+) and PostgreSQL: `ON CONFLICT (key) DO UPDATE SET c = excluded.c`. */
+export function onConflictUpdate(columns: readonly UpsertColumn[], key: string): string {
+  const updates = columns.filter((c) => c.name !== key).map((c) => `${c.name} = excluded.${c.name}`);
+  return `ON CONFLICT (${key}) DO UPDATE SET ${updates.join(", ")}`;
+}
+
+/** `INSERT INTO table (columns) VALUES (?, ...), ...` for `rowCount` rows. */
+export function insertValuesSql(table: string, columns: readonly UpsertColumn[], rowCount: number): string {
+  return `INSERT INTO ${table} (${columns.map((c) => c.name).join(", ")}) VALUES ${valuesPlaceholders(columns.length, rowCount)}`;
 }

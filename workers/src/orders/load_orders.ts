@@ -3,6 +3,7 @@ import { stat } from "node:fs/promises";
 import { parsePlatform } from "@ctr/schemas";
 import { parse } from "csv-parse";
 import {
+  COLUMN_TYPES,
   type ColumnKind,
   locateColumns,
   normalizeStored,
@@ -10,7 +11,7 @@ import {
   ORDER_ITEM_COLUMN_KINDS,
   parseRecord,
 } from "./csv_rows.ts";
-import { listPlaceholders, type OrdersDatabase, type SqlValue } from "./database.ts";
+import type { OrdersDatabase, SqlValue } from "./database.ts";
 import { migrateOrdersDatabase } from "./migrations.ts";
 
 export interface LoadOrdersOptions {
@@ -204,10 +205,7 @@ async function writeBatch(
     let candidates = rows;
     if (spec.table === "order_items") {
       const orderIds = [...new Set(rows.map((row) => row.values[1] as number))];
-      const found = await db.all<{ id: unknown }>(
-        `SELECT id FROM orders WHERE id IN (${listPlaceholders(orderIds.length)})`,
-        orderIds,
-      );
+      const found = await db.allByIds<{ id: unknown }>("SELECT id FROM orders", "id", orderIds);
       const known = new Set(found.map((row) => Number(row.id)));
       candidates = rows.filter((row) => {
         if (known.has(row.values[1] as number)) return true;
@@ -216,8 +214,9 @@ async function writeBatch(
       });
     }
     if (candidates.length === 0) return;
-    const stored = await db.all(
-      `SELECT ${columns.join(", ")} FROM ${spec.table} WHERE id IN (${listPlaceholders(candidates.length)})`,
+    const stored = await db.allByIds(
+      `SELECT ${columns.join(", ")} FROM ${spec.table}`,
+      "id",
       candidates.map((row) => row.id),
     );
     const storedById = new Map(
@@ -238,9 +237,11 @@ async function writeBatch(
       return !same;
     });
     if (changed.length === 0) return;
-    await db.run(
-      db.upsertSql(spec.table, columns, "id", changed.length),
-      changed.flatMap((row) => row.values),
+    await db.upsert(
+      spec.table,
+      columns.map((name, i) => ({ name, type: COLUMN_TYPES[kinds[i] ?? "text"] })),
+      "id",
+      changed.map((row) => row.values),
     );
   });
 }

@@ -1,11 +1,12 @@
 import mysql from "mysql2";
 import {
+  insertValuesSql,
+  listPlaceholders,
   type OrdersDatabase,
   OrdersDatabaseError,
   redactUrl,
   type SqlRow,
   type SqlValue,
-  valuesPlaceholders,
 } from "./database.ts";
 
 /**
@@ -51,10 +52,17 @@ export async function openMysqlDatabase(url: string): Promise<OrdersDatabase> {
         throw error;
       }
     },
-    upsertSql(table, columns, key, rowCount) {
+    async upsert(table, columns, key, rows) {
       // VALUES(c) rather than the MySQL 8 row alias: MariaDB only knows VALUES(c).
-      const updates = columns.filter((c) => c !== key).map((c) => `${c} = VALUES(${c})`);
-      return `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${valuesPlaceholders(columns.length, rowCount)} ON DUPLICATE KEY UPDATE ${updates.join(", ")}`;
+      const updates = columns.filter((c) => c.name !== key).map((c) => `${c.name} = VALUES(${c.name})`);
+      await connection.query(
+        `${insertValuesSql(table, columns, rows.length)} ON DUPLICATE KEY UPDATE ${updates.join(", ")}`,
+        rows.flat(),
+      );
+    },
+    async allByIds<Row extends SqlRow>(select: string, column: string, ids: readonly number[]) {
+      const [rows] = await connection.query(`${select} WHERE ${column} IN (${listPlaceholders(ids.length)})`, [...ids]);
+      return rows as Row[];
     },
     minuteOf: (column) => `DATE_FORMAT(${column}, '%Y-%m-%d %H:%i')`,
     close: () => connection.end(),

@@ -2,9 +2,11 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import {
+  insertValuesSql,
+  listPlaceholders,
   type OrdersDatabase,
   OrdersDatabaseError,
-  onConflictUpsertSql,
+  onConflictUpdate,
   type SqlRow,
   type SqlValue,
 } from "./database.ts";
@@ -61,7 +63,12 @@ export function openSqliteDatabase(file: string): OrdersDatabase {
         throw error;
       }
     },
-    upsertSql: onConflictUpsertSql,
+    async upsert(table, columns, key, rows) {
+      prepare(`${insertValuesSql(table, columns, rows.length)} ${onConflictUpdate(columns, key)}`).run(...rows.flat());
+    },
+    async allByIds<Row extends SqlRow>(select: string, column: string, ids: readonly number[]) {
+      return prepare(`${select} WHERE ${column} IN (${listPlaceholders(ids.length)})`).all(...ids) as Row[];
+    },
     minuteOf: (column) => `substr(${column}, 1, 16)`,
     async close() {
       db.close();
