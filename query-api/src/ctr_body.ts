@@ -1,5 +1,5 @@
-import type { ClickHouseClient } from "@clickhouse/client";
-import { StoreError } from "@ctr/schemas";
+import type { ClickHouseSettings } from "@clickhouse/client";
+import { type Store, StoreError } from "@ctr/schemas";
 import type { CtrQuery } from "./ctr_query.ts";
 import { RESPONSE_FORMATS, type ResponseFormat } from "./response_format.ts";
 
@@ -16,14 +16,25 @@ export interface CtrBodyOptions {
 }
 
 /**
- * Per-query settings, in the statement's SETTINGS clause rather than the client's settings: chDB
- * applies client settings with a session-wide `SET`, which would leak into every later query.
+ * The output settings this statement needs beyond OUTPUT_SETTINGS:
  * - counts are UInt64, which OUTPUT_SETTINGS quotes in JSON; the contract wants JSON numbers;
  * - a null CTR is an empty CSV field, not `\N`.
  */
+const ROW_OUTPUT_SETTINGS = {
+  output_format_json_quote_64bit_integers: 0,
+  format_csv_null_representation: "",
+} satisfies ClickHouseSettings;
+
+/**
+ * The settings go in the statement's SETTINGS clause: chDB applies the client's per-query settings
+ * with a session-wide `SET`, which would leak into every later query of the process. A server also
+ * gets the output settings as HTTP parameters (per query there): some server versions ignore format
+ * settings in a SETTINGS clause that precedes the FORMAT the client appends (ClickHouse issue 39712).
+ */
 function settingsClause({ maxExecutionSeconds, maxResultRows }: CtrBodyOptions): string {
+  const output = Object.entries(ROW_OUTPUT_SETTINGS).map(([k, v]) => `${k} = ${typeof v === "string" ? `'${v}'` : v}`);
   return `
-SETTINGS output_format_json_quote_64bit_integers = 0, format_csv_null_representation = '',
+SETTINGS ${output.join(", ")},
   max_execution_time = ${Math.ceil(maxExecutionSeconds)}, max_result_rows = ${Math.floor(maxResultRows)},
   result_overflow_mode = 'throw'`;
 }
@@ -38,7 +49,7 @@ SETTINGS output_format_json_quote_64bit_integers = 0, format_csv_null_representa
  * proper error response.
  */
 export async function streamCtrBody(
-  client: ClickHouseClient,
+  store: Store,
   query: CtrQuery,
   options: CtrBodyOptions,
 ): Promise<ReadableStream<Uint8Array>> {
@@ -50,7 +61,7 @@ export async function streamCtrBody(
   signal.addEventListener("abort", forward, { once: true });
   let resultSet: Awaited<ReturnType<typeof runQuery>>;
   try {
-    resultSet = await runQuery(client, query, options, abort.signal);
+    resultSet = await runQuery(store, query, options, abort.signal);
   } catch (cause) {
     throw new StoreError("ctr_rows", { cause });
   } finally {
@@ -72,12 +83,13 @@ export async function streamCtrBody(
   });
 }
 
-function runQuery(client: ClickHouseClient, query: CtrQuery, options: CtrBodyOptions, signal: AbortSignal) {
-  return client.query({
+function runQuery(store: Store, query: CtrQuery, options: CtrBodyOptions, signal: AbortSignal) {
+  return store.client.query({
     query: `${query.rows}${settingsClause(options)}`,
     query_params: { ...query.params },
     format: RESPONSE_FORMATS[options.format].clickhouse,
     abort_signal: signal,
+    ...(store.kind === "server" ? { clickhouse_settings: ROW_OUTPUT_SETTINGS } : {}),
   });
 }
 

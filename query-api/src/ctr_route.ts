@@ -49,7 +49,7 @@ async function serveCtr(c: Context<AppEnv>): Promise<Response> {
   const config = c.get("config");
   const metrics = c.get("metrics");
   const body = await timeQuery(metrics, "ctr_rows", () =>
-    streamCtrBody(c.get("store").client, query, {
+    streamCtrBody(c.get("store"), query, {
       format,
       maxExecutionSeconds: config.requestTimeoutMs / 1000,
       maxResultRows: config.maxResultRows,
