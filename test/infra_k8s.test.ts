@@ -4,6 +4,7 @@
 // queue-depth scaling match what the processes do.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { QUEUE_NAMES } from "@ctr/jobs/queue/queues";
 import { CONFIG_VARIABLES } from "@ctr/schemas";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
@@ -214,7 +215,7 @@ describe("k8s manifests: processes", () => {
     );
   });
 
-  it("scale the workers with KEDA on the BullMQ wait list, never below the busy pods", () => {
+  it("scale the workers with KEDA on the BullMQ lists of the queues they consume, never below the busy pods", () => {
     const scaled = find("ScaledObject", "ctr-worker").spec as {
       scaleTargetRef: { name: string };
       triggers: {
@@ -224,16 +225,16 @@ describe("k8s manifests: processes", () => {
       }[];
     };
     expect(scaled.scaleTargetRef.name).toBe("ctr-worker");
-    const lists = scaled.triggers.map((t) => t.metadata.listName);
     expect(scaled.triggers.every((t) => t.type === "redis")).toBe(true);
-    expect(lists).toContainEqual(expect.stringMatching(/^bull:[^:]+:wait$/));
-    const queue = lists[0]?.split(":")[1];
-    expect(lists).toContain(`bull:${queue}:active`);
-    // The active-list target equals the per-pod concurrency: ceil(active / concurrency) pods are busy.
     const worker = podSpecOf(find("Deployment", "ctr-worker")).containers[0] as Container;
     const { config } = checkDistributedEnv(environmentOf(worker));
-    const active = scaled.triggers.find((t) => t.metadata.listName.endsWith(":active"));
-    expect(Number(active?.metadata.listLength)).toBe(config?.workerConcurrency);
+    // BullMQ's keys are `<prefix>:<queue>:wait|active`, with the prefix and queue names the workers use.
+    const key = (queue: string, list: string) => `${config?.queuePrefix}:${queue}:${list}`;
+    const listLength = (name: string) => scaled.triggers.find((t) => t.metadata.listName === name)?.metadata.listLength;
+    expect(listLength(key(QUEUE_NAMES.shards, "wait"))).toBeDefined();
+    expect(listLength(key(QUEUE_NAMES.store, "wait"))).toBeDefined();
+    // The active-list target equals the per-pod concurrency: ceil(active / concurrency) pods are busy.
+    expect(Number(listLength(key(QUEUE_NAMES.shards, "active")))).toBe(config?.workerConcurrency);
     for (const trigger of scaled.triggers) {
       const auth = find("TriggerAuthentication", trigger.authenticationRef.name).spec as {
         secretTargetRef: { name: string; key: string }[];
