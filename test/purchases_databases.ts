@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { OrdersDatabase } from "@ctr/workers";
 import mysql from "mysql2/promise";
 import pg from "pg";
 
@@ -62,4 +63,24 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
       };
     }
   }
+}
+
+/**
+ * Purchases per `platform product` of the GMT-3 day [day 00:00:00, next 00:00:00), counted
+ * straight in the orders database: the independent answer a purchase sync must reproduce.
+ */
+export async function countPurchasesDirectly(
+  db: OrdersDatabase,
+  day: string,
+  next: string,
+): Promise<Record<string, number>> {
+  const rows = await db.all(
+    `SELECT CASE LOWER(o.device_type) WHEN 'ios' THEN 'iOS' WHEN 'android' THEN 'Android' ELSE 'MobileWeb' END AS platform,
+            i.code_color AS product, COUNT(*) AS n
+     FROM order_items i JOIN orders o ON o.id = i.order_id
+     WHERE o.order_date >= ? AND o.order_date < ? AND LOWER(o.device_type) IN ('ios', 'android', 'mobileweb')
+     GROUP BY 1, 2`,
+    [`${day} 00:00:00`, `${next} 00:00:00`],
+  );
+  return Object.fromEntries(rows.map((row) => [`${row.platform} ${row.product}`, Number(row.n)]));
 }

@@ -4,7 +4,12 @@ import path from "node:path";
 import { getPurchaseSync, getPurchasesPerMinute, migrate, openStore, type Store } from "@ctr/schemas";
 import { loadOrders, type OrdersDatabase, openOrdersDatabase, syncPurchases } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "./purchases_databases.ts";
+import {
+  countPurchasesDirectly,
+  createTestDatabase,
+  DATABASE_KINDS,
+  type TestDatabase,
+} from "./purchases_databases.ts";
 
 const ORDERS_CSV = [
   "id,user_id,order_date,order_subtotal,order_discount,order_total,order_status,payment_type,shipping_cost,shipping_service,address_city,address_state,utm_source_medium,device_type",
@@ -91,16 +96,8 @@ describe.each(DATABASE_KINDS)("purchase sync from %s", (kind) => {
   async function directCount(): Promise<Record<string, number>> {
     const totals: Record<string, number> = {};
     for (const [i, day] of DAYS.entries()) {
-      const next = DAYS[i + 1] ?? "2016-02-03";
-      const rows = await db.all(
-        `SELECT CASE LOWER(o.device_type) WHEN 'ios' THEN 'iOS' WHEN 'android' THEN 'Android' ELSE 'MobileWeb' END AS platform,
-                i.code_color AS product, COUNT(*) AS n
-         FROM order_items i JOIN orders o ON o.id = i.order_id
-         WHERE o.order_date >= ? AND o.order_date < ? AND LOWER(o.device_type) IN ('ios', 'android', 'mobileweb')
-         GROUP BY 1, 2`,
-        [`${day} 00:00:00`, `${next} 00:00:00`],
-      );
-      for (const row of rows) totals[`${day} ${row.platform} ${row.product}`] = Number(row.n);
+      const counts = await countPurchasesDirectly(db, day, DAYS[i + 1] ?? "2016-02-03");
+      for (const [key, n] of Object.entries(counts)) totals[`${day} ${key}`] = n;
     }
     return totals;
   }
