@@ -1,0 +1,73 @@
+/**
+ * `npm start` is `ctr demo`: on an empty data directory it generates sample data, loads the orders,
+ * backfills, serves and prints example queries. This runs the real CLI in a child process, follows
+ * its first example query, and stops it with SIGTERM as a container runtime would.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "ctr-demo-"));
+let child: ChildProcess | undefined;
+
+afterAll(() => {
+  if (child && child.exitCode === null) child.kill("SIGKILL");
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+/** Resolves with everything printed so far once `pattern` appears on stdout; rejects if the process exits first. */
+function waitForOutput(process: ChildProcess, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    let err = "";
+    process.stderr?.on("data", (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    process.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      if (pattern.test(out)) resolve(out);
+    });
+    process.once("exit", (code) => reject(new Error(`ctr demo exited with ${code} before serving:\n${out}\n${err}`)));
+  });
+}
+
+describe("ctr demo (npm start)", () => {
+  it("generates, loads, backfills, serves, prints working example queries, and stops on SIGTERM", async () => {
+    const port = await freePort();
+    child = spawn(path.join(ROOT, "node_modules/.bin/ctr"), ["demo", "--scale", "0.01", "--port", String(port)], {
+      cwd: ROOT,
+      env: { ...process.env, CTR_DATA_DIR: dataDir, LOG_LEVEL: "warn" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const output = await waitForOutput(child, /curl \S+\n[\s\S]*open http/);
+    expect(output).toMatch(/no event folders .*; generating 2016-02-01\.\.2016-02-03/);
+    expect(output).toMatch(/views\s+[\d,]+/);
+    const firstCurl = /curl '([^']+)'/.exec(output)?.[1];
+    expect(firstCurl).toContain(`http://localhost:${port}/ctr?`);
+    const response = await fetch(firstCurl ?? "");
+    expect(response.status).toBe(200);
+    const rows = (await response.json()) as { platform: string; CTR: number | null }[];
+    expect(rows.length).toBeGreaterThan(0);
+    expect(new Set(rows.map((row) => row.platform))).toEqual(new Set(["iOS"]));
+    const exited = new Promise<number | null>((resolve) => child?.once("exit", resolve));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  });
+});
