@@ -82,6 +82,22 @@ describe("GET /ctr buckets", () => {
     expect(await ctrRows(nextDay)).toEqual([]);
   });
 
+  it("finds views that a folder of the next or previous UTC day holds (late or early files)", async () => {
+    await insertViews(store, [
+      { at: "2016-02-01 20:59", platform: "iOS", product: "A", count: 1, folderDay: "2016-02-02" },
+      { at: "2016-02-01 21:00", platform: "iOS", product: "A", count: 2, folderDay: "2016-02-01" },
+      { at: "2016-02-01 21:01", platform: "iOS", product: "A", count: 4 },
+    ]);
+    const rows = await ctrRows({
+      startTimestamp: "2016-02-01 20:00:00",
+      endTimestamp: "2016-02-01 22:00:00",
+      aggregation: 120,
+    });
+    expect(rows).toEqual([
+      { timestamp: "2016-02-01 20:00:00", platform: "iOS", product: "A", CTR: 0, purchases: 0, productViews: 7 },
+    ]);
+  });
+
   it("returns [] for a range without data", async () => {
     await insertViews(store, [{ at: "2016-02-01 10:00", platform: "iOS", product: "A", count: 1 }]);
     const response = await getCtr(server, {

@@ -76,6 +76,8 @@ export interface MinuteCount {
   platform: Platform;
   product: string;
   count: number;
+  /** Views only: the source folder's day, when it is not the minute's UTC day (a late file). */
+  folderDay?: string;
 }
 
 function toUtc(at: string): { minute: string; utcDay: string; gmt3Day: string } {
@@ -90,9 +92,9 @@ export async function insertViews(store: Store, rows: readonly MinuteCount[]): P
   await store.client.insert({
     table: "product_views_per_minute_v1",
     format: "JSONEachRow",
-    values: rows.map(({ at, platform, product, count }) => {
+    values: rows.map(({ at, platform, product, count, folderDay }) => {
       const { minute, utcDay } = toUtc(at);
-      return { day: utcDay, platform, minute, product, views: count };
+      return { day: folderDay ?? utcDay, platform, minute, product, views: count };
     }),
   });
 }
