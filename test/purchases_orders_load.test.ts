@@ -121,4 +121,20 @@ describe.each(DATABASE_KINDS)("orders load into %s", (kind) => {
     expect(changedOrder?.order_status).toBe("canceled");
     expect(Number(changedItem?.quantity)).toBe(3);
   });
+
+  it("reports a row the CSV parser cannot read and loads the rows after it", async () => {
+    const files = {
+      orders: write(`orders_quote_${kind}.csv`, ORDERS_HEADER),
+      items: write(
+        `items_quote_${kind}.csv`,
+        ["id,order_id,sku,quantity,code_color", "200,1,S,1,A", '201,1,S"x,1,A', "202,2,S,1,B"].join("\n"),
+      ),
+    };
+    const summary = await loadOrders(db, files);
+
+    expect(summary.items).toMatchObject({ read: 3, loaded: 2, rejected: 1 });
+    expect(summary.rejected).toEqual([
+      { file: files.items, line: 3, reason: expect.stringContaining("unreadable CSV") },
+    ]);
+  });
 });

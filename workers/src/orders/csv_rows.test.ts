@@ -33,7 +33,9 @@ describe("parseRecord", () => {
     [{ quantity: "0" }, "quantity wants a whole number above 0"],
     [{ quantity: "-2" }, "quantity wants a whole number above 0"],
     [{ quantity: "1.5" }, "quantity wants a whole number above 0"],
+    [{ quantity: "2147483648" }, "quantity wants a whole number above 0"],
     [{ code_color: " " }, "code_color wants a non-empty value"],
+    [{ code_color: "x".repeat(256) }, "code_color is longer than 255 characters"],
     [{ order_id: undefined }, "missing column order_id"],
   ])("rejects %o: %s", (change, reason) => {
     expect(parseObject(ORDER_ITEM_COLUMN_KINDS, { ...item, ...change })).toEqual({
@@ -44,7 +46,13 @@ describe("parseRecord", () => {
   it("wants order_date to be a real calendar time", () => {
     const kinds = { order_date: "dateTime" } as const;
     expect(parseObject(kinds, { order_date: "2016-02-29 23:59:59" })).toEqual({ values: ["2016-02-29 23:59:59"] });
-    for (const bad of ["2015-02-29 10:00:00", "2016-02-01 24:00:00", "2016-02-01T10:00:00", "2016-02-01"]) {
+    for (const bad of [
+      "0999-12-31 10:00:00",
+      "2015-02-29 10:00:00",
+      "2016-02-01 24:00:00",
+      "2016-02-01T10:00:00",
+      "2016-02-01",
+    ]) {
       expect(parseObject(kinds, { order_date: bad })).toEqual({ reason: expect.stringContaining("order_date") });
     }
   });
@@ -52,9 +60,11 @@ describe("parseRecord", () => {
   it("reads empty money and text as NULL and rejects non-numeric money", () => {
     const kinds = { order_total: "money", order_status: "text" } as const;
     expect(parseObject(kinds, { order_total: "", order_status: "" })).toEqual({ values: [null, null] });
-    expect(parseObject(kinds, { order_total: "12,50", order_status: "x" })).toEqual({
-      reason: expect.stringContaining("order_total wants a decimal number"),
-    });
+    for (const bad of ["12,50", "1.005", "1234567890123"]) {
+      expect(parseObject(kinds, { order_total: bad, order_status: "x" })).toEqual({
+        reason: expect.stringContaining("order_total wants a decimal number"),
+      });
+    }
   });
 });
 

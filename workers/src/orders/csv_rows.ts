@@ -5,11 +5,14 @@ import type { ORDER_COLUMNS, ORDER_ITEM_COLUMNS } from "./migrations.ts";
 /**
  * How a CSV column is read:
  * - `id`: a whole number >= 0 that a JS number holds exactly;
- * - `dateTime`: a real `YYYY-MM-DD HH:MM:SS` (GMT-3 wall clock, stored as written);
- * - `money`: a decimal number, or empty (NULL);
- * - `text`: any text, empty is NULL;
- * - `label`: non-empty text;
- * - `quantity`: a whole number > 0.
+ * - `dateTime`: a real `YYYY-MM-DD HH:MM:SS` from year 1000 on (GMT-3 wall clock, stored as written);
+ * - `money`: a decimal number with up to 12 digits before the point and 2 after, or empty (NULL);
+ * - `text`: text up to 255 characters, empty is NULL;
+ * - `label`: non-empty text up to 255 characters;
+ * - `quantity`: a whole number from 1 to 2^31 - 1.
+ *
+ * The bounds are the columns' (VARCHAR(255), DECIMAL(14,2), INTEGER, DATETIME): a value the database
+ * would refuse is rejected here with its line instead of failing the whole batch.
  */
 export type ColumnKind = "id" | "dateTime" | "money" | "text" | "label" | "quantity";
 
@@ -49,7 +52,9 @@ export const COLUMN_TYPES: Record<ColumnKind, ColumnType> = {
 };
 
 const WHOLE = /^\d+$/;
-const DECIMAL = /^-?\d+(\.\d+)?$/;
+const DECIMAL = /^-?\d{1,12}(\.\d{1,2})?$/;
+const MAX_TEXT = 255;
+const MAX_QUANTITY = 2_147_483_647;
 
 /** Reads one value, or says what is wrong with it. */
 function parseValue(kind: ColumnKind, text: string): { value: SqlValue } | { problem: string } {
@@ -61,20 +66,23 @@ function parseValue(kind: ColumnKind, text: string): { value: SqlValue } | { pro
     }
     case "quantity": {
       const n = Number(value);
-      return WHOLE.test(value) && Number.isSafeInteger(n) && n > 0
+      return WHOLE.test(value) && n > 0 && n <= MAX_QUANTITY
         ? { value: n }
         : { problem: "wants a whole number above 0" };
     }
     case "dateTime":
-      return parseGmt3WallClock(value) === undefined
+      // MySQL's DATETIME starts at year 1000.
+      return parseGmt3WallClock(value) === undefined || value < "1000"
         ? { problem: "wants a real date and time YYYY-MM-DD HH:MM:SS" }
         : { value };
     case "money":
       if (value === "") return { value: null };
-      return DECIMAL.test(value) ? { value } : { problem: "wants a decimal number" };
+      return DECIMAL.test(value) ? { value } : { problem: "wants a decimal number with at most 2 decimals" };
     case "text":
+      if (value.length > MAX_TEXT) return { problem: `is longer than ${MAX_TEXT} characters` };
       return { value: value === "" ? null : value };
     case "label":
+      if (value.length > MAX_TEXT) return { problem: `is longer than ${MAX_TEXT} characters` };
       return value === "" ? { problem: "wants a non-empty value" } : { value };
   }
 }
