@@ -257,6 +257,24 @@ describe("/ctr request and response forms", () => {
   });
 });
 
+describe("large results", () => {
+  it("sends every row in each format when the body takes many chunks", async () => {
+    const products = Array.from({ length: 4_500 }, (_, i) => `P${String(i).padStart(5, "0")}`);
+    await insertViews(
+      store,
+      products.map((product) => ({ at: "2016-02-01 10:00", platform: "Android" as const, product, count: 2 })),
+    );
+    const fields = { startTimestamp: "2016-02-01 10:00:00", endTimestamp: "2016-02-01 10:01:00", aggregation: 1 };
+    const json = (await (await getCtr(server, fields)).json()) as { product: string }[];
+    expect(json.map((row) => row.product)).toEqual(products);
+    const ndjson = (await (await getCtr(server, fields, { Accept: "application/x-ndjson" })).text()).split("\n");
+    expect(ndjson.filter((line) => line !== "").map((line) => JSON.parse(line).product)).toEqual(products);
+    const csv = (await (await getCtr(server, fields, { Accept: "text/csv" })).text()).trimEnd().split("\n");
+    expect(csv).toHaveLength(products.length + 1);
+    expect(csv.at(-1)).toBe(`"2016-02-01 10:00:00","Android","P04499",0.0000,0,2`);
+  });
+});
+
 describe("row limit", () => {
   it("refuses a result over MAX_RESULT_ROWS up front with a 422 that suggests filters", async () => {
     const limited = await serveApi(store, { maxResultRows: 2 });
