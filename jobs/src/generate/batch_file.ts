@@ -1,5 +1,6 @@
-import { type TextStyle, textStyle, writeBatchText } from "./batch_text.ts";
-import type { GeneratedBatch } from "./batches.ts";
+import { BatchEncoder } from "./batch_bytes.ts";
+import type { BatchParts } from "./batch_parts.ts";
+import { textStyle } from "./batch_text.ts";
 import { TextFileWriter, type WrittenFile } from "./text_file.ts";
 
 /** How a file lays out its batches; the contract's readers must accept every one of them. */
@@ -31,7 +32,9 @@ export const SINGLE_BATCH_SHAPE: FileShape = { layout: "object", pretty: true, g
 /** Writes batches into one file of a given shape, streaming (see TextFileWriter). */
 export class BatchFileWriter {
   private readonly file: TextFileWriter;
-  private readonly style: TextStyle;
+  private readonly encoder: BatchEncoder;
+  private readonly separator: Buffer;
+  private readonly terminator: Buffer;
   private count = 0;
 
   constructor(
@@ -41,17 +44,29 @@ export class BatchFileWriter {
     // Batch text is ASCII: product codes, digits and fixed names.
     this.file = new TextFileWriter(path, shape.gzip, "latin1");
     // Batches inside an array sit one level deep, as in the sample.
-    this.style = textStyle(shape.pretty, shape.layout === "array" ? 1 : 0);
+    this.encoder = new BatchEncoder(textStyle(shape.pretty, shape.layout === "array" ? 1 : 0));
+    this.separator = Buffer.from(shape.layout === "array" ? (shape.pretty ? ",\n  " : ",") : "");
+    this.terminator = Buffer.from(shape.layout === "lines" ? "\n" : "");
   }
 
   /** Appends one batch; resolves at once unless a full chunk had to wait for the disk. */
-  async add(batch: GeneratedBatch): Promise<void> {
+  async add(batch: BatchParts): Promise<void> {
     const { layout, pretty } = this.shape;
     if (layout === "object" && this.count > 0) throw new Error(`${this.path}: a single-batch file holds one batch`);
-    const separator = layout === "array" ? (this.count === 0 ? "[" : ",") + (pretty ? "\n  " : "") : "";
-    const end = layout === "lines" ? "\n" : "";
+    if (layout === "array" && this.count === 0) await this.file.write(pretty ? "[\n  " : "[");
+    const separator = this.count === 0 ? undefined : this.separator;
     this.count++;
-    await this.file.write(`${separator}${writeBatchText(this.style, batch.events, batch.mpid, batch.timestamp)}${end}`);
+    const max = this.encoder.maxBytes(batch) + this.separator.length + this.terminator.length;
+    await this.file.writeBytes(max, (chunk, start) => {
+      let pos = start;
+      if (separator) {
+        chunk.set(separator, pos);
+        pos += separator.length;
+      }
+      pos = this.encoder.encode(batch, chunk, pos);
+      chunk.set(this.terminator, pos);
+      return pos + this.terminator.length;
+    });
   }
 
   /** Closes the JSON text and finishes the file. */

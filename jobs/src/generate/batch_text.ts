@@ -53,7 +53,7 @@ export function writeBatchText(
 }
 
 /** One event at depth 2 (inside a batch's events array). */
-function writeEventText(style: TextStyle, e: EventText): string {
+export function writeEventText(style: TextStyle, e: EventText): string {
   const { nl, colon: c } = style;
   const ids = `"timestamp_unixtime_ms"${c}${e.timestamp},${nl[4]}"event_id"${c}${e.eventId},${nl[4]}"session_id"${c}${e.sessionId}`;
   if (e.type === "screen_view") {

@@ -1,4 +1,4 @@
-import type { EventText } from "./batch_text.ts";
+import type { BatchParts, EventKind, EventParts, Id64, Timestamp } from "./batch_parts.ts";
 import type { Catalog } from "./catalog.ts";
 import { sampleUtcMillisOfDay } from "./diurnal.ts";
 import type { Random } from "./prng.ts";
@@ -11,23 +11,24 @@ const MULTI_EVENT_SHARE = 0.06;
 const NEW_SESSION_SHARE = 0.15;
 /** Share of events reusing the previous event's id: the sample shares one id, so readers must not deduplicate. */
 const REUSED_EVENT_ID_SHARE = 0.02;
+/** Share of timestamps without a fraction (12 of 47,633 in the sample). */
+const WHOLE_TIMESTAMP_SHARE = 0.001;
 const RECENT_SESSIONS = 64;
 const DAY_MS = 86_400_000;
 
-const CATEGORIES = ["calcados", "roupas", "acessorios", "bolsas", "infantil", "esporte"];
-const SEARCHES = ["tenis", "vestido", "sandalia", "jaqueta jeans", "bota", "mochila"];
-const SCREENS = ["Home", "Cart", "Checkout", "Wishlist", "Account"];
+const ascii = (values: string[]) => values.map((v) => Buffer.from(v, "latin1"));
+const CATEGORIES = ascii(["calcados", "roupas", "acessorios", "bolsas", "infantil", "esporte"]);
+const SEARCHES = ascii(["tenis", "vestido", "sandalia", "jaqueta jeans", "bota", "mochila"]);
+const SCREENS = ascii(["Home", "Cart", "Checkout", "Wishlist", "Account"]);
+const EMPTY = new Uint8Array(0);
 
 interface Session {
-  mpid: string;
-  sessionId: string;
+  mpid: Id64;
+  sessionId: Id64;
 }
 
-/** One batch and what it holds, for the report. Numbers are digit strings, written verbatim. */
-export interface GeneratedBatch {
-  events: EventText[];
-  mpid: string;
-  timestamp: string;
+/** One batch and what it holds, for the report. */
+export interface GeneratedBatch extends BatchParts {
   views: number;
   ignored: number;
 }
@@ -38,15 +39,19 @@ export interface GeneratedBatch {
  */
 export class BatchMaker {
   private readonly sessions: Session[] = [];
-  private lastEventId: string;
+  private readonly productBytes: Uint8Array[];
+  private readonly popularity: Catalog["popularity"];
+  private lastEventId: Id64;
 
   constructor(
     private readonly rng: Random,
-    private readonly catalog: Catalog,
+    catalog: Catalog,
     private readonly dayStartMs: number,
     readonly seen: Uint8Array,
   ) {
-    this.lastEventId = rng.id64();
+    this.popularity = catalog.popularity;
+    this.productBytes = catalog.products.map((p) => Buffer.from(p, "latin1"));
+    this.lastEventId = rng.id64Parts();
   }
 
   /** The next batch, holding at most `viewsLeft` product views (a batch may hold none). */
@@ -55,97 +60,69 @@ export class BatchMaker {
     const size = rng.chance(MULTI_EVENT_SHARE) ? 2 + rng.int(3) : 1;
     const session = this.session();
     const startMs = sampleUtcMillisOfDay(rng);
-    const events: EventText[] = [];
+    const events: EventParts[] = [];
     let views = 0;
     for (let i = 0; i < size; i++) {
       // Later events of a batch follow within seconds, but never leave the folder's UTC day.
-      const ms = Math.min(startMs + i * rng.int(30_000), DAY_MS - 1);
+      const time = this.timestamp(Math.min(startMs + i * rng.int(30_000), DAY_MS - 1));
       const isView = views < viewsLeft && !rng.chance(IGNORED_SHARE);
-      events.push(isView ? this.view(session, ms) : this.ignored(session, ms));
+      events.push(isView ? this.view(session, time) : this.ignored(session, time));
       if (isView) views++;
     }
     // The batch was sent a little after its first event.
-    const timestamp = this.timestamp(startMs + 1_000 + rng.int(600_000));
-    return { events, mpid: session.mpid, timestamp, views, ignored: size - views };
+    const time = this.timestamp(startMs + 1_000 + rng.int(600_000));
+    return { events, mpid: session.mpid, time, views, ignored: size - views };
   }
 
-  private view(session: Session, ms: number): EventText {
-    const index = this.catalog.popularity.sample(this.rng);
+  private view(session: Session, time: Timestamp): EventParts {
+    const index = this.popularity.sample(this.rng);
     this.seen[index] = 1;
-    return this.customEvent("navigation", "product", session, ms, [
-      ["codeColor", this.catalog.products[index] as string],
-    ]);
+    return this.event("product", session, time, this.productBytes[index] as Uint8Array);
   }
 
-  private ignored(session: Session, ms: number): EventText {
+  private ignored(session: Session, time: Timestamp): EventParts {
     const rng = this.rng;
     switch (rng.int(5)) {
       case 0:
-        return this.customEvent("navigation", "category", session, ms, [["category", rng.pick(CATEGORIES)]]);
+        return this.event("category", session, time, rng.pick(CATEGORIES));
       case 1:
-        return this.customEvent("search", "search", session, ms, [["query", rng.pick(SEARCHES)]]);
+        return this.event("search", session, time, rng.pick(SEARCHES));
       case 2:
-        return this.customEvent("navigation", "product", session, ms, []);
+        return this.event("no_attributes", session, time, EMPTY);
       case 3:
-        return this.customEvent("navigation", "product", session, ms, [["codeColor", ""]]);
+        // A product event whose codeColor is the empty string: not a view.
+        return this.event("product", session, time, EMPTY);
       default:
-        return {
-          type: "screen_view",
-          screenName: rng.pick(SCREENS),
-          timestamp: this.timestamp(ms),
-          eventId: this.eventId(),
-          sessionId: session.sessionId,
-        };
+        return this.event("screen_view", session, time, rng.pick(SCREENS));
     }
   }
 
-  private customEvent(
-    type: string,
-    name: string,
-    session: Session,
-    ms: number,
-    attributes: [string, string][],
-  ): EventText {
-    return {
-      type: "custom_event",
-      customEventType: type,
-      eventName: name,
-      timestamp: this.timestamp(ms),
-      eventId: this.eventId(),
-      sessionId: session.sessionId,
-      attributes,
-    };
+  private event(kind: EventKind, session: Session, time: Timestamp, value: Uint8Array): EventParts {
+    if (!this.rng.chance(REUSED_EVENT_ID_SHARE)) this.lastEventId = this.rng.id64Parts();
+    return { kind, time, eventId: this.lastEventId, sessionId: session.sessionId, value };
   }
 
   /**
    * Epoch milliseconds with a fraction of up to four digits, like the sample (1454361579158.9556).
    * The fraction stays below .999 so that no double rounds up into the next minute or day.
    */
-  private timestamp(msOfDay: number): string {
-    // Printed as two small integers: V8 turns those into text much faster than a 13-digit double.
-    const whole = this.dayStartMs + msOfDay;
-    const millions = Math.floor(whole / 1_000_000);
-    const rest = String(whole - millions * 1_000_000).padStart(6, "0");
-    if (this.rng.chance(0.001)) return `${millions}${rest}`;
+  private timestamp(msOfDay: number): Timestamp {
+    const ms = this.dayStartMs + msOfDay;
+    if (this.rng.chance(WHOLE_TIMESTAMP_SHARE)) return { ms, fraction: 0, fractionDigits: 0 };
     // Up to four decimals without trailing zeros, as a JS number prints.
     let fraction = 1 + this.rng.int(9_989);
-    let digits = 4;
+    let fractionDigits = 4;
     while (fraction % 10 === 0) {
       fraction /= 10;
-      digits--;
+      fractionDigits--;
     }
-    return `${millions}${rest}.${String(fraction).padStart(digits, "0")}`;
-  }
-
-  private eventId(): string {
-    if (!this.rng.chance(REUSED_EVENT_ID_SHARE)) this.lastEventId = this.rng.id64();
-    return this.lastEventId;
+    return { ms, fraction, fractionDigits };
   }
 
   private session(): Session {
     const rng = this.rng;
     if (this.sessions.length < RECENT_SESSIONS || rng.chance(NEW_SESSION_SHARE)) {
-      const fresh = { mpid: rng.id64(), sessionId: rng.id64() };
+      const fresh = { mpid: rng.id64Parts(), sessionId: rng.id64Parts() };
       if (this.sessions.length < RECENT_SESSIONS) this.sessions.push(fresh);
       else this.sessions[rng.int(RECENT_SESSIONS)] = fresh;
       return fresh;

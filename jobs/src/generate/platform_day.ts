@@ -49,12 +49,12 @@ export async function generatePlatformDay(options: PlatformDayOptions): Promise<
     { length: 4 + rng.int(3) },
     (_, i) => PART_SHAPES[(offset + i) % PART_SHAPES.length] as FileShape,
   );
-  // Pretty-printed files carry most views, as in the real export (about 500 bytes a batch); gzip is
-  // the slowest part of writing, so gzipped ones a little less.
+  // Plain pretty-printed files carry most views, as in the real export (about 500 bytes a batch);
+  // gzip is the slowest part of writing, so gzipped parts stay smaller.
   const partViews = splitViews(
     rng,
     views,
-    shapes.map((shape) => (shape.pretty ? (shape.gzip ? 2 : 5) : 1)),
+    shapes.map((shape) => (shape.pretty && !shape.gzip ? 5 : 1)),
   );
   const parts = shapes.map((shape, i) => ({
     name: `part-${String(i).padStart(4, "0")}${shape.extension}`,

@@ -1,3 +1,5 @@
+import { formatId64, type Id64 } from "./batch_parts.ts";
+
 /**
  * A small seeded PRNG (sfc32, 128-bit state) so that the same arguments give byte-identical output.
  * Math.random cannot be seeded; each (seed, purpose, platform, day) gets its own stream, so a day's
@@ -56,12 +58,13 @@ export class Random {
    * Built from digits so it never passes through a JS number.
    */
   id64(): string {
-    return `${1 + this.int(8)}${nineDigits(this.uint32())}${nineDigits(this.uint32())}`;
+    return formatId64(this.id64Parts());
   }
-}
 
-function nineDigits(u: number): string {
-  return (u % 1_000_000_000).toString().padStart(9, "0");
+  /** The same kind of id as its digit groups, for writers that print digits themselves. */
+  id64Parts(): Id64 {
+    return { lead: 1 + this.int(8), high: this.uint32() % 1_000_000_000, low: this.uint32() % 1_000_000_000 };
+  }
 }
 
 /** cyrb128: spreads a string over four 32-bit words. */
