@@ -137,4 +137,15 @@ describe.each(DATABASE_KINDS)("orders load into %s", (kind) => {
       { file: files.items, line: 3, reason: expect.stringContaining("unreadable CSV") },
     ]);
   });
+
+  it("refuses a file whose header lacks the contract's columns, naming them", async () => {
+    const files = {
+      orders: write(`orders_header_${kind}.csv`, "id,user_id,order_date\n1,10,2016-02-01 10:00:05"),
+      items: write(`items_header_${kind}.csv`, "id,order_id,sku,quantity,code_color"),
+    };
+    await expect(loadOrders(db, files)).rejects.toThrow(
+      /orders_header_.*\.csv: the header lacks order_subtotal, .*device_type/,
+    );
+    expect(await count("orders")).toBe(4);
+  });
 });

@@ -164,28 +164,33 @@ async function loadFile(
     await writeBatch(db, spec, rows, counts, (row, reason) => reject(counts, { file, line: row.line, reason }));
     options.onProgress?.({ file, rows: counts.read });
   };
-  let positions: number[] | undefined;
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    if (!positions) {
-      const located = locateColumns(spec.kinds, record);
-      if ("missing" in located) throw new OrdersLoadError(`${file}: the header lacks ${located.missing.join(", ")}`);
-      positions = located.positions;
-      continue;
+  try {
+    let positions: number[] | undefined;
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (!positions) {
+        const located = locateColumns(spec.kinds, record);
+        if ("missing" in located) throw new OrdersLoadError(`${file}: the header lacks ${located.missing.join(", ")}`);
+        positions = located.positions;
+        continue;
+      }
+      counts.read++;
+      const parsed = parseRecord(spec.kinds, positions, record);
+      if ("reason" in parsed) {
+        reject(counts, { file, line: info.lines, reason: parsed.reason });
+        continue;
+      }
+      const row: PendingRow = { id: parsed.values[0] as number, line: info.lines, values: parsed.values };
+      onValid?.(row);
+      // The same id twice in one statement is an error in PostgreSQL: write the earlier one first.
+      if (batch.has(row.id)) await flush();
+      batch.set(row.id, row);
+      if (batch.size >= batchSize) await flush();
     }
-    counts.read++;
-    const parsed = parseRecord(spec.kinds, positions, record);
-    if ("reason" in parsed) {
-      reject(counts, { file, line: info.lines, reason: parsed.reason });
-      continue;
-    }
-    const row: PendingRow = { id: parsed.values[0] as number, line: info.lines, values: parsed.values };
-    onValid?.(row);
-    // The same id twice in one statement is an error in PostgreSQL: write the earlier one first.
-    if (batch.has(row.id)) await flush();
-    batch.set(row.id, row);
-    if (batch.size >= batchSize) await flush();
+    await flush();
+  } finally {
+    // A refused header or a failed batch leaves the file half read: let go of it.
+    input.destroy();
   }
-  await flush();
 }
 
 /**
