@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { access, mkdir, mkdtemp, readdir, readFile, rm, symlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -228,5 +228,46 @@ describe("ctr generate", () => {
     }).catch((error: { code: number; stderr: string }) => error);
     expect(failure).toMatchObject({ code: 2 });
     expect((failure as { stderr: string }).stderr).toContain("--scale");
+  });
+});
+
+describe("the reference reader on the real sample", () => {
+  const sample = path.resolve(ROOT, "../shared/data/productEvent_20160201.json.gz");
+
+  it("counts what the sample's README states", async (context) => {
+    const present = await access(sample).then(
+      () => true,
+      () => false,
+    );
+    if (!present) {
+      context.skip(`the real sample is absent (${sample})`);
+      return;
+    }
+    // The sample lives outside the repo: link it into the contract's layout instead of copying it.
+    const source = await mkdtemp(path.join(os.tmpdir(), "ctr-sample-"));
+    try {
+      await mkdir(path.join(source, "MobileWeb", "2016-02-01"), { recursive: true });
+      await symlink(sample, path.join(source, "MobileWeb", "2016-02-01", "productEvent_20160201.json.gz"));
+      const { counts, views } = await readRawViews(source);
+      expect(counts).toEqual([
+        {
+          platform: "MobileWeb",
+          day: "2016-02-01",
+          files: 1,
+          batches: 47_633,
+          events: 47_633,
+          views: 47_633,
+          ignored: 0,
+          malformed: 0,
+        },
+      ]);
+      const perProduct = new Map<string, number>();
+      for (const v of views) perProduct.set(v.product, (perProduct.get(v.product) ?? 0) + 1);
+      expect(perProduct.size).toBe(4_051);
+      expect(perProduct.get("20001829_048")).toBe(204);
+      expect(perProduct.get("20005748_001")).toBe(202);
+    } finally {
+      await rm(source, { recursive: true, force: true });
+    }
   });
 });
