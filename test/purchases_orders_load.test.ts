@@ -148,4 +148,14 @@ describe.each(DATABASE_KINDS)("orders load into %s", (kind) => {
     );
     expect(await count("orders")).toBe(4);
   });
+
+  it("a stream abandoned early leaves the connection usable", async () => {
+    const seen: unknown[] = [];
+    for await (const row of db.stream("SELECT id FROM orders ORDER BY id")) {
+      seen.push(Number(row.id));
+      break;
+    }
+    expect(seen).toEqual([1]);
+    expect(await count("orders")).toBe(4);
+  });
 });

@@ -39,7 +39,15 @@ export async function openMysqlDatabase(url: string): Promise<OrdersDatabase> {
     },
     async *stream<Row extends SqlRow>(sql: string, params: readonly SqlValue[] = []) {
       const rows = core.query(sql, [...params]).stream({ objectMode: true, highWaterMark: 1_000 });
-      for await (const row of rows) yield row as Row;
+      let finished = false;
+      try {
+        for await (const row of rows) yield row as Row;
+        finished = true;
+      } finally {
+        // A reader that stops early destroys the stream, which may have paused the connection:
+        // resume it so the rest of the result drains (dropped) and the connection serves again.
+        if (!finished) core.resume();
+      }
     },
     async transaction(work) {
       await connection.beginTransaction();
