@@ -17,7 +17,8 @@ FROM node:${NODE_VERSION}-bookworm-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ ca-certificates \
  && rm -rf /var/lib/apt/lists/*
-# The lockfile was written by the npm named in package.json "packageManager".
+# The npm of package.json "packageManager": it wrote the lockfile, and npm 11 runs install scripts only
+# for the packages listed in package.json "allowScripts" (native builds of better-sqlite3, chdb, DuckDB).
 RUN npm install -g npm@11.19.1
 WORKDIR /app
 # Manifests first: the dependency layer is rebuilt only when a manifest or the lockfile changes.
