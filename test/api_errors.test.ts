@@ -97,6 +97,14 @@ describe("bad input gets a 400 naming the field", () => {
     await expectInvalid(await post(JSON.stringify({ ...valid, extra: 1 })), "extra", /not a parameter/);
   });
 
+  it("counts bad requests in the metrics by route and status", async () => {
+    await fetch(query({ ...valid, aggregation: "0" }));
+    await fetch(`${server.url}/no/such/route`);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/ctr_api_requests_total\{method="GET",route="\/ctr",status="400"\} [1-9]/);
+    expect(metrics).toMatch(/ctr_api_requests_total\{method="GET",route="unmatched",status="404"\} [1-9]/);
+  });
+
   it("/coverage: a bad day or platform", async () => {
     await expectInvalid(await fetch(`${server.url}/coverage?from=2016-13-01`), "from");
     await expectInvalid(await fetch(`${server.url}/coverage?platform=tv`), "platform");
