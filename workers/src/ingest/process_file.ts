@@ -3,10 +3,10 @@ import path from "node:path";
 import type { Platform, SourceFile } from "@ctr/schemas";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Folder } from "../source/folder.ts";
-import { writeCleanCopy } from "./clean_copy.ts";
+import { type LocatedRecords, writeCleanCopy } from "./clean_copy.ts";
 import type { FileManifest } from "./file_manifest.ts";
 import { isGzipped, readHead, sniffShape } from "./file_shape.ts";
-import { type NativeCounts, stageBatches, writeOutputs } from "./native_convert.ts";
+import { convertFile, type NativeCounts, writeMinuteCounts } from "./native_convert.ts";
 import { fileIdOf, outputKey } from "./sink_layout.ts";
 
 /** A source file that cannot be read at all (missing, bad gzip): retrying will not help. */
@@ -37,16 +37,16 @@ const isZlibError = (error: unknown) =>
   error instanceof Error && ((error as NodeJS.ErrnoException).code ?? "").startsWith("Z_");
 
 /**
- * The fast path reads the file once natively. Only when the engine rejects it, or it holds
+ * The fast path reads the file natively. Only when the engine rejects it, or it holds
  * batches the contract calls malformed, is it streamed through the JS locator into a clean
  * NDJSON copy that the engine reads instead: good files never pay for validation in JS.
  */
-async function stageFile(
+async function convertChecked(
   context: FileContext,
   file: SourceFile,
   local: string,
-  table: string,
-): Promise<{ counts: NativeCounts; located?: Awaited<ReturnType<typeof writeCleanCopy>> }> {
+  outputs: { eventsParquet: string; scratch: string },
+): Promise<{ counts: NativeCounts; located?: LocatedRecords }> {
   const gzipped = isGzipped(file.key);
   let shape: ReturnType<typeof sniffShape>;
   try {
@@ -54,17 +54,19 @@ async function stageFile(
   } catch (cause) {
     throw new UnreadableFileError(file.key, `cannot be read: ${(cause as Error).message}`, { cause });
   }
+  const meta = { platform: context.platform, sourceFile: file.key };
   let engineError: string | undefined;
   try {
-    const counts = await stageBatches(context.connection, table, { path: local, shape });
+    const counts = await convertFile(context.connection, { path: local, shape }, meta, outputs.eventsParquet);
     if (counts.suspect === 0) return { counts };
   } catch (error) {
     engineError = (error as Error).message.split("\n")[0];
   }
-  const cleanPath = path.join(context.workDir, `${table}.clean.ndjson`);
+  const cleanPath = `${outputs.scratch}.clean.ndjson`;
   try {
     const located = await writeCleanCopy({ path: local, shape, gzipped, sourceKey: file.key, engineError }, cleanPath);
-    const counts = await stageBatches(context.connection, table, { path: cleanPath, shape: "newline_delimited" });
+    const clean = { path: cleanPath, shape: "newline_delimited" as const };
+    const counts = await convertFile(context.connection, clean, meta, outputs.eventsParquet);
     return { counts, located };
   } catch (cause) {
     if (isZlibError(cause))
@@ -84,15 +86,12 @@ export async function processFile(context: FileContext, file: SourceFile, ordina
   const copy = await context.source.localCopy(file.key, context.workDir).catch((cause: unknown) => {
     throw new UnreadableFileError(file.key, `cannot be read from ${context.source.description}`, { cause });
   });
-  const table = `batches_${ordinal}`;
   const fileId = fileIdOf(file.key);
-  const outputs = {
-    eventsParquet: path.join(context.workDir, `${fileId}.events.parquet`),
-    countsParquet: path.join(context.workDir, `${fileId}.counts.parquet`),
-  };
+  const scratch = path.join(context.workDir, `${ordinal}-${fileId}`);
+  const outputs = { eventsParquet: `${scratch}.events.parquet`, countsParquet: `${scratch}.counts.parquet`, scratch };
   try {
-    const { counts, located } = await stageFile(context, file, copy.path, table);
-    await writeOutputs(context.connection, table, { platform: context.platform, sourceFile: file.key }, outputs);
+    const { counts, located } = await convertChecked(context, file, copy.path, outputs);
+    await writeMinuteCounts(context.connection, outputs.eventsParquet, outputs.countsParquet);
     const manifest: FileManifest = {
       file: file.key,
       size: file.size,
