@@ -1,6 +1,6 @@
 import { formatDay, formatLocation, loadConfig, parseDay } from "@ctr/schemas";
 import { type Command, type OptionValues, optionalString, UsageError } from "../command.ts";
-import { generate } from "../generate/generate.ts";
+import { generate, MAX_SCALE } from "../generate/generate.ts";
 import { formatPlatformDay, formatSummary } from "../generate/report.ts";
 
 const DEFAULT_FROM = "2016-02-01";
@@ -32,8 +32,10 @@ and DIR/orders.csv, DIR/order_items.csv for the same (GMT-3) days.
     if (to < from) throw new UsageError(`--to (${to}) is before --from (${from})`);
     const scaleText = optionalString(values, "scale") ?? "1";
     const scale = Number(scaleText);
-    if (!/^\d+(\.\d+)?$/.test(scaleText) || !(scale > 0)) {
-      throw new UsageError(`--scale wants a positive number such as 1, 0.05 or 400, got '${scaleText}'`);
+    if (!/^\d+(\.\d+)?$/.test(scaleText) || !(scale > 0 && scale <= MAX_SCALE)) {
+      throw new UsageError(
+        `--scale wants a positive number up to ${MAX_SCALE} such as 1, 0.05 or 400, got '${scaleText}'`,
+      );
     }
     const seed = optionalString(values, "seed") ?? "1";
     if (!/^\d{1,15}$/.test(seed)) throw new UsageError(`--seed wants a whole number, got '${seed}'`);

@@ -4,6 +4,12 @@ import { writeOrders } from "./orders_file.ts";
 import { generatePlatformDay } from "./platform_day.ts";
 import type { GenerateReport, PlatformDayReport } from "./report.ts";
 
+/**
+ * The largest scale (about 100 GB of events a day). Order ids are `YYYYMMDD` and a 7-digit counter,
+ * which holds a day's orders up to here; above it, ids of one day would run into the next.
+ */
+export const MAX_SCALE = 4_000;
+
 export interface GenerateOptions {
   /** First UTC day of events and first GMT-3 day of orders, `YYYY-MM-DD`. */
   from: string;
@@ -25,7 +31,8 @@ export interface GenerateOptions {
  */
 export async function generate(options: GenerateOptions): Promise<GenerateReport> {
   const { from, to, scale, outDir, seed } = options;
-  if (!(scale > 0 && Number.isFinite(scale))) throw new RangeError(`scale wants a positive number, got ${scale}`);
+  if (!(scale > 0 && scale <= MAX_SCALE))
+    throw new RangeError(`scale wants a number in (0, ${MAX_SCALE}], got ${scale}`);
   const started = performance.now();
   const days = daysBetween(from, to);
   if (days.length === 0) throw new RangeError(`empty day range ${from}..${to}`);
