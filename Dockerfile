@@ -37,8 +37,7 @@ COPY jobs/ jobs/
 
 # ---- runtime: no compiler, non-root, tini as PID 1 ---------------------------------------------------
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
-# tini forwards SIGTERM to node (the worker's graceful shutdown depends on it) and reaps the child
-# processes of sandboxed BullMQ processors.
+# tini forwards SIGTERM to node (the worker's graceful shutdown depends on it) and reaps any child process.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini ca-certificates \
  && rm -rf /var/lib/apt/lists/*
