@@ -128,6 +128,17 @@ describe("SQL injection attempts are harmless", () => {
     });
   }
 
+  it("odd bytes in the query string never give a 5xx", async () => {
+    const range = new URLSearchParams({ startTimestamp: valid.startTimestamp, endTimestamp: valid.endTimestamp });
+    const odd = ["product=%FF", "product=%00", "product=%E2%82", "product=%", "platform=%FFios"];
+    for (const raw of [...odd.map((p) => `aggregation=60&${p}`), "aggregation=%C2%B360", "aggregation=%FF"]) {
+      const response = await fetch(`${server.url}/ctr?${range}&${raw}`);
+      expect(response.status, raw).toBeLessThan(500);
+    }
+    const proto = await post(`{"__proto__":{"x":1},"startTimestamp":"2016-02-01 10:00:00"}`);
+    expect(proto.status).toBe(400);
+  });
+
   it("injection through the other fields is a 400", async () => {
     await expectInvalid(await getCtr(server, { ...valid, platform: "iOS' OR 1=1 --" }), "platform");
     await expectInvalid(await getCtr(server, { ...valid, aggregation: "60; DROP TABLE x" }), "aggregation");
