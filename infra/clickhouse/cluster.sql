@@ -8,8 +8,10 @@
 --   clickhouse-client --host <any node> --user <admin> --password --multiquery < infra/clickhouse/cluster.sql
 -- `ctr migrate` then finds every table present (CREATE TABLE IF NOT EXISTS) and changes nothing.
 --
--- Needs on every node: the macros {cluster}, {shard}, {replica} and ClickHouse Keeper (the
--- Altinity operator and ClickHouse Cloud set these up). The database is `ctr` (CLICKHOUSE_DATABASE);
+-- Needs on every node: the macros {cluster}, {shard}, {replica}, ClickHouse Keeper, and
+-- <internal_replication>true</internal_replication> on every shard of the cluster definition, so a
+-- Distributed insert writes one replica and replication copies it (false would write every replica
+-- AND replicate: duplicates). The Altinity operator and ClickHouse Cloud set these up. The database is `ctr` (CLICKHOUSE_DATABASE);
 -- for another name, replace `ctr.` and the Distributed engines' second argument.
 --
 -- Sharding key: cityHash64(product) for the per-minute tables. All rows of one product, views and
