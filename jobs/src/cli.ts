@@ -42,12 +42,15 @@ export async function main(argv: string[]): Promise<number> {
   const { command, rest } = found;
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({
+    let positionals: string[];
+    ({ values, positionals } = parseArgs({
       args: rest,
       options: { ...command.options, help: { type: "boolean", short: "h" } },
       strict: true,
-      allowPositionals: false,
+      allowPositionals: command.positional !== undefined,
     }));
+    if (positionals.length > 1) throw new TypeError(`takes at most one argument, got ${positionals.join(" ")}`);
+    if (command.positional && positionals[0] !== undefined) values[command.positional] = positionals[0];
   } catch (error) {
     process.stderr.write(`ctr ${command.name}: ${(error as Error).message}\n${commandHelp(command)}`);
     return 2;

@@ -12,6 +12,8 @@ export interface Command {
   /** More help text: what the flags mean and their defaults. */
   details?: string;
   options: NonNullable<ParseArgsConfig["options"]>;
+  /** The name of the one optional positional argument (e.g. `job`), passed in `values` under it. Default: none. */
+  positional?: string;
   /** Returns the process exit code. */
   run(values: OptionValues): Promise<number>;
 }

@@ -7,6 +7,7 @@ import { coverageRoutes } from "./coverage.ts";
 import { ctrRoutes } from "./ctr_route.ts";
 import { DOCS_PAGE } from "./docs_page.ts";
 import { HttpError, handleError } from "./http_error.ts";
+import { jobsRoutes } from "./jobs_route.ts";
 import { limitRequestTime, observeRequests } from "./observe.ts";
 import { buildOpenApiDocument } from "./openapi.ts";
 import { allowOrigins, requireApiKey } from "./security.ts";
@@ -74,8 +75,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // Data: behind the API keys when there are any.
   app.use("/ctr", requireApiKey(deps.config.apiKeys));
   app.use("/coverage", requireApiKey(deps.config.apiKeys));
+  app.use("/jobs/*", requireApiKey(deps.config.apiKeys));
   app.route("/", ctrRoutes);
   app.route("/", coverageRoutes);
+  app.route("/", jobsRoutes);
 
   app.notFound((c) =>
     c.json(new HttpError("not_found", `no route ${c.req.method} ${c.req.path}; see /docs`).toBody(), 404),

@@ -83,7 +83,7 @@ const EnvSchema = z.object({
   AWS_REGION: z.string().default("us-east-1"),
   AWS_ACCESS_KEY_ID: z.string().optional(),
   AWS_SECRET_ACCESS_KEY: z.string().optional(),
-  /** Order statuses that do not count as purchases, comma-separated. Default: none. */
+  /** Order statuses that do not count as purchases, comma-separated, compared case-insensitively. Default: none. */
   PURCHASE_EXCLUDED_STATUSES: list,
   /** Bearer tokens accepted by the API, comma-separated. Default: none, the API is open. */
   API_KEYS: list,
@@ -104,6 +104,18 @@ const EnvSchema = z.object({
    * Deployments give the process at least this long (terminationGracePeriodSeconds). Default 60,000 ms.
    */
   WORKER_SHUTDOWN_TIMEOUT_MS: positiveInt(60_000),
+  /** Prefix of every BullMQ key in Redis: deployments (or tests) sharing a Redis keep apart by it. Default `ctr`. */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, "wants letters, digits, '-' or '_'")
+    .default("ctr"),
+  /**
+   * How long a worker holds a job's lock between renewals; a job whose worker died is taken up again
+   * after this (plus up to one stalled-check interval). Default 60,000 ms.
+   */
+  WORKER_LOCK_DURATION_MS: positiveInt(60_000),
+  /** How often workers look for jobs whose lock expired (a killed worker's). Default 30,000 ms. */
+  WORKER_STALLED_INTERVAL_MS: positiveInt(30_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -132,6 +144,9 @@ export interface Config {
   shardMaxBytes: number;
   engineMemoryLimitMb: number;
   workerShutdownTimeoutMs: number;
+  queuePrefix: string;
+  workerLockDurationMs: number;
+  workerStalledIntervalMs: number;
   logLevel: Env["LOG_LEVEL"];
 }
 
@@ -209,6 +224,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shardMaxBytes: e.SHARD_MAX_BYTES,
     engineMemoryLimitMb: e.ENGINE_MEMORY_LIMIT_MB,
     workerShutdownTimeoutMs: e.WORKER_SHUTDOWN_TIMEOUT_MS,
+    queuePrefix: e.QUEUE_PREFIX,
+    workerLockDurationMs: e.WORKER_LOCK_DURATION_MS,
+    workerStalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -29,7 +29,16 @@ export const JOB_CATALOG = {
   },
   /** Loads a (platform, day)'s per-minute Parquet into ClickHouse, replacing its partition. */
   "commit-day": {
-    schema: z.object({ platform, day }),
+    schema: z.object({
+      platform,
+      day,
+      /**
+       * The day folder's event files when the commit was planned (queued commits carry them): outputs
+       * of files no longer in the folder are pruned before the commit. Required on the queue; the
+       * in-process executor passes the keys itself.
+       */
+      files: z.array(SourceFileSchema).optional(),
+    }),
     attempts: 5,
     backoff: { type: "exponential", delay: 1_000, jitter: 0.5 },
   },
@@ -39,13 +48,28 @@ export const JOB_CATALOG = {
     attempts: 5,
     backoff: { type: "exponential", delay: 2_000, jitter: 0.5 },
   },
+  /**
+   * The incremental run (`ctr daily`, or its cron schedule): plans the day plus every day whose files
+   * are new or changed against the manifest, and submits that as a backfill flow. Default day: the
+   * UTC day before the job's run.
+   */
+  daily: {
+    schema: z.object({ date: day.optional() }),
+    attempts: 3,
+    backoff: { type: "exponential", delay: 10_000, jitter: 0.5 },
+  },
   /** The parent of a backfill's flow: its children are the shards, commits and purchase syncs. */
   backfill: {
     schema: z.object({
       from: day,
       to: day,
       platforms: z.array(platform).min(1),
-      source: z.string().min(1),
+      /** A folder or s3://bucket/prefix. Default: EVENTS_SOURCE of the process that plans it. */
+      source: z.string().min(1).optional(),
+      /** The plan's totals, filled in by the coordinator, for progress while the flow runs. */
+      totalFiles: z.number().int().nonnegative().optional(),
+      totalBytes: z.number().int().nonnegative().optional(),
+      skippedObjects: z.number().int().nonnegative().optional(),
     }),
     attempts: 1,
     backoff: { type: "fixed", delay: 0, jitter: 0 },

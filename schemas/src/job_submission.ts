@@ -1,4 +1,5 @@
 import type { JobName, JobPayload } from "./job_catalog.ts";
+import type { MalformedRecord } from "./product_view.ts";
 
 /** What a submitted job looks like to whoever submitted it. */
 export interface SubmittedJob {
@@ -7,10 +8,56 @@ export interface SubmittedJob {
   name: JobName;
 }
 
+/** Where a job is: queued, running, done (completed may still carry failed steps), failed, or gone. */
+export type JobState = "waiting" | "active" | "completed" | "failed";
+
+/** How far a backfill got: source files and bytes done against the plan's totals. */
+export interface JobProgress {
+  files: number;
+  totalFiles: number;
+  bytes: number;
+  totalBytes: number;
+  views: number;
+}
+
+/** The totals of a finished backfill (the numbers `ctr backfill` prints). */
+export interface JobCounts {
+  files: number;
+  bytes: number;
+  events: number;
+  views: number;
+  ignored: number;
+  malformed: number;
+  viewRowsWritten: number;
+  committedDays: number;
+  purchaseRowsWritten: number;
+  purchases: number;
+}
+
+/** A submitted job as `GET /jobs/:id` and `ctr status` show it. */
+export interface JobStatus {
+  id: string;
+  name: JobName;
+  state: JobState;
+  /** True when the job finished and every step of it succeeded. */
+  ok: boolean;
+  progress: JobProgress;
+  /** Present once the job finished. */
+  counts?: JobCounts;
+  malformedLocations: MalformedRecord[];
+  /** Steps that failed, each with the reason (a poison file names itself here). */
+  failures: { step: string; message: string }[];
+  /** ISO-8601 times. */
+  submittedAt?: string;
+  finishedAt?: string;
+}
+
 /**
  * How the HTTP API hands work to the job system without importing it: the composition root
  * (`ctr serve`) passes an implementation in; in-process or BullMQ is its business.
  */
 export interface JobSubmitter {
   submit<Name extends JobName>(name: Name, payload: JobPayload<Name>): Promise<SubmittedJob>;
+  /** The job's state, or undefined when no such job is known (never submitted, or expired). */
+  status(id: string): Promise<JobStatus | undefined>;
 }

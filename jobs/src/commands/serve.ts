@@ -1,11 +1,17 @@
 import { createApp, createLogger, createMetrics, type RunningServer, startServer, toApiConfig } from "@ctr/query-api";
-import { type Config, loadConfig, migrate, openStore, type Store } from "@ctr/schemas";
+import { type Config, type JobSubmitter, loadConfig, migrate, openStore, type Store } from "@ctr/schemas";
 import { type Command, optionalString, UsageError } from "../command.ts";
+import { startJobSystem } from "../submission/job_system.ts";
 
 /** Builds the API on an open store and listens; the caller stops it with `close()`. */
-export async function startApi(config: Config, store: Store, port = config.port): Promise<RunningServer> {
+export async function startApi(
+  config: Config,
+  store: Store,
+  port = config.port,
+  jobs?: JobSubmitter,
+): Promise<RunningServer> {
   const logger = createLogger({ level: config.logLevel });
-  const app = createApp({ store, config: toApiConfig(config), logger, metrics: createMetrics() });
+  const app = createApp({ store, config: toApiConfig(config), logger, metrics: createMetrics(), jobs });
   const running = await startServer(app, { port });
   logger.info({ port: running.port, store: store.kind, database: store.database }, "listening");
   return running;
@@ -24,12 +30,22 @@ export function untilStopped(): Promise<NodeJS.Signals> {
   });
 }
 
-/** Serves until a signal, then drains open requests and closes the store. */
+/**
+ * Serves until a signal, then drains open requests and closes the store. The API takes jobs
+ * (POST /jobs/backfill): in this process without REDIS_URL, on the queue with it.
+ */
 export async function serveUntilStopped(config: Config, store: Store, port?: number): Promise<void> {
-  const running = await startApi(config, store, port);
-  const signal = await untilStopped();
-  process.stderr.write(`ctr serve: ${signal}, finishing open requests\n`);
-  await running.close();
+  const jobs = await startJobSystem(config, store, (message, error) =>
+    process.stderr.write(`ctr serve: ${message}${error instanceof Error ? `: ${error.message}` : ""}\n`),
+  );
+  try {
+    const running = await startApi(config, store, port, jobs.submitter);
+    const signal = await untilStopped();
+    process.stderr.write(`ctr serve: ${signal}, finishing open requests\n`);
+    await running.close();
+  } finally {
+    await jobs.close();
+  }
 }
 
 function portFlag(text: string | undefined): number | undefined {

@@ -1,0 +1,45 @@
+import { Redis, type RedisOptions } from "ioredis";
+
+/**
+ * Who holds the connection. Workers wait out a Redis outage (blocking commands must never give
+ * up: `maxRetriesPerRequest: null`); producers (the CLI submitting, the API) fail fast instead of
+ * queueing commands while Redis is away, so a caller gets an error rather than a hang.
+ */
+export type RedisRole = "worker" | "producer";
+
+/** Reconnect delay: 200 ms, growing by 200 ms per attempt, at most 5 s; ioredis retries forever. */
+export function reconnectDelay(attempt: number): number {
+  return Math.min(attempt * 200, 5_000);
+}
+
+/** Opens an ioredis connection for BullMQ with the settings its role wants. */
+export function openRedis(url: string, role: RedisRole): Redis {
+  const options: RedisOptions =
+    role === "worker"
+      ? { maxRetriesPerRequest: null, retryStrategy: reconnectDelay }
+      : { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: reconnectDelay };
+  const redis = new Redis(url, options);
+  // Without a listener ioredis prints every failed reconnect as an unhandled error event.
+  redis.on("error", () => {});
+  return redis;
+}
+
+/**
+ * Warns unless Redis evicts nothing (`maxmemory-policy noeviction`): under any other policy Redis
+ * may drop queue keys when memory runs short, and jobs silently vanish. Returns the policy.
+ */
+export async function checkEvictionPolicy(redis: Redis, warn: (message: string) => void): Promise<string> {
+  let policy = "unknown";
+  try {
+    const reply = (await redis.config("GET", "maxmemory-policy")) as unknown;
+    if (Array.isArray(reply) && typeof reply[1] === "string") policy = reply[1];
+  } catch {
+    // Managed Redis services often refuse CONFIG; then the policy cannot be checked here.
+    warn("could not read Redis maxmemory-policy (CONFIG GET refused); make sure it is noeviction");
+    return policy;
+  }
+  if (policy !== "noeviction") {
+    warn(`Redis maxmemory-policy is ${policy}: set it to noeviction, or queued jobs may be evicted`);
+  }
+  return policy;
+}

@@ -1,0 +1,105 @@
+import type { Config } from "@ctr/schemas";
+import { type Job, Worker } from "bullmq";
+import type { JobRunners } from "../backfill/executor.ts";
+import { checkEvictionPolicy, openRedis } from "./connection.ts";
+import { processBackfillJob, processCommitJob, processPurchasesJob, processShardJob } from "./processors.ts";
+import { QUEUE_NAMES } from "./queues.ts";
+
+export type QueueConfig = Pick<
+  Config,
+  "queuePrefix" | "workerConcurrency" | "workerLockDurationMs" | "workerStalledIntervalMs" | "workerShutdownTimeoutMs"
+> & { redisUrl: string };
+
+/** Which queues this process consumes, with the handlers they call. A queue left out is not consumed. */
+export interface QueueConsumers {
+  /** Shards: the conversion handler. Concurrency WORKER_CONCURRENCY. */
+  shards?: Pick<JobRunners, "ingestShard">;
+  /** Store jobs: commits and purchase syncs (and the daily planner); the process must reach ClickHouse. */
+  store?: Pick<JobRunners, "commitDay" | "syncPurchases"> & { daily?: (job: Job) => Promise<unknown> };
+  /** Flow parents: they only add up their children's results. */
+  backfill?: boolean;
+}
+
+/** The running workers of one process. */
+export interface QueueWorkers {
+  readonly workers: readonly Worker[];
+  /**
+   * Stops taking jobs and waits for the active ones up to `timeoutMs`; then closes without waiting,
+   * which leaves the unfinished jobs' locks to expire so another worker takes them up (stalled-job
+   * recovery). Resolves `forced` when it had to. Closes the Redis connection in both cases.
+   */
+  close(timeoutMs: number): Promise<"graceful" | "forced">;
+}
+
+/**
+ * Starts BullMQ workers on the queues `consumers` names. Lock settings come from the configuration
+ * (WORKER_LOCK_DURATION_MS, WORKER_STALLED_INTERVAL_MS): the lock is renewed from this thread every
+ * half lockDuration, which holds because the CPU-heavy part of a shard runs in DuckDB's own threads
+ * (its async API) and the JS part yields between records (see README of this folder).
+ */
+export async function startQueueWorkers(
+  config: QueueConfig,
+  consumers: QueueConsumers,
+  log: (line: string) => void,
+): Promise<QueueWorkers> {
+  const connection = openRedis(config.redisUrl, "worker");
+  await checkEvictionPolicy(connection, (message) => log(`warning: ${message}`));
+  const common = {
+    connection,
+    prefix: config.queuePrefix,
+    lockDuration: config.workerLockDurationMs,
+    stalledInterval: config.workerStalledIntervalMs,
+    // One stall (a killed worker) puts the job back in the queue; a second one fails it, so a job
+    // that kills its worker every time (out of memory) cannot go round forever.
+    maxStalledCount: 1,
+  };
+  const workers: Worker[] = [];
+  if (consumers.shards) {
+    workers.push(
+      new Worker(QUEUE_NAMES.shards, processShardJob(consumers.shards), {
+        ...common,
+        concurrency: config.workerConcurrency,
+      }),
+    );
+  }
+  const store = consumers.store;
+  if (store) {
+    const commit = processCommitJob(store);
+    const purchases = processPurchasesJob(store);
+    const processStoreJob = (job: Job): Promise<unknown> => {
+      if (job.name === "commit-day") return commit(job);
+      if (job.name === "sync-purchases") return purchases(job);
+      if (job.name === "daily" && store.daily) return store.daily(job);
+      throw new Error(`the store queue has no handler for job ${job.name}`);
+    };
+    // One at a time: commits of the embedded store are serialised anyway, and each is short.
+    workers.push(new Worker(QUEUE_NAMES.store, processStoreJob, { ...common, concurrency: 1 }));
+  }
+  if (consumers.backfill) {
+    workers.push(new Worker(QUEUE_NAMES.backfill, processBackfillJob, { ...common, concurrency: 4 }));
+  }
+  for (const worker of workers) {
+    worker.on("failed", (job, error) => {
+      const final = job && job.attemptsMade >= (job.opts.attempts ?? 1);
+      log(`${worker.name} job ${job?.id ?? "?"} ${final ? "failed" : "will retry"}: ${error.message}`);
+    });
+    // Connection trouble surfaces here; ioredis keeps reconnecting, the worker resumes by itself.
+    worker.on("error", (error) => log(`${worker.name}: ${error.message}`));
+  }
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  return {
+    workers,
+    async close(timeoutMs) {
+      const graceful = Promise.all(workers.map((w) => w.close())).then(() => "graceful" as const);
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<"forced">((resolve) => {
+        timer = setTimeout(() => resolve("forced"), timeoutMs);
+      });
+      const how = await Promise.race([graceful, deadline]);
+      clearTimeout(timer);
+      if (how === "forced") await Promise.all(workers.map((w) => w.close(true)));
+      connection.disconnect();
+      return how;
+    },
+  };
+}

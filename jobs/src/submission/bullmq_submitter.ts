@@ -1,0 +1,38 @@
+import {
+  type Config,
+  type JobName,
+  type JobPayload,
+  type JobStatus,
+  type JobSubmitter,
+  parseLocation,
+  type SubmittedJob,
+} from "@ctr/schemas";
+import { openFolder } from "@ctr/workers";
+import { planBackfill } from "../backfill/plan.ts";
+import { submitBackfillFlow } from "../queue/bullmq_executor.ts";
+import { readBackfillStatus } from "../queue/flow_status.ts";
+import type { QueueConfig } from "../queue/worker_runtime.ts";
+
+/**
+ * Job submission with REDIS_URL: plans the backfill (lists the source) and adds its flow; the
+ * workers run it. The id is the flow's deterministic id; the status is read back from the queue.
+ */
+export class BullMqSubmitter implements JobSubmitter {
+  constructor(
+    private readonly config: Config,
+    private readonly queue: QueueConfig,
+  ) {}
+
+  async submit<Name extends JobName>(name: Name, payload: JobPayload<Name>): Promise<SubmittedJob> {
+    if (name !== "backfill") throw new RangeError(`only backfill jobs are submitted over HTTP, not ${name}`);
+    const request = payload as JobPayload<"backfill">;
+    const location = request.source ? parseLocation(request.source, "source") : this.config.eventsSource;
+    const source = openFolder(location, this.config.s3);
+    const plan = await planBackfill(source, { ...request, shardMaxBytes: this.config.shardMaxBytes });
+    return { id: await submitBackfillFlow(this.queue, request, plan), name };
+  }
+
+  status(id: string): Promise<JobStatus | undefined> {
+    return readBackfillStatus(this.queue, id);
+  }
+}

@@ -1,0 +1,50 @@
+import type { Config, JobSubmitter, Store } from "@ctr/schemas";
+import { openFolder } from "@ctr/workers";
+import { dailyJobHandler } from "../daily/run_daily.ts";
+import { type QueueWorkers, startQueueWorkers } from "../queue/worker_runtime.ts";
+import { openStoreSide, queueConfigOf, runnersOf } from "./backfill_session.ts";
+import { BullMqSubmitter } from "./bullmq_submitter.ts";
+import { InProcessSubmitter } from "./in_process_submitter.ts";
+
+/** The job system of `ctr serve`: what the API submits to, and what the process must stop on exit. */
+export interface JobSystem {
+  submitter: JobSubmitter;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds `ctr serve`'s job system on the store it holds:
+ * - no REDIS_URL: the in-process submitter (the server runs backfills itself);
+ * - REDIS_URL: the BullMQ submitter; with embedded ClickHouse the server also consumes the store
+ *   queue (commits, purchase syncs, the daily schedule) and the flow parents, since it owns chDB.
+ */
+export async function startJobSystem(
+  config: Config,
+  store: Store,
+  log: (message: string, error?: unknown) => void,
+): Promise<JobSystem> {
+  const queue = queueConfigOf(config);
+  if (!queue) {
+    const submitter = new InProcessSubmitter(config, store, log);
+    return { submitter, close: () => submitter.idle() };
+  }
+  let workers: QueueWorkers | undefined;
+  let side: Awaited<ReturnType<typeof openStoreSide>> | undefined;
+  if (config.clickhouse.kind === "embedded") {
+    side = await openStoreSide(config, store);
+    const source = openFolder(config.eventsSource, config.s3);
+    const runners = runnersOf(config, side, source);
+    workers = await startQueueWorkers(
+      queue,
+      { store: { ...runners, daily: dailyJobHandler(config, queue, side, source) }, backfill: true },
+      (line) => log(line),
+    );
+  }
+  return {
+    submitter: new BullMqSubmitter(config, queue),
+    async close() {
+      await workers?.close(config.workerShutdownTimeoutMs);
+      await side?.close();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { PLATFORMS, parseDay, parsePlatform } from "@ctr/schemas";
+import { type Context, Hono } from "hono";
+import type { AppEnv } from "./app_env.ts";
+import { HttpError } from "./http_error.ts";
+
+/** Longest range one POST /jobs/backfill may cover: ten years of days. */
+const MAX_DAYS = 3_660;
+
+const DAY_MS = 24 * 3600 * 1000;
+
+function submitter(c: Context<AppEnv>) {
+  const jobs = c.get("jobs");
+  if (!jobs) throw new HttpError("not_found", "this process takes no jobs (started without a job system)");
+  return jobs;
+}
+
+/** Reads `{from, to, platform?}`; every problem is a 400 naming the field. */
+async function readBackfillBody(c: Context<AppEnv>) {
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    throw new HttpError(
+      "invalid_request",
+      'the body must be a JSON object like {"from":"2016-02-01","to":"2016-02-07"}',
+      "body",
+    );
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new HttpError("invalid_request", "the body must be a JSON object with from and to", "body");
+  }
+  const fields = body as Record<string, unknown>;
+  const day = (field: "from" | "to") => {
+    const value = fields[field];
+    const date = typeof value === "string" ? parseDay(value) : undefined;
+    if (!date)
+      throw new HttpError(
+        "invalid_request",
+        `${field} wants a day as YYYY-MM-DD, got ${JSON.stringify(value ?? null)}`,
+        field,
+      );
+    return { text: value as string, date };
+  };
+  const from = day("from");
+  const to = day("to");
+  if (from.date > to.date) throw new HttpError("invalid_request", `from ${from.text} is after to ${to.text}`, "to");
+  if ((to.date.getTime() - from.date.getTime()) / DAY_MS >= MAX_DAYS) {
+    throw new HttpError("invalid_request", `the range may cover at most ${MAX_DAYS} days`, "to");
+  }
+  const raw = fields.platform;
+  const platform =
+    raw === undefined || raw === null ? undefined : typeof raw === "string" ? parsePlatform(raw) : undefined;
+  if (raw !== undefined && raw !== null && !platform) {
+    throw new HttpError(
+      "invalid_request",
+      `platform wants one of ${PLATFORMS.join(", ")}, got ${JSON.stringify(raw)}`,
+      "platform",
+    );
+  }
+  return { from: from.text, to: to.text, platforms: platform ? [platform] : [...PLATFORMS] };
+}
+
+/**
+ * Job submission: `POST /jobs/backfill` answers 202 with the job's id as soon as the job system has
+ * it; `GET /jobs/:id` its state, progress and, once finished, counts, malformed-record locations
+ * and failed steps. The job system is injected (in-process or BullMQ); the ids are deterministic.
+ */
+export const jobsRoutes = new Hono<AppEnv>();
+
+jobsRoutes.post("/jobs/backfill", async (c) => {
+  const jobs = submitter(c);
+  const payload = await readBackfillBody(c);
+  const submitted = await jobs.submit("backfill", payload);
+  c.header("Location", `/jobs/${encodeURIComponent(submitted.id)}`);
+  return c.json({ id: submitted.id, name: submitted.name, status: `/jobs/${encodeURIComponent(submitted.id)}` }, 202);
+});
+
+jobsRoutes.get("/jobs/:id", async (c) => {
+  const jobs = submitter(c);
+  const id = c.req.param("id");
+  const status = await jobs.status(id);
+  if (!status) throw new HttpError("not_found", `no job ${id} (never submitted, or expired)`);
+  return c.json(status);
+});
