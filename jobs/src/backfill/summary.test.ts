@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { formatSummary, summarize } from "./summary.ts";
+
+const manifest = (file: string, views: number, malformed: number) => ({
+  file,
+  size: 1024 * 1024,
+  etag: "1",
+  batches: views + malformed,
+  events: views + 1,
+  views,
+  ignored: 1,
+  malformed,
+  malformed_locations: Array.from({ length: malformed }, (_, i) => ({
+    file,
+    position: `line ${i + 1}`,
+    reason: "invalid JSON",
+  })),
+});
+
+describe("the backfill summary", () => {
+  const plan = { source: "/src", days: [], purchaseDays: ["2016-02-01"], totalFiles: 2, totalBytes: 2 };
+  const outcome = {
+    shards: [
+      { platform: "iOS" as const, day: "2016-02-01", files: [manifest("a.json", 10, 2), manifest("b.json", 5, 0)] },
+    ],
+    commits: [{ platform: "iOS" as const, day: "2016-02-01", files: 2, rows: 7, views: 15 }],
+    purchases: [{ day: "2016-02-01", rows: 3, purchases: 4, unmapped: 0, excluded: 0 }],
+    failures: [{ step: "shard iOS 2016-02-02", message: "c.json.gz: bad gzip data" }],
+  };
+
+  it("adds up files, bytes, events, views, ignored, malformed and rows written", () => {
+    expect(summarize(plan, outcome)).toMatchObject({
+      files: 2,
+      bytes: 2 * 1024 * 1024,
+      events: 17,
+      views: 15,
+      ignored: 2,
+      malformed: 2,
+      viewRowsWritten: 7,
+      purchaseRowsWritten: 3,
+      purchases: 4,
+    });
+  });
+
+  it("lists malformed records with file and position, and the failures", () => {
+    const text = formatSummary(summarize(plan, outcome));
+    expect(text).toContain("a.json line 2: invalid JSON");
+    expect(text).toContain("malformed   2");
+    expect(text).toContain("shard iOS 2016-02-02: c.json.gz: bad gzip data");
+  });
+});

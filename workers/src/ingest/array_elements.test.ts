@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { ArrayShapeError, splitArrayElements } from "./array_elements.ts";
+
+async function* chunks(...parts: string[]): AsyncGenerator<string> {
+  yield* parts;
+}
+
+async function collect(...parts: string[]) {
+  const out: { index: number; text: string }[] = [];
+  for await (const element of splitArrayElements(chunks(...parts))) out.push(element);
+  return out;
+}
+
+describe("splitArrayElements", () => {
+  it("yields each top-level element's raw text, across chunk boundaries", async () => {
+    const elements = await collect('[\n {"a": [1, 2], "s": "x,]}"},', ' {"b": {"c"', ": 3}}\n]\n");
+    expect(elements).toEqual([
+      { index: 1, text: '{"a": [1, 2], "s": "x,]}"}' },
+      { index: 2, text: '{"b": {"c": 3}}' },
+    ]);
+  });
+
+  it("keeps escaped quotes inside strings and 64-bit numbers as text", async () => {
+    const elements = await collect('[{"q":"a\\"],b","id":679644799952992001}]');
+    expect(elements).toEqual([{ index: 1, text: '{"q":"a\\"],b","id":679644799952992001}' }]);
+  });
+
+  it("yields nothing for an empty array", async () => {
+    expect(await collect("  [ ]  ")).toEqual([]);
+  });
+
+  it("yields a malformed element whose brackets balance, and goes on", async () => {
+    const elements = await collect('[{"events":[}],{"ok":1}]');
+    expect(elements.map((e) => e.text)).toEqual(['{"events":[}]', '{"ok":1}']);
+  });
+
+  it("rejects text that is not an array, and an array cut short", async () => {
+    await expect(collect('{"events":[]}')).rejects.toThrow(ArrayShapeError);
+    await expect(collect('[{"a":1},{"b":')).rejects.toThrow("the array ends early, after element 1");
+    await expect(collect("[1] 2")).rejects.toThrow("text after the array");
+  });
+});
