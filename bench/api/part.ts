@@ -1,0 +1,199 @@
+import { type ChildProcess, fork } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { type BenchRow, describeMachine, writeResult } from "../report.ts";
+import type { LatencySummary } from "./latency.ts";
+import type { ChildMessage, ParentMessage } from "./server.ts";
+import { type ApiShape, apiShapes } from "./shapes.ts";
+import type { ApiStoreSpec } from "./store.ts";
+
+export interface ApiOptions {
+  /** Seconds of load per shape at full concurrency. Default 10. */
+  seconds: number;
+  /** Concurrent connections. Default 32. */
+  connections: number;
+  spec: ApiStoreSpec;
+  workDir: string;
+  verbose: boolean;
+}
+
+/** Targets of issue 7. */
+const MAX_OVERHEAD = 1.5;
+const MAX_SMALL_P99_MS = 100;
+/** Load of the concurrency-1 measurements, which give the overhead ratio. */
+const SEQUENTIAL_SECONDS = 3;
+
+/** The server child and a way to ask it things. */
+interface ServerChild {
+  process: ChildProcess;
+  ready: Extract<ChildMessage, { type: "ready" }>;
+  ask(message: ParentMessage): Promise<ChildMessage>;
+}
+
+function startServerChild(specFile: string, storeDir: string, verbose: boolean): Promise<ServerChild> {
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "server.ts");
+  const child = fork(script, [specFile, storeDir], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", verbose ? "inherit" : "ignore", "pipe", "ipc"],
+  });
+  let stderr = "";
+  child.stderr?.setEncoding("utf8").on("data", (text: string) => {
+    stderr = (stderr + text).slice(-20_000);
+    if (verbose) process.stderr.write(text);
+  });
+  const next = () =>
+    new Promise<ChildMessage>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`bench/api/server.ts exited with ${code}:\n${stderr}`));
+      child.once("exit", onExit);
+      child.once("message", (message: ChildMessage) => {
+        child.off("exit", onExit);
+        if (message.type === "error") reject(new Error(message.message));
+        else resolve(message);
+      });
+    });
+  return next().then((ready) => {
+    if (ready.type !== "ready") throw new Error(`server child said ${ready.type} before ready`);
+    return {
+      process: child,
+      ready,
+      ask: (message) => {
+        const reply = next();
+        child.send(message);
+        return reply;
+      },
+    };
+  });
+}
+
+async function engineLatency(
+  server: ServerChild,
+  shape: ApiShape,
+  load: { concurrency: number; seconds: number; minCalls: number },
+): Promise<{ summary: LatencySummary; resultRows: number }> {
+  const reply = await server.ask({ type: "engine", shape, ...load });
+  if (reply.type !== "engine") throw new Error(`server child said ${reply.type}`);
+  return reply;
+}
+
+/** HTTP load with autocannon: `amount` requests when given (slow shapes), else `seconds` of load. */
+async function httpLatency(
+  url: string,
+  load: { connections: number; seconds: number; amount?: number },
+): Promise<LatencySummary & { non2xx: number; errors: number }> {
+  const result = await autocannon({
+    url,
+    connections: load.connections,
+    ...(load.amount !== undefined ? { amount: load.amount } : { duration: load.seconds }),
+    timeout: 300,
+  });
+  return {
+    count: result["2xx"],
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    mean: result.latency.average,
+    perSecond: result["2xx"] / result.duration,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+/**
+ * Part 3: the real app over a 30-day store under autocannon, and the same SQL timed directly
+ * through the same chDB client in the same process, at concurrency 1 (the overhead ratio) and at
+ * full concurrency. Writes bench/results/api.json.
+ */
+export async function runApiPart(options: ApiOptions): Promise<BenchRow[]> {
+  const { spec } = options;
+  const storeDir = path.join(
+    options.workDir,
+    `api-store-${spec.days}d-${spec.products}p-${spec.viewsPerMinute}vpm-${spec.seed}`,
+  );
+  await mkdir(storeDir, { recursive: true });
+  const specFile = path.join(options.workDir, "api-spec.json");
+  await writeFile(specFile, JSON.stringify(spec));
+  process.stderr.write(`bench api: opening the store (built on first use) in ${storeDir}\n`);
+  const server = await startServerChild(specFile, storeDir, options.verbose);
+  const machine = describeMachine();
+  const shapes = [];
+  try {
+    for (const shape of apiShapes(spec)) {
+      const url = `http://127.0.0.1:${server.ready.port}/ctr?${new URLSearchParams(shape.query)}`;
+      process.stderr.write(`bench api: ${shape.name}\n`);
+      const engine1 = await engineLatency(server, shape, { concurrency: 1, seconds: SEQUENTIAL_SECONDS, minCalls: 3 });
+      // A shape whose one full round at full concurrency outlasts the load time runs one round only.
+      const roundMs = (engine1.summary.p50 * options.connections) / machine.cpus;
+      const heavy = roundMs > options.seconds * 1000;
+      const loadN = heavy
+        ? { concurrency: options.connections, seconds: 0, minCalls: options.connections }
+        : { concurrency: options.connections, seconds: options.seconds, minCalls: options.connections };
+      const api1 = await httpLatency(url, {
+        connections: 1,
+        seconds: SEQUENTIAL_SECONDS,
+        amount: Math.max(3, Math.min(engine1.summary.count, 1000)),
+      });
+      const engineN = await engineLatency(server, shape, loadN);
+      const apiN = await httpLatency(url, {
+        connections: options.connections,
+        seconds: options.seconds,
+        ...(heavy ? { amount: options.connections } : {}),
+      });
+      shapes.push({
+        name: shape.name,
+        query: shape.query,
+        small: shape.small,
+        resultRows: engine1.resultRows,
+        heavy,
+        engine: { sequential: engine1.summary, concurrent: engineN.summary },
+        api: { sequential: api1, concurrent: apiN },
+        overheadSequential: api1.p50 / engine1.summary.p50,
+        overheadConcurrent: apiN.p50 / engineN.summary.p50,
+      });
+    }
+  } finally {
+    await server.ask({ type: "stop" }).catch(() => undefined);
+    server.process.kill();
+  }
+  const result = {
+    part: "api",
+    measuredAt: new Date().toISOString(),
+    machine: { ...machine, loadAverageAfter: describeMachine().loadAverage },
+    store: { ...spec, ...server.ready.counts, buildMs: server.ready.buildMs, reused: server.ready.reused },
+    connections: options.connections,
+    seconds: options.seconds,
+    shapes,
+  };
+  await writeResult("api", result);
+  const rows: BenchRow[] = [
+    { part: "api", figure: "store per-minute view rows", value: server.ready.counts.viewRows, unit: "rows" },
+    { part: "api", figure: "store per-minute purchase rows", value: server.ready.counts.purchaseRows, unit: "rows" },
+  ];
+  for (const s of shapes) {
+    const c = options.connections;
+    rows.push(
+      { part: "api", figure: `${s.name}: result rows`, value: s.resultRows, unit: "rows" },
+      { part: "api", figure: `${s.name}: req/s (c=${c})`, value: s.api.concurrent.perSecond, unit: "req/s" },
+      { part: "api", figure: `${s.name}: p50 (c=${c})`, value: s.api.concurrent.p50, unit: "ms" },
+      {
+        part: "api",
+        figure: `${s.name}: p99 (c=${c})`,
+        value: s.api.concurrent.p99,
+        unit: "ms",
+        ...(s.small ? { target: `≤ ${MAX_SMALL_P99_MS}`, ok: s.api.concurrent.p99 <= MAX_SMALL_P99_MS } : {}),
+      },
+      { part: "api", figure: `${s.name}: engine p50 (c=${c})`, value: s.engine.concurrent.p50, unit: "ms" },
+      { part: "api", figure: `${s.name}: API/engine p50 (c=${c})`, value: s.overheadConcurrent, unit: "×" },
+      { part: "api", figure: `${s.name}: API p50 (c=1)`, value: s.api.sequential.p50, unit: "ms" },
+      { part: "api", figure: `${s.name}: engine p50 (c=1)`, value: s.engine.sequential.p50, unit: "ms" },
+      {
+        part: "api",
+        figure: `${s.name}: API/engine p50 (c=1)`,
+        value: s.overheadSequential,
+        unit: "×",
+        ...(s.small ? { target: `≤ ${MAX_OVERHEAD}`, ok: s.overheadSequential <= MAX_OVERHEAD } : {}),
+      },
+    );
+  }
+  return rows;
+}

@@ -1,0 +1,88 @@
+/**
+ * The API under test, in its own process (chDB binds one data directory to one process):
+ *   server.ts <spec.json> <storeDir>
+ * Builds (or reuses) the store, serves the real app like `ctr serve`, and on request from the
+ * parent (IPC) times the same SQL directly through the same client, in this same process.
+ */
+import { createWriteStream, existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { buildCtrQuery, createApp, createLogger, createMetrics, startServer, toApiConfig } from "@ctr/query-api";
+import { loadConfig, openStore, parseCtrRequest, type Store } from "@ctr/schemas";
+import { type LatencySummary, timeClosedLoop } from "./latency.ts";
+import type { ApiShape } from "./shapes.ts";
+import { type ApiStoreCounts, type ApiStoreSpec, buildApiStore } from "./store.ts";
+
+export type ParentMessage =
+  | { type: "engine"; shape: ApiShape; concurrency: number; seconds: number; minCalls: number }
+  | { type: "stop" };
+
+export type ChildMessage =
+  | { type: "ready"; port: number; counts: ApiStoreCounts; buildMs: number; reused: boolean }
+  | { type: "engine"; summary: LatencySummary; resultRows: number }
+  | { type: "error"; message: string };
+
+const send = (message: ChildMessage) => process.send?.(message);
+
+/** The statements one /ctr request runs (the row bound, then the rows), timed together. */
+function engineCall(store: Store, shape: ApiShape): { call: () => Promise<number> } {
+  const parsed = parseCtrRequest(shape.query);
+  if (!parsed.ok) throw new Error(`${shape.name}: ${parsed.error.field}: ${parsed.error.message}`);
+  const query = buildCtrQuery(parsed.request);
+  const run = async (sql: string) => {
+    const result = await store.client.query({ query: sql, query_params: { ...query.params }, format: "JSONEachRow" });
+    return result.text();
+  };
+  return {
+    call: async () => {
+      await run(query.rowBound);
+      const text = await run(query.rows);
+      return text === "" ? 0 : text.split("\n").length - 1;
+    },
+  };
+}
+
+async function openOrBuild(spec: ApiStoreSpec, storeDir: string) {
+  const marker = path.join(storeDir, "bench-store.json");
+  const config = loadConfig({ CTR_DATA_DIR: storeDir, LOG_LEVEL: "info" });
+  const store = openStore(config.clickhouse);
+  const started = performance.now();
+  if (existsSync(marker)) {
+    const counts = JSON.parse(await readFile(marker, "utf8")) as ApiStoreCounts;
+    return { config, store, counts, buildMs: 0, reused: true };
+  }
+  const counts = await buildApiStore(store, spec);
+  await writeFile(marker, JSON.stringify(counts));
+  return { config, store, counts, buildMs: performance.now() - started, reused: false };
+}
+
+const [specFile, storeDir] = process.argv.slice(2);
+if (!specFile || !storeDir) throw new Error("usage: server.ts <spec.json> <storeDir>");
+const spec = JSON.parse(await readFile(specFile, "utf8")) as ApiStoreSpec;
+const { config, store, counts, buildMs, reused } = await openOrBuild(spec, storeDir);
+// Request logs at `info` as in production, into a sink: the cost of logging stays in the figures.
+const logger = createLogger({ level: "info", destination: createWriteStream("/dev/null") });
+const app = createApp({ store, config: toApiConfig(config), logger, metrics: createMetrics() });
+const running = await startServer(app, { port: 0, hostname: "127.0.0.1" });
+send({ type: "ready", port: running.port, counts, buildMs, reused });
+
+process.on("message", (message: ParentMessage) => {
+  if (message.type === "stop") {
+    void running
+      .close()
+      .then(() => store.close())
+      .then(() => process.exit(0));
+    return;
+  }
+  const { call } = engineCall(store, message.shape);
+  let resultRows = 0;
+  timeClosedLoop(
+    async () => {
+      resultRows = await call();
+    },
+    { concurrency: message.concurrency, seconds: message.seconds, minCalls: message.minCalls },
+  ).then(
+    (summary) => send({ type: "engine", summary, resultRows }),
+    (error: unknown) => send({ type: "error", message: error instanceof Error ? error.message : String(error) }),
+  );
+});

@@ -1,0 +1,70 @@
+/**
+ * `npm run bench [-- ingest|scaling|api ...] [options]`: runs the benchmark parts of issue 7, writes
+ * bench/results/<part>.json for each, and prints one table. See bench/options.ts for the flags and
+ * docs/BENCHMARKS.md for what the figures mean.
+ */
+import { mkdir } from "node:fs/promises";
+import { runApiPart } from "./api/part.ts";
+import { runIngestPart } from "./ingest/part.ts";
+import { type BenchOptions, type PartName, parseBenchArgs, USAGE } from "./options.ts";
+import { type BenchRow, describeMachine, formatTable } from "./report.ts";
+import { runScalingPart } from "./scaling/part.ts";
+
+const PART_RUNNERS: Record<PartName, (options: BenchOptions) => Promise<BenchRow[]>> = {
+  ingest: (o) =>
+    runIngestPart({
+      sizeBytes: o.sizeBytes,
+      bigFile: o.bigFile,
+      bigFileBytes: o.bigFileBytes,
+      seed: o.seed,
+      workDir: o.workDir,
+      verbose: o.verbose,
+    }),
+  scaling: (o) =>
+    runScalingPart({ sizeBytes: o.scalingSizeBytes, seed: o.seed, workDir: o.workDir, verbose: o.verbose }),
+  api: (o) =>
+    runApiPart({
+      seconds: o.apiSeconds,
+      connections: o.apiConnections,
+      spec: {
+        firstDay: "2016-02-01",
+        days: o.apiDays,
+        products: o.apiProducts,
+        viewsPerMinute: o.apiViewsPerMinute,
+        seed: Number(o.seed),
+      },
+      workDir: o.workDir,
+      verbose: o.verbose,
+    }),
+};
+
+async function main(argv: string[]): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = parseBenchArgs(argv);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\nusage: ${USAGE}\n`);
+    return 2;
+  }
+  await mkdir(options.workDir, { recursive: true });
+  const machine = describeMachine();
+  process.stderr.write(
+    `bench: ${options.parts.join(", ")} on ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, load ${machine.loadAverage.join(" ")}\n`,
+  );
+  const rows: BenchRow[] = [];
+  let failed = false;
+  for (const part of options.parts) {
+    const started = performance.now();
+    try {
+      rows.push(...(await PART_RUNNERS[part](options)));
+    } catch (error) {
+      failed = true;
+      process.stderr.write(`bench ${part} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+    process.stderr.write(`bench ${part}: ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+  }
+  process.stdout.write(`${formatTable(rows)}\n`);
+  return failed ? 1 : 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));
