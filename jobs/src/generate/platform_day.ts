@@ -54,7 +54,7 @@ export async function generatePlatformDay(options: PlatformDayOptions): Promise<
   const partViews = splitViews(
     rng,
     views,
-    shapes.map((shape) => (shape.pretty && !shape.gzip ? 5 : 1)),
+    shapes.map((shape) => (shape.pretty && !shape.gzip ? 10 : 1)),
   );
   const parts = shapes.map((shape, i) => ({
     name: `part-${String(i).padStart(4, "0")}${shape.extension}`,
