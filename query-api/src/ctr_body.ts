@@ -32,6 +32,7 @@ const ROW_OUTPUT_SETTINGS = {
  * settings in a SETTINGS clause that precedes the FORMAT the client appends (ClickHouse issue 39712).
  */
 function settingsClause({ maxExecutionSeconds, maxResultRows }: CtrBodyOptions): string {
+  // Only constants and configuration numbers (validated at start-up) are written here, never request values.
   const output = Object.entries(ROW_OUTPUT_SETTINGS).map(([k, v]) => `${k} = ${typeof v === "string" ? `'${v}'` : v}`);
   return `
 SETTINGS ${output.join(", ")},
