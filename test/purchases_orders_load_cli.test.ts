@@ -61,13 +61,16 @@ describe("ctr orders load", () => {
     expect(stderr).toContain(`orders file not found: ${missing}`);
   });
 
-  it("exits 1 naming an unreachable database", async () => {
-    const { code, stderr } = await ctr(["orders", "load", "--orders", orders, "--items", items], {
-      ORDERS_DATABASE_URL: "postgres://postgres@127.0.0.1:1/ctr",
-    });
-    expect(code).toBe(1);
-    expect(stderr).toContain("cannot reach the orders database postgres://postgres@127.0.0.1:1/ctr");
-  });
+  it.each(["postgres://postgres@127.0.0.1:1/ctr", "mysql://root@127.0.0.1:1/ctr"])(
+    "exits 1 naming an unreachable database %s",
+    async (url) => {
+      const { code, stderr } = await ctr(["orders", "load", "--orders", orders, "--items", items], {
+        ORDERS_DATABASE_URL: url,
+      });
+      expect(code).toBe(1);
+      expect(stderr).toContain(`cannot reach the orders database ${url}`);
+    },
+  );
 
   it("exits 2 when a flag is missing", async () => {
     const { code, stderr } = await ctr(["orders", "load", "--orders", orders]);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { getPurchaseSync, getPurchasesPerMinute, migrate, openStore, type Store } from "@ctr/schemas";
+import { getPurchaseSync, getPurchasesPerMinute, loadConfig, migrate, openStore, type Store } from "@ctr/schemas";
 import { loadOrders, type OrdersDatabase, openOrdersDatabase, syncPurchases } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -142,7 +142,8 @@ describe.each(DATABASE_KINDS)("purchase sync from %s", (kind) => {
   });
 
   it("PURCHASE_EXCLUDED_STATUSES leaves out the named statuses, case-insensitively", async () => {
-    const result = await sync("2016-02-01", ["canceled"]);
+    const { purchaseExcludedStatuses } = loadConfig({ PURCHASE_EXCLUDED_STATUSES: "canceled, refunded" });
+    const result = await sync("2016-02-01", purchaseExcludedStatuses);
     expect(result).toMatchObject({ purchases: 7, excluded: 2 });
     const totals = await syncedTotals();
     expect(totals["2016-02-01 Android AAA"]).toBe(1);
