@@ -1,4 +1,12 @@
-import { createApp, createLogger, createMetrics, type RunningServer, startServer, toApiConfig } from "@ctr/query-api";
+import {
+  createApp,
+  createLogger,
+  createMetrics,
+  isStoreUnreachable,
+  type RunningServer,
+  startServer,
+  toApiConfig,
+} from "@ctr/query-api";
 import { type Config, type JobSubmitter, loadConfig, migrate, openStore, type Store } from "@ctr/schemas";
 import { type Command, optionalString, UsageError } from "../command.ts";
 import { startJobSystem } from "../submission/job_system.ts";
@@ -69,7 +77,14 @@ ClickHouse migrations first. Stops gracefully on SIGTERM or SIGINT.
     const config = loadConfig();
     const store = openStore(config.clickhouse);
     try {
-      await migrate(store);
+      try {
+        await migrate(store);
+      } catch (error) {
+        if (!isStoreUnreachable(error)) throw error;
+        const where = config.clickhouse.kind === "server" ? config.clickhouse.url : config.clickhouse.path;
+        process.stderr.write(`ctr serve: ClickHouse at ${where} is unreachable; start it or fix CLICKHOUSE_URL\n`);
+        return 1;
+      }
       await serveUntilStopped(config, store, port);
       return 0;
     } finally {
