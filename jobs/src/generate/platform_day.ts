@@ -32,7 +32,8 @@ export function expectedViews(platform: Platform, scale: number): number {
 
 /**
  * Writes `<outDir>/<platform>/<day>/`: 4..6 part files of rotating shapes plus now and then a
- * single-batch file, and reports what they hold. Re-running replaces the folder's generated files.
+ * single-batch file, and reports what they hold. Re-running replaces the folder's generated files
+ * (and only those: other files in the folder are left alone).
  */
 export async function generatePlatformDay(options: PlatformDayOptions): Promise<PlatformDayReport> {
   const { outDir, platform, day, scale, seed, catalog } = options;
@@ -43,6 +44,32 @@ export async function generatePlatformDay(options: PlatformDayOptions): Promise<
   await clearGeneratedFiles(dir);
 
   const views = Math.max(1, Math.round(expectedViews(platform, scale) * (0.95 + 0.1 * rng.float())));
+  const report: PlatformDayReport = {
+    platform,
+    day,
+    files: [],
+    bytes: 0,
+    textBytes: 0,
+    batches: 0,
+    events: 0,
+    views: 0,
+    ignored: 0,
+    distinctProducts: 0,
+  };
+  const maker = new BatchMaker(rng, catalog, dayStart.getTime(), new Uint8Array(catalog.products.length));
+  for (const part of planParts(rng, platform, dayStart, views)) await writePart(dir, part, maker, report);
+  report.distinctProducts = maker.seen.reduce((n, flag) => n + flag, 0);
+  return report;
+}
+
+interface PartPlan {
+  name: string;
+  shape: FileShape;
+  views: number;
+}
+
+/** 4..6 part files of rotating shapes and now and then a single-batch file, with their views. */
+function planParts(rng: Random, platform: Platform, dayStart: Date, views: number): PartPlan[] {
   // Rotate shapes by day and platform so that every run mixes all of them.
   const offset = Math.floor(dayStart.getTime() / 86_400_000) + 3 * PLATFORMS.indexOf(platform);
   const shapes = Array.from(
@@ -61,55 +88,40 @@ export async function generatePlatformDay(options: PlatformDayOptions): Promise<
     shape,
     views: partViews[i] ?? 0,
   }));
-  // A few folders also get a file holding one batch object; its views come out of the last part.
-  if (rng.chance(0.4)) {
-    const last = parts[parts.length - 1];
-    if (last && last.views > 1) {
-      last.views--;
-      parts.push({ name: `single-0000${SINGLE_BATCH_SHAPE.extension}`, shape: SINGLE_BATCH_SHAPE, views: 1 });
-    }
+  // A few folders also get a file holding one batch object; its view comes out of the last part.
+  const last = parts[parts.length - 1];
+  if (rng.chance(0.4) && last && last.views > 1) {
+    last.views--;
+    parts.push({ name: `single-0000${SINGLE_BATCH_SHAPE.extension}`, shape: SINGLE_BATCH_SHAPE, views: 1 });
   }
+  return parts;
+}
 
-  const report: PlatformDayReport = {
-    platform,
-    day,
-    files: [],
-    bytes: 0,
-    textBytes: 0,
-    batches: 0,
-    events: 0,
-    views: 0,
-    ignored: 0,
-    distinctProducts: 0,
-  };
-  const maker = new BatchMaker(rng, catalog, dayStart.getTime(), new Uint8Array(catalog.products.length));
-  for (const part of parts) {
-    const writer = new BatchFileWriter(path.join(dir, part.name), part.shape);
-    try {
-      let left = part.views;
-      while (left > 0) {
-        // A single-batch file holds exactly one batch, whatever it draws.
-        const batch = maker.next(left);
-        if (part.shape.layout === "object" && batch.views === 0) continue;
-        await writer.add(batch);
-        left -= batch.views;
-        report.batches++;
-        report.events += batch.events.length;
-        report.views += batch.views;
-        report.ignored += batch.ignored;
-        if (part.shape.layout === "object") break;
-      }
-      const written = await writer.close();
-      report.files.push(part.name);
-      report.bytes += written.bytes;
-      report.textBytes += written.textBytes;
-    } catch (error) {
-      await writer.abort();
-      throw error;
+/** Writes one file with the planned number of views, adding what it holds to the report. */
+async function writePart(dir: string, part: PartPlan, maker: BatchMaker, report: PlatformDayReport): Promise<void> {
+  const single = part.shape.layout === "object";
+  const writer = new BatchFileWriter(path.join(dir, part.name), part.shape);
+  try {
+    let left = part.views;
+    while (left > 0) {
+      const batch = maker.next(left);
+      // A single-batch file holds exactly one batch, and it should hold its view.
+      if (single && batch.views === 0) continue;
+      await writer.add(batch);
+      left -= batch.views;
+      report.batches++;
+      report.events += batch.events.length;
+      report.views += batch.views;
+      report.ignored += batch.ignored;
     }
+    const written = await writer.close();
+    report.files.push(part.name);
+    report.bytes += written.bytes;
+    report.textBytes += written.textBytes;
+  } catch (error) {
+    await writer.abort();
+    throw error;
   }
-  report.distinctProducts = maker.seen.reduce((n, flag) => n + flag, 0);
-  return report;
 }
 
 /** Splits a day's views over its part files by weight, jittered, as real exports are uneven. */
