@@ -2,7 +2,7 @@ import type { Config } from "@ctr/schemas";
 import { type Job, Worker } from "bullmq";
 import type { JobRunners } from "../backfill/executor.ts";
 import { checkEvictionPolicy, openRedis } from "./connection.ts";
-import { processBackfillJob, processCommitJob, processPurchasesJob, processShardJob } from "./processors.ts";
+import { processBackfillJob, processCommitJob, processPurchasesJob, processShardJob, WORKER_ID } from "./processors.ts";
 import { QUEUE_NAMES } from "./queues.ts";
 
 export type QueueConfig = Pick<
@@ -46,6 +46,8 @@ export async function startQueueWorkers(
   await checkEvictionPolicy(connection, (message) => log(`warning: ${message}`));
   const common = {
     connection,
+    // Jobs record who took them (`processedBy`): `ctr status` and tests can tell the workers apart.
+    name: WORKER_ID,
     prefix: config.queuePrefix,
     lockDuration: config.workerLockDurationMs,
     stalledInterval: config.workerStalledIntervalMs,

@@ -1,0 +1,206 @@
+// Acceptance of the distributed mode: real Redis, real `ctr worker` processes, s3rver as source and
+// sink. The test process is the coordinator: it owns the embedded ClickHouse (chDB), so it runs the
+// commits and purchase syncs from the store queue, as `ctr backfill` does.
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { type Config, migrate, openStore, PLATFORMS, type Store } from "@ctr/schemas";
+import { loadOrders, openFolder, openOrdersDatabase } from "@ctr/workers";
+import { Job, Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BackfillOutcome } from "../jobs/src/backfill/executor.ts";
+import { planBackfill } from "../jobs/src/backfill/plan.ts";
+import { runBackfill } from "../jobs/src/backfill/run_backfill.ts";
+import { generate } from "../jobs/src/generate/index.ts";
+import type { QueuedShardResult } from "../jobs/src/queue/processors.ts";
+import { QUEUE_NAMES } from "../jobs/src/queue/queues.ts";
+import { chooseExecutor, openStoreSide, runnersOf } from "../jobs/src/submission/backfill_session.ts";
+import {
+  clickhouseTotals,
+  configOf,
+  deleteQueueKeys,
+  deploymentEnv,
+  REDIS_URL,
+  startWorker,
+  stopWorker,
+  truncateTables,
+  uniquePrefix,
+  uploadObject,
+  uploadTree,
+  type WorkerProcess,
+  waitFor,
+} from "./distributed_support.ts";
+import { removeDir, tempDir } from "./ingest_fixtures.ts";
+import { startS3rver } from "./ingest_s3rver.ts";
+
+const DAY = "2016-02-01";
+const POISON_DAY = "2016-02-02";
+const REQUEST = { from: DAY, to: DAY, platforms: [...PLATFORMS] };
+const QUIET = { write: () => true };
+
+let dir: string;
+let s3: Awaited<ReturnType<typeof startS3rver>>;
+let store: Store;
+let expectedViews: number;
+let inProcessTotals: Awaited<ReturnType<typeof clickhouseTotals>>;
+const prefixes: string[] = [];
+const workers: WorkerProcess[] = [];
+
+/** A distributed deployment on its own queue prefix and sink prefix, with its config. */
+function deployment(label: string): { env: Record<string, string>; config: Config } {
+  const queuePrefix = uniquePrefix(label);
+  prefixes.push(queuePrefix);
+  const env = deploymentEnv({ endpoint: s3.endpoint, dataDir: path.join(dir, "data"), sinkPrefix: label, queuePrefix });
+  return { env, config: configOf(env) };
+}
+
+async function startWorkers(env: Record<string, string>, count: number): Promise<WorkerProcess[]> {
+  const started = await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      startWorker({ ...env, CTR_DATA_DIR: path.join(dir, `worker-${workers.length + i}`) }),
+    ),
+  );
+  workers.push(...started);
+  return started;
+}
+
+/** Runs a backfill as the coordinator does: plan, then the executor the configuration picks. */
+async function coordinate(config: Config, request = REQUEST): Promise<BackfillOutcome> {
+  const source = openFolder(config.eventsSource, config.s3);
+  const plan = await planBackfill(source, { ...request, shardMaxBytes: config.shardMaxBytes });
+  const side = await openStoreSide(config, store);
+  try {
+    return await chooseExecutor(config, runnersOf(config, side, source), request, () => {}).run(plan);
+  } finally {
+    await side.close();
+  }
+}
+
+const workersOf = (outcome: BackfillOutcome) =>
+  new Set((outcome.shards as QueuedShardResult[]).map((s) => s.worker.split(":")[1]));
+
+beforeAll(async () => {
+  dir = await tempDir("distributed");
+  s3 = await startS3rver(dir, ["ctr-events", "ctr-sink"]);
+  const report = await generate({
+    from: DAY,
+    to: DAY,
+    scale: 0.02,
+    outDir: path.join(dir, "raw"),
+    seed: "distributed",
+  });
+  expectedViews = report.platformDays.reduce((n, d) => n + d.views, 0);
+  await uploadTree(s3.endpoint, path.join(dir, "raw"));
+  const base = configOf(
+    deploymentEnv({ endpoint: s3.endpoint, dataDir: path.join(dir, "data"), sinkPrefix: "inproc" }),
+  );
+  const orders = await openOrdersDatabase(base.ordersDatabaseUrl);
+  await loadOrders(orders, { orders: report.orders.ordersFile, items: report.orders.itemsFile });
+  await orders.close();
+  store = openStore(base.clickhouse);
+  await migrate(store);
+  // The reference: the same backfill in-process, its ClickHouse totals.
+  const summary = await runBackfill(base, REQUEST, QUIET);
+  expect(summary.failures).toEqual([]);
+  inProcessTotals = await clickhouseTotals(store);
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(workers.map(stopWorker));
+  await store?.close();
+  await s3?.close();
+  for (const prefix of prefixes) await deleteQueueKeys(prefix);
+  await removeDir(dir);
+});
+
+describe("a backfill over BullMQ", () => {
+  it("run by 2 worker processes gives the in-process totals, and both workers took shards", async () => {
+    expect(inProcessTotals[`views ${DAY} iOS`]?.total).toBeGreaterThan(0);
+    expect(
+      Object.entries(inProcessTotals)
+        .filter(([k]) => k.startsWith("views"))
+        .reduce((n, [, v]) => n + v.total, 0),
+    ).toBe(expectedViews);
+    const { env, config } = deployment("two");
+    await startWorkers(env, 2);
+    await truncateTables(store);
+    const outcome = await coordinate(config);
+    expect(outcome.failures).toEqual([]);
+    expect(await clickhouseTotals(store)).toEqual(inProcessTotals);
+    expect(outcome.shards.length).toBeGreaterThan(3);
+    expect(workersOf(outcome)).toEqual(new Set(workers.slice(0, 2).map((w) => String(w.pid))));
+
+    // Resubmitting the same backfill: the same id, no new shard jobs, the same totals.
+    const redis = new Redis(REDIS_URL);
+    const shards = new Queue(QUEUE_NAMES.shards, { connection: redis, prefix: config.queuePrefix });
+    const before = await shards.getJobCounts();
+    const again = await coordinate(config);
+    expect(again.failures).toEqual([]);
+    expect(await shards.getJobCounts()).toEqual(before);
+    expect(await clickhouseTotals(store)).toEqual(inProcessTotals);
+    await shards.close();
+    redis.disconnect();
+    await Promise.all(workers.splice(0, 2).map(stopWorker));
+  });
+
+  it("retries the shard of a worker killed in the middle of it, and the totals still match", async () => {
+    const { env, config } = deployment("kill");
+    const [first, second] = await startWorkers(env, 2);
+    if (!first || !second) throw new Error("two workers wanted");
+    await truncateTables(store);
+    const redis = new Redis(REDIS_URL);
+    const shards = new Queue(QUEUE_NAMES.shards, { connection: redis, prefix: config.queuePrefix });
+    const running = coordinate(config);
+    let victim: string | undefined;
+    await waitFor(
+      async () => {
+        const active = await shards.getActive();
+        victim = active.find((job) => job.processedBy?.endsWith(`:${first.pid}`))?.id;
+        return victim !== undefined;
+      },
+      60_000,
+      () => "worker 1 never took a shard",
+    );
+    first.child.kill("SIGKILL");
+    expect(await first.exited).toBe("SIGKILL");
+    const outcome = await running;
+    expect(outcome.failures).toEqual([]);
+    expect(await clickhouseTotals(store)).toEqual(inProcessTotals);
+    const retried = await Job.fromId(shards, victim ?? "");
+    expect(await retried?.getState()).toBe("completed");
+    expect((retried?.returnvalue as QueuedShardResult).worker).toMatch(new RegExp(`:${second.pid}$`));
+    await shards.close();
+    redis.disconnect();
+  });
+
+  it("fails a poison file's shard with its reason, and completes the other shards", async () => {
+    const { env, config } = deployment("poison");
+    await startWorkers(env, 1);
+    const poison = gzipSync('[{"events":[]}]').subarray(0, 12);
+    await uploadObject(s3.endpoint, `iOS/${POISON_DAY}/part-9999.json.gz`, poison);
+    await uploadObject(
+      s3.endpoint,
+      `Android/${POISON_DAY}/good.ndjson`,
+      `${JSON.stringify({
+        events: [
+          {
+            event_type: "custom_event",
+            data: {
+              event_name: "product",
+              timestamp_unixtime_ms: Date.parse(`${POISON_DAY}T10:00:00Z`),
+              custom_attributes: { codeColor: "P1" },
+            },
+          },
+        ],
+      })}\n`,
+    );
+    const outcome = await coordinate(config, { from: POISON_DAY, to: POISON_DAY, platforms: ["iOS", "Android"] });
+    expect(outcome.failures).toHaveLength(1);
+    expect(outcome.failures[0]?.step).toMatch(new RegExp(`^shard iOS ${POISON_DAY}`));
+    expect(outcome.failures[0]?.message).toContain("part-9999.json.gz");
+    expect(outcome.commits.map((c) => `${c.platform} ${c.views}`)).toEqual([`Android 1`]);
+    const totals = await clickhouseTotals(store);
+    expect(totals[`views ${POISON_DAY} Android`]).toEqual({ rows: 1, total: 1 });
+    expect(totals[`views ${POISON_DAY} iOS`]).toBeUndefined();
+  });
+});

@@ -1,0 +1,173 @@
+// Shared by the distributed_*.test.ts files: s3rver as source and sink, generated data uploaded to
+// it, real `ctr worker` child processes, a unique queue prefix per test file, ClickHouse totals.
+import { type ChildProcess, spawn } from "node:child_process";
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { type Config, loadConfig, queryRows, type Store } from "@ctr/schemas";
+import { createS3Client } from "@ctr/workers";
+import { Redis } from "ioredis";
+import { z } from "zod";
+import { REPO_ROOT } from "./ingest_fixtures.ts";
+import { s3rverConfig } from "./ingest_s3rver.ts";
+
+export const REDIS_URL = "redis://127.0.0.1:6379";
+export const EVENTS_BUCKET = "ctr-events";
+export const SINK_BUCKET = "ctr-sink";
+
+/** A queue prefix no other test or run shares. */
+export const uniquePrefix = (label: string) => `test-${label}-${process.pid}-${Date.now().toString(36)}`;
+
+/** The environment of a deployment on s3rver: source under `landing/`, sink under `sinkPrefix/`. */
+export function deploymentEnv(options: {
+  endpoint: string;
+  dataDir: string;
+  sinkPrefix: string;
+  queuePrefix?: string;
+}): Record<string, string> {
+  const s3 = s3rverConfig(options.endpoint);
+  return {
+    CTR_DATA_DIR: options.dataDir,
+    EVENTS_SOURCE: `s3://${EVENTS_BUCKET}/landing`,
+    PARQUET_SINK: `s3://${SINK_BUCKET}/${options.sinkPrefix}`,
+    S3_ENDPOINT: s3.endpoint,
+    AWS_REGION: s3.region,
+    AWS_ACCESS_KEY_ID: s3.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    // Small shards so that one day spreads over several jobs; short locks so a killed worker's job
+    // comes back within seconds.
+    SHARD_MAX_BYTES: "60000",
+    WORKER_CONCURRENCY: "1",
+    WORKER_LOCK_DURATION_MS: "4000",
+    WORKER_STALLED_INTERVAL_MS: "1000",
+    WORKER_SHUTDOWN_TIMEOUT_MS: "5000",
+    ENGINE_MEMORY_LIMIT_MB: "256",
+    ...(options.queuePrefix ? { REDIS_URL, QUEUE_PREFIX: options.queuePrefix } : {}),
+  };
+}
+
+/** The configuration the test process runs with, from such an environment. */
+export const configOf = (env: Record<string, string>): Config => loadConfig(env);
+
+/** Uploads every file under `root` to the events bucket under `landing/`. */
+export async function uploadTree(endpoint: string, root: string): Promise<void> {
+  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.match(/\.(json|ndjson|jsonl)(\.gz)?$/)) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    await uploadObject(endpoint, path.relative(root, file).split(path.sep).join("/"), await readFile(file));
+  }
+}
+
+/** Puts one object into the events bucket, `key` relative to `landing/`. */
+export async function uploadObject(endpoint: string, key: string, body: Buffer | string): Promise<void> {
+  const client = createS3Client(s3rverConfig(endpoint));
+  await client.send(new PutObjectCommand({ Bucket: EVENTS_BUCKET, Key: `landing/${key}`, Body: body }));
+}
+
+/** A running `ctr worker` child process and what it printed. */
+export interface WorkerProcess {
+  child: ChildProcess;
+  pid: number;
+  output: () => string;
+  /** Resolves with the exit code or signal once it ended. */
+  exited: Promise<number | NodeJS.Signals | null>;
+}
+
+/** Spawns `node jobs/bin/ctr.js worker` and waits (at most 60 s) until it consumes its queues. */
+export async function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ["jobs/bin/ctr.js", "worker"], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let text = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) =>
+    child.on("exit", (code, signal) => resolve(signal ?? code)),
+  );
+  await waitFor(
+    () => text.includes("consuming"),
+    60_000,
+    () => `worker did not start:\n${text}`,
+  );
+  return { child, pid: child.pid ?? -1, output: () => text, exited };
+}
+
+/** Stops a worker with SIGTERM (it shuts down gracefully) and waits for it; SIGKILL after 20 s. */
+export async function stopWorker(worker: WorkerProcess): Promise<number | NodeJS.Signals | null> {
+  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return worker.exited;
+  worker.child.kill("SIGTERM");
+  const timer = setTimeout(() => worker.child.kill("SIGKILL"), 20_000);
+  const result = await worker.exited;
+  clearTimeout(timer);
+  return result;
+}
+
+/** Polls `check` every 50 ms until it holds, or fails after `timeoutMs` with `describe()`. */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  describe: () => string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Deletes every key of a queue prefix (cleanup after a test file). */
+export async function deleteQueueKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
+}
+
+const TotalsSchema = z.object({ key: z.string(), rows: z.coerce.number(), total: z.coerce.number() });
+
+/**
+ * What ClickHouse holds, per partition: rows and views per (day, platform), rows and purchases per
+ * day, files per (day, platform) in the manifest. Two runs are the same when these are equal.
+ */
+export async function clickhouseTotals(store: Store): Promise<Record<string, { rows: number; total: number }>> {
+  const rows = await queryRows(store.client, {
+    name: "test_totals",
+    query: `SELECT concat('views ', toString(day), ' ', platform) AS key, count() AS rows, sum(views) AS total
+              FROM product_views_per_minute_v1 GROUP BY day, platform
+            UNION ALL
+            SELECT concat('purchases ', toString(day)) AS key, count() AS rows, sum(purchases) AS total
+              FROM purchases_per_minute_v1 GROUP BY day
+            UNION ALL
+            SELECT concat('files ', toString(day), ' ', platform) AS key, count() AS rows, sum(views) AS total
+              FROM ingested_files_v1 GROUP BY day, platform`,
+    schema: TotalsSchema,
+  });
+  return Object.fromEntries(
+    rows.sort((a, b) => (a.key < b.key ? -1 : 1)).map((r) => [r.key, { rows: r.rows, total: r.total }]),
+  );
+}
+
+/** Empties the engine's tables, so that a run's totals are its own. */
+export async function truncateTables(store: Store): Promise<void> {
+  for (const table of [
+    "product_views_per_minute_v1",
+    "purchases_per_minute_v1",
+    "ingested_files_v1",
+    "purchase_syncs_v1",
+  ]) {
+    await store.client.command({ query: `TRUNCATE TABLE IF EXISTS ${table}` });
+  }
+}
