@@ -14,7 +14,7 @@ export interface BenchOptions {
   bigFile: boolean;
   /** Default 2.1 GB. */
   bigFileBytes: number;
-  /** Input of the scaling part. Default 512 MB: two runs through Redis fit the time budget. */
+  /** Input of the scaling part. Default: `--size`, so it shares the ingest part's input. */
   scalingSizeBytes: number;
   /** API load: seconds per shape (default 10) and concurrent connections (default 32). */
   apiSeconds: number;
@@ -23,6 +23,8 @@ export interface BenchOptions {
   apiDays: number;
   apiProducts: number;
   apiViewsPerMinute: number;
+  /** Redis of the scaling part. Default `redis://127.0.0.1:6379` (keys under a unique prefix, removed after). */
+  redisUrl: string;
   seed: string;
   /** Inputs (kept between runs) and outputs. Default `$TMPDIR/ctr-bench`. */
   workDir: string;
@@ -32,9 +34,10 @@ export interface BenchOptions {
 export const USAGE = `npm run bench [-- ingest|scaling|api ...] [options]
   --size 1GB             generated input of ingest (default 1GB)
   --big-file             ingest one single file instead (with --big-file-size, default 2.1GB)
-  --scaling-size 512MB   generated input of the scaling part (default 512MB)
+  --scaling-size SIZE    generated input of the scaling part (default: --size)
   --api-seconds 10       load per API shape (default 10)   --api-connections 32 (default 32)
   --api-days 30 --api-products 5000 --api-views-per-minute 150   the API store
+  --redis-url URL        Redis of the scaling part (default redis://127.0.0.1:6379)
   --seed 1               generator seed (default 1)
   --work DIR             inputs and outputs (default $TMPDIR/ctr-bench; inputs are reused)
   --verbose              show the children's progress`;
@@ -69,6 +72,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       "api-days": { type: "string" },
       "api-products": { type: "string" },
       "api-views-per-minute": { type: "string" },
+      "redis-url": { type: "string" },
       seed: { type: "string" },
       work: { type: "string" },
       verbose: { type: "boolean" },
@@ -86,12 +90,13 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     sizeBytes: parseSize(values.size ?? "1GB", "size"),
     bigFile: values["big-file"] ?? false,
     bigFileBytes: parseSize(values["big-file-size"] ?? "2.1GB", "big-file-size"),
-    scalingSizeBytes: parseSize(values["scaling-size"] ?? "512MB", "scaling-size"),
+    scalingSizeBytes: parseSize(values["scaling-size"] ?? values.size ?? "1GB", "scaling-size"),
     apiSeconds: positive(values["api-seconds"], "api-seconds", 10),
     apiConnections: Math.round(positive(values["api-connections"], "api-connections", 32)),
     apiDays: Math.round(positive(values["api-days"], "api-days", 30)),
     apiProducts: Math.round(positive(values["api-products"], "api-products", 5000)),
     apiViewsPerMinute: Math.round(positive(values["api-views-per-minute"], "api-views-per-minute", 150)),
+    redisUrl: values["redis-url"] ?? "redis://127.0.0.1:6379",
     seed,
     workDir: path.resolve(values.work ?? path.join(os.tmpdir(), "ctr-bench")),
     verbose: values.verbose ?? false,

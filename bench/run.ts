@@ -21,7 +21,13 @@ const PART_RUNNERS: Record<PartName, (options: BenchOptions) => Promise<BenchRow
       verbose: o.verbose,
     }),
   scaling: (o) =>
-    runScalingPart({ sizeBytes: o.scalingSizeBytes, seed: o.seed, workDir: o.workDir, verbose: o.verbose }),
+    runScalingPart({
+      sizeBytes: o.scalingSizeBytes,
+      seed: o.seed,
+      redisUrl: o.redisUrl,
+      workDir: o.workDir,
+      verbose: o.verbose,
+    }),
   api: (o) =>
     runApiPart({
       seconds: o.apiSeconds,
