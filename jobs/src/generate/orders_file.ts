@@ -95,24 +95,12 @@ async function writeDay(
   const { scale, seed, catalog } = options;
   const rng = Random.derive(seed, "orders", day);
   const dayNumber = Number(day.replaceAll("-", ""));
-  const counts = PLATFORMS.map((p) =>
-    Math.round(((expectedViews(p, scale) * CONVERSION[p]) / MEAN_ITEMS_PER_ORDER) * (0.9 + 0.2 * rng.float())),
-  );
-  counts.push(Math.round(counts.reduce((a, b) => a + b, 0) * DESKTOP_SHARE));
-  // One 32-bit key per order, second of the day above the device index: a plain numeric sort puts
-  // the day's orders in time order without holding row objects.
-  const keys = new Uint32Array(counts.reduce((a, b) => a + b, 0));
-  let k = 0;
-  counts.forEach((count, device) => {
-    for (let i = 0; i < count; i++) keys[k++] = sampleLocalSecondOfDay(rng) * 4 + device;
-  });
-  keys.sort();
-
+  const keys = planOrders(rng, scale);
   const purchases = new Map<Platform, number>(PLATFORMS.map((p) => [p, 0]));
   const spelled = new Map<Device, number>();
   let dayItems = 0;
   for (const [n, key] of keys.entries()) {
-    const device = DEVICES[key % 4] as Device;
+    const device = DEVICES[key % DEVICES.length] as Device;
     const spellings = DEVICE_SPELLINGS[device];
     const spelling = spelled.get(device) ?? 0;
     spelled.set(device, spelling + 1);
@@ -128,8 +116,8 @@ async function writeDay(
       const itemId = dayNumber * 100_000_000 + ++dayItems;
       const sku = `${product.replace("_", "")}${34 + rng.int(11)}`;
       await items.write(csvRow([itemId, orderId, sku, quantity, product]));
-      report.items++;
     }
+    report.items += itemCount;
     const discount = rng.chance(0.2) ? Math.round(subtotal * 0.1) : 0;
     const [service, shippingCost] = pickWeighted(rng, SHIPPING);
     const [city, state] = pickWeighted(rng, CITIES);
@@ -137,7 +125,7 @@ async function writeDay(
       csvRow([
         orderId,
         1 + rng.int(2_000_000),
-        `${day} ${formatSecondOfDay(Math.floor(key / 4))}`,
+        `${day} ${formatSecondOfDay(Math.floor(key / DEVICES.length))}`,
         formatCents(subtotal),
         formatCents(discount),
         formatCents(subtotal - discount + shippingCost),
@@ -156,6 +144,24 @@ async function writeDay(
     else purchases.set(device, (purchases.get(device) ?? 0) + itemCount);
   }
   for (const [platform, count] of purchases) report.purchases.push({ day, platform, purchases: count });
+}
+
+/**
+ * The day's orders as sorted keys: the GMT-3 second of the day times 4 plus the device's index in
+ * DEVICES. A plain numeric sort of 32-bit keys puts a day's orders (a million at scale 400) in time
+ * order without holding row objects.
+ */
+function planOrders(rng: Random, scale: number): Uint32Array {
+  const counts = PLATFORMS.map((p) =>
+    Math.round(((expectedViews(p, scale) * CONVERSION[p]) / MEAN_ITEMS_PER_ORDER) * (0.9 + 0.2 * rng.float())),
+  );
+  counts.push(Math.round(counts.reduce((a, b) => a + b, 0) * DESKTOP_SHARE));
+  const keys = new Uint32Array(counts.reduce((a, b) => a + b, 0));
+  let k = 0;
+  counts.forEach((count, device) => {
+    for (let i = 0; i < count; i++) keys[k++] = sampleLocalSecondOfDay(rng) * DEVICES.length + device;
+  });
+  return keys.sort();
 }
 
 /** Seconds since midnight as `HH:MM:SS`. */
