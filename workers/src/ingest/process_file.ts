@@ -25,7 +25,8 @@ export class UnreadableFileError extends Error {
 export interface FileContext {
   source: Folder;
   sink: Folder;
-  connection: DuckDBConnection;
+  /** Two connections of the shard's engine: the conversion runs two passes at once. */
+  connections: readonly [DuckDBConnection, DuckDBConnection];
   platform: Platform;
   day: string;
   /** A private scratch folder of this shard. */
@@ -57,7 +58,7 @@ async function convertChecked(
   const meta = { platform: context.platform, sourceFile: file.key };
   let engineError: string | undefined;
   try {
-    const counts = await convertFile(context.connection, { path: local, shape }, meta, outputs.eventsParquet);
+    const counts = await convertFile(context.connections, { path: local, shape }, meta, outputs.eventsParquet);
     if (counts.suspect === 0) return { counts };
   } catch (error) {
     engineError = (error as Error).message.split("\n")[0];
@@ -66,7 +67,7 @@ async function convertChecked(
   try {
     const located = await writeCleanCopy({ path: local, shape, gzipped, sourceKey: file.key, engineError }, cleanPath);
     const clean = { path: cleanPath, shape: "newline_delimited" as const };
-    const counts = await convertFile(context.connection, clean, meta, outputs.eventsParquet);
+    const counts = await convertFile(context.connections, clean, meta, outputs.eventsParquet);
     return { counts, located };
   } catch (cause) {
     if (isZlibError(cause))
@@ -91,7 +92,7 @@ export async function processFile(context: FileContext, file: SourceFile, ordina
   const outputs = { eventsParquet: `${scratch}.events.parquet`, countsParquet: `${scratch}.counts.parquet`, scratch };
   try {
     const { counts, located } = await convertChecked(context, file, copy.path, outputs);
-    await writeMinuteCounts(context.connection, outputs.eventsParquet, outputs.countsParquet);
+    await writeMinuteCounts(context.connections[0], outputs.eventsParquet, outputs.countsParquet);
     const manifest: FileManifest = {
       file: file.key,
       size: file.size,

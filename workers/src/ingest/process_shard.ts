@@ -39,13 +39,13 @@ export async function processShard(
   await mkdir(deps.engine.tempDir, { recursive: true });
   const workDir = await mkdtemp(path.join(deps.engine.tempDir, "shard-"));
   const instance = await openEngine({ ...deps.engine, tempDir: path.join(workDir, "spill") });
-  const connection = await instance.connect();
+  const connections = [await instance.connect(), await instance.connect()] as const;
   const progress: ShardProgress = { files: 0, bytes: 0, views: 0 };
   const files: FileManifest[] = [];
   try {
     for (const [i, file] of shard.files.entries()) {
       const manifest = await processFile(
-        { ...deps, connection, platform: shard.platform, day: shard.day, workDir },
+        { ...deps, connections, platform: shard.platform, day: shard.day, workDir },
         file,
         i,
       );
@@ -57,7 +57,7 @@ export async function processShard(
     }
     return { platform: shard.platform, day: shard.day, files };
   } finally {
-    connection.closeSync();
+    for (const connection of connections) connection.closeSync();
     instance.closeSync();
     await rm(workDir, { recursive: true, force: true });
   }
