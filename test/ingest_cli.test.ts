@@ -1,0 +1,91 @@
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { main } from "@ctr/jobs";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { allShapes, removeDir, tempDir, writeFiles } from "./ingest_fixtures.ts";
+
+let dir: string;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  dir = await tempDir("ingest-cli");
+  await writeFiles(path.join(dir, "raw"), allShapes("Android", "2016-02-01"));
+  process.env.CTR_DATA_DIR = dir;
+  process.env.WORKER_CONCURRENCY = "2";
+  delete process.env.REDIS_URL;
+  delete process.env.CLICKHOUSE_URL;
+  delete process.env.EVENTS_SOURCE;
+  delete process.env.PARQUET_SINK;
+});
+
+afterAll(async () => {
+  process.env = saved;
+  await removeDir(dir);
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** Runs `ctr` in this process and returns its exit code and what it printed. */
+async function ctr(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  const code = await main(argv);
+  vi.restoreAllMocks();
+  return { code, stdout, stderr };
+}
+
+describe("ctr backfill and ctr rebuild", () => {
+  it("refuses bad flags with exit code 2, naming the flag", async () => {
+    expect(await ctr("backfill", "--from", "2016-02-01")).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--to is required"),
+    });
+    expect(await ctr("backfill", "--from", "2016-02-30", "--to", "2016-03-01")).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--from wants a day"),
+    });
+    expect(await ctr("backfill", "--from", "2016-02-02", "--to", "2016-02-01")).toMatchObject({ code: 2 });
+    expect(await ctr("backfill", "--from", "2016-02-01", "--to", "2016-02-01", "--platform", "Windows")).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--platform wants one of Android, MobileWeb, iOS"),
+    });
+    expect(await ctr("backfill", "--from", "2016-02-01", "--to", "2016-02-01", "--source", "ftp://x/y")).toMatchObject({
+      code: 2,
+    });
+    expect(await ctr("rebuild", "--from", "2016-02-01")).toMatchObject({ code: 2 });
+  });
+
+  it("prints the summary with malformed locations and exits 0", async () => {
+    const run = await ctr("backfill", "--from", "2016-02-01", "--to", "2016-02-01", "--platform", "android");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("files       6");
+    expect(run.stdout).toContain("views       14");
+    expect(run.stdout).toContain("ignored     8");
+    expect(run.stdout).toContain("malformed   16");
+    expect(run.stdout).toContain("Android/2016-02-01/mixed.ndjson line 5: not an event batch");
+    expect(run.stdout).toContain("rows written 3 view rows (1 platform-days)");
+    expect(run.stderr).toMatch(/progress: files 6\/6/);
+  });
+
+  it("rebuilds ClickHouse from the sink", async () => {
+    const run = await ctr("rebuild");
+    expect(run).toMatchObject({ code: 0, stdout: "rebuilt 1 platform-days: 14 views in 3 rows\n" });
+  });
+
+  it("exits 1 and names the file when a shard fails", async () => {
+    await writeFile(path.join(dir, "raw/Android/2016-02-01/zz.json.gz"), "not gzip");
+    const run = await ctr("backfill", "--from", "2016-02-01", "--to", "2016-02-01", "--platform", "Android");
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("Android/2016-02-01/zz.json.gz");
+  });
+});
