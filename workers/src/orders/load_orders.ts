@@ -157,12 +157,21 @@ async function loadFile(
   input.pipe(parser);
 
   let batch = new Map<number, PendingRow>();
+  // One batch is written while the next is parsed: the network databases spend most of a load
+  // waiting on the server. At most one in flight, so memory stays at two batches and the writes
+  // keep file order (a later batch may overwrite an id of an earlier one).
+  let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
+    await writing;
     if (batch.size === 0) return;
     const rows = [...batch.values()];
     batch = new Map();
-    await writeBatch(db, spec, rows, counts, (row, reason) => reject(counts, { file, line: row.line, reason }));
-    options.onProgress?.({ file, rows: counts.read });
+    const read = counts.read;
+    writing = writeBatch(db, spec, rows, counts, (row, reason) =>
+      reject(counts, { file, line: row.line, reason }),
+    ).then(() => options.onProgress?.({ file, rows: read }));
+    // Marked handled now; the failure still surfaces at the next `await writing`.
+    writing.catch(() => undefined);
   };
   try {
     let positions: number[] | undefined;
@@ -187,6 +196,7 @@ async function loadFile(
       if (batch.size >= batchSize) await flush();
     }
     await flush();
+    await writing;
   } finally {
     // A refused header or a failed batch leaves the file half read: let go of it.
     input.destroy();
