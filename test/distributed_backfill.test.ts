@@ -167,8 +167,9 @@ describe("a backfill over BullMQ", () => {
     expect(outcome.failures).toEqual([]);
     expect(await clickhouseTotals(store)).toEqual(inProcessTotals);
     const retried = await Job.fromId(shards, victim ?? "");
-    expect(await retried?.getState()).toBe("completed");
-    expect((retried?.returnvalue as QueuedShardResult).worker).toMatch(new RegExp(`:${second.pid}$`));
+    if (!retried) throw new Error(`shard ${victim} is gone`);
+    expect(await retried.getState()).toBe("completed");
+    expect((retried.returnvalue as QueuedShardResult).worker).toMatch(new RegExp(`:${second.pid}$`));
     await shards.close();
     redis.disconnect();
   });

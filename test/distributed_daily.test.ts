@@ -1,0 +1,153 @@
+// The daily incremental run: only new or changed files are read again (judged against the manifest's
+// size and etag), in-process and over BullMQ with a real `ctr worker`; its cron form is a job scheduler.
+import path from "node:path";
+import { type Config, getIngestedFiles, loadConfig, migrate, openStore, type Store } from "@ctr/schemas";
+import { loadOrders, openFolder, openOrdersDatabase } from "@ctr/workers";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runBackfill } from "../jobs/src/backfill/run_backfill.ts";
+import { planDaily } from "../jobs/src/daily/plan_daily.ts";
+import { DAILY_SCHEDULER_ID, runDaily, scheduleDaily } from "../jobs/src/daily/run_daily.ts";
+import { generate } from "../jobs/src/generate/index.ts";
+import { QUEUE_NAMES } from "../jobs/src/queue/queues.ts";
+import { queueConfigOf } from "../jobs/src/submission/backfill_session.ts";
+import {
+  clickhouseTotals,
+  deleteQueueKeys,
+  REDIS_URL,
+  startWorker,
+  stopWorker,
+  uniquePrefix,
+  type WorkerProcess,
+} from "./distributed_support.ts";
+import { removeDir, tempDir, writeFiles } from "./ingest_fixtures.ts";
+
+const DAY = "2016-02-01";
+const QUIET = { write: () => true };
+const prefix = uniquePrefix("daily");
+let dir: string;
+let store: Store;
+let worker: WorkerProcess | undefined;
+
+function environment(extra: Record<string, string> = {}): Config {
+  return loadConfig({
+    CTR_DATA_DIR: path.join(dir, "data"),
+    EVENTS_SOURCE: path.join(dir, "raw"),
+    SHARD_MAX_BYTES: "60000",
+    WORKER_CONCURRENCY: "2",
+    WORKER_SHUTDOWN_TIMEOUT_MS: "5000",
+    ...extra,
+  });
+}
+
+/** One product view of `product` at 10:00 UTC of DAY, as a one-line NDJSON file. */
+const oneView = (product: string) =>
+  `${JSON.stringify({
+    events: [
+      {
+        event_type: "custom_event",
+        data: {
+          event_name: "product",
+          timestamp_unixtime_ms: Date.parse(`${DAY}T10:00:00Z`),
+          custom_attributes: { codeColor: product },
+        },
+      },
+    ],
+  })}\n`;
+
+const viewsOf = (totals: Awaited<ReturnType<typeof clickhouseTotals>>, platform: string) =>
+  totals[`views ${DAY} ${platform}`]?.total ?? 0;
+
+beforeAll(async () => {
+  dir = await tempDir("daily");
+  const report = await generate({ from: DAY, to: DAY, scale: 0.01, outDir: path.join(dir, "raw"), seed: "daily" });
+  const config = environment();
+  const orders = await openOrdersDatabase(config.ordersDatabaseUrl);
+  await loadOrders(orders, { orders: report.orders.ordersFile, items: report.orders.itemsFile });
+  await orders.close();
+  store = openStore(config.clickhouse);
+  await migrate(store);
+  const summary = await runBackfill(config, { from: DAY, to: DAY, platforms: ["iOS", "Android", "MobileWeb"] }, QUIET);
+  expect(summary.failures).toEqual([]);
+}, 120_000);
+
+afterAll(async () => {
+  if (worker) await stopWorker(worker);
+  await store?.close();
+  await deleteQueueKeys(prefix);
+  await removeDir(dir);
+});
+
+describe("ctr daily", () => {
+  it("in-process: picks up exactly the one new file, and nothing else", async () => {
+    const config = environment();
+    const source = openFolder(config.eventsSource, config.s3);
+    const nothingNew = await planDaily(source, store, { date: DAY, shardMaxBytes: config.shardMaxBytes });
+    expect(nothingNew.days.flatMap((d) => d.shards)).toEqual([]);
+
+    const before = await clickhouseTotals(store);
+    const loadedBefore = await getIngestedFiles(store.client, { from: DAY, to: DAY });
+    await writeFiles(path.join(dir, "raw"), { [`Android/${DAY}/late-1.ndjson`]: oneView("LATE1") });
+    const plan = await planDaily(source, store, { date: DAY, shardMaxBytes: config.shardMaxBytes });
+    expect(plan.days.flatMap((d) => d.shards.flatMap((s) => s.files.map((f) => f.key)))).toEqual([
+      `Android/${DAY}/late-1.ndjson`,
+    ]);
+
+    const summary = await runDaily(config, DAY, QUIET);
+    expect(summary.failures).toEqual([]);
+    expect(summary.files).toBe(1);
+    expect(summary.views).toBe(1);
+    const after = await clickhouseTotals(store);
+    expect(viewsOf(after, "Android")).toBe(viewsOf(before, "Android") + 1);
+    expect(viewsOf(after, "iOS")).toBe(viewsOf(before, "iOS"));
+    const loadedAfter = await getIngestedFiles(store.client, { from: DAY, to: DAY });
+    expect(loadedAfter.map((f) => f.file).sort()).toEqual(
+      [...loadedBefore.map((f) => f.file), `Android/${DAY}/late-1.ndjson`].sort(),
+    );
+  });
+
+  it("over BullMQ: a late file lands through a worker without re-reading the others", async () => {
+    const config = environment({
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      WORKER_LOCK_DURATION_MS: "4000",
+      WORKER_STALLED_INTERVAL_MS: "1000",
+    });
+    worker = await startWorker({
+      CTR_DATA_DIR: path.join(dir, "worker"),
+      EVENTS_SOURCE: path.join(dir, "raw"),
+      PARQUET_SINK: config.parquetSink.kind === "local" ? config.parquetSink.dir : "",
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      WORKER_CONCURRENCY: "1",
+    });
+    const before = await clickhouseTotals(store);
+    await writeFiles(path.join(dir, "raw"), { [`iOS/${DAY}/late-2.ndjson`]: oneView("LATE2") });
+    const summary = await runDaily(config, DAY, QUIET);
+    expect(summary.failures).toEqual([]);
+    expect(summary.files).toBe(1);
+    expect(summary.malformedLocations).toEqual([]);
+    const after = await clickhouseTotals(store);
+    expect(viewsOf(after, "iOS")).toBe(viewsOf(before, "iOS") + 1);
+    expect(viewsOf(after, "Android")).toBe(viewsOf(before, "Android"));
+    expect(worker.output()).not.toContain("failed");
+  });
+
+  it("its cron form is a BullMQ job scheduler on the store queue", async () => {
+    const queueConfig = queueConfigOf(environment({ REDIS_URL, QUEUE_PREFIX: prefix }));
+    if (!queueConfig) throw new Error("REDIS_URL wanted");
+    await scheduleDaily(queueConfig, "30 2 * * *");
+    const redis = new Redis(REDIS_URL);
+    const queue = new Queue(QUEUE_NAMES.store, { connection: redis, prefix });
+    try {
+      const scheduler = await queue.getJobScheduler(DAILY_SCHEDULER_ID);
+      expect(scheduler).toMatchObject({ pattern: "30 2 * * *", tz: "UTC", name: "daily" });
+      await scheduleDaily(queueConfig, undefined);
+      expect(await queue.getJobScheduler(DAILY_SCHEDULER_ID)).toBeUndefined();
+    } finally {
+      await queue.close();
+      redis.disconnect();
+    }
+  });
+});

@@ -1,0 +1,168 @@
+// POST /jobs/backfill and GET /jobs/:id: in the embedded deployment through the in-process
+// submitter, and with Redis through BullMQ and a real `ctr worker` process.
+import path from "node:path";
+import { createApp, createLogger, createMetrics, toApiConfig } from "@ctr/query-api";
+import { type Config, loadConfig, migrate, openStore, PLATFORMS, type Store } from "@ctr/schemas";
+import { loadOrders, openOrdersDatabase } from "@ctr/workers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generate } from "../jobs/src/generate/index.ts";
+import { InProcessSubmitter } from "../jobs/src/submission/in_process_submitter.ts";
+import { startJobSystem } from "../jobs/src/submission/job_system.ts";
+import {
+  deleteQueueKeys,
+  REDIS_URL,
+  startWorker,
+  stopWorker,
+  truncateTables,
+  uniquePrefix,
+  type WorkerProcess,
+  waitFor,
+} from "./distributed_support.ts";
+import { removeDir, tempDir } from "./ingest_fixtures.ts";
+
+const DAY = "2016-02-01";
+const KEY = "test-key";
+let dir: string;
+let store: Store;
+let expected: { views: number; purchases: number; files: number };
+let worker: WorkerProcess | undefined;
+const prefix = uniquePrefix("api");
+
+function environment(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    CTR_DATA_DIR: path.join(dir, "data"),
+    EVENTS_SOURCE: path.join(dir, "raw"),
+    SHARD_MAX_BYTES: "60000",
+    WORKER_CONCURRENCY: "2",
+    WORKER_SHUTDOWN_TIMEOUT_MS: "5000",
+    API_KEYS: KEY,
+    ...extra,
+  };
+}
+
+function appWith(config: Config, jobs: InProcessSubmitter | Awaited<ReturnType<typeof startJobSystem>>["submitter"]) {
+  return createApp({
+    store,
+    config: toApiConfig(config),
+    logger: createLogger({ level: "silent" }),
+    metrics: createMetrics(),
+    jobs,
+  });
+}
+
+const auth = { Authorization: `Bearer ${KEY}`, "Content-Type": "application/json" };
+
+/** Submits a backfill over HTTP and polls its status (at most 120 s) until it finished. */
+async function backfillOverHttp(app: ReturnType<typeof appWith>) {
+  const submitted = await app.request("/jobs/backfill", {
+    method: "POST",
+    headers: auth,
+    body: JSON.stringify({ from: DAY, to: DAY }),
+  });
+  expect(submitted.status).toBe(202);
+  const { id } = (await submitted.json()) as { id: string };
+  expect(id).toMatch(/^backfill\.2016-02-01\.2016-02-01\./);
+  let status: Record<string, unknown> = {};
+  await waitFor(
+    async () => {
+      const response = await app.request(`/jobs/${encodeURIComponent(id)}`, { headers: auth });
+      expect(response.status).toBe(200);
+      status = (await response.json()) as Record<string, unknown>;
+      return status.state === "completed" || status.state === "failed";
+    },
+    120_000,
+    () => `job ${id} did not finish: ${JSON.stringify(status)}`,
+  );
+  return { id, status };
+}
+
+beforeAll(async () => {
+  dir = await tempDir("jobs-api");
+  const report = await generate({ from: DAY, to: DAY, scale: 0.01, outDir: path.join(dir, "raw"), seed: "jobs-api" });
+  expected = {
+    views: report.platformDays.reduce((n, d) => n + d.views, 0),
+    files: report.platformDays.reduce((n, d) => n + d.files.length, 0),
+    purchases: report.orders.purchases.filter((p) => p.day === DAY).reduce((n, p) => n + p.purchases, 0),
+  };
+  const config = loadConfig(environment());
+  const orders = await openOrdersDatabase(config.ordersDatabaseUrl);
+  await loadOrders(orders, { orders: report.orders.ordersFile, items: report.orders.itemsFile });
+  await orders.close();
+  store = openStore(config.clickhouse);
+  await migrate(store);
+}, 120_000);
+
+afterAll(async () => {
+  if (worker) await stopWorker(worker);
+  await store?.close();
+  await deleteQueueKeys(prefix);
+  await removeDir(dir);
+});
+
+describe("job submission over HTTP", () => {
+  it("embedded: POST /jobs/backfill then GET /jobs/:id reports completion with the counts", async () => {
+    const config = loadConfig(environment());
+    const jobs = new InProcessSubmitter(config, store);
+    const app = appWith(config, jobs);
+    const unauthorized = await app.request("/jobs/backfill", {
+      method: "POST",
+      body: JSON.stringify({ from: DAY, to: DAY }),
+    });
+    expect(unauthorized.status).toBe(401);
+    const bad = await app.request("/jobs/backfill", {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ from: DAY, to: "2016-13-01" }),
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { field: string } }).error.field).toBe("to");
+    expect((await app.request("/jobs/backfill.nope", { headers: auth })).status).toBe(404);
+
+    const { status } = await backfillOverHttp(app);
+    expect(status).toMatchObject({
+      state: "completed",
+      ok: true,
+      counts: {
+        files: expected.files,
+        views: expected.views,
+        purchases: expected.purchases,
+        committedDays: PLATFORMS.length,
+      },
+      progress: { files: expected.files, totalFiles: expected.files },
+      malformedLocations: [],
+      failures: [],
+    });
+    await jobs.idle();
+  });
+
+  it("with Redis: the flow runs on a worker process and GET /jobs/:id reports its counts", async () => {
+    const env = environment({
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      WORKER_LOCK_DURATION_MS: "4000",
+      WORKER_STALLED_INTERVAL_MS: "1000",
+    });
+    const config = loadConfig(env);
+    await truncateTables(store);
+    worker = await startWorker({ ...env, CTR_DATA_DIR: path.join(dir, "worker") });
+    // The server owns chDB: its job system consumes the store queue (commits, purchase syncs).
+    const system = await startJobSystem(config, store, () => {});
+    try {
+      const { status } = await backfillOverHttp(appWith(config, system.submitter));
+      expect(status).toMatchObject({
+        state: "completed",
+        ok: true,
+        counts: {
+          files: expected.files,
+          views: expected.views,
+          purchases: expected.purchases,
+          committedDays: PLATFORMS.length,
+        },
+        progress: { files: expected.files, totalFiles: expected.files },
+        failures: [],
+      });
+    } finally {
+      await system.close();
+    }
+  });
+});
