@@ -69,5 +69,6 @@ describe("ctr demo (npm start)", () => {
     const exited = new Promise<number | null>((resolve) => child?.once("exit", resolve));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
-  });
+    // Generation and a backfill in a child process: generous on a machine shared with other suites.
+  }, 300_000);
 });
