@@ -39,6 +39,8 @@ store (chDB, when CLICKHOUSE_URL is unset) materializes each result before sendi
 <h2>Other endpoints</h2>
 <p><code>GET /coverage[?from=D&amp;to=D&amp;platform=P]</code>: loaded platform-days of views (files, counts, load times)
 and synced purchase days, to tell missing data from zero. <code>/healthz</code> (process up), <code>/readyz</code>
-(ClickHouse reachable), <code>/metrics</code> (Prometheus).</p>
+(ClickHouse reachable), <code>/metrics</code> (Prometheus). <code>POST /jobs/backfill</code> with
+<code>{"from":"D","to":"D"[,"platform":"P"]}</code> submits a backfill (202 with its id) and
+<code>GET /jobs/{id}</code> follows it, when the process has a job system (<code>ctr serve</code> does).</p>
 </body></html>
 `;

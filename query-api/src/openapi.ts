@@ -142,6 +142,39 @@ export function buildOpenApiDocument(): JsonSchema {
           responses: { "200": { description: "Coverage" }, "400": errorResponse("Bad filter") },
         },
       },
+      "/jobs/backfill": {
+        post: {
+          summary: "Submit a backfill (views of the day folders and purchases of those days); answered at once",
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  required: ["from", "to"],
+                  properties: {
+                    from: { type: "string", format: "date" },
+                    to: { type: "string", format: "date" },
+                    platform: { type: "string", description: `${PLATFORMS.join(", ")}; absent: all three` },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            "202": { description: "Accepted: `{id, name, status}`; follow `status` (GET /jobs/{id})" },
+            "400": errorResponse("Bad input; `field` names it"),
+            "404": errorResponse("This process takes no jobs"),
+          },
+        },
+      },
+      "/jobs/{id}": {
+        get: {
+          summary: "A job's state, progress and, once finished, counts and failures",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": { description: "The job's status" }, "404": errorResponse("No such job") },
+        },
+      },
       "/healthz": { get: { summary: "The process is up", security: [], responses: { "200": { description: "ok" } } } },
       "/readyz": {
         get: {
