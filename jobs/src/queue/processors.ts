@@ -82,6 +82,14 @@ export function processCommitJob(runners: Pick<JobRunners, "commitDay">) {
         { platform: payload.platform, day: payload.day },
         payload.files.map((f) => f.key),
       );
+      if (commit.files < payload.files.length) {
+        // Every file of the day has outputs once its shard succeeded, unless the shards wrote them
+        // somewhere else: a worker with another PARQUET_SINK would otherwise lose data silently.
+        throw new UnrecoverableError(
+          `${payload.platform} ${payload.day}: the sink holds outputs of ${commit.files} of the day's ${payload.files.length} files; ` +
+            "do the workers and this process share PARQUET_SINK?",
+        );
+      }
       return { shards, commit, failures };
     });
 }

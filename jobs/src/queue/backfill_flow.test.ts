@@ -1,0 +1,75 @@
+import type { SourceFile } from "@ctr/schemas";
+import { describe, expect, it } from "vitest";
+import type { BackfillPlan } from "../backfill/plan.ts";
+import { backfillJobId, buildBackfillFlow, describeChild, plannedTotals } from "./backfill_flow.ts";
+
+const file = (key: string, size = 10, etag = "e1"): SourceFile => ({ key, size, etag });
+
+function planOf(files: SourceFile[]): BackfillPlan {
+  return {
+    source: "s3://bucket/landing",
+    days: [
+      {
+        platform: "iOS",
+        day: "2016-02-01",
+        files,
+        skipped: 1,
+        shards: files.map((f) => ({
+          source: "s3://bucket/landing",
+          platform: "iOS" as const,
+          day: "2016-02-01",
+          files: [f],
+        })),
+      },
+    ],
+    purchaseDays: ["2016-02-01"],
+    totalFiles: files.length,
+    totalBytes: files.reduce((n, f) => n + f.size, 0),
+  };
+}
+
+const REQUEST = { from: "2016-02-01", to: "2016-02-01", platforms: ["iOS" as const] };
+
+describe("backfill job ids", () => {
+  it("are the same for the same files, and differ when a file is new or changed", () => {
+    const a = backfillJobId(REQUEST, planOf([file("iOS/2016-02-01/a.json")]));
+    expect(backfillJobId(REQUEST, planOf([file("iOS/2016-02-01/a.json")]))).toBe(a);
+    expect(backfillJobId(REQUEST, planOf([file("iOS/2016-02-01/a.json", 10, "e2")]))).not.toBe(a);
+    expect(backfillJobId(REQUEST, planOf([file("iOS/2016-02-01/a.json", 11)]))).not.toBe(a);
+    expect(backfillJobId(REQUEST, planOf([file("iOS/2016-02-01/a.json"), file("iOS/2016-02-01/b.json")]))).not.toBe(a);
+    expect(a).toMatch(/^backfill\.2016-02-01\.2016-02-01\.iOS\.[0-9a-f]{20}$/);
+    expect(a).not.toContain(":");
+  });
+});
+
+describe("the flow of a plan", () => {
+  it("has one commit per (platform, day) over its shards, and one purchase sync per day, with the catalog's retries", () => {
+    const plan = planOf([file("iOS/2016-02-01/a.json", 5), file("iOS/2016-02-01/b.json", 7)]);
+    const { id, flow } = buildBackfillFlow(REQUEST, plan, "ctr");
+    expect(flow.opts?.jobId).toBe(id);
+    expect(flow.data).toMatchObject({ totalFiles: 2, totalBytes: 12, skippedObjects: 1 });
+    const [commit, purchases] = flow.children ?? [];
+    expect(commit?.name).toBe("commit-day");
+    expect(commit?.data.files).toHaveLength(2);
+    expect(commit?.children?.map((c) => c.opts?.jobId)).toEqual([
+      `${id}.shard.iOS.2016-02-01.0`,
+      `${id}.shard.iOS.2016-02-01.1`,
+    ]);
+    expect(commit?.children?.[0]?.opts).toMatchObject({
+      attempts: 5,
+      ignoreDependencyOnFailure: true,
+      backoff: { type: "exponential" },
+    });
+    expect(purchases).toMatchObject({ name: "sync-purchases", data: { day: "2016-02-01" } });
+    expect(plannedTotals(plan)).toEqual({ files: 2, bytes: 12 });
+  });
+
+  it("names a child's step from its job key", () => {
+    expect(describeChild("ctr:ctr-shards:backfill.2016-02-01.2016-02-01.iOS.abc.shard.iOS.2016-02-01.3")).toEqual({
+      kind: "shard",
+      step: "shard iOS 2016-02-01 #3",
+    });
+    expect(describeChild("ctr:ctr-store:backfill.x.commit.Android.2016-02-02").step).toBe("commit Android 2016-02-02");
+    expect(describeChild("ctr:ctr-store:backfill.x.purchases.2016-02-02").kind).toBe("purchases");
+  });
+});

@@ -1,0 +1,137 @@
+// `ctr worker` as an operator sees it: it warns when Redis may evict keys, rides out a Redis restart
+// (ioredis reconnects; the worker takes jobs again), and stops gracefully on SIGTERM.
+import { type ChildProcess, spawn } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
+import { loadConfig, migrate, openStore, PLATFORMS, type Store } from "@ctr/schemas";
+import { openFolder } from "@ctr/workers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { planBackfill } from "../jobs/src/backfill/plan.ts";
+import type { QueuedShardResult } from "../jobs/src/queue/processors.ts";
+import { chooseExecutor, openStoreSide, runnersOf } from "../jobs/src/submission/backfill_session.ts";
+import { startWorker, stopWorker, type WorkerProcess, waitFor } from "./distributed_support.ts";
+import { removeDir, tempDir, writeFiles } from "./ingest_fixtures.ts";
+
+const DAY = "2016-02-01";
+let dir: string;
+let port: number;
+let redis: ChildProcess | undefined;
+let store: Store;
+let worker: WorkerProcess | undefined;
+
+/** A free loopback TCP port. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+/** A private redis-server on `port`, without persistence, with the given eviction policy. */
+async function startRedis(policy: string): Promise<ChildProcess> {
+  const child = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--maxmemory-policy", policy],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let text = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  await waitFor(
+    () => text.includes("Ready to accept connections"),
+    20_000,
+    () => `redis-server did not start:\n${text}`,
+  );
+  return child;
+}
+
+async function stopRedis(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  child.kill("SIGKILL");
+  await exited;
+}
+
+const view = (product: string) =>
+  `${JSON.stringify({
+    events: [
+      {
+        event_type: "custom_event",
+        data: {
+          event_name: "product",
+          timestamp_unixtime_ms: Date.parse(`${DAY}T10:00:00Z`),
+          custom_attributes: { codeColor: product },
+        },
+      },
+    ],
+  })}\n`;
+
+beforeAll(async () => {
+  dir = await tempDir("worker");
+  port = await freePort();
+  await writeFiles(path.join(dir, "raw"), {
+    [`iOS/${DAY}/a.ndjson`]: view("A"),
+    [`Android/${DAY}/b.ndjson`]: view("B"),
+  });
+  store = openStore({ kind: "embedded", path: path.join(dir, "data", "clickhouse"), database: "default" });
+  await migrate(store);
+});
+
+afterAll(async () => {
+  if (worker) await stopWorker(worker);
+  await stopRedis(redis);
+  await store?.close();
+  await removeDir(dir);
+});
+
+describe("ctr worker", () => {
+  it("warns about eviction, survives a Redis restart, and stops gracefully on SIGTERM", async () => {
+    redis = await startRedis("allkeys-lru");
+    const env = {
+      CTR_DATA_DIR: path.join(dir, "data"),
+      EVENTS_SOURCE: path.join(dir, "raw"),
+      // Shared by the worker and the coordinator (their CTR_DATA_DIRs differ).
+      PARQUET_SINK: path.join(dir, "parquet"),
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      QUEUE_PREFIX: "reconnect",
+      WORKER_CONCURRENCY: "1",
+      WORKER_LOCK_DURATION_MS: "4000",
+      WORKER_STALLED_INTERVAL_MS: "1000",
+      WORKER_SHUTDOWN_TIMEOUT_MS: "5000",
+    };
+    worker = await startWorker({ ...env, CTR_DATA_DIR: path.join(dir, "worker") });
+    expect(worker.output()).toContain("maxmemory-policy is allkeys-lru");
+
+    // Redis goes away and comes back (empty: it kept nothing on disk).
+    await stopRedis(redis);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(worker.child.exitCode).toBeNull();
+    redis = await startRedis("noeviction");
+
+    const config = loadConfig(env);
+    const request = { from: DAY, to: DAY, platforms: [...PLATFORMS] };
+    const source = openFolder(config.eventsSource, config.s3);
+    const plan = await planBackfill(source, { ...request, shardMaxBytes: config.shardMaxBytes });
+    const side = await openStoreSide(config, store);
+    try {
+      const outcome = await chooseExecutor(config, runnersOf(config, side, source), request, () => {}).run(plan);
+      expect(outcome.failures).toEqual([]);
+      expect(outcome.commits.reduce((n, c) => n + c.views, 0)).toBe(2);
+      expect(new Set((outcome.shards as QueuedShardResult[]).map((s) => s.worker.split(":")[1]))).toEqual(
+        new Set([String(worker.pid)]),
+      );
+    } finally {
+      await side.close();
+    }
+
+    expect(await stopWorker(worker)).toBe(0);
+    expect(worker.output()).toMatch(/SIGTERM: finishing active jobs[\s\S]*stopped/);
+  });
+});
