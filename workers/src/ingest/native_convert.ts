@@ -62,7 +62,8 @@ export async function convertFile(
   const [viewsPass, countPass] = connections;
   // The two passes run at once on two connections: a JSON array is read by one thread, so the
   // count pass would otherwise leave a core idle (measured: 1.4-1.8x the bare query instead of 1.8-2.7x).
-  const [, batchRows] = await Promise.all([
+  // allSettled: when one pass fails the other still finishes before the connections are reused.
+  const [viewsDone, countDone] = await Promise.allSettled([
     viewsPass.run(
       `COPY (
          SELECT ${VIEW_TIME} AS ts_ms,
@@ -84,7 +85,9 @@ export async function convertFile(
       { path: input.path, shape: input.shape },
     ),
   ]);
-  const batches = batchRows.getRowObjectsJS()[0];
+  if (viewsDone.status === "rejected") throw viewsDone.reason;
+  if (countDone.status === "rejected") throw countDone.reason;
+  const batches = countDone.value.getRowObjectsJS()[0];
   const views = (
     await viewsPass.runAndReadAll(
       "SELECT count(*) AS views, count(*) FILTER (WHERE ts_ms IS NULL) AS no_time FROM read_parquet($events)",
