@@ -64,15 +64,23 @@ export class BullMqExecutor implements Executor {
     const local = await startQueueWorkers(this.config, { store: this.options.storeRunners, backfill: true }, log);
     const connection = openRedis(this.config.redisUrl, "worker");
     const shardEvents = new QueueEvents(QUEUE_NAMES.shards, { connection, prefix: this.config.queuePrefix });
+    // SIGTERM/SIGINT stop following, not the flow: this process closes its workers and connections,
+    // and the flow goes on in Redis (re-running the same backfill follows it again).
+    const interrupted = new AbortController();
+    const interrupt = () => interrupted.abort();
+    process.once("SIGTERM", interrupt);
+    process.once("SIGINT", interrupt);
     try {
       const id = await submitBackfillFlow(this.config, this.request, plan);
       log(`backfill job ${id}`);
       followShardProgress(shardEvents, id, events);
-      const outcome = await waitForOutcome(this.config, id);
+      const outcome = await waitForOutcome(this.config, id, interrupted.signal);
       for (const commit of outcome.commits) events.onCommit?.(commit);
       for (const failure of outcome.failures) events.onFailure?.(failure);
       return outcome;
     } finally {
+      process.off("SIGTERM", interrupt);
+      process.off("SIGINT", interrupt);
       await shardEvents.close();
       connection.disconnect();
       await local.close(this.config.workerShutdownTimeoutMs);
@@ -96,12 +104,18 @@ function followShardProgress(queueEvents: QueueEvents, flowId: string, events: E
   });
 }
 
-/** Waits until the backfill's parent finished and returns its outcome (a failed parent is one failure). */
-export async function waitForOutcome(config: QueueConfig, id: string): Promise<BackfillOutcome> {
+/**
+ * Waits until the backfill's parent finished and returns its outcome (a failed parent is one
+ * failure). Throws when `signal` aborts.
+ */
+export async function waitForOutcome(config: QueueConfig, id: string, signal?: AbortSignal): Promise<BackfillOutcome> {
   const connection = openRedis(config.redisUrl, "worker");
   const queue = new Queue(QUEUE_NAMES.backfill, { connection, prefix: config.queuePrefix });
   try {
     for (;;) {
+      if (signal?.aborted) {
+        throw new Error(`interrupted; backfill ${id} goes on in the queue (ctr status ${id}; re-run to follow it)`);
+      }
       const job = await Job.fromId<unknown, BackfillOutcome>(queue, id);
       if (!job) throw new Error(`backfill job ${id} is gone from Redis`);
       const state = await job.getState();
