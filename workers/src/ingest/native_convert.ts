@@ -22,6 +22,19 @@ const IS_VIEW = `e.event_type = 'custom_event' AND e.data.event_name = 'product'
 const VIEW_TIME = `CASE WHEN json_type(e.data.timestamp_unixtime_ms) IN ('DOUBLE', 'UBIGINT', 'BIGINT', 'HUGEINT')
   THEN e.data.timestamp_unixtime_ms::DOUBLE END`;
 
+/**
+ * The largest one-object file the engine reads. DuckDB allocates reader buffers of about twice
+ * the largest value it accepts, so only the one-object shape, whose value is the whole file, gets
+ * more than DuckDB's default of 16 MB (enough for any single batch of an array or NDJSON file):
+ * raising it for every shape ran the 482 MB NDJSON sample out of a 512 MB memory limit.
+ */
+export const MAX_OBJECT_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_OBJECT_BYTES = 16 * 1024 * 1024;
+
+/** The `maximum_object_size` of a shape. */
+export const maxObjectBytes = (shape: FileShape) =>
+  shape === "unstructured" ? MAX_OBJECT_BYTES : DEFAULT_MAX_OBJECT_BYTES;
+
 /** Counts of one file's pass through the engine. */
 export interface NativeCounts {
   batches: number;
@@ -74,15 +87,22 @@ export async function convertFile(
                 mpid,
                 $source AS source_file
          FROM (SELECT unnest(events) AS e, mpid
-               FROM read_json($path, format = $shape, columns = ${BATCH_COLUMNS}, compression = 'auto_detect'))
+               FROM read_json($path, format = $shape, columns = ${BATCH_COLUMNS}, compression = 'auto_detect', maximum_object_size = $maxObject))
          WHERE ${IS_VIEW}
        ) TO ${quotePath(eventsParquet)} (FORMAT parquet, COMPRESSION zstd)`,
-      { path: input.path, shape: input.shape, platform: meta.platform, source: meta.sourceFile },
+      {
+        path: input.path,
+        shape: input.shape,
+        platform: meta.platform,
+        source: meta.sourceFile,
+        maxObject: maxObjectBytes(input.shape),
+      },
     ),
     countPass.runAndReadAll(
       `SELECT count(*) AS batches, sum(len(events)) AS events, count(*) FILTER (WHERE events IS NULL) AS no_events
-       FROM read_json($path, format = $shape, columns = ${COUNT_COLUMNS}, compression = 'auto_detect')`,
-      { path: input.path, shape: input.shape },
+       FROM read_json($path, format = $shape, columns = ${COUNT_COLUMNS}, compression = 'auto_detect',
+         maximum_object_size = $maxObject)`,
+      { path: input.path, shape: input.shape, maxObject: maxObjectBytes(input.shape) },
     ),
   ]);
   if (viewsDone.status === "rejected") throw viewsDone.reason;

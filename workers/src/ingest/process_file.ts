@@ -6,7 +6,7 @@ import type { Folder } from "../source/folder.ts";
 import { type LocatedRecords, writeCleanCopy } from "./clean_copy.ts";
 import type { FileManifest } from "./file_manifest.ts";
 import { isGzipped, readHead, sniffShape } from "./file_shape.ts";
-import { convertFile, type NativeCounts, writeMinuteCounts } from "./native_convert.ts";
+import { convertFile, maxObjectBytes, type NativeCounts, writeMinuteCounts } from "./native_convert.ts";
 import { fileIdOf, outputKey } from "./sink_layout.ts";
 
 /** A source file that cannot be read at all (missing, bad gzip): retrying will not help. */
@@ -62,6 +62,14 @@ async function convertChecked(
     if (counts.suspect === 0) return { counts };
   } catch (error) {
     engineError = (error as Error).message.split("\n")[0];
+    if (engineError?.includes("maximum_object_size")) {
+      // Not a malformed record: a JSON value too large to hold, which no retry will change.
+      throw new UnreadableFileError(
+        file.key,
+        `holds a JSON value over ${maxObjectBytes(shape) / 1024 / 1024} MB, too large to read; write large files as NDJSON or a JSON array of batches`,
+        { cause: error },
+      );
+    }
   }
   const cleanPath = `${outputs.scratch}.clean.ndjson`;
   try {
