@@ -1,6 +1,6 @@
 import { ConfigError, type JobStatus, loadConfig } from "@ctr/schemas";
 import { type Command, optionalString } from "../command.ts";
-import { listRecentBackfills, readBackfillStatus } from "../queue/flow_status.ts";
+import { listRecentBackfills, openFlowQueues, readBackfillStatus } from "../queue/flow_status.ts";
 import { queueConfigOf } from "../submission/backfill_session.ts";
 
 const MB = 1024 * 1024;
@@ -47,18 +47,23 @@ Reads the queue (REDIS_URL). Exit code 1 when the job is unknown or failed.`,
       );
     }
     const id = optionalString(values, "job");
-    if (id === undefined) {
-      const recent = await listRecentBackfills(queue);
-      if (recent.length === 0) process.stdout.write("no backfills in the queue\n");
-      for (const status of recent) process.stdout.write(formatJobStatus(status, false));
-      return 0;
+    const queues = openFlowQueues(queue);
+    try {
+      if (id === undefined) {
+        const recent = await listRecentBackfills(queues);
+        if (recent.length === 0) process.stdout.write("no backfills in the queue\n");
+        for (const status of recent) process.stdout.write(formatJobStatus(status, false));
+        return 0;
+      }
+      const status = await readBackfillStatus(queues, id);
+      if (!status) {
+        process.stderr.write(`ctr status: no job ${id} (never submitted, or expired)\n`);
+        return 1;
+      }
+      process.stdout.write(formatJobStatus(status, true));
+      return status.state === "failed" || (status.state === "completed" && !status.ok) ? 1 : 0;
+    } finally {
+      await queues.close();
     }
-    const status = await readBackfillStatus(queue, id);
-    if (!status) {
-      process.stderr.write(`ctr status: no job ${id} (never submitted, or expired)\n`);
-      return 1;
-    }
-    process.stdout.write(formatJobStatus(status, true));
-    return status.state === "failed" || (status.state === "completed" && !status.ok) ? 1 : 0;
   },
 };

@@ -52,8 +52,16 @@ async function flowProgress(shards: Queue, store: Queue, parent: Job, progress: 
   }
 }
 
-/** Opens the three queues for reading; `close` disconnects them. */
-function openQueues(config: QueueConfig) {
+/** The three queues opened for reading on one producer connection; `close` disconnects them. */
+export interface FlowQueues {
+  backfill: Queue;
+  store: Queue;
+  shards: Queue;
+  close(): Promise<void>;
+}
+
+/** Opens the queues a status is read from; a long-lived reader (the API) keeps them open. */
+export function openFlowQueues(config: QueueConfig): FlowQueues {
   const connection = openRedis(config.redisUrl, "producer");
   const open = (name: string) => new Queue(name, { connection, prefix: config.queuePrefix });
   const queues = {
@@ -70,7 +78,7 @@ function openQueues(config: QueueConfig) {
   };
 }
 
-async function statusOfJob(queues: ReturnType<typeof openQueues>, job: Job): Promise<JobStatus | undefined> {
+async function statusOfJob(queues: FlowQueues, job: Job): Promise<JobStatus | undefined> {
   const state = toJobState(await job.getState());
   if (!state || !job.id) return undefined;
   const data = job.data as { totalFiles?: number; totalBytes?: number; skippedObjects?: number };
@@ -105,33 +113,23 @@ async function statusOfJob(queues: ReturnType<typeof openQueues>, job: Job): Pro
 }
 
 /** The state, progress and (once finished) counts of a backfill flow; undefined for an unknown id. */
-export async function readBackfillStatus(config: QueueConfig, id: string): Promise<JobStatus | undefined> {
-  const queues = openQueues(config);
-  try {
-    const job = await Job.fromId(queues.backfill, id);
-    return job ? await statusOfJob(queues, job) : undefined;
-  } finally {
-    await queues.close();
-  }
+export async function readBackfillStatus(queues: FlowQueues, id: string): Promise<JobStatus | undefined> {
+  const job = await Job.fromId(queues.backfill, id);
+  return job ? await statusOfJob(queues, job) : undefined;
 }
 
 /** The most recent backfills (newest first), at most `limit`. */
-export async function listRecentBackfills(config: QueueConfig, limit = 10): Promise<JobStatus[]> {
-  const queues = openQueues(config);
-  try {
-    const jobs = await queues.backfill.getJobs(
-      ["active", "waiting-children", "waiting", "completed", "failed"],
-      0,
-      limit * 2,
-    );
-    jobs.sort((a, b) => b.timestamp - a.timestamp);
-    const statuses: JobStatus[] = [];
-    for (const job of jobs.slice(0, limit)) {
-      const status = await statusOfJob(queues, job);
-      if (status) statuses.push(status);
-    }
-    return statuses;
-  } finally {
-    await queues.close();
+export async function listRecentBackfills(queues: FlowQueues, limit = 10): Promise<JobStatus[]> {
+  const jobs = await queues.backfill.getJobs(
+    ["active", "waiting-children", "waiting", "completed", "failed"],
+    0,
+    limit * 2,
+  );
+  jobs.sort((a, b) => b.timestamp - a.timestamp);
+  const statuses: JobStatus[] = [];
+  for (const job of jobs.slice(0, limit)) {
+    const status = await statusOfJob(queues, job);
+    if (status) statuses.push(status);
   }
+  return statuses;
 }

@@ -10,7 +10,7 @@ import {
 import { openFolder } from "@ctr/workers";
 import { planBackfill } from "../backfill/plan.ts";
 import { submitBackfillFlow } from "../queue/bullmq_executor.ts";
-import { readBackfillStatus } from "../queue/flow_status.ts";
+import { type FlowQueues, openFlowQueues, readBackfillStatus } from "../queue/flow_status.ts";
 import type { QueueConfig } from "../queue/worker_runtime.ts";
 
 /**
@@ -18,10 +18,19 @@ import type { QueueConfig } from "../queue/worker_runtime.ts";
  * workers run it. The id is the flow's deterministic id; the status is read back from the queue.
  */
 export class BullMqSubmitter implements JobSubmitter {
+  /** Opened on the first status read and kept: GET /jobs/:id is polled. */
+  private queues: FlowQueues | undefined;
+
   constructor(
     private readonly config: Config,
     private readonly queue: QueueConfig,
   ) {}
+
+  /** Closes the connection status reads use. */
+  async close(): Promise<void> {
+    await this.queues?.close();
+    this.queues = undefined;
+  }
 
   async submit<Name extends JobName>(name: Name, payload: JobPayload<Name>): Promise<SubmittedJob> {
     if (name !== "backfill") throw new RangeError(`only backfill jobs are submitted over HTTP, not ${name}`);
@@ -33,6 +42,7 @@ export class BullMqSubmitter implements JobSubmitter {
   }
 
   status(id: string): Promise<JobStatus | undefined> {
-    return readBackfillStatus(this.queue, id);
+    this.queues ??= openFlowQueues(this.queue);
+    return readBackfillStatus(this.queues, id);
   }
 }

@@ -40,9 +40,11 @@ export async function startJobSystem(
       (line) => log(line),
     );
   }
+  const submitter = new BullMqSubmitter(config, queue);
   return {
-    submitter: new BullMqSubmitter(config, queue),
+    submitter,
     async close() {
+      await submitter.close();
       await workers?.close(config.workerShutdownTimeoutMs);
       await side?.close();
     },
