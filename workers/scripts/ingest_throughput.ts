@@ -2,10 +2,11 @@
  * Measures the shard processor against a bare DuckDB query doing the same conversion (JSON ->
  * views Parquet -> per-minute counts) on the same file, and the peak RSS of the process.
  *
- *   npx tsx workers/scripts/ingest_throughput.ts FILE [--bare-first] [--memory-mb 512] [--threads 2]
+ *   npx tsx workers/scripts/ingest_throughput.ts FILE [--memory-mb 512] [--threads N] [--skip-bare]
  *
- * FILE sits in a folder laid out as <platform>/<day>/FILE or anywhere (it is then read in place
- * as an iOS file of 2016-02-01). Not part of `npm test`: it reads hundreds of MB.
+ * FILE is read in place as an iOS file of 2016-02-01; the outputs go to a temporary sink. The
+ * bare query is the issue's baseline: read_json with explicit columns -> COPY to Parquet, then
+ * per-minute counts from that Parquet. Not part of `npm test`: it reads hundreds of MB.
  */
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import os from "node:os";

@@ -22,18 +22,23 @@ const IS_VIEW = `e.event_type = 'custom_event' AND e.data.event_name = 'product'
 const VIEW_TIME = `CASE WHEN json_type(e.data.timestamp_unixtime_ms) IN ('DOUBLE', 'UBIGINT', 'BIGINT', 'HUGEINT')
   THEN e.data.timestamp_unixtime_ms::DOUBLE END`;
 
-/**
- * The largest one-object file the engine reads. DuckDB allocates reader buffers of about twice
- * the largest value it accepts, so only the one-object shape, whose value is the whole file, gets
- * more than DuckDB's default of 16 MB (enough for any single batch of an array or NDJSON file):
- * raising it for every shape ran the 482 MB NDJSON sample out of a 512 MB memory limit.
- */
-export const MAX_OBJECT_BYTES = 64 * 1024 * 1024;
-const DEFAULT_MAX_OBJECT_BYTES = 16 * 1024 * 1024;
+const MB = 1024 * 1024;
 
-/** The `maximum_object_size` of a shape. */
-export const maxObjectBytes = (shape: FileShape) =>
-  shape === "unstructured" ? MAX_OBJECT_BYTES : DEFAULT_MAX_OBJECT_BYTES;
+/**
+ * The largest JSON value the engine accepts for a shape. DuckDB allocates reader buffers of about
+ * twice that size, whatever the file's size, so only the one-object shape, whose value is the
+ * whole file, gets more than DuckDB's default of 16 MB (plenty for one batch of an array or
+ * NDJSON file): an eighth of the memory limit, at most 64 MB. Raising it for every shape ran the
+ * 482 MB NDJSON sample out of a 512 MB limit.
+ */
+export function maxObjectBytes(shape: FileShape, memoryLimitMb: number): number {
+  return shape === "unstructured" ? Math.max(16 * MB, Math.min(64 * MB, (memoryLimitMb * MB) / 8)) : 16 * MB;
+}
+
+/** DuckDB errors that say the input is not JSON of the declared shape; others (memory, disk) are not about the data. */
+export function isInputError(error: unknown): boolean {
+  return error instanceof Error && /^(Invalid Input|Conversion) Error/.test(error.message);
+}
 
 /** Counts of one file's pass through the engine. */
 export interface NativeCounts {
@@ -68,7 +73,7 @@ const count = (value: unknown) => Number(value ?? 0);
  */
 export async function convertFile(
   connections: readonly [DuckDBConnection, DuckDBConnection],
-  input: { path: string; shape: FileShape },
+  input: { path: string; shape: FileShape; memoryLimitMb: number },
   meta: { platform: string; sourceFile: string },
   eventsParquet: string,
 ): Promise<NativeCounts> {
@@ -95,14 +100,14 @@ export async function convertFile(
         shape: input.shape,
         platform: meta.platform,
         source: meta.sourceFile,
-        maxObject: maxObjectBytes(input.shape),
+        maxObject: maxObjectBytes(input.shape, input.memoryLimitMb),
       },
     ),
     countPass.runAndReadAll(
       `SELECT count(*) AS batches, sum(len(events)) AS events, count(*) FILTER (WHERE events IS NULL) AS no_events
        FROM read_json($path, format = $shape, columns = ${COUNT_COLUMNS}, compression = 'auto_detect',
          maximum_object_size = $maxObject)`,
-      { path: input.path, shape: input.shape, maxObject: maxObjectBytes(input.shape) },
+      { path: input.path, shape: input.shape, maxObject: maxObjectBytes(input.shape, input.memoryLimitMb) },
     ),
   ]);
   if (viewsDone.status === "rejected") throw viewsDone.reason;

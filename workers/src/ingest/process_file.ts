@@ -6,7 +6,7 @@ import type { Folder } from "../source/folder.ts";
 import { type LocatedRecords, writeCleanCopy } from "./clean_copy.ts";
 import type { FileManifest } from "./file_manifest.ts";
 import { isGzipped, readHead, sniffShape } from "./file_shape.ts";
-import { convertFile, maxObjectBytes, type NativeCounts, writeMinuteCounts } from "./native_convert.ts";
+import { convertFile, isInputError, maxObjectBytes, type NativeCounts, writeMinuteCounts } from "./native_convert.ts";
 import { fileIdOf, outputKey } from "./sink_layout.ts";
 
 /** A source file that cannot be read at all (missing, bad gzip): retrying will not help. */
@@ -31,6 +31,8 @@ export interface FileContext {
   day: string;
   /** A private scratch folder of this shard. */
   workDir: string;
+  /** The engine's memory limit, which bounds the largest JSON value it reads. */
+  memoryLimitMb: number;
 }
 
 /** zlib reports corrupt or truncated gzip data with `Z_*` error codes. */
@@ -57,16 +59,24 @@ async function convertChecked(
   }
   const meta = { platform: context.platform, sourceFile: file.key };
   let engineError: string | undefined;
+  const { memoryLimitMb } = context;
   try {
-    const counts = await convertFile(context.connections, { path: local, shape }, meta, outputs.eventsParquet);
+    const counts = await convertFile(
+      context.connections,
+      { path: local, shape, memoryLimitMb },
+      meta,
+      outputs.eventsParquet,
+    );
     if (counts.suspect === 0) return { counts };
   } catch (error) {
+    // Only bad input goes to the locator; running out of memory or disk is no malformed record.
+    if (!isInputError(error)) throw error;
     engineError = (error as Error).message.split("\n")[0];
     if (engineError?.includes("maximum_object_size")) {
       // Not a malformed record: a JSON value too large to hold, which no retry will change.
       throw new UnreadableFileError(
         file.key,
-        `holds a JSON value over ${maxObjectBytes(shape) / 1024 / 1024} MB, too large to read; write large files as NDJSON or a JSON array of batches`,
+        `holds a JSON value over ${maxObjectBytes(shape, memoryLimitMb) / 1024 / 1024} MB, too large to read; write large files as NDJSON or a JSON array of batches`,
         { cause: error },
       );
     }
@@ -74,7 +84,7 @@ async function convertChecked(
   const cleanPath = `${outputs.scratch}.clean.ndjson`;
   try {
     const located = await writeCleanCopy({ path: local, shape, gzipped, sourceKey: file.key, engineError }, cleanPath);
-    const clean = { path: cleanPath, shape: "newline_delimited" as const };
+    const clean = { path: cleanPath, shape: "newline_delimited" as const, memoryLimitMb };
     const counts = await convertFile(context.connections, clean, meta, outputs.eventsParquet);
     return { counts, located };
   } catch (cause) {

@@ -45,7 +45,14 @@ export async function processShard(
   try {
     for (const [i, file] of shard.files.entries()) {
       const manifest = await processFile(
-        { ...deps, connections, platform: shard.platform, day: shard.day, workDir },
+        {
+          ...deps,
+          connections,
+          platform: shard.platform,
+          day: shard.day,
+          workDir,
+          memoryLimitMb: deps.engine.memoryLimitMb,
+        },
         file,
         i,
       );
