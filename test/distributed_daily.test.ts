@@ -3,15 +3,17 @@
 import path from "node:path";
 import { type Config, getIngestedFiles, loadConfig, migrate, openStore, type Store } from "@ctr/schemas";
 import { loadOrders, openFolder, openOrdersDatabase } from "@ctr/workers";
-import { Queue } from "bullmq";
+import { Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBackfill } from "../jobs/src/backfill/run_backfill.ts";
 import { planDaily } from "../jobs/src/daily/plan_daily.ts";
 import { DAILY_SCHEDULER_ID, runDaily, scheduleDaily } from "../jobs/src/daily/run_daily.ts";
 import { generate } from "../jobs/src/generate/index.ts";
-import { QUEUE_NAMES } from "../jobs/src/queue/queues.ts";
+import { waitForOutcome } from "../jobs/src/queue/bullmq_executor.ts";
+import { jobOptions, QUEUE_NAMES } from "../jobs/src/queue/queues.ts";
 import { queueConfigOf } from "../jobs/src/submission/backfill_session.ts";
+import { startJobSystem } from "../jobs/src/submission/job_system.ts";
 import {
   clickhouseTotals,
   deleteQueueKeys,
@@ -20,6 +22,7 @@ import {
   stopWorker,
   uniquePrefix,
   type WorkerProcess,
+  waitFor,
 } from "./distributed_support.ts";
 import { removeDir, tempDir, writeFiles } from "./ingest_fixtures.ts";
 
@@ -132,6 +135,41 @@ describe("ctr daily", () => {
     expect(viewsOf(after, "iOS")).toBe(viewsOf(before, "iOS") + 1);
     expect(viewsOf(after, "Android")).toBe(viewsOf(before, "Android"));
     expect(worker.output()).not.toContain("failed");
+  });
+
+  it("a scheduled `daily` job, run by the process owning ClickHouse, submits the day's flow", async () => {
+    const config = environment({
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      WORKER_LOCK_DURATION_MS: "4000",
+      WORKER_STALLED_INTERVAL_MS: "1000",
+    });
+    const queueConfig = queueConfigOf(config);
+    if (!queueConfig) throw new Error("REDIS_URL wanted");
+    await writeFiles(path.join(dir, "raw"), { [`MobileWeb/${DAY}/late-3.ndjson`]: oneView("LATE3") });
+    const system = await startJobSystem(config, store, () => {});
+    const redis = new Redis(REDIS_URL);
+    const queue = new Queue(QUEUE_NAMES.store, { connection: redis, prefix });
+    try {
+      const job = await queue.add("daily", { date: DAY }, jobOptions("daily"));
+      let submitted: { id: string; files: number } | undefined;
+      await waitFor(
+        async () => {
+          submitted = (await Job.fromId(queue, job.id ?? ""))?.returnvalue ?? undefined;
+          return submitted !== undefined;
+        },
+        60_000,
+        () => "the daily job did not run",
+      );
+      expect(submitted?.files).toBe(1);
+      const outcome = await waitForOutcome(queueConfig, submitted?.id ?? "");
+      expect(outcome.failures).toEqual([]);
+      expect(outcome.shards.flatMap((s) => s.files.map((f) => f.file))).toEqual([`MobileWeb/${DAY}/late-3.ndjson`]);
+    } finally {
+      await queue.close();
+      redis.disconnect();
+      await system.close();
+    }
   });
 
   it("its cron form is a BullMQ job scheduler on the store queue", async () => {
