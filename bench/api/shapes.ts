@@ -1,6 +1,9 @@
 import type { ApiStoreSpec } from "./store.ts";
 import { productCode } from "./store.ts";
 
+/** The request timeout of the API under test (the product's default, REQUEST_TIMEOUT_MS, is 30 s). */
+export const BENCH_REQUEST_TIMEOUT_MS = 300_000;
+
 /** One /ctr request the load test repeats. */
 export interface ApiShape {
   name: string;

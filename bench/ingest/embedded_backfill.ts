@@ -18,7 +18,15 @@ export interface CommitDetail {
   /** Per-minute rows loaded from the sink's Parquet into ClickHouse by re-running every day's commit. */
   commitRows: number;
   commitMs: number;
+  /**
+   * A backfill of a day without folders on the already open store: the fixed part of a run besides
+   * loading chDB (the orders database, migrations, planning, an empty commit and purchase sync).
+   */
+  emptyBackfillMs: number;
 }
+
+/** A UTC day no bench input has a folder for. */
+const EMPTY_DAY = "2015-01-01";
 
 /**
  * The product's embedded configuration for a bench run: chDB, Parquet and SQLite under `dataDir`,
@@ -50,7 +58,8 @@ export async function backfillEmbedded(config: Config, input: IngestInput): Prom
 
 /**
  * Re-runs the commit of every (platform, day) of the input (idempotent: the same partitions are
- * replaced with the same rows) and times it: the rate of per-minute rows loaded from Parquet.
+ * replaced with the same rows) and times it: the rate of per-minute rows loaded from Parquet. Then
+ * times a backfill with nothing to read, the fixed cost inside a backfill's time.
  */
 export async function measureCommits(config: Config, input: IngestInput): Promise<CommitDetail> {
   const store = openStore(config.clickhouse);
@@ -69,7 +78,15 @@ export async function measureCommits(config: Config, input: IngestInput): Promis
       const result = await commitDay({ platform, day }, { store, sink, s3: config.s3 });
       commitRows += result.rows;
     }
-    return { commitRows, commitMs: performance.now() - started };
+    const commitMs = performance.now() - started;
+    const emptyStarted = performance.now();
+    await runBackfill(
+      config,
+      { from: EMPTY_DAY, to: EMPTY_DAY, platforms: PLATFORMS },
+      { isTTY: false, write: () => true },
+      store,
+    );
+    return { commitRows, commitMs, emptyBackfillMs: performance.now() - emptyStarted };
   } finally {
     await store.close();
   }

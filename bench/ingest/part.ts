@@ -144,6 +144,18 @@ export async function runIngestPart(options: IngestOptions): Promise<BenchRow[]>
     { part: name, figure: "commit rate", value: commitRowsPerS, unit: "rows/s" },
     {
       part: name,
+      figure: "backfill: commits (re-run)",
+      value: (backfill.detail.commitMs ?? Number.NaN) / 1000,
+      unit: "s",
+    },
+    {
+      part: name,
+      figure: "backfill: fixed cost (empty run)",
+      value: (backfill.detail.emptyBackfillMs ?? Number.NaN) / 1000,
+      unit: "s",
+    },
+    {
+      part: name,
       figure: "views agree (3 runs)",
       value: countsAgree ? 1 : 0,
       unit: "bool",
