@@ -5,9 +5,12 @@ import net from "node:net";
 import path from "node:path";
 import { loadConfig, migrate, openStore, PLATFORMS, type Store } from "@ctr/schemas";
 import { openFolder } from "@ctr/workers";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planBackfill } from "../jobs/src/backfill/plan.ts";
 import type { QueuedShardResult } from "../jobs/src/queue/processors.ts";
+import { QUEUE_NAMES } from "../jobs/src/queue/queues.ts";
 import { chooseExecutor, openStoreSide, runnersOf } from "../jobs/src/submission/backfill_session.ts";
 import { startWorker, stopWorker, type WorkerProcess, waitFor } from "./distributed_support.ts";
 import { removeDir, tempDir, writeFiles } from "./ingest_fixtures.ts";
@@ -133,5 +136,53 @@ describe("ctr worker", () => {
 
     expect(await stopWorker(worker)).toBe(0);
     expect(worker.output()).toMatch(/SIGTERM: finishing active jobs[\s\S]*stopped/);
+  });
+
+  it("on SIGTERM past WORKER_SHUTDOWN_TIMEOUT_MS releases its shard, which another worker completes", async () => {
+    // One file big enough to take seconds: 250,000 one-view lines (~47 MB).
+    const line = view("BIG");
+    await writeFiles(path.join(dir, "big"), { [`iOS/${DAY}/big.ndjson`]: line.repeat(250_000) });
+    const env = {
+      CTR_DATA_DIR: path.join(dir, "data"),
+      EVENTS_SOURCE: path.join(dir, "big"),
+      PARQUET_SINK: path.join(dir, "parquet"),
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      QUEUE_PREFIX: "release",
+      WORKER_CONCURRENCY: "1",
+      WORKER_LOCK_DURATION_MS: "3000",
+      WORKER_STALLED_INTERVAL_MS: "1000",
+      WORKER_SHUTDOWN_TIMEOUT_MS: "100",
+    };
+    const first = await startWorker({ ...env, CTR_DATA_DIR: path.join(dir, "worker-1") });
+    worker = first;
+    const config = loadConfig(env);
+    const request = { from: DAY, to: DAY, platforms: ["iOS" as const] };
+    const source = openFolder(config.eventsSource, config.s3);
+    const plan = await planBackfill(source, { ...request, shardMaxBytes: config.shardMaxBytes });
+    const side = await openStoreSide(config, store);
+    try {
+      const running = chooseExecutor(config, runnersOf(config, side, source), request, () => {}).run(plan);
+      const connection = new Redis(env.REDIS_URL);
+      const shards = new Queue(QUEUE_NAMES.shards, { connection, prefix: env.QUEUE_PREFIX });
+      await waitFor(
+        async () => (await shards.getActiveCount()) > 0,
+        60_000,
+        () => "the shard never started",
+      );
+      await shards.close();
+      connection.disconnect();
+      first.child.kill("SIGTERM");
+      expect(await first.exited).toBe(0);
+      expect(first.output()).toContain("unfinished jobs were released");
+      worker = await startWorker({ ...env, CTR_DATA_DIR: path.join(dir, "worker-2") });
+      const outcome = await running;
+      expect(outcome.failures).toEqual([]);
+      expect(outcome.commits.map((c) => c.views)).toEqual([250_000]);
+      expect((outcome.shards as QueuedShardResult[]).map((s) => s.worker)).toEqual([
+        expect.stringMatching(`:${worker.pid}$`),
+      ]);
+    } finally {
+      await side.close();
+    }
   });
 });

@@ -24,9 +24,10 @@ export interface QueueConsumers {
 export interface QueueWorkers {
   readonly workers: readonly Worker[];
   /**
-   * Stops taking jobs and waits for the active ones up to `timeoutMs`; then closes without waiting,
-   * which leaves the unfinished jobs' locks to expire so another worker takes them up (stalled-job
-   * recovery). Resolves `forced` when it had to. Closes the Redis connection in both cases.
+   * Stops taking jobs and waits for the active ones up to `timeoutMs`; then cuts the Redis
+   * connection without waiting, which leaves the unfinished jobs' locks to expire so another worker
+   * takes them up (stalled-job recovery). Resolves `forced` when it had to: the process should then
+   * exit, since the abandoned handlers still run. Closes the Redis connection in both cases.
    */
   close(timeoutMs: number): Promise<"graceful" | "forced">;
 }
@@ -92,14 +93,20 @@ export async function startQueueWorkers(
   return {
     workers,
     async close(timeoutMs) {
-      const graceful = Promise.all(workers.map((w) => w.close())).then(() => "graceful" as const);
+      // A close that fails (the connection already gone) has nothing left to wait for either.
+      const graceful = Promise.all(workers.map((w) => w.close())).then(
+        () => "graceful" as const,
+        () => "graceful" as const,
+      );
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<"forced">((resolve) => {
         timer = setTimeout(() => resolve("forced"), timeoutMs);
       });
       const how = await Promise.race([graceful, deadline]);
       clearTimeout(timer);
-      if (how === "forced") await Promise.all(workers.map((w) => w.close(true)));
+      // When forced: a second `close(true)` would return the pending graceful close (BullMQ keeps
+      // the first one), which still waits for the jobs. Cutting the connection instead stops the
+      // lock renewals: the jobs' locks expire and another worker takes them up. The caller exits.
       connection.disconnect();
       return how;
     },
