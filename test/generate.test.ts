@@ -4,29 +4,13 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
-import { PLATFORMS } from "@ctr/schemas";
+import { ORDERS_CSV_COLUMNS, PLATFORMS } from "@ctr/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countPurchases, type OrdersCsv, type RawViews, readOrdersCsv, readRawViews } from "./support/raw_events.ts";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "..");
 const DAYS = ["2016-02-01", "2016-02-02", "2016-02-03"];
-const ORDER_COLUMNS = [
-  "id",
-  "user_id",
-  "order_date",
-  "order_subtotal",
-  "order_discount",
-  "order_total",
-  "order_status",
-  "payment_type",
-  "shipping_cost",
-  "shipping_service",
-  "address_city",
-  "address_state",
-  "utm_source_medium",
-  "device_type",
-];
 
 /** Runs the real CLI, as a user would. */
 async function generateInto(dir: string): Promise<string> {
@@ -177,7 +161,7 @@ describe("ctr generate", () => {
   });
 
   it("writes orders.csv and order_items.csv with the contract's columns and realistic values", () => {
-    expect(orders.orderColumns).toEqual(ORDER_COLUMNS);
+    expect(orders.orderColumns).toEqual(ORDERS_CSV_COLUMNS);
     expect(orders.itemColumns).toEqual(["id", "order_id", "sku", "quantity", "code_color"]);
     for (const order of orders.orders) {
       expect(order.order_date).toMatch(/^2016-02-0[123] \d{2}:\d{2}:\d{2}$/);

@@ -9,6 +9,7 @@ export * from "./config.ts";
 export * from "./ctr_request.ts";
 export * from "./job_catalog.ts";
 export * from "./job_submission.ts";
+export * from "./orders_csv.ts";
 export * from "./platform.ts";
 export * from "./product_view.ts";
 export * from "./time.ts";

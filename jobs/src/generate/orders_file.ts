@@ -1,5 +1,5 @@
 import path from "node:path";
-import { PLATFORMS, type Platform } from "@ctr/schemas";
+import { ORDER_ITEMS_CSV_COLUMNS, ORDERS_CSV_COLUMNS, PLATFORMS, type Platform } from "@ctr/schemas";
 import { type Catalog, unviewedProductCode } from "./catalog.ts";
 import { csvRow } from "./csv_row.ts";
 import { sampleLocalSecondOfDay } from "./diurnal.ts";
@@ -23,25 +23,6 @@ import { expectedViews } from "./platform_day.ts";
 import { Random } from "./prng.ts";
 import type { OrdersReport } from "./report.ts";
 import { TextFileWriter } from "./text_file.ts";
-
-/** The contract's columns, in order. */
-export const ORDER_COLUMNS = [
-  "id",
-  "user_id",
-  "order_date",
-  "order_subtotal",
-  "order_discount",
-  "order_total",
-  "order_status",
-  "payment_type",
-  "shipping_cost",
-  "shipping_service",
-  "address_city",
-  "address_state",
-  "utm_source_medium",
-  "device_type",
-] as const;
-export const ORDER_ITEM_COLUMNS = ["id", "order_id", "sku", "quantity", "code_color"] as const;
 
 /** Share of bought items that were never viewed (not in the catalog). */
 const UNVIEWED_ITEM_SHARE = 0.04;
@@ -74,8 +55,8 @@ export async function writeOrders(options: OrdersOptions): Promise<OrdersReport>
     itemsWithoutPlatform: 0,
   };
   try {
-    await orders.write(csvRow(ORDER_COLUMNS));
-    await items.write(csvRow(ORDER_ITEM_COLUMNS));
+    await orders.write(csvRow(ORDERS_CSV_COLUMNS));
+    await items.write(csvRow(ORDER_ITEMS_CSV_COLUMNS));
     for (const day of options.days) await writeDay(day, options, orders, items, report);
     for (const file of [await orders.close(), await items.close()]) report.bytes += file.bytes;
     return report;

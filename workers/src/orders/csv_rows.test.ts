@@ -1,5 +1,13 @@
+import { ORDER_ITEMS_CSV_COLUMNS, ORDERS_CSV_COLUMNS } from "@ctr/schemas";
 import { describe, expect, it } from "vitest";
-import { type ColumnKind, locateColumns, normalizeStored, ORDER_ITEM_COLUMN_KINDS, parseRecord } from "./csv_rows.ts";
+import {
+  type ColumnKind,
+  locateColumns,
+  normalizeStored,
+  ORDER_COLUMN_KINDS,
+  ORDER_ITEM_COLUMN_KINDS,
+  parseRecord,
+} from "./csv_rows.ts";
 
 const item: Record<string, string | undefined> = {
   id: "7",
@@ -20,6 +28,14 @@ function parseObject(kinds: Readonly<Record<string, ColumnKind>>, record: Record
     header.map((name) => record[name]),
   );
 }
+
+describe("column kinds", () => {
+  // The loader writes values in the kinds' key order, the tables' column order.
+  it("follow the contract's CSV columns in order", () => {
+    expect(Object.keys(ORDER_COLUMN_KINDS)).toEqual(ORDERS_CSV_COLUMNS);
+    expect(Object.keys(ORDER_ITEM_COLUMN_KINDS)).toEqual(ORDER_ITEMS_CSV_COLUMNS);
+  });
+});
 
 describe("parseRecord", () => {
   it("reads a valid record into typed values in column order", () => {

@@ -1,6 +1,5 @@
-import { parseGmt3WallClock } from "@ctr/schemas";
+import { type OrderItemsCsvColumn, type OrdersCsvColumn, parseGmt3WallClock } from "@ctr/schemas";
 import type { ColumnType, SqlValue } from "./database.ts";
-import type { ORDER_COLUMNS, ORDER_ITEM_COLUMNS } from "./migrations.ts";
 
 /**
  * How a CSV column is read:
@@ -16,7 +15,8 @@ import type { ORDER_COLUMNS, ORDER_ITEM_COLUMNS } from "./migrations.ts";
  */
 export type ColumnKind = "id" | "dateTime" | "money" | "text" | "label" | "quantity";
 
-export const ORDER_COLUMN_KINDS: Record<(typeof ORDER_COLUMNS)[number], ColumnKind> = {
+/** How each orders.csv column is read, in the contract's column order (the loader's value order). */
+export const ORDER_COLUMN_KINDS: Record<OrdersCsvColumn, ColumnKind> = {
   id: "id",
   user_id: "id",
   order_date: "dateTime",
@@ -33,7 +33,8 @@ export const ORDER_COLUMN_KINDS: Record<(typeof ORDER_COLUMNS)[number], ColumnKi
   device_type: "text",
 };
 
-export const ORDER_ITEM_COLUMN_KINDS: Record<(typeof ORDER_ITEM_COLUMNS)[number], ColumnKind> = {
+/** How each order_items.csv column is read, in the contract's column order. */
+export const ORDER_ITEM_COLUMN_KINDS: Record<OrderItemsCsvColumn, ColumnKind> = {
   id: "id",
   order_id: "id",
   sku: "text",

@@ -1,26 +1,5 @@
 import type { OrdersDatabase } from "./database.ts";
 
-/** The orders table's columns in the CSV's order (the contract's orders.csv header). */
-export const ORDER_COLUMNS = [
-  "id",
-  "user_id",
-  "order_date",
-  "order_subtotal",
-  "order_discount",
-  "order_total",
-  "order_status",
-  "payment_type",
-  "shipping_cost",
-  "shipping_service",
-  "address_city",
-  "address_state",
-  "utm_source_medium",
-  "device_type",
-] as const;
-
-/** The order_items table's columns in the CSV's order. */
-export const ORDER_ITEM_COLUMNS = ["id", "order_id", "sku", "quantity", "code_color"] as const;
-
 /**
  * The orders schema, in the dialect's types. Every statement is idempotent, so the loader and the
  * sync run them on every start without bookkeeping. `VARCHAR(255)` rather than TEXT: MySQL cannot

@@ -1,0 +1,33 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { ORDER_ITEMS_CSV_COLUMNS, ORDERS_CSV_COLUMNS } from "@ctr/schemas";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { OrdersDatabase } from "./database.ts";
+import { migrateOrdersDatabase } from "./migrations.ts";
+import { openSqliteDatabase } from "./sqlite_database.ts";
+
+let dir: string;
+let db: OrdersDatabase;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), "ctr-orders-migrations-"));
+  db = openSqliteDatabase(path.join(dir, "orders.sqlite"));
+  await migrateOrdersDatabase(db);
+});
+
+afterAll(async () => {
+  await db?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("migrateOrdersDatabase", () => {
+  // The DDL spells its columns with their types; this keeps them the contract's CSV columns, in order.
+  it.each([
+    ["orders", ORDERS_CSV_COLUMNS],
+    ["order_items", ORDER_ITEMS_CSV_COLUMNS],
+  ])("creates %s with the contract's CSV columns in order", async (table, columns) => {
+    const rows = await db.all<{ name: string }>("SELECT name FROM pragma_table_info(?) ORDER BY cid", [table]);
+    expect(rows.map((r) => r.name)).toEqual(columns);
+  });
+});
