@@ -2,7 +2,6 @@ export * from "./commit/commit_day.ts";
 export * from "./commit/prune_outputs.ts";
 export * from "./commit/sink_table_function.ts";
 export * from "./ingest/engine.ts";
-export * from "./ingest/file_manifest.ts";
 export * from "./ingest/process_file.ts";
 export * from "./ingest/process_shard.ts";
 export * from "./ingest/sink_layout.ts";

@@ -1,10 +1,9 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import type { Platform, SourceFile } from "@ctr/schemas";
+import type { FileManifest, Platform, SourceFile } from "@ctr/schemas";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Folder } from "../source/folder.ts";
 import { type LocatedRecords, writeCleanCopy } from "./clean_copy.ts";
-import type { FileManifest } from "./file_manifest.ts";
 import { isGzipped, readHead, sniffShape } from "./file_shape.ts";
 import { convertFile, isInputError, maxObjectBytes, type NativeCounts, writeMinuteCounts } from "./native_convert.ts";
 import { fileIdOf, outputKey } from "./sink_layout.ts";

@@ -1,9 +1,8 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
-import type { Platform, SourceFile } from "@ctr/schemas";
+import type { FileManifest, Platform, SourceFile } from "@ctr/schemas";
 import type { Folder } from "../source/folder.ts";
 import { type EngineSettings, openEngine } from "./engine.ts";
-import type { FileManifest } from "./file_manifest.ts";
 import { processFile } from "./process_file.ts";
 
 /** Progress of a shard after each file: totals so far. */

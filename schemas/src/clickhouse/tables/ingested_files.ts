@@ -13,7 +13,34 @@ export const INGESTED_FILES_TABLE = "ingested_files_v1";
 export const INGESTED_FILE_MANIFEST_STRUCTURE =
   "file String, size UInt64, etag String, batches UInt64, events UInt64, views UInt64, ignored UInt64, malformed UInt64";
 
-const count = z.coerce.number().int().nonnegative();
+/**
+ * The columns a file's manifest carries into ingested_files_v1 (INGESTED_FILE_MANIFEST_STRUCTURE),
+ * with the counts read by `count`: the manifest JSON has plain numbers, ClickHouse rows quoted ones.
+ */
+function manifestColumns<Count extends z.ZodType<number>>(count: Count) {
+  return {
+    /** The source key, e.g. `iOS/2016-02-01/part-1.json.gz`. */
+    file: z.string(),
+    size: count,
+    etag: z.string(),
+    batches: count,
+    events: count,
+    views: count,
+    ignored: count,
+    malformed: count,
+  };
+}
+
+/**
+ * What processing one source file found, stored as `manifest/.../<fileId>.json` (one JSON line, so
+ * ClickHouse reads it as JSONEachRow in the commit) and returned to the caller.
+ */
+export const FileManifestSchema = z.object({
+  ...manifestColumns(z.number().int().nonnegative()),
+  /** The first malformed records, with their position in the file. */
+  malformed_locations: z.array(z.object({ file: z.string(), position: z.string(), reason: z.string() })),
+});
+export type FileManifest = z.infer<typeof FileManifestSchema>;
 
 /**
  * One row of ingested_files_v1. Counts arrive quoted (output_format_json_quote_64bit_integers=1)
@@ -23,14 +50,7 @@ const count = z.coerce.number().int().nonnegative();
 export const IngestedFileSchema = z.object({
   day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   platform: z.enum(PLATFORMS),
-  file: z.string(),
-  size: count,
-  etag: z.string(),
-  batches: count,
-  events: count,
-  views: count,
-  ignored: count,
-  malformed: count,
+  ...manifestColumns(z.coerce.number().int().nonnegative()),
   loaded_at: z.string(),
 });
 export type IngestedFile = z.infer<typeof IngestedFileSchema>;
