@@ -1,4 +1,4 @@
-import { formatDay, PLATFORMS, parseDay, parsePlatform, queryRows } from "@ctr/schemas";
+import { formatDay, PLATFORMS, parseDay, parsePlatform, queryRows, type SourceFileTotals } from "@ctr/schemas";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "./app_env.ts";
@@ -32,15 +32,9 @@ const PurchaseSyncRowSchema = z.object({
 });
 
 /** One loaded (platform, day) of views: its totals, its newest load time and its files. */
-export interface ViewsCoverage {
+export interface ViewsCoverage extends SourceFileTotals {
   platform: string;
   day: string;
-  files: number;
-  bytes: number;
-  events: number;
-  views: number;
-  ignored: number;
-  malformed: number;
   loadedAt: string;
   fileList: Omit<IngestedFileRow, "day" | "platform">[];
 }

@@ -1,3 +1,4 @@
+import type { SourceFileTotals } from "./clickhouse/tables/ingested_files.ts";
 import type { JobName, JobPayload } from "./job_catalog.ts";
 import type { MalformedRecord } from "./product_view.ts";
 
@@ -21,15 +22,11 @@ export interface JobProgress {
 }
 
 /** The totals of a finished backfill (the numbers `ctr backfill` prints). */
-export interface JobCounts {
-  files: number;
-  bytes: number;
-  events: number;
-  views: number;
-  ignored: number;
-  malformed: number;
+export interface JobCounts extends SourceFileTotals {
+  /** Rows now in product_views_per_minute_v1 for the committed (platform, day)s. */
   viewRowsWritten: number;
   committedDays: number;
+  /** Rows written to purchases_per_minute_v1, and the purchases they hold. */
   purchaseRowsWritten: number;
   purchases: number;
 }

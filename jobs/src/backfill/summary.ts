@@ -1,23 +1,11 @@
-import type { MalformedRecord } from "@ctr/schemas";
+import type { JobCounts, MalformedRecord } from "@ctr/schemas";
 import type { BackfillOutcome } from "./executor.ts";
 import type { BackfillPlan } from "./plan.ts";
 
 /** The contract's backfill summary, as numbers. */
-export interface BackfillSummary {
-  files: number;
-  bytes: number;
-  events: number;
-  views: number;
-  ignored: number;
-  malformed: number;
+export interface BackfillSummary extends JobCounts {
   /** The first malformed records of each file, with file and position. */
   malformedLocations: MalformedRecord[];
-  /** Rows now in product_views_per_minute_v1 for the committed (platform, day)s. */
-  viewRowsWritten: number;
-  committedDays: number;
-  /** Rows written to purchases_per_minute_v1, and the purchases they hold. */
-  purchaseRowsWritten: number;
-  purchases: number;
   skippedObjects: number;
   failures: BackfillOutcome["failures"];
 }

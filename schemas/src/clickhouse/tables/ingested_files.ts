@@ -43,6 +43,19 @@ export const FileManifestSchema = z.object({
 export type FileManifest = z.infer<typeof FileManifestSchema>;
 
 /**
+ * What a set of loaded source files adds up to: the files, their bytes, and the manifests' event
+ * counts summed (a backfill's summary, a job's counts, a platform-day's coverage).
+ */
+export interface SourceFileTotals {
+  files: number;
+  bytes: number;
+  events: number;
+  views: number;
+  ignored: number;
+  malformed: number;
+}
+
+/**
  * One row of ingested_files_v1. Counts arrive quoted (output_format_json_quote_64bit_integers=1)
  * and are read as numbers: per-file counts stay far below 2^53. `loaded_at` is UTC
  * `YYYY-MM-DD HH:MM:SS.mmm`.
