@@ -120,6 +120,21 @@ describe("parseCtrRequest: rejected requests name the field", () => {
     expect(rejects({ ...valid, product: value }).field).toBe("product");
   });
 
+  it("a value of the wrong type is reported as such, not as missing", () => {
+    expect(rejects({ ...valid, startTimestamp: 20160201 }).message).toBe(
+      "startTimestamp must be a GMT-3 time as YYYY-MM-DD HH:MM:SS, got 20160201",
+    );
+    expect(rejects({ ...valid, aggregation: true }).message).toBe(
+      "aggregation must be a positive whole number of minutes, got true",
+    );
+    expect(rejects({ ...valid, aggregation: Number.POSITIVE_INFINITY }).message).toMatch(
+      /^aggregation must be .*got Infinity$/,
+    );
+    expect(rejects({ ...valid, aggregation: undefined }).message).toBe(
+      "aggregation is required: a positive whole number of minutes",
+    );
+  });
+
   it("a body that is not an object", () => {
     expect(parseCtrRequest([1, 2])).toEqual({
       ok: false,

@@ -11,8 +11,16 @@ export const MAX_PRODUCT_LENGTH = 256;
 const FIRST_MS = Date.UTC(1970, 0, 2);
 const LAST_MS = Date.UTC(2105, 11, 31);
 
+/** A type error's message: "is required" only when the field is absent, else what was sent instead. */
+const missingOrWrongType =
+  (field: string, wanted: string) =>
+  (issue: { input?: unknown }): string =>
+    issue.input === undefined
+      ? `${field} is required: ${wanted}`
+      : `${field} must be ${wanted}, got ${typeof issue.input === "number" ? String(issue.input) : JSON.stringify(issue.input)}`;
+
 const wallClock = (field: string) =>
-  z.string({ error: `${field} is required: a GMT-3 time as YYYY-MM-DD HH:MM:SS` }).transform((text, ctx) => {
+  z.string({ error: missingOrWrongType(field, "a GMT-3 time as YYYY-MM-DD HH:MM:SS") }).transform((text, ctx) => {
     const ms = parseGmt3WallClock(text);
     if (ms === undefined) {
       ctx.addIssue({
@@ -34,7 +42,7 @@ const wallClock = (field: string) =>
 
 const aggregation = z
   .union([z.number(), z.string()], {
-    error: "aggregation is required: a positive whole number of minutes",
+    error: missingOrWrongType("aggregation", "a positive whole number of minutes"),
   })
   .transform((value, ctx) => {
     const n = typeof value === "number" ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
