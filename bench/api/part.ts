@@ -77,15 +77,19 @@ async function engineLatency(
   return reply;
 }
 
-/** HTTP load with autocannon: `amount` requests when given (slow shapes), else `seconds` of load. */
+/**
+ * HTTP load with autocannon: `amount` requests over `connections` connections. A count rather than a
+ * duration: every request sent completes, so no query cut off at the end keeps the engine busy (chDB
+ * cannot stop a running query) and slows the next measurement.
+ */
 async function httpLatency(
   url: string,
-  load: { connections: number; seconds: number; amount?: number },
+  load: { connections: number; amount: number },
 ): Promise<LatencySummary & { non2xx: number; errors: number }> {
   const result = await autocannon({
     url,
     connections: load.connections,
-    ...(load.amount !== undefined ? { amount: load.amount } : { duration: load.seconds }),
+    amount: load.amount,
     timeout: BENCH_REQUEST_TIMEOUT_MS / 1000,
   });
   return {
@@ -124,14 +128,15 @@ export async function runApiPart(options: ApiOptions): Promise<BenchRow[]> {
       const engine1 = await engineLatency(server, shape, { concurrency: 1, seconds: SEQUENTIAL_SECONDS, minCalls: 3 });
       const api1 = await httpLatency(url, {
         connections: 1,
-        seconds: SEQUENTIAL_SECONDS,
         amount: Math.max(3, Math.min(engine1.summary.count, 1000)),
       });
-      // A shape whose one round at full concurrency outlasts the load time (each request waits for
-      // the ones before it on 2 cores) gets one request per connection, and no engine-side repeat of
-      // that: the rounds would take minutes and tell nothing the sequential figures do not.
-      const roundMs = (engine1.summary.p50 * options.connections) / machine.cpus;
-      const heavy = roundMs > options.seconds * 1000;
+      // Requests that fill about `seconds` at the throughput the sequential time predicts on all
+      // cores, and at least one per connection.
+      const fitting = Math.ceil((options.seconds * 1000 * machine.cpus) / engine1.summary.p50);
+      const amount = Math.max(options.connections, fitting);
+      // A shape whose one round at full concurrency outlasts the load time gets no engine-side repeat
+      // of that round: it would take minutes and tell nothing the sequential figures do not.
+      const heavy = fitting < options.connections;
       const engineN = heavy
         ? undefined
         : await engineLatency(server, shape, {
@@ -139,11 +144,7 @@ export async function runApiPart(options: ApiOptions): Promise<BenchRow[]> {
             seconds: options.seconds,
             minCalls: options.connections,
           });
-      const apiN = await httpLatency(url, {
-        connections: options.connections,
-        seconds: options.seconds,
-        ...(heavy ? { amount: options.connections } : {}),
-      });
+      const apiN = await httpLatency(url, { connections: options.connections, amount });
       shapes.push({
         name: shape.name,
         query: shape.query,

@@ -25,15 +25,20 @@ export interface IngestInput {
 
 const FROM = "2016-02-01";
 const TO = "2016-02-02";
-/** On-disk bytes of one day (three platforms) per unit of `ctr generate --scale` (measured: 41 to 50 MB, as the shapes rotate by day). */
-const BYTES_PER_SCALE_DAY = 45e6;
+/**
+ * On-disk bytes of one day (three platforms) per unit of `ctr generate --scale`, measured for
+ * 2016-02-01..02 (41 to 56 MB: the share of gzip files varies with the day and the scale).
+ */
+const BYTES_PER_SCALE_DAY = 56e6;
 const EVENT_FILE = /\.(json|ndjson|jsonl)(\.gz)?$/;
 
+/** The event files of `<dir>/<platform>/<day>/`; the bench's own notes at the top level are not. */
 async function listEventFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries
     .filter((e) => e.isFile() && EVENT_FILE.test(e.name))
     .map((e) => path.join(e.parentPath, e.name))
+    .filter((file) => path.relative(dir, file).split(path.sep).length === 3)
     .sort();
 }
 
@@ -56,13 +61,13 @@ async function reuse(marker: string): Promise<IngestInput | undefined> {
  * batch objects). Kept under `workDir` and reused while the options are the same.
  */
 export async function prepareGeneratedInput(workDir: string, sizeBytes: number, seed: string): Promise<IngestInput> {
-  const dir = path.join(workDir, `generated-${sizeBytes}-${seed}`);
+  const days = 2;
+  const scale = Number((sizeBytes / (BYTES_PER_SCALE_DAY * days)).toFixed(3));
+  const dir = path.join(workDir, `generated-scale-${scale}-seed-${seed}`);
   const marker = path.join(dir, "bench-input.json");
   const existing = await reuse(marker);
   if (existing) return existing;
   await rm(dir, { recursive: true, force: true });
-  const days = 2;
-  const scale = Number((sizeBytes / (BYTES_PER_SCALE_DAY * days)).toFixed(3));
   process.stderr.write(`bench: generating ~${(sizeBytes / 1e6).toFixed(0)} MB (ctr generate --scale ${scale})\n`);
   const report = await generate({ from: FROM, to: TO, scale, seed, outDir: dir });
   const files = await listEventFiles(dir);
