@@ -22,6 +22,26 @@ function findCommand(argv: string[]): { command: Command; rest: string[] } | und
   return oneWord ? { command: oneWord, rest: argv.slice(1) } : undefined;
 }
 
+/**
+ * `--scale -1` as `--scale=-1`: parseArgs refuses a value starting with a dash as ambiguous, which
+ * hides the real problem; joined, the command's own check names the flag and what it wants.
+ */
+function joinNegativeValues(args: string[], command: Command): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i] ?? "";
+    const next = args[i + 1];
+    const name = flag.startsWith("--") ? flag.slice(2) : undefined;
+    if (name && command.options[name]?.type === "string" && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${flag}=${next}`);
+      i++;
+    } else {
+      joined.push(flag);
+    }
+  }
+  return joined;
+}
+
 function commandHelp(command: Command): string {
   return `Usage: ${command.usage}\n\n${command.summary}\n${command.details ? `\n${command.details}\n` : ""}`;
 }
@@ -44,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     let positionals: string[];
     ({ values, positionals } = parseArgs({
-      args: rest,
+      args: joinNegativeValues(rest, command),
       options: { ...command.options, help: { type: "boolean", short: "h" } },
       strict: true,
       allowPositionals: command.positional !== undefined,

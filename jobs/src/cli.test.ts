@@ -1,0 +1,33 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { main } from "./cli.ts";
+
+/** Runs `ctr` in-process and returns its exit code and what it wrote to stderr. */
+async function run(args: string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = "";
+  vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  const code = await main(args);
+  return { code, stderr };
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("ctr: a negative flag value", () => {
+  it("is checked by the command, which names the flag and what it wants", async () => {
+    const { code, stderr } = await run(["generate", "--scale", "-1"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("--scale wants a positive number");
+    expect(stderr).toContain("got '-1'");
+    expect(stderr).not.toContain("ambiguous");
+  });
+
+  it("does not swallow a following flag", async () => {
+    const { code, stderr } = await run(["serve", "--port", "--bogus"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("ambiguous");
+  });
+});
