@@ -3,8 +3,8 @@
 // commits and purchase syncs from the store queue, as `ctr backfill` does.
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { type Config, migrate, openStore, PLATFORMS, type Store } from "@ctr/schemas";
-import { loadOrders, openFolder, openOrdersDatabase } from "@ctr/workers";
+import { type Config, PLATFORMS, type Store } from "@ctr/schemas";
+import { openFolder } from "@ctr/workers";
 import { Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,18 +20,19 @@ import {
   configOf,
   deleteQueueKeys,
   deploymentEnv,
+  loadOrdersAndOpenStore,
   REDIS_URL,
   startWorker,
   stopWorker,
-  truncateTables,
   uniquePrefix,
   uploadObject,
   uploadTree,
   type WorkerProcess,
   waitFor,
 } from "./distributed_support.ts";
-import { removeDir, tempDir } from "./ingest_fixtures.ts";
+import { oneViewNdjson, removeDir, tempDir } from "./ingest_fixtures.ts";
 import { startS3rver } from "./ingest_s3rver.ts";
+import { truncateTables } from "./support/api_server.ts";
 
 const DAY = "2016-02-01";
 const POISON_DAY = "2016-02-02";
@@ -94,11 +95,7 @@ beforeAll(async () => {
   const base = configOf(
     deploymentEnv({ endpoint: s3.endpoint, dataDir: path.join(dir, "data"), sinkPrefix: "inproc" }),
   );
-  const orders = await openOrdersDatabase(base.ordersDatabaseUrl);
-  await loadOrders(orders, { orders: report.orders.ordersFile, items: report.orders.itemsFile });
-  await orders.close();
-  store = openStore(base.clickhouse);
-  await migrate(store);
+  store = await loadOrdersAndOpenStore(base, report.orders);
   // The reference: the same backfill in-process, its ClickHouse totals.
   const summary = await runBackfill(base, REQUEST, QUIET);
   expect(summary.failures).toEqual([]);
@@ -179,22 +176,7 @@ describe("a backfill over BullMQ", () => {
     await startWorkers(env, 1);
     const poison = gzipSync('[{"events":[]}]').subarray(0, 12);
     await uploadObject(s3.endpoint, `iOS/${POISON_DAY}/part-9999.json.gz`, poison);
-    await uploadObject(
-      s3.endpoint,
-      `Android/${POISON_DAY}/good.ndjson`,
-      `${JSON.stringify({
-        events: [
-          {
-            event_type: "custom_event",
-            data: {
-              event_name: "product",
-              timestamp_unixtime_ms: Date.parse(`${POISON_DAY}T10:00:00Z`),
-              custom_attributes: { codeColor: "P1" },
-            },
-          },
-        ],
-      })}\n`,
-    );
+    await uploadObject(s3.endpoint, `Android/${POISON_DAY}/good.ndjson`, oneViewNdjson(POISON_DAY, "P1"));
     const outcome = await coordinate(config, { from: POISON_DAY, to: POISON_DAY, platforms: ["iOS", "Android"] });
     expect(outcome.failures).toHaveLength(1);
     expect(outcome.failures[0]?.step).toMatch(new RegExp(`^shard iOS ${POISON_DAY}`));

@@ -1,8 +1,8 @@
 // The daily incremental run: only new or changed files are read again (judged against the manifest's
 // size and etag), in-process and over BullMQ with a real `ctr worker`; its cron form is a job scheduler.
 import path from "node:path";
-import { type Config, getIngestedFiles, loadConfig, migrate, openStore, type Store } from "@ctr/schemas";
-import { loadOrders, openFolder, openOrdersDatabase } from "@ctr/workers";
+import { type Config, getIngestedFiles, loadConfig, type Store } from "@ctr/schemas";
+import { openFolder } from "@ctr/workers";
 import { Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +17,7 @@ import { startJobSystem } from "../jobs/src/submission/job_system.ts";
 import {
   clickhouseTotals,
   deleteQueueKeys,
+  loadOrdersAndOpenStore,
   REDIS_URL,
   startWorker,
   stopWorker,
@@ -24,7 +25,7 @@ import {
   type WorkerProcess,
   waitFor,
 } from "./distributed_support.ts";
-import { removeDir, tempDir, writeFiles } from "./ingest_fixtures.ts";
+import { oneViewNdjson, removeDir, tempDir, writeFiles } from "./ingest_fixtures.ts";
 
 const DAY = "2016-02-01";
 const QUIET = { write: () => true };
@@ -44,21 +45,6 @@ function environment(extra: Record<string, string> = {}): Config {
   });
 }
 
-/** One product view of `product` at 10:00 UTC of DAY, as a one-line NDJSON file. */
-const oneView = (product: string) =>
-  `${JSON.stringify({
-    events: [
-      {
-        event_type: "custom_event",
-        data: {
-          event_name: "product",
-          timestamp_unixtime_ms: Date.parse(`${DAY}T10:00:00Z`),
-          custom_attributes: { codeColor: product },
-        },
-      },
-    ],
-  })}\n`;
-
 const viewsOf = (totals: Awaited<ReturnType<typeof clickhouseTotals>>, platform: string) =>
   totals[`views ${DAY} ${platform}`]?.total ?? 0;
 
@@ -66,11 +52,7 @@ beforeAll(async () => {
   dir = await tempDir("daily");
   const report = await generate({ from: DAY, to: DAY, scale: 0.01, outDir: path.join(dir, "raw"), seed: "daily" });
   const config = environment();
-  const orders = await openOrdersDatabase(config.ordersDatabaseUrl);
-  await loadOrders(orders, { orders: report.orders.ordersFile, items: report.orders.itemsFile });
-  await orders.close();
-  store = openStore(config.clickhouse);
-  await migrate(store);
+  store = await loadOrdersAndOpenStore(config, report.orders);
   const summary = await runBackfill(config, { from: DAY, to: DAY, platforms: ["iOS", "Android", "MobileWeb"] }, QUIET);
   expect(summary.failures).toEqual([]);
 }, 120_000);
@@ -91,7 +73,7 @@ describe("ctr daily", () => {
 
     const before = await clickhouseTotals(store);
     const loadedBefore = await getIngestedFiles(store.client, { from: DAY, to: DAY });
-    await writeFiles(path.join(dir, "raw"), { [`Android/${DAY}/late-1.ndjson`]: oneView("LATE1") });
+    await writeFiles(path.join(dir, "raw"), { [`Android/${DAY}/late-1.ndjson`]: oneViewNdjson(DAY, "LATE1") });
     const plan = await planDaily(source, store, { date: DAY, shardMaxBytes: config.shardMaxBytes });
     expect(plan.days.flatMap((d) => d.shards.flatMap((s) => s.files.map((f) => f.key)))).toEqual([
       `Android/${DAY}/late-1.ndjson`,
@@ -126,7 +108,7 @@ describe("ctr daily", () => {
       WORKER_CONCURRENCY: "1",
     });
     const before = await clickhouseTotals(store);
-    await writeFiles(path.join(dir, "raw"), { [`iOS/${DAY}/late-2.ndjson`]: oneView("LATE2") });
+    await writeFiles(path.join(dir, "raw"), { [`iOS/${DAY}/late-2.ndjson`]: oneViewNdjson(DAY, "LATE2") });
     const summary = await runDaily(config, DAY, QUIET);
     expect(summary.failures).toEqual([]);
     expect(summary.files).toBe(1);
@@ -146,7 +128,7 @@ describe("ctr daily", () => {
     });
     const queueConfig = queueConfigOf(config);
     if (!queueConfig) throw new Error("REDIS_URL wanted");
-    await writeFiles(path.join(dir, "raw"), { [`MobileWeb/${DAY}/late-3.ndjson`]: oneView("LATE3") });
+    await writeFiles(path.join(dir, "raw"), { [`MobileWeb/${DAY}/late-3.ndjson`]: oneViewNdjson(DAY, "LATE3") });
     const system = await startJobSystem(config, store, () => {});
     const redis = new Redis(REDIS_URL);
     const queue = new Queue(QUEUE_NAMES.store, { connection: redis, prefix });

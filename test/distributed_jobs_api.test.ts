@@ -2,23 +2,23 @@
 // submitter, and with Redis through BullMQ and a real `ctr worker` process.
 import path from "node:path";
 import { createApp, createLogger, createMetrics, toApiConfig } from "@ctr/query-api";
-import { type Config, loadConfig, migrate, openStore, PLATFORMS, type Store } from "@ctr/schemas";
-import { loadOrders, openOrdersDatabase } from "@ctr/workers";
+import { type Config, loadConfig, PLATFORMS, type Store } from "@ctr/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generate } from "../jobs/src/generate/index.ts";
 import { InProcessSubmitter } from "../jobs/src/submission/in_process_submitter.ts";
 import { startJobSystem } from "../jobs/src/submission/job_system.ts";
 import {
   deleteQueueKeys,
+  loadOrdersAndOpenStore,
   REDIS_URL,
   startWorker,
   stopWorker,
-  truncateTables,
   uniquePrefix,
   type WorkerProcess,
   waitFor,
 } from "./distributed_support.ts";
 import { removeDir, tempDir } from "./ingest_fixtures.ts";
+import { truncateTables } from "./support/api_server.ts";
 
 const DAY = "2016-02-01";
 const KEY = "test-key";
@@ -76,6 +76,20 @@ async function backfillOverHttp(app: ReturnType<typeof appWith>) {
   return { id, status };
 }
 
+/** What GET /jobs/:id shows once the backfill of DAY completed: the generated data's counts. */
+const completedStatus = () => ({
+  state: "completed",
+  ok: true,
+  counts: {
+    files: expected.files,
+    views: expected.views,
+    purchases: expected.purchases,
+    committedDays: PLATFORMS.length,
+  },
+  progress: { files: expected.files, totalFiles: expected.files },
+  failures: [],
+});
+
 beforeAll(async () => {
   dir = await tempDir("jobs-api");
   const report = await generate({ from: DAY, to: DAY, scale: 0.01, outDir: path.join(dir, "raw"), seed: "jobs-api" });
@@ -85,11 +99,7 @@ beforeAll(async () => {
     purchases: report.orders.purchases.filter((p) => p.day === DAY).reduce((n, p) => n + p.purchases, 0),
   };
   const config = loadConfig(environment());
-  const orders = await openOrdersDatabase(config.ordersDatabaseUrl);
-  await loadOrders(orders, { orders: report.orders.ordersFile, items: report.orders.itemsFile });
-  await orders.close();
-  store = openStore(config.clickhouse);
-  await migrate(store);
+  store = await loadOrdersAndOpenStore(config, report.orders);
 }, 120_000);
 
 afterAll(async () => {
@@ -119,19 +129,7 @@ describe("job submission over HTTP", () => {
     expect((await app.request("/jobs/backfill.nope", { headers: auth })).status).toBe(404);
 
     const { status } = await backfillOverHttp(app);
-    expect(status).toMatchObject({
-      state: "completed",
-      ok: true,
-      counts: {
-        files: expected.files,
-        views: expected.views,
-        purchases: expected.purchases,
-        committedDays: PLATFORMS.length,
-      },
-      progress: { files: expected.files, totalFiles: expected.files },
-      malformedLocations: [],
-      failures: [],
-    });
+    expect(status).toMatchObject({ ...completedStatus(), malformedLocations: [] });
     await jobs.idle();
   });
 
@@ -149,18 +147,7 @@ describe("job submission over HTTP", () => {
     const system = await startJobSystem(config, store, () => {});
     try {
       const { status } = await backfillOverHttp(appWith(config, system.submitter));
-      expect(status).toMatchObject({
-        state: "completed",
-        ok: true,
-        counts: {
-          files: expected.files,
-          views: expected.views,
-          purchases: expected.purchases,
-          committedDays: PLATFORMS.length,
-        },
-        progress: { files: expected.files, totalFiles: expected.files },
-        failures: [],
-      });
+      expect(status).toMatchObject(completedStatus());
     } finally {
       await system.close();
     }

@@ -4,8 +4,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { type Config, loadConfig, queryRows, type Store } from "@ctr/schemas";
-import { createS3Client } from "@ctr/workers";
+import { type Config, loadConfig, migrate, openStore, queryRows, type Store } from "@ctr/schemas";
+import { createS3Client, loadOrders, openOrdersDatabase } from "@ctr/workers";
 import { Redis } from "ioredis";
 import { z } from "zod";
 import { REPO_ROOT } from "./ingest_fixtures.ts";
@@ -160,14 +160,18 @@ export async function clickhouseTotals(store: Store): Promise<Record<string, { r
   );
 }
 
-/** Empties the engine's tables, so that a run's totals are its own. */
-export async function truncateTables(store: Store): Promise<void> {
-  for (const table of [
-    "product_views_per_minute_v1",
-    "purchases_per_minute_v1",
-    "ingested_files_v1",
-    "purchase_syncs_v1",
-  ]) {
-    await store.client.command({ query: `TRUNCATE TABLE IF EXISTS ${table}` });
-  }
+/**
+ * Loads generated orders (`ctr generate`'s report.orders) into the configured orders database and
+ * opens the configured ClickHouse store, migrated: the common start of a distributed test.
+ */
+export async function loadOrdersAndOpenStore(
+  config: Config,
+  orders: { ordersFile: string; itemsFile: string },
+): Promise<Store> {
+  const database = await openOrdersDatabase(config.ordersDatabaseUrl);
+  await loadOrders(database, { orders: orders.ordersFile, items: orders.itemsFile });
+  await database.close();
+  const store = openStore(config.clickhouse);
+  await migrate(store);
+  return store;
 }

@@ -13,7 +13,7 @@ import type { QueuedShardResult } from "../jobs/src/queue/processors.ts";
 import { QUEUE_NAMES } from "../jobs/src/queue/queues.ts";
 import { chooseExecutor, openStoreSide, runnersOf } from "../jobs/src/submission/backfill_session.ts";
 import { startWorker, stopWorker, type WorkerProcess, waitFor } from "./distributed_support.ts";
-import { removeDir, tempDir, writeFiles } from "./ingest_fixtures.ts";
+import { oneViewNdjson, removeDir, tempDir, writeFiles } from "./ingest_fixtures.ts";
 
 const DAY = "2016-02-01";
 let dir: string;
@@ -62,26 +62,12 @@ async function stopRedis(child: ChildProcess | undefined): Promise<void> {
   await exited;
 }
 
-const view = (product: string) =>
-  `${JSON.stringify({
-    events: [
-      {
-        event_type: "custom_event",
-        data: {
-          event_name: "product",
-          timestamp_unixtime_ms: Date.parse(`${DAY}T10:00:00Z`),
-          custom_attributes: { codeColor: product },
-        },
-      },
-    ],
-  })}\n`;
-
 beforeAll(async () => {
   dir = await tempDir("worker");
   port = await freePort();
   await writeFiles(path.join(dir, "raw"), {
-    [`iOS/${DAY}/a.ndjson`]: view("A"),
-    [`Android/${DAY}/b.ndjson`]: view("B"),
+    [`iOS/${DAY}/a.ndjson`]: oneViewNdjson(DAY, "A"),
+    [`Android/${DAY}/b.ndjson`]: oneViewNdjson(DAY, "B"),
   });
   store = openStore({ kind: "embedded", path: path.join(dir, "data", "clickhouse"), database: "default" });
   await migrate(store);
@@ -140,7 +126,7 @@ describe("ctr worker", () => {
 
   it("on SIGTERM past WORKER_SHUTDOWN_TIMEOUT_MS releases its shard, which another worker completes", async () => {
     // One file big enough to take seconds: 250,000 one-view lines (~47 MB).
-    const line = view("BIG");
+    const line = oneViewNdjson(DAY, "BIG");
     await writeFiles(path.join(dir, "big"), { [`iOS/${DAY}/big.ndjson`]: line.repeat(250_000) });
     const env = {
       CTR_DATA_DIR: path.join(dir, "data"),

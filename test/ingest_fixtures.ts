@@ -44,6 +44,21 @@ export function singleObject(): string {
   return `{\n  "events": [\n    {\n      "event_type": "custom_event",\n      "data": {\n        "event_name": "product",\n        "timestamp_unixtime_ms": 1454284920000,\n        "event_id": 679644799952992004,\n        "custom_attributes": { "codeColor": "P4" }\n      }\n    }\n  ],\n  "mpid": 196509116834317004\n}\n`;
 }
 
+/** One product view of `product` at 10:00 UTC of `day`, as a one-line NDJSON file. */
+export const oneViewNdjson = (day: string, product: string): string =>
+  `${JSON.stringify({
+    events: [
+      {
+        event_type: "custom_event",
+        data: {
+          event_name: "product",
+          timestamp_unixtime_ms: Date.parse(`${day}T10:00:00Z`),
+          custom_attributes: { codeColor: product },
+        },
+      },
+    ],
+  })}\n`;
+
 /** Writes files under `root`, gzipping those whose name ends in .gz. */
 export async function writeFiles(root: string, files: Record<string, string>): Promise<void> {
   for (const [key, text] of Object.entries(files)) {
