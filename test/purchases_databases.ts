@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { OrdersDatabase } from "@ctr/workers";
+import { type OrdersDatabase, openOrdersDatabase } from "@ctr/workers";
 import mysql from "mysql2/promise";
 import pg from "pg";
 
@@ -63,6 +63,31 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
       };
     }
   }
+}
+
+/** A fresh orders database, opened; `close()` closes and drops it. */
+export interface OpenTestDatabase {
+  db: OrdersDatabase;
+  close(): Promise<void>;
+}
+
+/** Creates a fresh orders database of the kind (createTestDatabase) and opens it as the CLI would. */
+export async function openTestDatabase(kind: DatabaseKind): Promise<OpenTestDatabase> {
+  const database = await createTestDatabase(kind);
+  let db: OrdersDatabase;
+  try {
+    db = await openOrdersDatabase(database.url);
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+  return {
+    db,
+    close: async () => {
+      await db.close();
+      await database.drop();
+    },
+  };
 }
 
 /**

@@ -5,13 +5,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { getPurchasesPerMinute, migrate, openStore, type Store } from "@ctr/schemas";
-import { loadOrders, type OrdersDatabase, openOrdersDatabase, syncPurchases } from "@ctr/workers";
+import { loadOrders, type OrdersDatabase, syncPurchases } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   countPurchasesDirectly,
-  createTestDatabase,
   DATABASE_KINDS,
-  type TestDatabase,
+  type OpenTestDatabase,
+  openTestDatabase,
 } from "./purchases_databases.ts";
 
 const CTR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../jobs/bin/ctr.js");
@@ -44,15 +44,14 @@ afterAll(async () => {
 });
 
 describe.each(DATABASE_KINDS)("generated orders CSVs through %s", (kind) => {
-  let database: TestDatabase;
+  let database: OpenTestDatabase;
   let db: OrdersDatabase;
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    db = await openOrdersDatabase(database.url);
+    database = await openTestDatabase(kind);
+    db = database.db;
   });
   afterAll(async () => {
-    await db?.close();
-    await database?.drop();
+    await database?.close();
   });
 
   it("load without rejects, and sync the totals ctr generate reports and SQL counts", async () => {

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { loadOrders, type OrdersDatabase, openOrdersDatabase } from "@ctr/workers";
+import { loadOrders, type OrdersDatabase } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "./purchases_databases.ts";
+import { DATABASE_KINDS, type OpenTestDatabase, openTestDatabase } from "./purchases_databases.ts";
 
 const ORDERS_HEADER =
   "id,user_id,order_date,order_subtotal,order_discount,order_total,order_status,payment_type,shipping_cost,shipping_service,address_city,address_state,utm_source_medium,device_type";
@@ -46,15 +46,14 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe.each(DATABASE_KINDS)("orders load into %s", (kind) => {
-  let database: TestDatabase;
+  let database: OpenTestDatabase;
   let db: OrdersDatabase;
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    db = await openOrdersDatabase(database.url);
+    database = await openTestDatabase(kind);
+    db = database.db;
   });
   afterAll(async () => {
-    await db?.close();
-    await database?.drop();
+    await database?.close();
   });
 
   const count = async (table: string) => Number((await db.all(`SELECT COUNT(*) AS n FROM ${table}`))[0]?.n);

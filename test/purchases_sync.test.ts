@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { getPurchaseSync, getPurchasesPerMinute, loadConfig, migrate, openStore, type Store } from "@ctr/schemas";
-import { loadOrders, type OrdersDatabase, openOrdersDatabase, syncPurchases } from "@ctr/workers";
+import { loadOrders, type OrdersDatabase, syncPurchases } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   countPurchasesDirectly,
-  createTestDatabase,
   DATABASE_KINDS,
-  type TestDatabase,
+  type OpenTestDatabase,
+  openTestDatabase,
 } from "./purchases_databases.ts";
 
 const ORDERS_CSV = [
@@ -72,14 +72,14 @@ async function syncedTotals(): Promise<Record<string, number>> {
 }
 
 describe.each(DATABASE_KINDS)("purchase sync from %s", (kind) => {
-  let database: TestDatabase;
+  let database: OpenTestDatabase;
   let db: OrdersDatabase;
   const sync = (day: string, purchaseExcludedStatuses: string[] = []) =>
     syncPurchases({ day }, { store, orders: db, config: { purchaseExcludedStatuses } });
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    db = await openOrdersDatabase(database.url);
+    database = await openTestDatabase(kind);
+    db = database.db;
     const orders = path.join(tmp, `orders_${kind}.csv`);
     const items = path.join(tmp, `items_${kind}.csv`);
     writeFileSync(orders, ORDERS_CSV);
@@ -88,8 +88,7 @@ describe.each(DATABASE_KINDS)("purchase sync from %s", (kind) => {
     expect(summary.rejectedTotal).toBe(0);
   });
   afterAll(async () => {
-    await db?.close();
-    await database?.drop();
+    await database?.close();
   });
 
   /** The count the sync must reproduce, asked of the orders database directly. */
