@@ -6,13 +6,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { runBackfill } from "@ctr/jobs/backfill/run_backfill";
 import { generate } from "@ctr/jobs/generate/index";
 import type { RunningServer } from "@ctr/query-api";
-import { type Config, loadConfig, openStore, PLATFORMS, parseGmt3WallClock, type Store } from "@ctr/schemas";
+import { type Config, loadConfig, PLATFORMS, parseGmt3WallClock } from "@ctr/schemas";
 import { loadOrders, openOrdersDatabase } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getCtr, serveApi } from "./support/api_server.ts";
+import { type BackfilledApi, backfillAndServe, getCtr } from "./support/api_server.ts";
 import { readOrdersCsv, readRawViews } from "./support/raw_events.ts";
 
 interface ExpectedRow {
@@ -26,7 +25,7 @@ interface ExpectedRow {
 
 let dir: string;
 let config: Config;
-let store: Store;
+let api: BackfilledApi;
 let server: RunningServer;
 let rawDir: string;
 
@@ -41,19 +40,13 @@ beforeAll(async () => {
   } finally {
     await orders.close();
   }
-  const summary = await runBackfill(
-    config,
-    { from: "2016-02-01", to: "2016-02-02", platforms: [...PLATFORMS] },
-    { write: () => true },
-  );
-  expect(summary.failures).toEqual([]);
-  store = openStore(config.clickhouse);
-  server = await serveApi(store);
+  api = await backfillAndServe(config, { from: "2016-02-01", to: "2016-02-02", platforms: [...PLATFORMS] });
+  expect(api.summary.failures).toEqual([]);
+  server = api.server;
 });
 
 afterAll(async () => {
-  await server?.close();
-  await store?.close();
+  await api?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -4,25 +4,23 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   getCtr,
   insertViews,
-  openTestStore,
+  openTestApi,
   openUnreachableStore,
   serveApi,
   truncateTables,
 } from "./support/api_server.ts";
 
 let store: Store;
-let closeStore: () => Promise<void>;
 let server: RunningServer;
+let closeApi: () => Promise<void>;
 
 beforeAll(async () => {
-  ({ store, close: closeStore } = await openTestStore());
-  server = await serveApi(store);
+  ({ store, server, close: closeApi } = await openTestApi());
   await truncateTables(store);
   await insertViews(store, [{ at: "2016-02-01 10:00", platform: "iOS", product: "A", count: 3 }]);
 });
 afterAll(async () => {
-  await server?.close();
-  await closeStore?.();
+  await closeApi?.();
 });
 
 const valid = { startTimestamp: "2016-02-01 10:00:00", endTimestamp: "2016-02-01 11:00:00", aggregation: "60" };

@@ -1,19 +1,17 @@
 import type { RunningServer } from "@ctr/query-api";
 import { floorToMinute, formatGmt3WallClock, type Store } from "@ctr/schemas";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { getCtr, insertPurchases, insertViews, openTestStore, serveApi, truncateTables } from "./support/api_server.ts";
+import { getCtr, insertPurchases, insertViews, openTestApi, serveApi, truncateTables } from "./support/api_server.ts";
 
 let store: Store;
-let closeStore: () => Promise<void>;
 let server: RunningServer;
+let closeApi: () => Promise<void>;
 
 beforeAll(async () => {
-  ({ store, close: closeStore } = await openTestStore());
-  server = await serveApi(store);
+  ({ store, server, close: closeApi } = await openTestApi());
 });
 afterAll(async () => {
-  await server?.close();
-  await closeStore?.();
+  await closeApi?.();
 });
 beforeEach(async () => {
   await truncateTables(store);

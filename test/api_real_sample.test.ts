@@ -6,11 +6,10 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { runBackfill } from "@ctr/jobs/backfill/run_backfill";
 import type { RunningServer } from "@ctr/query-api";
-import { loadConfig, openStore, type Store } from "@ctr/schemas";
+import { loadConfig } from "@ctr/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getCtr, serveApi } from "./support/api_server.ts";
+import { type BackfilledApi, backfillAndServe, getCtr } from "./support/api_server.ts";
 import { readRawViews } from "./support/raw_events.ts";
 
 const SAMPLE = path.resolve(import.meta.dirname, "../../shared/data/productEvent_20160201.json.gz");
@@ -19,7 +18,7 @@ if (!present) console.warn(`api_real_sample: skipped, the real sample is not at 
 
 let dir: string;
 let rawDir: string;
-let store: Store | undefined;
+let api: BackfilledApi | undefined;
 let server: RunningServer | undefined;
 
 describe.skipIf(!present)("the API over the real sample (MobileWeb, UTC day 2016-02-01)", () => {
@@ -29,19 +28,13 @@ describe.skipIf(!present)("the API over the real sample (MobileWeb, UTC day 2016
     mkdirSync(path.join(rawDir, "MobileWeb", "2016-02-01"), { recursive: true });
     copyFileSync(SAMPLE, path.join(rawDir, "MobileWeb", "2016-02-01", "productEvent_20160201.json.gz"));
     const config = loadConfig({ CTR_DATA_DIR: dir, WORKER_CONCURRENCY: "2" });
-    const summary = await runBackfill(
-      config,
-      { from: "2016-02-01", to: "2016-02-01", platforms: ["MobileWeb"] },
-      { write: () => true },
-    );
-    expect(summary.failures).toEqual([]);
-    store = openStore(config.clickhouse);
-    server = await serveApi(store);
+    api = await backfillAndServe(config, { from: "2016-02-01", to: "2016-02-01", platforms: ["MobileWeb"] });
+    expect(api.summary.failures).toEqual([]);
+    server = api.server;
   });
 
   afterAll(async () => {
-    await server?.close();
-    await store?.close();
+    await api?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

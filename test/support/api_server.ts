@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { type BackfillRequest, runBackfill } from "@ctr/jobs/backfill/run_backfill";
+import type { BackfillSummary } from "@ctr/jobs/backfill/summary";
 import {
   type ApiConfig,
   createApp,
@@ -53,12 +55,51 @@ export function serveApi(store: Store, config: Partial<ApiConfig> = {}): Promise
   return startServer(app, { port: 0, hostname: "127.0.0.1", drainMs: 1_000 });
 }
 
+/** A test store (openTestStore) with the API served over it on the defaults. */
+export async function openTestApi(): Promise<{ store: Store; server: RunningServer; close(): Promise<void> }> {
+  const { store, close: closeStore } = await openTestStore();
+  const server = await serveApi(store);
+  return {
+    store,
+    server,
+    close: async () => {
+      await server.close();
+      await closeStore();
+    },
+  };
+}
+
+/** A deployment whose backfill ran in-process, serving the API over its store. */
+export interface BackfilledApi {
+  /** The backfill's summary, for the test to check. */
+  summary: BackfillSummary;
+  server: RunningServer;
+  /** Stops the server and closes the store. */
+  close(): Promise<void>;
+}
+
+/** Runs the backfill quietly on `config`'s defaults, then serves the API over the store it filled. */
+export async function backfillAndServe(config: Config, request: BackfillRequest): Promise<BackfilledApi> {
+  const summary = await runBackfill(config, request, { write: () => true });
+  const store = openStore(config.clickhouse);
+  const server = await serveApi(store);
+  return {
+    summary,
+    server,
+    close: async () => {
+      await server.close();
+      await store.close();
+    },
+  };
+}
+
 /** A store whose ClickHouse server is a closed port: every query fails to connect. */
 export function openUnreachableStore(): Store {
   const clickhouse: Config["clickhouse"] = { kind: "server", url: "http://127.0.0.1:1", database: "ctr" };
   return openStore(clickhouse);
 }
 
+/** Empties the engine's tables, so that a test's (or a run's) rows are its own. */
 export async function truncateTables(store: Store): Promise<void> {
   for (const table of [
     "product_views_per_minute_v1",
