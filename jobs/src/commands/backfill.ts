@@ -10,6 +10,7 @@ import {
 import { runBackfill } from "../backfill/run_backfill.ts";
 import { formatSummary } from "../backfill/summary.ts";
 import { type Command, type OptionValues, optionalString, requireString, UsageError } from "../command.ts";
+import { checkRedisReachable } from "../queue/connection.ts";
 import { runQueuedBackfill } from "../queue/run_queued_backfill.ts";
 
 /** Reads --from/--to as a day range; both wanted, from not after to. */
@@ -70,6 +71,7 @@ With REDIS_URL the backfill is a BullMQ flow run by \`ctr worker\` processes; th
     const source = sourceFlag === undefined ? undefined : readSource(sourceFlag);
     const config = loadConfig();
     if (config.redisUrl) {
+      await checkRedisReachable(config.redisUrl);
       const queued = await runQueuedBackfill(config, { ...range, platforms, source }, process.stderr, {
         wait: values["no-wait"] !== true,
       });

@@ -3,6 +3,7 @@ import { formatSummary } from "../backfill/summary.ts";
 import { type Command, optionalString, UsageError } from "../command.ts";
 import { yesterdayUtc } from "../daily/plan_daily.ts";
 import { runDaily, scheduleDaily } from "../daily/run_daily.ts";
+import { checkRedisReachable } from "../queue/connection.ts";
 import { queueConfigOf } from "../submission/backfill_session.ts";
 
 export const dailyCommand: Command = {
@@ -26,10 +27,12 @@ In-process, or a BullMQ flow with REDIS_URL.
     if (schedule !== undefined || values.unschedule === true) {
       const queue = queueConfigOf(config);
       if (!queue) throw new ConfigError("REDIS_URL", "a daily schedule lives in Redis: set REDIS_URL");
+      await checkRedisReachable(queue.redisUrl);
       await scheduleDaily(queue, schedule);
       process.stdout.write(schedule ? `daily run scheduled: ${schedule} (UTC)\n` : "daily schedule removed\n");
       return 0;
     }
+    if (config.redisUrl) await checkRedisReachable(config.redisUrl);
     const summary = await runDaily(config, date, process.stderr);
     process.stdout.write(formatSummary(summary));
     return summary.failures.length > 0 ? 1 : 0;

@@ -1,5 +1,6 @@
 import { ConfigError, type JobStatus, loadConfig } from "@ctr/schemas";
 import { type Command, optionalString } from "../command.ts";
+import { checkRedisReachable } from "../queue/connection.ts";
 import { listRecentBackfills, openFlowQueues, readBackfillStatus } from "../queue/flow_status.ts";
 import { queueConfigOf } from "../submission/backfill_session.ts";
 
@@ -47,6 +48,7 @@ Reads the queue (REDIS_URL). Exit code 1 when the job is unknown or failed.`,
       );
     }
     const id = optionalString(values, "job");
+    await checkRedisReachable(queue.redisUrl);
     const queues = openFlowQueues(queue);
     try {
       if (id === undefined) {
