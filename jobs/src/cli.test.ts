@@ -31,3 +31,16 @@ describe("ctr: a negative flag value", () => {
     expect(stderr).toContain("ambiguous");
   });
 });
+
+describe("ctr status with an unreachable REDIS_URL", () => {
+  it("fails at once with exit code 1, naming REDIS_URL, instead of waiting for Redis", async () => {
+    vi.stubEnv("REDIS_URL", "redis://127.0.0.1:1");
+    try {
+      const { code, stderr } = await run(["status"]);
+      expect(code).toBe(1);
+      expect(stderr).toContain("cannot reach Redis at 127.0.0.1:1 (REDIS_URL)");
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+});
