@@ -18,6 +18,7 @@ import {
   clickhouseTotals,
   deleteQueueKeys,
   loadOrdersAndOpenStore,
+  queueEnv,
   REDIS_URL,
   startWorker,
   stopWorker,
@@ -93,12 +94,7 @@ describe("ctr daily", () => {
   });
 
   it("over BullMQ: a late file lands through a worker without re-reading the others", async () => {
-    const config = environment({
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      WORKER_LOCK_DURATION_MS: "4000",
-      WORKER_STALLED_INTERVAL_MS: "1000",
-    });
+    const config = environment(queueEnv(prefix));
     worker = await startWorker({
       CTR_DATA_DIR: path.join(dir, "worker"),
       EVENTS_SOURCE: path.join(dir, "raw"),
@@ -120,12 +116,7 @@ describe("ctr daily", () => {
   });
 
   it("a scheduled `daily` job, run by the process owning ClickHouse, submits the day's flow", async () => {
-    const config = environment({
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      WORKER_LOCK_DURATION_MS: "4000",
-      WORKER_STALLED_INTERVAL_MS: "1000",
-    });
+    const config = environment(queueEnv(prefix));
     const queueConfig = queueConfigOf(config);
     if (!queueConfig) throw new Error("REDIS_URL wanted");
     await writeFiles(path.join(dir, "raw"), { [`MobileWeb/${DAY}/late-3.ndjson`]: oneViewNdjson(DAY, "LATE3") });

@@ -10,7 +10,7 @@ import { startJobSystem } from "../jobs/src/submission/job_system.ts";
 import {
   deleteQueueKeys,
   loadOrdersAndOpenStore,
-  REDIS_URL,
+  queueEnv,
   startWorker,
   stopWorker,
   uniquePrefix,
@@ -134,12 +134,7 @@ describe("job submission over HTTP", () => {
   });
 
   it("with Redis: the flow runs on a worker process and GET /jobs/:id reports its counts", async () => {
-    const env = environment({
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      WORKER_LOCK_DURATION_MS: "4000",
-      WORKER_STALLED_INTERVAL_MS: "1000",
-    });
+    const env = environment(queueEnv(prefix));
     const config = loadConfig(env);
     await truncateTables(store);
     worker = await startWorker({ ...env, CTR_DATA_DIR: path.join(dir, "worker") });

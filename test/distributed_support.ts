@@ -18,6 +18,17 @@ export const SINK_BUCKET = "ctr-sink";
 /** A queue prefix no other test or run shares. */
 export const uniquePrefix = (label: string) => `test-${label}-${process.pid}-${Date.now().toString(36)}`;
 
+/**
+ * The variables that put a process on the local Redis under `queuePrefix`, with short locks so that
+ * a killed worker's job comes back within seconds.
+ */
+export const queueEnv = (queuePrefix: string): Record<string, string> => ({
+  REDIS_URL,
+  QUEUE_PREFIX: queuePrefix,
+  WORKER_LOCK_DURATION_MS: "4000",
+  WORKER_STALLED_INTERVAL_MS: "1000",
+});
+
 /** The environment of a deployment on s3rver: source under `landing/`, sink under `sinkPrefix/`. */
 export function deploymentEnv(options: {
   endpoint: string;
