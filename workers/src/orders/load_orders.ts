@@ -141,6 +141,9 @@ async function loadFile(
   // `columns` objects, and the parser is what bounds the load rate.
   const parser = parse({
     bom: true,
+    // Both line endings, even mixed: left to itself the parser takes the first line's ending as the
+    // only one, and a CRLF export with LF rows appended would silently merge those rows into one.
+    record_delimiter: ["\r\n", "\n"],
     // A short row lacks some fields: rejected below as "missing column".
     relax_column_count: true,
     // A row the CSV parser cannot read at all (a stray quote) is reported through 'skip', not fatal.
@@ -175,14 +178,22 @@ async function loadFile(
   };
   try {
     let positions: number[] | undefined;
+    let headerFields = 0;
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (!positions) {
         const located = locateColumns(spec.kinds, record);
         if ("missing" in located) throw new OrdersLoadError(`${file}: the header lacks ${located.missing.join(", ")}`);
         positions = located.positions;
+        headerFields = record.length;
         continue;
       }
       counts.read++;
+      if (record.length > headerFields) {
+        // Extra fields shift the values under the header (an unquoted comma in a city): never load them.
+        const reason = `has ${record.length} fields, the header ${headerFields} (an unquoted comma?)`;
+        reject(counts, { file, line: info.lines, reason });
+        continue;
+      }
       const parsed = parseRecord(spec.kinds, positions, record);
       if ("reason" in parsed) {
         reject(counts, { file, line: info.lines, reason: parsed.reason });
