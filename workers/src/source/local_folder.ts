@@ -42,9 +42,16 @@ export class LocalFolder implements Folder {
     }
     for (const entry of entries) {
       const key = `${dirKey}${entry.name}`;
-      if (entry.isDirectory()) {
+      // A symbolic link counts as what it points to (a platform or day folder, or a file, linked in
+      // from another disk). Linked folders are followed at those two levels only, so a link loop
+      // inside a day folder cannot recurse forever.
+      const linked = entry.isSymbolicLink() ? await stat(this.pathOf(key)).catch(() => undefined) : undefined;
+      const linkLevel = dirKey.split("/").length <= 2;
+      const isDirectory = entry.isDirectory() || (linked?.isDirectory() === true && linkLevel);
+      const isFile = entry.isFile() || linked?.isFile() === true;
+      if (isDirectory) {
         if (`${key}/`.startsWith(prefix) || prefix.startsWith(`${key}/`)) await this.walk(`${key}/`, prefix, out);
-      } else if (entry.isFile() && key.startsWith(prefix) && !entry.name.includes(".tmp-")) {
+      } else if (isFile && key.startsWith(prefix) && !entry.name.includes(".tmp-")) {
         const info = await stat(this.pathOf(key));
         out.push({ key, size: info.size, etag: String(Math.trunc(info.mtimeMs)) });
       }
