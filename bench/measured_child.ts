@@ -9,6 +9,11 @@ export interface MeasuredRun<Detail> {
   elapsedMs: number;
   /** Peak resident set size of the child process (VmHWM): native engines included. */
   peakRssBytes: number;
+  /**
+   * CPU time (user + system, every thread) the process spent on the work. On a shared machine it
+   * moves less than the wall time: it does not count the time other processes had the cores.
+   */
+  cpuMs: number;
   detail: Detail;
 }
 
@@ -37,11 +42,18 @@ export async function reportMeasured<Detail, Extra extends object = object>(
   followUp?: (detail: Detail) => Promise<Extra>,
 ): Promise<void> {
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const detail = await work();
+  const cpu = process.cpuUsage(cpuBefore);
   const elapsedMs = performance.now() - started;
   const peakRssBytes = readPeakRss();
   const extra = followUp ? await followUp(detail) : {};
-  const result: MeasuredRun<Detail & Partial<Extra>> = { elapsedMs, peakRssBytes, detail: { ...detail, ...extra } };
+  const result: MeasuredRun<Detail & Partial<Extra>> = {
+    elapsedMs,
+    peakRssBytes,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    detail: { ...detail, ...extra },
+  };
   process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
 }
 

@@ -7,6 +7,8 @@ export const PARTS = ["ingest", "scaling", "api"] as const;
 export type PartName = (typeof PARTS)[number];
 
 export interface BenchOptions {
+  /** `--help`: print the usage and run nothing. */
+  help: boolean;
   parts: PartName[];
   /** Generated input for ingest and scaling, bytes on disk. Default 1 GB. */
   sizeBytes: number;
@@ -40,7 +42,8 @@ export const USAGE = `npm run bench [-- ingest|scaling|api ...] [options]
   --redis-url URL        Redis of the scaling part (default redis://127.0.0.1:6379)
   --seed 1               generator seed (default 1)
   --work DIR             inputs and outputs (default $TMPDIR/ctr-bench; inputs are reused)
-  --verbose              show the children's progress`;
+  --verbose              show the children's progress
+  --help                 this text`;
 
 /** Parses `1GB`, `500MB`, `2.1GB`, `1e9` (decimal units: 1 GB = 10^9 bytes). */
 export function parseSize(text: string, flag: string): number {
@@ -76,6 +79,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       seed: { type: "string" },
       work: { type: "string" },
       verbose: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
     },
   });
   for (const part of positionals) {
@@ -86,6 +90,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   const seed = values.seed ?? "1";
   if (!/^\d{1,15}$/.test(seed)) throw new Error(`--seed wants a whole number, got '${seed}'`);
   return {
+    help: values.help ?? false,
     parts: positionals.length > 0 ? (positionals as PartName[]) : [...PARTS],
     sizeBytes: parseSize(values.size ?? "1GB", "size"),
     bigFile: values["big-file"] ?? false,

@@ -52,6 +52,10 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${(error as Error).message}\n\nusage: ${USAGE}\n`);
     return 2;
   }
+  if (options.help) {
+    process.stdout.write(`usage: ${USAGE}\n`);
+    return 0;
+  }
   await mkdir(options.workDir, { recursive: true });
   const machine = describeMachine();
   process.stderr.write(

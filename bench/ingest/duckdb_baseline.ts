@@ -34,9 +34,14 @@ async function readByShape(files: readonly string[]): Promise<string> {
  * from that Parquet. DuckDB runs with its defaults (all cores, 80% of RAM) and without keeping file
  * order, which is what it is fastest at.
  */
-export async function convertWithDuckDb(files: readonly string[], outDir: string): Promise<BaselineDetail> {
+export async function convertWithDuckDb(
+  files: readonly string[],
+  outDir: string,
+  /** DuckDB threads. Default: every core. */
+  threads = os.availableParallelism(),
+): Promise<BaselineDetail> {
   const instance = await DuckDBInstance.create(":memory:", {
-    threads: String(os.availableParallelism()),
+    threads: String(threads),
     preserve_insertion_order: "false",
     temp_directory: path.join(outDir, "tmp"),
   });

@@ -36,6 +36,7 @@ async function warmPageCache(files: readonly string[]): Promise<void> {
 
 interface RunFigures {
   elapsedMs: number;
+  cpuMs: number;
   mbPerS: number;
   viewsPerS: number;
   peakRssMb: number;
@@ -45,6 +46,7 @@ function figures(run: MeasuredRun<unknown>, input: IngestInput): RunFigures {
   const seconds = run.elapsedMs / 1000;
   return {
     elapsedMs: ms(run.elapsedMs),
+    cpuMs: ms(run.cpuMs),
     mbPerS: input.bytes / MB / seconds,
     viewsPerS: input.views / seconds,
     peakRssMb: run.peakRssBytes / MB,
@@ -76,6 +78,7 @@ export async function runIngestPart(options: IngestOptions): Promise<BenchRow[]>
   const faster = duckdb.elapsedMs <= chdb.elapsedMs ? duckdb : chdb;
   const fasterName = faster === duckdb ? "duckdb" : "chdb";
   const ratio = backfill.elapsedMs / faster.elapsedMs;
+  const cpuRatio = backfill.cpuMs / faster.cpuMs;
   const b = figures(backfill, input);
   const commitRowsPerS =
     backfill.detail.commitRows && backfill.detail.commitMs
@@ -95,6 +98,7 @@ export async function runIngestPart(options: IngestOptions): Promise<BenchRow[]>
     },
     fasterBaseline: fasterName,
     ratioBackfillToFasterBaseline: ratio,
+    cpuRatioBackfillToFasterBaseline: cpuRatio,
     countsAgree,
     commitRowsPerS,
     mbPerSPerCore: b.mbPerS / cpus,
@@ -113,6 +117,7 @@ export async function runIngestPart(options: IngestOptions): Promise<BenchRow[]>
   for (const [runName, r] of Object.entries(result.runs)) {
     rows.push(
       { part: name, figure: `${runName} time`, value: r.elapsedMs / 1000, unit: "s" },
+      { part: name, figure: `${runName} CPU time`, value: r.cpuMs / 1000, unit: "s" },
       { part: name, figure: `${runName} throughput`, value: r.mbPerS, unit: "MB/s" },
       {
         part: name,
@@ -141,6 +146,7 @@ export async function runIngestPart(options: IngestOptions): Promise<BenchRow[]>
       target: `≤ ${MAX_RATIO}`,
       ok: ratio <= MAX_RATIO,
     },
+    { part: name, figure: `backfill / ${fasterName} CPU time`, value: cpuRatio, unit: "×" },
     { part: name, figure: "commit rate", value: commitRowsPerS, unit: "rows/s" },
     {
       part: name,

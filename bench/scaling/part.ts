@@ -84,6 +84,7 @@ export async function runScalingPart(options: ScalingOptions): Promise<BenchRow[
   if (failures.length > 0) process.stderr.write(`bench scaling: failures:\n  ${failures.join("\n  ")}\n`);
   const run = (r: MeasuredRun<QueuedDetail>) => ({
     elapsedMs: ms(r.elapsedMs),
+    coordinatorCpuMs: ms(r.cpuMs),
     mbPerS: input.bytes / MB / (r.elapsedMs / 1000),
     viewsPerS: input.views / (r.elapsedMs / 1000),
     coordinatorPeakRssMb: r.peakRssBytes / MB,
