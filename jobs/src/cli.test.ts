@@ -32,15 +32,18 @@ describe("ctr: a negative flag value", () => {
   });
 });
 
-describe("ctr status with an unreachable REDIS_URL", () => {
-  it("fails at once with exit code 1, naming REDIS_URL, instead of waiting for Redis", async () => {
-    vi.stubEnv("REDIS_URL", "redis://127.0.0.1:1");
-    try {
-      const { code, stderr } = await run(["status"]);
-      expect(code).toBe(1);
-      expect(stderr).toContain("cannot reach Redis at 127.0.0.1:1 (REDIS_URL)");
-    } finally {
-      vi.unstubAllEnvs();
-    }
-  });
+describe("an unreachable REDIS_URL", () => {
+  it.each([["status"], ["serve"]])(
+    "ctr %s fails at once with exit code 1, naming REDIS_URL, instead of waiting for Redis",
+    async (command) => {
+      vi.stubEnv("REDIS_URL", "redis://127.0.0.1:1");
+      try {
+        const { code, stderr } = await run([command]);
+        expect(code).toBe(1);
+        expect(stderr).toContain("cannot reach Redis at 127.0.0.1:1 (REDIS_URL)");
+      } finally {
+        vi.unstubAllEnvs();
+      }
+    },
+  );
 });

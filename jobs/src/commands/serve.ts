@@ -9,6 +9,7 @@ import {
 } from "@ctr/query-api";
 import { type Config, type JobSubmitter, loadConfig, migrate, openStore, type Store } from "@ctr/schemas";
 import { type Command, optionalString, UsageError } from "../command.ts";
+import { checkRedisReachable } from "../queue/connection.ts";
 import { startJobSystem } from "../submission/job_system.ts";
 
 /** Builds the API on an open store and listens; the caller stops it with `close()`. */
@@ -75,6 +76,9 @@ ClickHouse migrations first. Stops gracefully on SIGTERM or SIGINT.
   async run(values) {
     const port = portFlag(optionalString(values, "port"));
     const config = loadConfig();
+    // The job system waits for Redis forever (as workers do): without this check a wrong REDIS_URL
+    // would keep the API from ever listening, silently.
+    if (config.redisUrl) await checkRedisReachable(config.redisUrl);
     const store = openStore(config.clickhouse);
     try {
       try {
