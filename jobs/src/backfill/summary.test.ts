@@ -48,4 +48,12 @@ describe("the backfill summary", () => {
     expect(text).toContain("malformed   2");
     expect(text).toContain("shard iOS 2016-02-02: c.json.gz: bad gzip data");
   });
+
+  it("lists malformed records in file order, whichever shard finished first", () => {
+    const shard = (file: string) => ({ platform: "iOS" as const, day: "2016-02-01", files: [manifest(file, 1, 1)] });
+    const early = summarize(plan, { ...outcome, shards: [shard("a.json"), shard("b.json")] });
+    const late = summarize(plan, { ...outcome, shards: [shard("b.json"), shard("a.json")] });
+    expect(late.malformedLocations.map((m) => m.file)).toEqual(["a.json", "b.json"]);
+    expect(late).toEqual(early);
+  });
 });

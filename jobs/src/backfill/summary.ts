@@ -12,7 +12,11 @@ export interface BackfillSummary extends JobCounts {
 
 /** Adds up what the shards, commits and purchase syncs reported. */
 export function summarize(plan: BackfillPlan, outcome: BackfillOutcome): BackfillSummary {
-  const manifests = outcome.shards.flatMap((s) => s.files);
+  // Shards finish in any order; the summary lists files (and so their malformed records) by key,
+  // so a re-run prints the same summary.
+  const manifests = outcome.shards
+    .flatMap((s) => s.files)
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const sum = (pick: (m: (typeof manifests)[number]) => number) => manifests.reduce((n, m) => n + pick(m), 0);
   return {
     files: manifests.length,
