@@ -15,6 +15,7 @@ import { generate } from "../jobs/src/generate/index.ts";
 import type { QueuedShardResult } from "../jobs/src/queue/processors.ts";
 import { QUEUE_NAMES } from "../jobs/src/queue/queues.ts";
 import { chooseExecutor, openStoreSide, runnersOf } from "../jobs/src/submission/backfill_session.ts";
+import { truncateTables } from "./support/api_server.ts";
 import {
   clickhouseTotals,
   configOf,
@@ -29,10 +30,9 @@ import {
   uploadTree,
   type WorkerProcess,
   waitFor,
-} from "./distributed_support.ts";
-import { oneViewNdjson, removeDir, tempDir } from "./ingest_fixtures.ts";
-import { startS3rver } from "./ingest_s3rver.ts";
-import { truncateTables } from "./support/api_server.ts";
+} from "./support/distributed_support.ts";
+import { oneViewNdjson, removeDir, tempDir } from "./support/ingest_fixtures.ts";
+import { startS3rver } from "./support/ingest_s3rver.ts";
 
 const DAY = "2016-02-01";
 const POISON_DAY = "2016-02-02";

@@ -3,8 +3,8 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deleteQueueKeys, REDIS_URL, uniquePrefix } from "./distributed_support.ts";
-import { REPO_ROOT, removeDir, tempDir, writeFiles } from "./ingest_fixtures.ts";
+import { deleteQueueKeys, REDIS_URL, uniquePrefix } from "./support/distributed_support.ts";
+import { REPO_ROOT, removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
 
 const DAY = "2016-02-01";
 const prefix = uniquePrefix("cli");

@@ -25,8 +25,8 @@ import {
   uniquePrefix,
   type WorkerProcess,
   waitFor,
-} from "./distributed_support.ts";
-import { oneViewNdjson, removeDir, tempDir, writeFiles } from "./ingest_fixtures.ts";
+} from "./support/distributed_support.ts";
+import { oneViewNdjson, removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
 
 const DAY = "2016-02-01";
 const QUIET = { write: () => true };

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generate } from "../jobs/src/generate/index.ts";
 import { InProcessSubmitter } from "../jobs/src/submission/in_process_submitter.ts";
 import { startJobSystem } from "../jobs/src/submission/job_system.ts";
+import { truncateTables } from "./support/api_server.ts";
 import {
   deleteQueueKeys,
   loadOrdersAndOpenStore,
@@ -16,9 +17,8 @@ import {
   uniquePrefix,
   type WorkerProcess,
   waitFor,
-} from "./distributed_support.ts";
-import { removeDir, tempDir } from "./ingest_fixtures.ts";
-import { truncateTables } from "./support/api_server.ts";
+} from "./support/distributed_support.ts";
+import { removeDir, tempDir } from "./support/ingest_fixtures.ts";
 
 const DAY = "2016-02-01";
 const KEY = "test-key";

@@ -12,8 +12,8 @@ import { planBackfill } from "../jobs/src/backfill/plan.ts";
 import type { QueuedShardResult } from "../jobs/src/queue/processors.ts";
 import { QUEUE_NAMES } from "../jobs/src/queue/queues.ts";
 import { chooseExecutor, openStoreSide, runnersOf } from "../jobs/src/submission/backfill_session.ts";
-import { startWorker, stopWorker, type WorkerProcess, waitFor } from "./distributed_support.ts";
-import { oneViewNdjson, removeDir, tempDir, writeFiles } from "./ingest_fixtures.ts";
+import { startWorker, stopWorker, type WorkerProcess, waitFor } from "./support/distributed_support.ts";
+import { oneViewNdjson, removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
 
 const DAY = "2016-02-01";
 let dir: string;

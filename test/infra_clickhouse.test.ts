@@ -8,7 +8,7 @@ import path from "node:path";
 import { migrate, openStore, queryRows, runCommand, type Store, splitStatements } from "@ctr/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { REPO_ROOT } from "./infra_support.ts";
+import { REPO_ROOT } from "./support/infra_support.ts";
 
 const TABLES = ["product_views_per_minute_v1", "purchases_per_minute_v1", "ingested_files_v1", "purchase_syncs_v1"];
 const CHECK_DATABASE = "cluster_check";

@@ -13,7 +13,7 @@ import {
   type Env,
   listCtrCommands,
   REPO_ROOT,
-} from "./infra_support.ts";
+} from "./support/infra_support.ts";
 
 interface ComposeService {
   image?: string;

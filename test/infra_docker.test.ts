@@ -6,7 +6,7 @@ import { builtinModules } from "node:module";
 import path from "node:path";
 import { CONFIG_VARIABLES } from "@ctr/schemas";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ctrAcceptsArgs, ctrCommandOf, listCtrCommands, REPO_ROOT } from "./infra_support.ts";
+import { ctrAcceptsArgs, ctrCommandOf, listCtrCommands, REPO_ROOT } from "./support/infra_support.ts";
 
 interface Instruction {
   keyword: string;

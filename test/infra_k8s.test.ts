@@ -15,7 +15,7 @@ import {
   type Env,
   listCtrCommands,
   REPO_ROOT,
-} from "./infra_support.ts";
+} from "./support/infra_support.ts";
 
 interface EnvVar {
   name: string;

@@ -14,7 +14,7 @@ import {
 } from "@ctr/schemas";
 import { commitPlatformDay, discoverDays, ingestShard, LocalFolder, listAll } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allShapes, mixedNdjson, removeDir, tempDir, writeFiles } from "./ingest_fixtures.ts";
+import { allShapes, mixedNdjson, removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
 
 const DAY = "2016-02-01";
 let dir: string;

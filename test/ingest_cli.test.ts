@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { main } from "@ctr/jobs";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { allShapes, removeDir, tempDir, writeFiles } from "./ingest_fixtures.ts";
+import { allShapes, removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
 
 let dir: string;
 const saved = { ...process.env };

@@ -12,8 +12,8 @@ import {
   S3Folder,
 } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allShapes, removeDir, tempDir, writeFiles } from "./ingest_fixtures.ts";
-import { s3rverConfig, startS3rver } from "./ingest_s3rver.ts";
+import { allShapes, removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
+import { s3rverConfig, startS3rver } from "./support/ingest_s3rver.ts";
 
 const DAY = "2016-02-01";
 let dir: string;

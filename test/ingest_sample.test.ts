@@ -3,7 +3,7 @@ import path from "node:path";
 import { runBackfill } from "@ctr/jobs/backfill/run_backfill";
 import { formatGmt3WallClock, getProductViewTotals, loadConfig, migrate, openStore, type Store } from "@ctr/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { realSamplePath, removeDir, tempDir } from "./ingest_fixtures.ts";
+import { realSamplePath, removeDir, tempDir } from "./support/ingest_fixtures.ts";
 
 const sample = await realSamplePath();
 if (!sample) {

@@ -3,7 +3,7 @@ import { getIngestedFiles, getProductViewsPerMinute, migrate, openStore, type St
 import { commitPlatformDay, discoverDays, fileIdOf, ingestShard, JobError, LocalFolder, outputKey } from "@ctr/workers";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allShapes, MIXED_COUNTS, removeDir, tempDir, writeFiles } from "./ingest_fixtures.ts";
+import { allShapes, MIXED_COUNTS, removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
 
 const DAY = "2016-02-01";
 let dir: string;

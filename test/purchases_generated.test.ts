@@ -12,7 +12,7 @@ import {
   DATABASE_KINDS,
   type OpenTestDatabase,
   openTestDatabase,
-} from "./purchases_databases.ts";
+} from "./support/purchases_databases.ts";
 
 const CTR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../jobs/bin/ctr.js");
 const DAY = "2016-02-01";

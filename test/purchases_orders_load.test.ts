@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadOrders, type OrdersDatabase } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DATABASE_KINDS, type OpenTestDatabase, openTestDatabase } from "./purchases_databases.ts";
+import { DATABASE_KINDS, type OpenTestDatabase, openTestDatabase } from "./support/purchases_databases.ts";
 
 const ORDERS_HEADER =
   "id,user_id,order_date,order_subtotal,order_discount,order_total,order_status,payment_type,shipping_cost,shipping_service,address_city,address_state,utm_source_medium,device_type";

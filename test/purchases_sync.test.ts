@@ -9,7 +9,7 @@ import {
   DATABASE_KINDS,
   type OpenTestDatabase,
   openTestDatabase,
-} from "./purchases_databases.ts";
+} from "./support/purchases_databases.ts";
 
 const ORDERS_CSV = [
   "id,user_id,order_date,order_subtotal,order_discount,order_total,order_status,payment_type,shipping_cost,shipping_service,address_city,address_state,utm_source_medium,device_type",

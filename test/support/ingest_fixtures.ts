@@ -90,7 +90,7 @@ export function tempDir(label: string): Promise<string> {
 export const removeDir = (dir: string) => rm(dir, { recursive: true, force: true });
 
 /** The repository root, from this file's location. */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** The real sample shipped next to the repository, or undefined when it is absent. */
 export async function realSamplePath(): Promise<string | undefined> {

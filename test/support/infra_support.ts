@@ -1,13 +1,12 @@
 // Shared by the infra_*.test.ts files: where the repository is, which commands `ctr --help` lists,
 // and what a distributed deployment must set. Not a test file itself.
 import { execFile } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { type Config, loadConfig } from "@ctr/schemas";
 import { vi } from "vitest";
+import { REPO_ROOT } from "./ingest_fixtures.ts";
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export { REPO_ROOT };
 
 /** An environment as a deployment file would hand it to a process. */
 export type Env = Record<string, string>;
