@@ -8,7 +8,7 @@ import {
   type SourceFile,
   type Store,
 } from "@ctr/schemas";
-import { discoverDays, type Folder } from "@ctr/workers";
+import { assertSourceExists, discoverDays, type Folder } from "@ctr/workers";
 import { type BackfillPlan, type DayPlan, groupIntoShards } from "../backfill/plan.ts";
 
 /** The UTC day before `now`, `YYYY-MM-DD`: the day a daily run is for by default. */
@@ -41,6 +41,7 @@ export async function planDaily(
   store: Store,
   options: { date: string; shardMaxBytes: number },
 ): Promise<BackfillPlan> {
+  await assertSourceExists(source);
   const days = [...(await sourceDays(source)).add(options.date)].sort();
   const first = days[0] ?? options.date;
   const last = days[days.length - 1] ?? options.date;

@@ -1,5 +1,7 @@
+import { stat } from "node:fs/promises";
 import { type Platform, parseDay, parsePlatform, type SourceFile } from "@ctr/schemas";
-import type { Folder } from "./folder.ts";
+import { type Folder, FolderReadError } from "./folder.ts";
+import { LocalFolder } from "./local_folder.ts";
 
 /** Event files the contract accepts: .json, .ndjson, .jsonl, each optionally gzipped. */
 const EVENT_FILE = /\.(json|ndjson|jsonl)(\.gz)?$/i;
@@ -19,6 +21,16 @@ export function isEventFile(name: string): boolean {
 }
 
 /**
+ * Refuses a local source folder that does not exist: that is a typo in --source or EVENTS_SOURCE,
+ * not a source without events, and planning it would empty the days' views and prune their Parquet.
+ */
+export async function assertSourceExists(source: Folder): Promise<void> {
+  if (!(source instanceof LocalFolder)) return;
+  const info = await stat(source.root).catch(() => undefined);
+  if (!info?.isDirectory()) throw new FolderReadError(source.root, "the source folder does not exist");
+}
+
+/**
  * Lists the event files of each (platform, day) wanted. Platform folders match case-insensitively
  * (`ios/` is iOS); every wanted pair is returned, with no files when its folder is missing.
  */
@@ -31,6 +43,7 @@ export async function discoverDays(
     for (const day of wanted.days) result.set(`${platform}/${day}`, { platform, day, files: [], skipped: 0 });
   }
   const days = new Set(wanted.days);
+  await assertSourceExists(source);
   for await (const object of source.list("")) {
     const [platformDir, day, ...rest] = object.key.split("/");
     const platform = platformDir === undefined ? undefined : parsePlatform(platformDir);
