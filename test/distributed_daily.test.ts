@@ -15,18 +15,17 @@ import { jobOptions, QUEUE_NAMES } from "../jobs/src/queue/queues.ts";
 import { queueConfigOf } from "../jobs/src/submission/backfill_session.ts";
 import { startJobSystem } from "../jobs/src/submission/job_system.ts";
 import {
+  cleanUpDistributedTest,
   clickhouseTotals,
-  deleteQueueKeys,
   loadOrdersAndOpenStore,
   queueEnv,
   REDIS_URL,
   startWorker,
-  stopWorker,
   uniquePrefix,
   type WorkerProcess,
   waitFor,
 } from "./support/distributed_support.ts";
-import { oneViewNdjson, removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
+import { oneViewNdjson, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
 
 const DAY = "2016-02-01";
 const QUIET = { write: () => true };
@@ -58,12 +57,7 @@ beforeAll(async () => {
   expect(summary.failures).toEqual([]);
 }, 120_000);
 
-afterAll(async () => {
-  if (worker) await stopWorker(worker);
-  await store?.close();
-  await deleteQueueKeys(prefix);
-  await removeDir(dir);
-});
+afterAll(() => cleanUpDistributedTest({ worker, store, queuePrefix: prefix, dir }));
 
 describe("ctr daily", () => {
   it("in-process: picks up exactly the one new file, and nothing else", async () => {

@@ -9,16 +9,15 @@ import { InProcessSubmitter } from "../jobs/src/submission/in_process_submitter.
 import { startJobSystem } from "../jobs/src/submission/job_system.ts";
 import { truncateTables } from "./support/api_server.ts";
 import {
-  deleteQueueKeys,
+  cleanUpDistributedTest,
   loadOrdersAndOpenStore,
   queueEnv,
   startWorker,
-  stopWorker,
   uniquePrefix,
   type WorkerProcess,
   waitFor,
 } from "./support/distributed_support.ts";
-import { removeDir, tempDir } from "./support/ingest_fixtures.ts";
+import { tempDir } from "./support/ingest_fixtures.ts";
 
 const DAY = "2016-02-01";
 const KEY = "test-key";
@@ -102,12 +101,7 @@ beforeAll(async () => {
   store = await loadOrdersAndOpenStore(config, report.orders);
 }, 120_000);
 
-afterAll(async () => {
-  if (worker) await stopWorker(worker);
-  await store?.close();
-  await deleteQueueKeys(prefix);
-  await removeDir(dir);
-});
+afterAll(() => cleanUpDistributedTest({ worker, store, queuePrefix: prefix, dir }));
 
 describe("job submission over HTTP", () => {
   it("embedded: POST /jobs/backfill then GET /jobs/:id reports completion with the counts", async () => {

@@ -8,7 +8,7 @@ import { type Config, loadConfig, migrate, openStore, queryRows, type Store } fr
 import { createS3Client, loadOrders, openOrdersDatabase } from "@ctr/workers";
 import { Redis } from "ioredis";
 import { z } from "zod";
-import { REPO_ROOT } from "./ingest_fixtures.ts";
+import { REPO_ROOT, removeDir } from "./ingest_fixtures.ts";
 import { s3rverConfig } from "./ingest_s3rver.ts";
 
 export const REDIS_URL = "redis://127.0.0.1:6379";
@@ -185,4 +185,17 @@ export async function loadOrdersAndOpenStore(
   const store = openStore(config.clickhouse);
   await migrate(store);
   return store;
+}
+
+/** The end of a distributed test file: stops its worker, closes its store, deletes its queue keys and folder. */
+export async function cleanUpDistributedTest(test: {
+  worker?: WorkerProcess;
+  store?: Store;
+  queuePrefix: string;
+  dir?: string;
+}): Promise<void> {
+  if (test.worker) await stopWorker(test.worker);
+  await test.store?.close();
+  await deleteQueueKeys(test.queuePrefix);
+  if (test.dir) await removeDir(test.dir);
 }
