@@ -130,9 +130,9 @@ export async function runApiPart(options: ApiOptions): Promise<BenchRow[]> {
         connections: 1,
         amount: Math.max(3, Math.min(engine1.summary.count, 1000)),
       });
-      // Requests that fill about `seconds` at the throughput the sequential time predicts on all
-      // cores, and at least one per connection.
-      const fitting = Math.ceil((options.seconds * 1000 * machine.cpus) / engine1.summary.p50);
+      // Requests that fill about `seconds` at the throughput the sequential time predicts (the
+      // embedded chDB runs one query at a time), and at least one per connection.
+      const fitting = Math.ceil((options.seconds * 1000) / engine1.summary.p50);
       const amount = Math.max(options.connections, fitting);
       // A shape whose one round at full concurrency outlasts the load time gets no engine-side repeat
       // of that round: it would take minutes and tell nothing the sequential figures do not.
