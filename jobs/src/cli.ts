@@ -46,6 +46,20 @@ function commandHelp(command: Command): string {
   return `Usage: ${command.usage}\n\n${command.summary}\n${command.details ? `\n${command.details}\n` : ""}`;
 }
 
+/**
+ * What a user needs of a failure: the message and the messages of its causes. The stack trace is
+ * for developers, so only LOG_LEVEL=debug or trace shows it.
+ */
+function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const messages: string[] = [];
+  for (let e: unknown = error; e instanceof Error && messages.length < 5; e = e.cause) {
+    if (!messages.some((m) => m.includes(e instanceof Error ? e.message : ""))) messages.push(e.message);
+  }
+  const debug = ["debug", "trace"].includes(process.env.LOG_LEVEL ?? "");
+  return debug && error.stack ? `${messages.join(": ")}\n${error.stack}` : messages.join(": ");
+}
+
 /** Runs `ctr` with the given arguments and returns the exit code: 0 ok, 1 failed, 2 misused. */
 export async function main(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
@@ -90,7 +104,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`ctr ${command.name}: configuration error: ${error.message}\n`);
       return 2;
     }
-    process.stderr.write(`ctr ${command.name}: ${error instanceof Error ? (error.stack ?? error.message) : error}\n`);
+    process.stderr.write(`ctr ${command.name}: ${describeFailure(error)}\n`);
     return 1;
   }
 }
