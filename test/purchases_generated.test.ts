@@ -5,14 +5,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { getPurchasesPerMinute, migrate, openStore, type Store } from "@ctr/schemas";
-import { loadOrders, type OrdersDatabase, syncPurchases } from "@ctr/workers";
+import { loadOrders, syncPurchases } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  countPurchasesDirectly,
-  DATABASE_KINDS,
-  type OpenTestDatabase,
-  openTestDatabase,
-} from "./support/purchases_databases.ts";
+import { countPurchasesDirectly, DATABASE_KINDS, useTestDatabase } from "./support/purchases_databases.ts";
 
 const CTR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../jobs/bin/ctr.js");
 const DAY = "2016-02-01";
@@ -44,29 +39,24 @@ afterAll(async () => {
 });
 
 describe.each(DATABASE_KINDS)("generated orders CSVs through %s", (kind) => {
-  let database: OpenTestDatabase;
-  let db: OrdersDatabase;
-  beforeAll(async () => {
-    database = await openTestDatabase(kind);
-    db = database.db;
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
+  const database = useTestDatabase(kind);
 
   it("load without rejects, and sync the totals ctr generate reports and SQL counts", async () => {
-    const summary = await loadOrders(db, files);
+    const summary = await loadOrders(database.db, files);
     expect(summary.rejectedTotal).toBe(0);
     expect(summary.items.loaded).toBe(generated.onPlatform + generated.otherDevices);
 
-    const result = await syncPurchases({ day: DAY }, { store, orders: db, config: { purchaseExcludedStatuses: [] } });
+    const result = await syncPurchases(
+      { day: DAY },
+      { store, orders: database.db, config: { purchaseExcludedStatuses: [] } },
+    );
     expect(result).toMatchObject({ purchases: generated.onPlatform, unmapped: generated.otherDevices });
 
     const synced: Record<string, number> = {};
     for (const row of await getPurchasesPerMinute(store.client, { from: DAY, to: DAY })) {
       synced[`${row.platform} ${row.product}`] = (synced[`${row.platform} ${row.product}`] ?? 0) + row.purchases;
     }
-    const direct = await countPurchasesDirectly(db, DAY, "2016-02-02");
+    const direct = await countPurchasesDirectly(database.db, DAY, "2016-02-02");
     expect(Object.keys(synced).length).toBeGreaterThan(0);
     expect(synced).toEqual(direct);
   });

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { loadOrders, type OrdersDatabase } from "@ctr/workers";
+import { loadOrders } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DATABASE_KINDS, type OpenTestDatabase, openTestDatabase } from "./support/purchases_databases.ts";
+import { DATABASE_KINDS, useTestDatabase } from "./support/purchases_databases.ts";
 
 const ORDERS_HEADER =
   "id,user_id,order_date,order_subtotal,order_discount,order_total,order_status,payment_type,shipping_cost,shipping_service,address_city,address_state,utm_source_medium,device_type";
@@ -46,21 +46,13 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe.each(DATABASE_KINDS)("orders load into %s", (kind) => {
-  let database: OpenTestDatabase;
-  let db: OrdersDatabase;
-  beforeAll(async () => {
-    database = await openTestDatabase(kind);
-    db = database.db;
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
+  const database = useTestDatabase(kind);
 
-  const count = async (table: string) => Number((await db.all(`SELECT COUNT(*) AS n FROM ${table}`))[0]?.n);
+  const count = async (table: string) => Number((await database.db.all(`SELECT COUNT(*) AS n FROM ${table}`))[0]?.n);
 
   it("loads valid rows and rejects bad ones with file, line and reason", async () => {
     const files = { orders: write(`orders_${kind}.csv`, ORDERS_CSV), items: write(`items_${kind}.csv`, ITEMS_CSV) };
-    const summary = await loadOrders(db, files);
+    const summary = await loadOrders(database.db, files);
 
     expect(summary.orders).toEqual({ read: 7, loaded: 4, updated: 0, unchanged: 0, rejected: 3 });
     expect(summary.items).toEqual({ read: 7, loaded: 4, updated: 0, unchanged: 0, rejected: 3 });
@@ -85,13 +77,13 @@ describe.each(DATABASE_KINDS)("orders load into %s", (kind) => {
     expect(await count("orders")).toBe(4);
     expect(await count("order_items")).toBe(4);
     // The date comes back exactly as written, whatever the column type and the process's zone.
-    const [first] = await db.all("SELECT order_date FROM orders WHERE id = ?", [1]);
+    const [first] = await database.db.all("SELECT order_date FROM orders WHERE id = ?", [1]);
     expect(first?.order_date).toBe("2016-02-01 10:00:05");
   });
 
   it("loading the same files again duplicates nothing", async () => {
     const files = { orders: path.join(dir, `orders_${kind}.csv`), items: path.join(dir, `items_${kind}.csv`) };
-    const summary = await loadOrders(db, files);
+    const summary = await loadOrders(database.db, files);
 
     expect(summary.orders).toMatchObject({ loaded: 0, updated: 0, unchanged: 4, rejected: 3 });
     expect(summary.items).toMatchObject({ loaded: 0, updated: 0, unchanged: 4, rejected: 3 });
@@ -110,13 +102,13 @@ describe.each(DATABASE_KINDS)("orders load into %s", (kind) => {
       ),
       items: write(`items_changed_${kind}.csv`, ITEMS_CSV.replace("101,1,SKU2,2,BBB", "101,1,SKU2,3,BBB")),
     };
-    const summary = await loadOrders(db, files);
+    const summary = await loadOrders(database.db, files);
 
     expect(summary.orders).toMatchObject({ loaded: 0, updated: 1, unchanged: 3 });
     expect(summary.items).toMatchObject({ loaded: 0, updated: 1, unchanged: 3 });
     expect(await count("orders")).toBe(4);
-    const [changedOrder] = await db.all("SELECT order_status FROM orders WHERE id = ?", [2]);
-    const [changedItem] = await db.all("SELECT quantity FROM order_items WHERE id = ?", [101]);
+    const [changedOrder] = await database.db.all("SELECT order_status FROM orders WHERE id = ?", [2]);
+    const [changedItem] = await database.db.all("SELECT quantity FROM order_items WHERE id = ?", [101]);
     expect(changedOrder?.order_status).toBe("canceled");
     expect(Number(changedItem?.quantity)).toBe(3);
   });
@@ -129,7 +121,7 @@ describe.each(DATABASE_KINDS)("orders load into %s", (kind) => {
         ["id,order_id,sku,quantity,code_color", "200,1,S,1,A", '201,1,S"x,1,A', "202,2,S,1,B"].join("\n"),
       ),
     };
-    const summary = await loadOrders(db, files);
+    const summary = await loadOrders(database.db, files);
 
     expect(summary.items).toMatchObject({ read: 3, loaded: 2, rejected: 1 });
     expect(summary.rejected).toEqual([
@@ -142,7 +134,7 @@ describe.each(DATABASE_KINDS)("orders load into %s", (kind) => {
       orders: write(`orders_header_${kind}.csv`, "id,user_id,order_date\n1,10,2016-02-01 10:00:05"),
       items: write(`items_header_${kind}.csv`, "id,order_id,sku,quantity,code_color"),
     };
-    await expect(loadOrders(db, files)).rejects.toThrow(
+    await expect(loadOrders(database.db, files)).rejects.toThrow(
       /orders_header_.*\.csv: the header lacks order_subtotal, .*device_type/,
     );
     expect(await count("orders")).toBe(4);
@@ -150,7 +142,7 @@ describe.each(DATABASE_KINDS)("orders load into %s", (kind) => {
 
   it("a stream abandoned early leaves the connection usable", async () => {
     const seen: unknown[] = [];
-    for await (const row of db.stream("SELECT id FROM orders ORDER BY id")) {
+    for await (const row of database.db.stream("SELECT id FROM orders ORDER BY id")) {
       seen.push(Number(row.id));
       break;
     }

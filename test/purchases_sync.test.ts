@@ -2,14 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { getPurchaseSync, getPurchasesPerMinute, loadConfig, migrate, openStore, type Store } from "@ctr/schemas";
-import { loadOrders, type OrdersDatabase, syncPurchases } from "@ctr/workers";
+import { loadOrders, syncPurchases } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  countPurchasesDirectly,
-  DATABASE_KINDS,
-  type OpenTestDatabase,
-  openTestDatabase,
-} from "./support/purchases_databases.ts";
+import { countPurchasesDirectly, DATABASE_KINDS, useTestDatabase } from "./support/purchases_databases.ts";
 
 const ORDERS_CSV = [
   "id,user_id,order_date,order_subtotal,order_discount,order_total,order_status,payment_type,shipping_cost,shipping_service,address_city,address_state,utm_source_medium,device_type",
@@ -72,30 +67,24 @@ async function syncedTotals(): Promise<Record<string, number>> {
 }
 
 describe.each(DATABASE_KINDS)("purchase sync from %s", (kind) => {
-  let database: OpenTestDatabase;
-  let db: OrdersDatabase;
+  const database = useTestDatabase(kind);
   const sync = (day: string, purchaseExcludedStatuses: string[] = []) =>
-    syncPurchases({ day }, { store, orders: db, config: { purchaseExcludedStatuses } });
+    syncPurchases({ day }, { store, orders: database.db, config: { purchaseExcludedStatuses } });
 
   beforeAll(async () => {
-    database = await openTestDatabase(kind);
-    db = database.db;
     const orders = path.join(tmp, `orders_${kind}.csv`);
     const items = path.join(tmp, `items_${kind}.csv`);
     writeFileSync(orders, ORDERS_CSV);
     writeFileSync(items, ITEMS_CSV);
-    const summary = await loadOrders(db, { orders, items });
+    const summary = await loadOrders(database.db, { orders, items });
     expect(summary.rejectedTotal).toBe(0);
-  });
-  afterAll(async () => {
-    await database?.close();
   });
 
   /** The count the sync must reproduce, asked of the orders database directly. */
   async function directCount(): Promise<Record<string, number>> {
     const totals: Record<string, number> = {};
     for (const [i, day] of DAYS.entries()) {
-      const counts = await countPurchasesDirectly(db, day, DAYS[i + 1] ?? "2016-02-03");
+      const counts = await countPurchasesDirectly(database.db, day, DAYS[i + 1] ?? "2016-02-03");
       for (const [key, n] of Object.entries(counts)) totals[`${day} ${key}`] = n;
     }
     return totals;
@@ -153,8 +142,8 @@ describe.each(DATABASE_KINDS)("purchase sync from %s", (kind) => {
   });
 
   it("a day whose orders are gone is replaced with nothing", async () => {
-    await db.run("DELETE FROM order_items WHERE order_id = ?", [9]);
-    await db.run("DELETE FROM orders WHERE id = ?", [9]);
+    await database.db.run("DELETE FROM order_items WHERE order_id = ?", [9]);
+    await database.db.run("DELETE FROM orders WHERE id = ?", [9]);
     const result = await sync("2016-02-02");
     expect(result).toMatchObject({ rows: 0, purchases: 0 });
     expect(await getPurchasesPerMinute(store.client, { from: "2016-02-02", to: "2016-02-02" })).toEqual([]);

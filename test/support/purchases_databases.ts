@@ -5,6 +5,7 @@ import path from "node:path";
 import { type OrdersDatabase, openOrdersDatabase } from "@ctr/workers";
 import mysql from "mysql2/promise";
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
 
 /** The three orders databases every purchases rule runs against. */
 export const DATABASE_KINDS = ["sqlite", "mariadb", "postgres"] as const;
@@ -66,13 +67,13 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
 }
 
 /** A fresh orders database, opened; `close()` closes and drops it. */
-export interface OpenTestDatabase {
+interface OpenTestDatabase {
   db: OrdersDatabase;
   close(): Promise<void>;
 }
 
 /** Creates a fresh orders database of the kind (createTestDatabase) and opens it as the CLI would. */
-export async function openTestDatabase(kind: DatabaseKind): Promise<OpenTestDatabase> {
+async function openTestDatabase(kind: DatabaseKind): Promise<OpenTestDatabase> {
   const database = await createTestDatabase(kind);
   let db: OrdersDatabase;
   try {
@@ -86,6 +87,27 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<OpenTestData
     close: async () => {
       await db.close();
       await database.drop();
+    },
+  };
+}
+
+/**
+ * A fresh orders database of the kind for the enclosing describe block: opened in a beforeAll hook
+ * (registered here, so it runs before the block's own), closed and dropped in an afterAll hook.
+ * `db` is the open database, for the block's hooks and tests.
+ */
+export function useTestDatabase(kind: DatabaseKind): { readonly db: OrdersDatabase } {
+  let opened: OpenTestDatabase | undefined;
+  beforeAll(async () => {
+    opened = await openTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await opened?.close();
+  });
+  return {
+    get db(): OrdersDatabase {
+      if (!opened) throw new Error(`the ${kind} test database is not open outside its describe block's tests`);
+      return opened.db;
     },
   };
 }
