@@ -78,9 +78,15 @@ export function openFlowQueues(config: QueueConfig): FlowQueues {
   };
 }
 
-async function statusOfJob(queues: FlowQueues, job: Job): Promise<JobStatus | undefined> {
-  const state = toJobState(await job.getState());
-  if (!state || !job.id) return undefined;
+async function statusOfJob(queues: FlowQueues, loaded: Job): Promise<JobStatus | undefined> {
+  const state = toJobState(await loaded.getState());
+  if (!state || !loaded.id) return undefined;
+  // The job may have finished between loading it and reading its state: then the loaded copy has
+  // no return value yet, and the finished job must be read again.
+  const job =
+    state === "completed" && loaded.returnvalue == null
+      ? ((await Job.fromId(queues.backfill, loaded.id)) ?? loaded)
+      : loaded;
   const data = job.data as { totalFiles?: number; totalBytes?: number; skippedObjects?: number };
   const progress: JobProgress = {
     files: 0,
@@ -90,7 +96,7 @@ async function statusOfJob(queues: FlowQueues, job: Job): Promise<JobStatus | un
     views: 0,
   };
   const status: JobStatus = {
-    id: job.id,
+    id: loaded.id,
     name: "backfill",
     state,
     ok: false,
