@@ -116,13 +116,15 @@ export async function waitForOutcome(config: QueueConfig, id: string, signal?: A
       if (signal?.aborted) {
         throw new Error(`interrupted; backfill ${id} goes on in the queue (ctr status ${id}; re-run to follow it)`);
       }
-      const job = await Job.fromId<unknown, BackfillOutcome>(queue, id);
-      if (!job) throw new Error(`backfill job ${id} is gone from Redis`);
-      const state = await job.getState();
-      if (state === "completed") return job.returnvalue;
-      if (state === "failed") {
+      // The state first, then the job: a job loaded before it finished would carry no return value.
+      const state = await queue.getJobState(id);
+      if (state === "completed" || state === "failed") {
+        const job = await Job.fromId<unknown, BackfillOutcome>(queue, id);
+        if (!job) throw new Error(`backfill job ${id} is gone from Redis`);
+        if (state === "completed") return job.returnvalue;
         return { shards: [], commits: [], purchases: [], failures: [{ step: "backfill", message: job.failedReason }] };
       }
+      if (state === "unknown") throw new Error(`backfill job ${id} is gone from Redis`);
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   } finally {
