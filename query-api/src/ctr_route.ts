@@ -1,4 +1,4 @@
-import { queryRows } from "@ctr/schemas";
+import { type CtrRequest, PLATFORMS, queryRows } from "@ctr/schemas";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "./app_env.ts";
@@ -25,12 +25,26 @@ async function countRows(c: Context<AppEnv>, name: string, sql: string, query: C
 }
 
 /**
+ * The most rows a request can give without asking the store: with one product, a row per bucket and
+ * platform. Embedded chDB answers one query at a time, so sparing the single-product requests (the
+ * front-end's commonest) their bound query halves their latency under load.
+ */
+export function maxRowsOfProduct(request: CtrRequest): number {
+  if (request.product === undefined) return Number.POSITIVE_INFINITY;
+  const buckets = Math.ceil(
+    (request.endTimestamp.epochMs - request.startTimestamp.epochMs) / (request.aggregation * 60_000),
+  );
+  return buckets * (request.platform === undefined ? PLATFORMS.length : 1);
+}
+
+/**
  * Refuses a result over MAX_RESULT_ROWS before sending anything, so a client never gets a truncated
  * 200. The bound (per-minute rows in range) is cheap and almost always enough; only when it exceeds
  * the limit is the exact count of result rows computed.
  */
-async function assertWithinRowLimit(c: Context<AppEnv>, query: CtrQuery): Promise<void> {
+async function assertWithinRowLimit(c: Context<AppEnv>, request: CtrRequest, query: CtrQuery): Promise<void> {
   const limit = c.get("config").maxResultRows;
+  if (maxRowsOfProduct(request) <= limit) return;
   if ((await countRows(c, "ctr_row_bound", query.rowBound, query)) <= limit) return;
   const rows = await countRows(c, "ctr_row_count", query.rowCount, query);
   if (rows > limit) {
@@ -45,7 +59,7 @@ async function serveCtr(c: Context<AppEnv>): Promise<Response> {
   const request = await readCtrRequest(c);
   const format = negotiateFormat(c.req.header("Accept"));
   const query = buildCtrQuery(request);
-  await assertWithinRowLimit(c, query);
+  await assertWithinRowLimit(c, request, query);
   const config = c.get("config");
   const metrics = c.get("metrics");
   const body = await timeQuery(metrics, "ctr_rows", () =>
