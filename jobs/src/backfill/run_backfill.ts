@@ -35,11 +35,13 @@ export async function runBackfill(
     await migrate(store);
     const plan = await planBackfill(source, { ...request, shardMaxBytes: config.shardMaxBytes });
     const concurrency = config.workerConcurrency;
+    const shards = plan.days.reduce((n, d) => n + d.shards.length, 0);
+    // Fewer shards than slots (one big file, say) share the cores among the shards that exist.
+    const running = Math.max(1, Math.min(concurrency, shards));
     const executor = new InProcessExecutor(
-      inProcessRunners({ config, store, source, sink, orders, concurrency }),
+      inProcessRunners({ config, store, source, sink, orders, concurrency: running }),
       concurrency,
     );
-    const shards = plan.days.reduce((n, d) => n + d.shards.length, 0);
     output.write(
       `backfill ${request.from}..${request.to} (${request.platforms.join(", ")}) from ${plan.source}: ` +
         `${plan.totalFiles} files, ${(plan.totalBytes / 1024 / 1024).toFixed(1)} MB in ${shards} shards, ${concurrency} at once\n`,
