@@ -1,5 +1,6 @@
 export * from "./clickhouse/migrate.ts";
 export * from "./clickhouse/query.ts";
+export * from "./clickhouse/replace_partition.ts";
 export * from "./clickhouse/store.ts";
 export * from "./clickhouse/tables/ingested_files.ts";
 export * from "./clickhouse/tables/product_views_per_minute.ts";

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import {
   type Config,
   INGESTED_FILE_MANIFEST_STRUCTURE,
@@ -6,11 +5,10 @@ import {
   type Platform,
   PRODUCT_VIEWS_PER_MINUTE_TABLE,
   parseDay,
-  queryRows,
+  replacePartition,
   runCommand,
   type Store,
 } from "@ctr/schemas";
-import { z } from "zod";
 import { fileIdInKey, outputDir } from "../ingest/sink_layout.ts";
 import type { Folder } from "../source/folder.ts";
 import { listAll } from "../source/folder.ts";
@@ -25,51 +23,6 @@ export interface CommitResult {
   /** Rows now in the (day, platform) partition of product_views_per_minute_v1. */
   rows: number;
   views: number;
-}
-
-const CountSchema = z.object({ rows: z.coerce.number(), views: z.coerce.number() });
-
-/**
- * Fills a fresh, uniquely named staging copy of `target` by `select`, then replaces the target's
- * (day, platform) partition with it, or drops that partition when the staging table is empty
- * (REPLACE PARTITION from a source without the partition is refused). Returns the staged rows.
- */
-async function replacePartition(
-  store: Store,
-  target: string,
-  partition: { platform: Platform; day: string },
-  fill: { query: string; params: Record<string, string> } | undefined,
-  countColumn: string,
-): Promise<{ rows: number; views: number }> {
-  // DDL takes no bound parameters: the day is a validated YYYY-MM-DD, the platform one of three
-  // constants, the staging name hex digits; nothing from input reaches these strings otherwise.
-  const partitionExpr = `('${partition.day}', '${partition.platform}')`;
-  const staging = `${target}_staging_${randomUUID().replaceAll("-", "")}`;
-  await runCommand(store.client, { name: `create_staging_${target}`, query: `CREATE TABLE ${staging} AS ${target}` });
-  try {
-    if (fill)
-      await runCommand(store.client, {
-        name: `fill_staging_${target}`,
-        query: fill.query.replace("{staging}", staging),
-        params: fill.params,
-      });
-    const [count] = await queryRows(store.client, {
-      name: `count_staging_${target}`,
-      query: `SELECT count() AS rows, sum(${countColumn}) AS views FROM ${staging}`,
-      schema: CountSchema,
-    });
-    const rows = count?.rows ?? 0;
-    await runCommand(store.client, {
-      name: `replace_partition_${target}`,
-      query:
-        rows === 0
-          ? `ALTER TABLE ${target} DROP PARTITION ${partitionExpr}`
-          : `ALTER TABLE ${target} REPLACE PARTITION ${partitionExpr} FROM ${staging}`,
-    });
-    return { rows, views: count?.views ?? 0 };
-  } finally {
-    await runCommand(store.client, { name: `drop_staging_${target}`, query: `DROP TABLE IF EXISTS ${staging}` });
-  }
 }
 
 /**
@@ -88,8 +41,12 @@ export async function commitPlatformDay(
   // crash has none, and its leftover Parquet stays out until it is processed again.
   const fileIds = manifests.map((m) => fileIdInKey(m.key)).filter((id): id is string => id !== undefined);
   const fileGlob = fileIds.length === 1 ? fileIds[0] : `{${fileIds.join(",")}}`;
-  const partition = { platform, day };
+  // The day is validated above and the platform is one of three constants: safe in the DDL.
+  const partition = `('${day}', '${platform}')`;
   const params = { day, platform };
+  // Fills a staging table by an INSERT ... SELECT whose values are bound.
+  const insertInto = (query: string, queryParams: Record<string, string>, name: string) => (staging: string) =>
+    runCommand(deps.store.client, { name, query: query.replace("{staging}", staging), params: queryParams });
   const countsSource =
     fileIds.length > 0
       ? sinkTableFunction(
@@ -100,18 +57,20 @@ export async function commitPlatformDay(
           "minute DateTime64(6, 'UTC'), product String, views UInt64",
         )
       : undefined;
-  const views = await replacePartition(
-    deps.store,
-    PRODUCT_VIEWS_PER_MINUTE_TABLE,
+  const views = await replacePartition(deps.store, {
+    table: PRODUCT_VIEWS_PER_MINUTE_TABLE,
     partition,
-    countsSource && {
-      query: `INSERT INTO {staging} (day, platform, minute, product, views)
-              SELECT {day:Date}, {platform:String}, toDateTime(minute, 'UTC'), product, sum(views)
-              FROM ${countsSource.sql} GROUP BY minute, product`,
-      params: { ...params, ...countsSource.params },
-    },
-    "views",
-  );
+    totalColumn: "views",
+    fill:
+      countsSource &&
+      insertInto(
+        `INSERT INTO {staging} (day, platform, minute, product, views)
+         SELECT {day:Date}, {platform:String}, toDateTime(minute, 'UTC'), product, sum(views)
+         FROM ${countsSource.sql} GROUP BY minute, product`,
+        { ...params, ...countsSource.params },
+        "fill_staging_views",
+      ),
+  });
   const manifestSource =
     fileIds.length > 0
       ? sinkTableFunction(
@@ -122,17 +81,19 @@ export async function commitPlatformDay(
           INGESTED_FILE_MANIFEST_STRUCTURE,
         )
       : undefined;
-  const files = await replacePartition(
-    deps.store,
-    INGESTED_FILES_TABLE,
+  const files = await replacePartition(deps.store, {
+    table: INGESTED_FILES_TABLE,
     partition,
-    manifestSource && {
-      query: `INSERT INTO {staging} (day, platform, file, size, etag, batches, events, views, ignored, malformed, loaded_at)
-              SELECT {day:Date}, {platform:String}, file, size, etag, batches, events, views, ignored, malformed, now64(3)
-              FROM ${manifestSource.sql}`,
-      params: { ...params, ...manifestSource.params },
-    },
-    "views",
-  );
-  return { platform, day, files: files.rows, rows: views.rows, views: views.views };
+    totalColumn: "views",
+    fill:
+      manifestSource &&
+      insertInto(
+        `INSERT INTO {staging} (day, platform, file, size, etag, batches, events, views, ignored, malformed, loaded_at)
+         SELECT {day:Date}, {platform:String}, file, size, etag, batches, events, views, ignored, malformed, now64(3)
+         FROM ${manifestSource.sql}`,
+        { ...params, ...manifestSource.params },
+        "fill_staging_manifest",
+      ),
+  });
+  return { platform, day, files: files.rows, rows: views.rows, views: views.total };
 }
