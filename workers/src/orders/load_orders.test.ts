@@ -54,4 +54,12 @@ describe("loadOrders: CSV rows", () => {
       { file: files.orders, line: 2, reason: "has 15 fields, the header 14 (an unquoted comma?)" },
     ]);
   });
+
+  it("refuses an empty file, naming it, instead of loading nothing", async () => {
+    const files = { orders: path.join(dir, "orders_empty.csv"), items: path.join(dir, "items_empty.csv") };
+    writeFileSync(files.orders, "");
+    writeFileSync(files.items, "id,order_id,sku,quantity,code_color\n");
+
+    await expect(loadOrders(db, files)).rejects.toThrow(`${files.orders}: the file is empty (no header row)`);
+  });
 });

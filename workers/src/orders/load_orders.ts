@@ -206,6 +206,8 @@ async function loadFile(
       batch.set(row.id, row);
       if (batch.size >= batchSize) await flush();
     }
+    // An empty file has no header: that is an export gone wrong, not a table without rows.
+    if (!positions) throw new OrdersLoadError(`${file}: the file is empty (no header row)`);
     await flush();
     await writing;
   } finally {
