@@ -1,6 +1,6 @@
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { Redis } from "ioredis";
+import { deleteQueueKeys } from "../../jobs/src/queue/connection.ts";
 import { prepareGeneratedInput } from "../ingest/input.ts";
 import { type MeasuredRun, runMeasuredChild } from "../measured_child.ts";
 import { type BenchRow, describeMachine, MB, ms, writeResult } from "../report.ts";
@@ -26,21 +26,6 @@ interface QueuedDetail {
   failures: string[];
 }
 
-/** Deletes the Redis keys of a bench run's queue prefix. */
-async function dropQueueKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-  } finally {
-    redis.disconnect();
-  }
-}
-
 /** One queued backfill with `workers` pinned `ctr worker` processes and a fresh data folder. */
 async function runWithWorkers(
   workers: number,
@@ -63,7 +48,7 @@ async function runWithWorkers(
     return await runMeasuredChild<QueuedDetail>("scaling/measure.ts", [inputFile], { env, verbose: options.verbose });
   } finally {
     await pool.stop();
-    await dropQueueKeys(options.redisUrl, prefix);
+    await deleteQueueKeys(options.redisUrl, prefix);
   }
 }
 

@@ -6,8 +6,8 @@ import path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { type Config, loadConfig, migrate, openStore, queryRows, type Store } from "@ctr/schemas";
 import { createS3Client, loadOrders, openOrdersDatabase } from "@ctr/workers";
-import { Redis } from "ioredis";
 import { z } from "zod";
+import { deleteQueueKeys as deleteKeysUnderPrefix } from "../../jobs/src/queue/connection.ts";
 import { REPO_ROOT, removeDir } from "./ingest_fixtures.ts";
 import { s3rverConfig } from "./ingest_s3rver.ts";
 
@@ -133,19 +133,7 @@ export async function waitFor(
 }
 
 /** Deletes every key of a queue prefix (cleanup after a test file). */
-export async function deleteQueueKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-  } finally {
-    redis.disconnect();
-  }
-}
+export const deleteQueueKeys = (prefix: string): Promise<void> => deleteKeysUnderPrefix(REDIS_URL, prefix);
 
 const TotalsSchema = z.object({ key: z.string(), rows: z.coerce.number(), total: z.coerce.number() });
 

@@ -72,3 +72,22 @@ export async function checkEvictionPolicy(redis: Redis, warn: (message: string) 
   }
   return policy;
 }
+
+/**
+ * Deletes every Redis key under a queue prefix: all queues, jobs and schedulers of one deployment
+ * (or of one test or benchmark run, which each get a prefix of their own).
+ */
+export async function deleteQueueKeys(redisUrl: string, prefix: string): Promise<void> {
+  // Queued until connected (a producer connection would refuse commands sent before that).
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
+}
