@@ -1,8 +1,7 @@
-import { CLICKHOUSE_GMT3, type CtrRequest, formatDay, GMT3_OFFSET_MS } from "@ctr/schemas";
+import { CLICKHOUSE_GMT3, type CtrRequest, formatDay, GMT3_OFFSET_MS, viewFolderDays } from "@ctr/schemas";
 
 const VIEWS_TABLE = "product_views_per_minute_v1";
 const PURCHASES_TABLE = "purchases_per_minute_v1";
-const DAY_MS = 86_400_000;
 
 /** The bound parameters of the /ctr queries. Every value the client sent travels here, never in the SQL text. */
 export interface CtrQueryParams {
@@ -42,14 +41,16 @@ function gmt3Day(epochMs: number): string {
 export function toCtrQueryParams(request: CtrRequest): CtrQueryParams {
   const startMs = request.startTimestamp.epochMs;
   const lastMs = request.endTimestamp.epochMs - 1;
+  // A views partition is the UTC day of its source FOLDER, and a folder stores views up to
+  // VIEW_FOLDER_SLACK_DAYS from its day (no further: the ingest refuses them), so widening the
+  // range's days by that slack reads every partition that can hold a view in range.
+  const viewDays = viewFolderDays(startMs, lastMs);
   return {
     start: startMs / 1000,
     end: request.endTimestamp.epochMs / 1000,
     step: request.aggregation * 60,
-    // A views partition is the UTC day of its source FOLDER, and a folder may hold a few events
-    // stamped just across midnight; one day of slack each side keeps them without scanning more.
-    viewsFirstDay: formatDay(new Date(startMs - DAY_MS)),
-    viewsLastDay: formatDay(new Date(lastMs + DAY_MS)),
+    viewsFirstDay: viewDays.first,
+    viewsLastDay: viewDays.last,
     purchasesFirstDay: gmt3Day(startMs),
     purchasesLastDay: gmt3Day(lastMs),
     ...(request.product !== undefined ? { product: request.product } : {}),

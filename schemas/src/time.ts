@@ -5,6 +5,8 @@
 export const GMT3_OFFSET_MS = -3 * 60 * 60 * 1000;
 export const CLICKHOUSE_GMT3 = "Etc/GMT+3";
 
+export const DAY_MS = 86_400_000;
+
 const WALL_CLOCK = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -60,11 +62,56 @@ export function daysBetween(from: string, to: string): string[] {
   const end = parseDay(to);
   if (!start || !end) throw new RangeError(`not a day range: ${from}..${to}`);
   const days: string[] = [];
-  for (let t = start.getTime(); t <= end.getTime(); t += 86_400_000) days.push(formatDay(new Date(t)));
+  for (let t = start.getTime(); t <= end.getTime(); t += DAY_MS) days.push(formatDay(new Date(t)));
   return days;
 }
 
 /** The UTC epoch minute an event belongs to: 13:55:59.9 belongs to 13:55. */
 export function floorToMinute(epochMs: number): number {
   return Math.floor(epochMs / 60_000) * 60_000;
+}
+
+/**
+ * How many whole days a product view's time may lie before or after the UTC day of its folder and
+ * still be stored. The ingest stores a view only inside its folder's window (viewTimeWindow), and
+ * /ctr reads the folder days of its range widened by the same slack (viewFolderDays): every stored
+ * view can be found by a query around its own minute, so /coverage (the manifests) and /ctr agree.
+ */
+export const VIEW_FOLDER_SLACK_DAYS = 1;
+
+/** One past the last minute ClickHouse's DateTime holds (2106-02-07 06:28 UTC), in epoch ms. */
+const STORABLE_END_MS = (Math.floor(0xffff_ffff / 60) + 1) * 60_000;
+
+/** The times of the views a folder may hold: `[fromMs, toMs)`, UTC epoch ms, and its days for messages. */
+export interface ViewTimeWindow {
+  /** The folder's day, `YYYY-MM-DD`. */
+  day: string;
+  fromMs: number;
+  toMs: number;
+  /** The first and last day of the window, `YYYY-MM-DD`, both included. */
+  firstDay: string;
+  lastDay: string;
+}
+
+/**
+ * The plausibility window of the views in a `day` folder: the folder's UTC day widened by
+ * VIEW_FOLDER_SLACK_DAYS each side, `[day - 1 day, day + 2 days)`, cut to what ClickHouse's
+ * DateTime can hold (1970-01-01 to 2106-02-07). Both ends are whole minutes, so a view is inside
+ * exactly when its minute is.
+ */
+export function viewTimeWindow(day: string): ViewTimeWindow {
+  const start = parseDay(day);
+  if (!start) throw new RangeError(`not a day: ${day}`);
+  const fromMs = Math.max(0, start.getTime() - VIEW_FOLDER_SLACK_DAYS * DAY_MS);
+  const toMs = Math.min(STORABLE_END_MS, start.getTime() + (VIEW_FOLDER_SLACK_DAYS + 1) * DAY_MS);
+  return { day, fromMs, toMs, firstDay: formatDay(new Date(fromMs)), lastDay: formatDay(new Date(toMs - 1)) };
+}
+
+/**
+ * The folder days whose windows can hold a view in `[firstMs, lastMs]`: the days of the range
+ * widened by VIEW_FOLDER_SLACK_DAYS each side. These are the partitions a query reads.
+ */
+export function viewFolderDays(firstMs: number, lastMs: number): { first: string; last: string } {
+  const slackMs = VIEW_FOLDER_SLACK_DAYS * DAY_MS;
+  return { first: formatDay(new Date(firstMs - slackMs)), last: formatDay(new Date(lastMs + slackMs)) };
 }
