@@ -72,9 +72,10 @@ describe("ingesting every file shape", () => {
       expect(manifest, name).toMatchObject(MIXED_COUNTS);
     }
     const linePositions = byFile.get("mixed.ndjson")?.malformed_locations.map((l) => l.position);
-    expect(linePositions).toEqual(["line 4", "line 5", "line 6", "line 7"]);
+    // Line 6's one event is a view with a string time: only the view is refused, by event.
+    expect(linePositions).toEqual(["line 4", "line 5", "line 6, event 1", "line 7"]);
     const batchPositions = byFile.get("mixed-array.json.gz")?.malformed_locations.map((l) => l.position);
-    expect(batchPositions).toEqual(["batch 4", "batch 5", "batch 6", "batch 7"]);
+    expect(batchPositions).toEqual(["batch 4", "batch 5", "batch 6, event 1", "batch 7"]);
     expect(byFile.get("mixed.ndjson")?.malformed_locations[2]).toMatchObject({
       file: "ios/2016-02-01/mixed.ndjson",
       reason: "product view without a numeric data.timestamp_unixtime_ms",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ViewTimeWindow } from "./time.ts";
 
 /**
  * One event inside a batch. Only the fields the contract reads are typed; the rest passes through.
@@ -34,27 +35,51 @@ export type EventVerdict =
   | { kind: "ignored" }
   | { kind: "malformed"; reason: string };
 
+export type ViewTimeJudgement = { ok: true; timestampMs: number } | { ok: false; reason: string };
+
 /**
- * Classifies one event under the contract: a product view is a `custom_event` named `product`
- * with a non-empty string `codeColor`; everything else is ignored. A product view whose
- * timestamp is not a finite number cannot be placed in time, so it is malformed.
+ * Judges a product view's `data.timestamp_unixtime_ms`: its time when the view can be stored,
+ * else why not. The time must be a JSON number (a string time is not converted), finite (a
+ * number beyond a double's range parses as Infinity), and inside its folder's plausibility window:
+ * anything else would be stored at a wrong time, or at none. The engine's SQL applies the same
+ * rule (workers/src/ingest/native_convert.ts) with the same window.
  */
-export function classifyEvent(event: Event): EventVerdict {
+export function judgeViewTime(ts: unknown, window: ViewTimeWindow): ViewTimeJudgement {
+  if (typeof ts !== "number") return { ok: false, reason: "product view without a numeric data.timestamp_unixtime_ms" };
+  if (!Number.isFinite(ts)) {
+    return { ok: false, reason: "product view time data.timestamp_unixtime_ms is beyond the range of numbers" };
+  }
+  if (ts >= window.fromMs && ts < window.toMs) return { ok: true, timestampMs: ts };
+  // Date holds ±8.64e15 ms: say where the view would have landed, when it can.
+  const at = Math.abs(ts) <= 8.64e15 ? ` (${new Date(ts).toISOString()})` : "";
+  return {
+    ok: false,
+    reason: `view time ${ts} ms${at} is outside ${window.firstDay}..${window.lastDay} of folder ${window.day}`,
+  };
+}
+
+/**
+ * Classifies one event of a `window.day` folder under the contract: a product view is a
+ * `custom_event` named `product` with a non-empty string `codeColor`; everything else is ignored.
+ * A product view whose time judgeViewTime refuses is malformed: skipped, counted and reported.
+ */
+export function classifyEvent(event: Event, window: ViewTimeWindow): EventVerdict {
   const data = event.data;
   const product = data?.custom_attributes?.codeColor;
   if (event.event_type !== "custom_event" || data?.event_name !== "product") return { kind: "ignored" };
   if (typeof product !== "string" || product === "") return { kind: "ignored" };
-  const ts = data.timestamp_unixtime_ms;
-  if (typeof ts !== "number" || !Number.isFinite(ts)) {
-    return { kind: "malformed", reason: "product view without a numeric data.timestamp_unixtime_ms" };
-  }
-  return { kind: "view", view: { timestampMs: ts, product } };
+  const time = judgeViewTime(data.timestamp_unixtime_ms, window);
+  if (!time.ok) return { kind: "malformed", reason: time.reason };
+  return { kind: "view", view: { timestampMs: time.timestampMs, product } };
 }
 
-/** Where a skipped record was found: the file, and the 1-based line (NDJSON) or batch index (JSON). */
+/**
+ * Where a skipped record was found: the file, and the 1-based line (NDJSON) or batch index (JSON),
+ * and for a refused view its 1-based event in that batch.
+ */
 export interface MalformedRecord {
   file: string;
-  /** `line N` for NDJSON, `batch N` for a JSON array or a single batch. */
+  /** `line N` for NDJSON, `batch N` for a JSON array or a single batch; `line N, event K` for a view. */
   position: string;
   reason: string;
 }

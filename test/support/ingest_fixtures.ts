@@ -11,7 +11,8 @@ const view = (product: string, ts: string, id: string) =>
 /**
  * The batches of the mixed fixture, in file order. Per file: 4 good batches holding 5 events,
  * of which 3 are product views (P1 twice in minute 00:00 UTC, P2 once in 00:01) and 2 ignored
- * (an event that is not a product view, a numeric codeColor); 4 malformed batches.
+ * (an event that is not a product view, a numeric codeColor); 3 malformed batches; and a batch
+ * whose one event is a view with a string time, refused on its own. 4 malformed records in all.
  */
 export const MIXED_BATCHES = [
   view("P1", "1454284800000.5", "679644799952992001"),

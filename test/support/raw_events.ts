@@ -7,7 +7,14 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
-import { classifyEvent, EventBatchSchema, type Platform, parsePlatform } from "@ctr/schemas";
+import {
+  classifyEvent,
+  EventBatchSchema,
+  type Platform,
+  parsePlatform,
+  type ViewTimeWindow,
+  viewTimeWindow,
+} from "@ctr/schemas";
 
 /** One product view as the contract defines it. */
 export interface RawView {
@@ -30,7 +37,10 @@ export interface RawDayCounts {
   events: number;
   views: number;
   ignored: number;
-  /** Batches or lines that are not valid JSON or not batch-shaped, and views without a usable time. */
+  /**
+   * Batches or lines that are not valid JSON or not batch-shaped, and views without a usable time
+   * (not a finite number, or outside the folder's window); a refused view is not counted in `events`.
+   */
   malformed: number;
 }
 
@@ -73,11 +83,12 @@ export async function readRawViews(sourceDir: string, options: ReadRawViewsOptio
         malformed: 0,
       };
       const dayDir = path.join(sourceDir, platformDir.name, day);
+      const window = viewTimeWindow(day);
       for (const name of (await readdir(dayDir)).filter((n) => EVENT_FILE.test(n)).sort()) {
         const file = path.join(platformDir.name, day, name);
         dayCounts.files++;
         for (const batch of await readBatches(path.join(sourceDir, file))) {
-          readBatch(batch, dayCounts, (timestampMs, product) =>
+          readBatch(batch, window, dayCounts, (timestampMs, product) =>
             views.push({ platform, day, file, timestampMs, product }),
           );
         }
@@ -111,7 +122,12 @@ async function readBatches(file: string): Promise<unknown[]> {
         .map(parseOrUndefined);
 }
 
-function readBatch(batch: unknown, counts: RawDayCounts, onView: (timestampMs: number, product: string) => void) {
+function readBatch(
+  batch: unknown,
+  window: ViewTimeWindow,
+  counts: RawDayCounts,
+  onView: (timestampMs: number, product: string) => void,
+) {
   const parsed = EventBatchSchema.safeParse(batch);
   if (!parsed.success) {
     counts.malformed++;
@@ -119,13 +135,16 @@ function readBatch(batch: unknown, counts: RawDayCounts, onView: (timestampMs: n
   }
   counts.batches++;
   for (const event of parsed.data.events) {
+    const verdict = classifyEvent(event, window);
+    if (verdict.kind === "malformed") {
+      counts.malformed++;
+      continue;
+    }
     counts.events++;
-    const verdict = classifyEvent(event);
     if (verdict.kind === "view") {
       counts.views++;
       onView(verdict.view.timestampMs, verdict.view.product);
-    } else if (verdict.kind === "ignored") counts.ignored++;
-    else counts.malformed++;
+    } else counts.ignored++;
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ArrayShapeError, splitArrayElements } from "./array_elements.ts";
+import { ArrayShapeError, splitArrayElements, splitConcatenatedObjects } from "./array_elements.ts";
 
 async function* chunks(...parts: string[]): AsyncGenerator<string> {
   yield* parts;
@@ -38,5 +38,25 @@ describe("splitArrayElements", () => {
     await expect(collect('{"events":[]}')).rejects.toThrow(ArrayShapeError);
     await expect(collect('[{"a":1},{"b":')).rejects.toThrow("the array ends early, after element 1");
     await expect(collect("[1] 2")).rejects.toThrow("text after the array");
+  });
+});
+
+describe("splitConcatenatedObjects", () => {
+  async function objects(...parts: string[]) {
+    const out: { index: number; text: string }[] = [];
+    for await (const element of splitConcatenatedObjects(chunks(...parts))) out.push(element);
+    return out;
+  }
+
+  it("yields each top-level object's raw text, across chunk boundaries", async () => {
+    expect(await objects('\uFEFF{\n "a": [1, {"s": "}{"}]\n', '}\n{"b"', ":679644799952992001}\n")).toEqual([
+      { index: 1, text: '{\n "a": [1, {"s": "}{"}]\n}' },
+      { index: 2, text: '{"b":679644799952992001}' },
+    ]);
+  });
+
+  it("rejects text between the objects and an object cut short", async () => {
+    await expect(objects('{"a":1} x')).rejects.toThrow("text that is not a JSON object after batch 1");
+    await expect(objects('{"a":1}{"b":')).rejects.toThrow("the file ends inside batch 2");
   });
 });

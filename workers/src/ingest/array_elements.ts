@@ -73,3 +73,50 @@ export async function* splitArrayElements(chunks: AsyncIterable<string>): AsyncG
   if (!started) throw new ArrayShapeError("the file is empty");
   if (!ended) throw new ArrayShapeError(`the array ends early, after element ${index}`);
 }
+
+/**
+ * Splits text holding JSON objects one after the other (DuckDB's `unstructured` shape: one
+ * pretty-printed batch, or several) into the raw text of each, while streaming, as
+ * splitArrayElements does for an array. Anything but whitespace between the objects is refused.
+ */
+export async function* splitConcatenatedObjects(chunks: AsyncIterable<string>): AsyncGenerator<ArrayElement> {
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let index = 0;
+  let parts: string[] = [];
+  for await (const chunk of chunks) {
+    let from = depth > 0 ? 0 : -1;
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk.charCodeAt(i);
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (c === 0x5c) escaped = true;
+        else if (c === 0x22) inString = false;
+        continue;
+      }
+      if (depth === 0) {
+        if (c === 0x7b) {
+          depth = 1;
+          from = i;
+        } else if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09 && c !== 0xfeff) {
+          throw new ArrayShapeError(`text that is not a JSON object after batch ${index}`);
+        }
+        continue;
+      }
+      if (c === 0x22) inString = true;
+      else if (c === 0x5b || c === 0x7b) depth++;
+      else if (c === 0x5d || c === 0x7d) {
+        depth--;
+        if (depth === 0) {
+          parts.push(chunk.slice(from, i + 1));
+          yield { index: ++index, text: parts.join("") };
+          parts = [];
+          from = -1;
+        }
+      }
+    }
+    if (depth > 0 && from !== -1) parts.push(chunk.slice(from));
+  }
+  if (depth > 0) throw new ArrayShapeError(`the file ends inside batch ${index + 1}`);
+}

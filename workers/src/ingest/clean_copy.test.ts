@@ -1,8 +1,11 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { viewTimeWindow } from "@ctr/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { judgeBatch, MAX_LOCATIONS_PER_FILE, writeCleanCopy } from "./clean_copy.ts";
+
+const window = viewTimeWindow("2016-02-01");
 
 let dir: string;
 beforeAll(async () => {
@@ -10,37 +13,55 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const view =
-  '{"event_type":"custom_event","data":{"event_name":"product","timestamp_unixtime_ms":1,"custom_attributes":{"codeColor":"A"}}}';
+/** A product view at `ts` (JSON text) in the 2016-02-01 folder. */
+const viewAt = (ts: string) =>
+  `{"event_type":"custom_event","data":{"event_name":"product","timestamp_unixtime_ms":${ts},"custom_attributes":{"codeColor":"A"}}}`;
+const view = viewAt("1454284800000");
+const kept = { kind: "batch", refusedViews: [] };
+const malformed = (reason: RegExp) => ({ kind: "malformed", reason: expect.stringMatching(reason) });
 
 describe("judgeBatch", () => {
   it("accepts a batch of events, views or not", () => {
-    expect(judgeBatch(`{"events":[${view},{"event_type":5}],"mpid":679644799952992001}`)).toBeUndefined();
-    expect(judgeBatch('{"events":[]}')).toBeUndefined();
+    expect(judgeBatch(`{"events":[${view},{"event_type":5}],"mpid":679644799952992001}`, window)).toEqual(kept);
+    expect(judgeBatch('{"events":[]}', window)).toEqual(kept);
   });
 
   it("names what is wrong with a malformed batch", () => {
-    expect(judgeBatch('{"events":')).toMatch(/^invalid JSON/);
-    expect(judgeBatch("[1]")).toMatch(/^not an event batch/);
-    expect(judgeBatch('{"events":[1]}')).toMatch(/^not an event batch: events\.0/);
-    expect(judgeBatch('{"mpid":1}')).toMatch(/^not an event batch: events/);
-    expect(judgeBatch(`{"events":[${view.replace(":1,", ':"1",')}]}`)).toBe(
-      "product view without a numeric data.timestamp_unixtime_ms",
-    );
+    expect(judgeBatch('{"events":', window)).toEqual(malformed(/^invalid JSON/));
+    expect(judgeBatch("[1]", window)).toEqual(malformed(/^not an event batch/));
+    expect(judgeBatch('{"events":[1]}', window)).toEqual(malformed(/^not an event batch: events\.0/));
+    expect(judgeBatch('{"mpid":1}', window)).toEqual(malformed(/^not an event batch: events/));
+    // NaN is no JSON (the engine reads it, so its batch comes here): the whole batch is malformed.
+    expect(judgeBatch(`{"events":[${viewAt("NaN")}]}`, window)).toEqual(malformed(/^invalid JSON/));
+  });
+
+  it("refuses the views whose time it cannot place, by event, and keeps the batch", () => {
+    const batch = `{"events":[${viewAt('"1454284800000"')},${view},${viewAt("1e400")},{"event_type":"x"},${viewAt("1e20")}]}`;
+    expect(judgeBatch(batch, window)).toEqual({
+      kind: "batch",
+      refusedViews: [
+        { event: 1, reason: "product view without a numeric data.timestamp_unixtime_ms" },
+        { event: 3, reason: "product view time data.timestamp_unixtime_ms is beyond the range of numbers" },
+        {
+          event: 5,
+          reason: "view time 100000000000000000000 ms is outside 2016-01-31..2016-02-02 of folder 2016-02-01",
+        },
+      ],
+    });
   });
 });
 
 describe("writeCleanCopy", () => {
   it("keeps the raw text of good NDJSON lines and locates the bad ones by line", async () => {
     const input = path.join(dir, "in.ndjson");
-    const good = `{"events":[${view.replace('"timestamp_unixtime_ms":1', '"timestamp_unixtime_ms":1,"event_id":679644799952992001')}]}`;
+    const good = `{"events":[${viewAt('1454284800000,"event_id":679644799952992001')}]}`;
     await writeFile(input, `${good}\n\nnot json\n${good}\n`);
     const clean = path.join(dir, "clean.ndjson");
     const found = await writeCleanCopy(
-      { path: input, shape: "newline_delimited", gzipped: false, sourceKey: "k" },
+      { path: input, shape: "newline_delimited", gzipped: false, sourceKey: "k", window },
       clean,
     );
-    expect(found.malformed).toBe(1);
+    expect(found).toMatchObject({ malformedBatches: 1, malformedViews: 0 });
     expect(found.locations).toEqual([
       { file: "k", position: "line 3", reason: expect.stringMatching(/^invalid JSON/) },
     ]);
@@ -51,19 +72,51 @@ describe("writeCleanCopy", () => {
     const input = path.join(dir, "in.json");
     await writeFile(input, `[\n{"events":\n [${view}]},\n{"events": 5}\n]`);
     const clean = path.join(dir, "clean-array.ndjson");
-    const found = await writeCleanCopy({ path: input, shape: "array", gzipped: false, sourceKey: "k" }, clean);
+    const found = await writeCleanCopy({ path: input, shape: "array", gzipped: false, sourceKey: "k", window }, clean);
     expect(found.locations.map((l) => l.position)).toEqual(["batch 2"]);
     expect(await readFile(clean, "utf8")).toBe(`{"events":  [${view}]}\n`);
+  });
+
+  it("keeps a batch with a refused view, locating the view by line and event", async () => {
+    const input = path.join(dir, "refused.ndjson");
+    const batch = `{"events":[${view},${viewAt("-1")}],"mpid":679644799952992001}`;
+    await writeFile(input, `${batch}\n`);
+    const clean = path.join(dir, "refused-clean.ndjson");
+    const found = await writeCleanCopy(
+      { path: input, shape: "newline_delimited", gzipped: false, sourceKey: "k", window },
+      clean,
+    );
+    expect(found).toEqual({
+      malformedBatches: 0,
+      malformedViews: 1,
+      locations: [{ file: "k", position: "line 1, event 2", reason: expect.stringMatching(/^view time -1 ms/) }],
+    });
+    expect(await readFile(clean, "utf8")).toBe(`${batch}\n`);
+  });
+
+  it("reads pretty-printed objects one after the other, by batch", async () => {
+    const input = path.join(dir, "objects.json");
+    const pretty = `{\n "events": [\n  ${view}\n ]\n}`;
+    await writeFile(input, `${pretty}\n{"events": [${viewAt("0")}]}\n`);
+    const clean = path.join(dir, "objects-clean.ndjson");
+    const found = await writeCleanCopy(
+      { path: input, shape: "unstructured", gzipped: false, sourceKey: "k", window },
+      clean,
+    );
+    expect(found.locations).toEqual([
+      { file: "k", position: "batch 2, event 1", reason: expect.stringMatching(/^view time 0 ms/) },
+    ]);
+    expect(await readFile(clean, "utf8")).toBe(`${pretty.replaceAll("\n", " ")}\n{"events": [${viewAt("0")}]}\n`);
   });
 
   it("lists at most MAX_LOCATIONS_PER_FILE locations but counts them all", async () => {
     const input = path.join(dir, "many.ndjson");
     await writeFile(input, "x\n".repeat(MAX_LOCATIONS_PER_FILE + 5));
     const found = await writeCleanCopy(
-      { path: input, shape: "newline_delimited", gzipped: false, sourceKey: "k" },
+      { path: input, shape: "newline_delimited", gzipped: false, sourceKey: "k", window },
       path.join(dir, "many-clean.ndjson"),
     );
-    expect(found.malformed).toBe(MAX_LOCATIONS_PER_FILE + 5);
+    expect(found.malformedBatches).toBe(MAX_LOCATIONS_PER_FILE + 5);
     expect(found.locations).toHaveLength(MAX_LOCATIONS_PER_FILE);
   });
 });

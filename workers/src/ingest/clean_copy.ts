@@ -3,42 +3,56 @@ import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
-import { classifyEvent, EventBatchSchema, type MalformedRecord } from "@ctr/schemas";
-import { ArrayShapeError, splitArrayElements } from "./array_elements.ts";
+import { classifyEvent, EventBatchSchema, type MalformedRecord, type ViewTimeWindow } from "@ctr/schemas";
+import { type ArrayElement, ArrayShapeError, splitArrayElements, splitConcatenatedObjects } from "./array_elements.ts";
 import type { FileShape } from "./file_shape.ts";
 
 /** How many malformed locations one file reports; the count goes on beyond it. */
 export const MAX_LOCATIONS_PER_FILE = 100;
 
-/** What the locator found: the malformed records of a file (the first MAX_LOCATIONS_PER_FILE) and their count. */
+/**
+ * What the locator found: the malformed batches (skipped whole) and the malformed views (skipped
+ * alone, the rest of their batch kept), and the first MAX_LOCATIONS_PER_FILE of them located.
+ */
 export interface LocatedRecords {
-  malformed: number;
+  malformedBatches: number;
+  malformedViews: number;
   locations: MalformedRecord[];
 }
 
+/** A batch's verdict: malformed as a whole, or kept, with the 1-based events that are views it refuses. */
+export type BatchJudgement =
+  | { kind: "malformed"; reason: string }
+  | { kind: "batch"; refusedViews: { event: number; reason: string }[] };
+
 /**
- * Judges one batch's raw text under the contract: valid JSON, an object whose `events` is an
- * array of objects, and no product view without a numeric time. Returns why it is malformed,
- * or undefined when it is a good batch. The parsed numbers are only looked at, never kept,
- * so 64-bit ids losing digits here does not matter: the raw text is what goes on.
+ * Judges one batch's raw text, from a folder with that time `window`, under the contract: valid
+ * JSON and an object whose `events` is an array of objects, else the batch is malformed; then each
+ * product view whose time classifyEvent refuses is malformed on its own. The parsed numbers are
+ * only looked at, never kept, so 64-bit ids losing digits here does not matter: the raw text is
+ * what goes on.
  */
-export function judgeBatch(text: string): string | undefined {
+export function judgeBatch(text: string, window: ViewTimeWindow): BatchJudgement {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return `invalid JSON: ${(error as Error).message}`;
+    return { kind: "malformed", reason: `invalid JSON: ${(error as Error).message}` };
   }
   const batch = EventBatchSchema.safeParse(value);
   if (!batch.success) {
     const issue = batch.error.issues[0];
-    return `not an event batch: ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "wrong shape"}`;
+    return {
+      kind: "malformed",
+      reason: `not an event batch: ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "wrong shape"}`,
+    };
   }
-  for (const event of batch.data.events) {
-    const verdict = classifyEvent(event);
-    if (verdict.kind === "malformed") return verdict.reason;
+  const refusedViews: { event: number; reason: string }[] = [];
+  for (const [i, event] of batch.data.events.entries()) {
+    const verdict = classifyEvent(event, window);
+    if (verdict.kind === "malformed") refusedViews.push({ event: i + 1, reason: verdict.reason });
   }
-  return undefined;
+  return { kind: "batch", refusedViews };
 }
 
 function openText(file: string, gzipped: boolean): Readable {
@@ -54,52 +68,75 @@ async function writeLine(out: WriteStream, text: string): Promise<void> {
   if (!out.write(`${text}\n`)) await once(out, "drain");
 }
 
+/** Batches of a JSON array or of concatenated objects, each flattened onto one line. */
+async function* splitBatches(text: Readable, shape: "array" | "unstructured"): AsyncGenerator<ArrayElement> {
+  const elements = shape === "array" ? splitArrayElements(text) : splitConcatenatedObjects(text);
+  // Inside valid JSON a raw newline can only be whitespace, so flattening keeps a batch intact.
+  for await (const element of elements) yield { ...element, text: element.text.replace(/[\r\n]+/g, " ") };
+}
+
 /**
- * Streams a file whose native read failed, records each malformed batch with its position
- * (`line N` for NDJSON, `batch N` for an array or a single object) and writes the raw text of the
- * good batches, one per line, to `cleanPath`: the engine then reads that copy as NDJSON.
- * Memory holds one batch at a time.
+ * Streams a file the engine rejected or found malformed records in, records each malformed batch
+ * with its position (`line N` for NDJSON, `batch N` for an array or single objects) and each
+ * refused view with its event (`line N, event K`), and writes the raw text of the batches kept,
+ * one per line, to `cleanPath`: the engine then reads that copy as NDJSON. A kept batch keeps
+ * its refused views; the engine leaves them out by the same window. Memory holds one batch at a time.
  */
 export async function writeCleanCopy(
-  input: { path: string; shape: FileShape; gzipped: boolean; sourceKey: string; engineError?: string },
+  input: {
+    path: string;
+    shape: FileShape;
+    gzipped: boolean;
+    sourceKey: string;
+    window: ViewTimeWindow;
+    engineError?: string;
+  },
   cleanPath: string,
 ): Promise<LocatedRecords> {
-  const found: LocatedRecords = { malformed: 0, locations: [] };
-  const record = (position: string, reason: string) => {
-    found.malformed++;
+  const found: LocatedRecords = { malformedBatches: 0, malformedViews: 0, locations: [] };
+  const locate = (position: string, reason: string) => {
     if (found.locations.length < MAX_LOCATIONS_PER_FILE)
       found.locations.push({ file: input.sourceKey, position, reason });
   };
   const out = createWriteStream(cleanPath);
+  const keepOrLocate = async (position: string, text: string) => {
+    const verdict = judgeBatch(text, input.window);
+    if (verdict.kind === "malformed") {
+      found.malformedBatches++;
+      locate(position, verdict.reason);
+      return;
+    }
+    for (const view of verdict.refusedViews) {
+      found.malformedViews++;
+      locate(`${position}, event ${view.event}`, view.reason);
+    }
+    await writeLine(out, text);
+  };
   try {
     const text = openText(input.path, input.gzipped);
     if (input.shape === "newline_delimited") {
       let line = 0;
       for await (const raw of createInterface({ input: text, crlfDelay: Number.POSITIVE_INFINITY })) {
         line++;
-        if (raw.trim() === "") continue;
-        const reason = judgeBatch(raw);
-        if (reason) record(`line ${line}`, reason);
-        else await writeLine(out, raw);
+        if (raw.trim() !== "") await keepOrLocate(`line ${line}`, raw);
       }
-    } else if (input.shape === "array") {
+    } else if (input.shape === "unstructured" && input.engineError !== undefined) {
+      // One pretty-printed object the engine could not read is one bad batch; its message says why.
+      text.destroy();
+      found.malformedBatches++;
+      locate("batch 1", input.engineError);
+    } else {
       let last = 0;
       try {
-        for await (const element of splitArrayElements(text)) {
-          last = element.index;
-          const reason = judgeBatch(element.text);
-          if (reason) record(`batch ${element.index}`, reason);
-          // Inside valid JSON a raw newline can only be whitespace, so flattening keeps the batch intact.
-          else await writeLine(out, element.text.replace(/[\r\n]+/g, " "));
+        for await (const batch of splitBatches(text, input.shape)) {
+          last = batch.index;
+          await keepOrLocate(`batch ${batch.index}`, batch.text);
         }
       } catch (error) {
         if (!(error instanceof ArrayShapeError)) throw error;
-        record(`batch ${last + 1}`, error.message);
+        found.malformedBatches++;
+        locate(`batch ${last + 1}`, error.message);
       }
-    } else {
-      // One pretty-printed object is one batch; the engine's own message says what is wrong with it.
-      text.destroy();
-      record("batch 1", input.engineError ?? "not an event batch");
     }
   } finally {
     out.end();

@@ -1,3 +1,5 @@
+import { rename } from "node:fs/promises";
+import type { ViewTimeWindow } from "@ctr/schemas";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { FileShape } from "./file_shape.ts";
 
@@ -15,9 +17,20 @@ const BATCH_COLUMNS = `{events: 'STRUCT(event_type VARCHAR, data STRUCT(event_na
 const IS_VIEW = `e.event_type = 'custom_event' AND e.data.event_name = 'product'
   AND json_type(e.data.custom_attributes.codeColor) = 'VARCHAR' AND (e.data.custom_attributes.codeColor->>'$') <> ''`;
 
-/** A view's time when it is a JSON number, else NULL (which marks the batch malformed). */
+/**
+ * A view's time when it is a JSON number, else NULL. The cast never fails: any JSON number becomes
+ * the nearest double (huge integers lose digits, which cannot matter inside the window), and one
+ * beyond a double's range becomes NULL. A NULL time is outside every window.
+ */
 const VIEW_TIME = `CASE WHEN json_type(e.data.timestamp_unixtime_ms) IN ('DOUBLE', 'UBIGINT', 'BIGINT', 'HUGEINT')
   THEN e.data.timestamp_unixtime_ms::DOUBLE END`;
+
+/**
+ * judgeViewTime's window in SQL, on the views Parquet's `ts_ms`: the rows that may be stored.
+ * NULL and NaN compare false, so they are outside. Only rows inside reach a cast to a minute.
+ */
+const INSIDE_WINDOW = "ts_ms >= $windowFrom AND ts_ms < $windowTo";
+const windowParams = (window: ViewTimeWindow) => ({ windowFrom: window.fromMs, windowTo: window.toMs });
 
 const MB = 1024 * 1024;
 
@@ -40,14 +53,18 @@ export function isInputError(error: unknown): boolean {
 /** Counts of one file's pass through the engine. */
 export interface NativeCounts {
   batches: number;
+  /** Events in the batches, the views outside the window included. */
   events: number;
+  /** Product views inside the window: the ones that may be stored. */
   views: number;
-  /**
-   * Records the engine read but the contract calls malformed: batches without an `events` array
-   * and product views without a numeric time. When non-zero the file goes through the locator.
-   */
-  suspect: number;
+  /** Product views without a numeric time or outside the window: malformed, never stored. */
+  outside: number;
+  /** Batches without an `events` array: malformed. */
+  noEvents: number;
 }
+
+/** Whether a pass found records the contract calls malformed: then the file goes through the locator. */
+export const isSuspect = (counts: NativeCounts) => counts.outside + counts.noEvents > 0;
 
 /** The Parquet outputs of one source file, written to local temporary paths. */
 export interface NativeOutputs {
@@ -73,7 +90,7 @@ const count = (value: unknown) => Number(value ?? 0);
 export async function convertFile(
   connections: readonly [DuckDBConnection, DuckDBConnection],
   input: { path: string; shape: FileShape; memoryLimitMb: number },
-  meta: { platform: string; sourceFile: string },
+  meta: { platform: string; sourceFile: string; window: ViewTimeWindow },
   eventsParquet: string,
 ): Promise<NativeCounts> {
   const [viewsPass, countPass] = connections;
@@ -115,33 +132,57 @@ export async function convertFile(
   if (viewsDone.status === "rejected") throw viewsDone.reason;
   if (countDone.status === "rejected") throw countDone.reason;
   const batches = countDone.value.getRowObjectsJS()[0];
+  // The views pass writes every product view; the window is judged here, on the Parquet of views
+  // only, so a file with none outside costs two comparisons per view.
   const views = (
     await viewsPass.runAndReadAll(
-      "SELECT count(*) AS views, count(*) FILTER (WHERE ts_ms IS NULL) AS no_time FROM read_parquet($events)",
-      { events: eventsParquet },
+      `SELECT count(*) AS views, count(*) FILTER (WHERE ${INSIDE_WINDOW}) AS inside FROM read_parquet($events)`,
+      { events: eventsParquet, ...windowParams(meta.window) },
     )
   ).getRowObjectsJS()[0];
   return {
     batches: count(batches?.batches),
     events: count(batches?.events),
-    views: count(views?.views),
-    suspect: count(batches?.no_events) + count(views?.no_time),
+    views: count(views?.inside),
+    outside: count(views?.views) - count(views?.inside),
+    noEvents: count(batches?.no_events),
   };
 }
 
-/** Derives the per-minute view counts from a file's events Parquet. Minutes are UTC: floor(ms / 60000). */
+/** Rewrites a views Parquet without the views outside the window, in the same order. */
+export async function dropViewsOutside(
+  connection: DuckDBConnection,
+  eventsParquet: string,
+  window: ViewTimeWindow,
+): Promise<void> {
+  const kept = `${eventsParquet}.kept`;
+  await connection.run(
+    `COPY (SELECT * FROM read_parquet($events) WHERE ${INSIDE_WINDOW})
+     TO ${quotePath(kept)} (FORMAT parquet, COMPRESSION zstd)`,
+    { events: eventsParquet, ...windowParams(window) },
+  );
+  await rename(kept, eventsParquet);
+}
+
+/**
+ * Derives the per-minute view counts from a file's events Parquet. Minutes are UTC: floor(ms / 60000),
+ * so 13:55:59.9 counts in 13:55. Only views inside the window are counted: the events Parquet holds
+ * no others, and the filter keeps the cast to a minute from ever seeing a time it cannot hold.
+ */
 export async function writeMinuteCounts(
   connection: DuckDBConnection,
   eventsParquet: string,
   countsParquet: string,
+  window: ViewTimeWindow,
 ): Promise<void> {
   await connection.run(
     `COPY (
-       SELECT make_timestamptz(CAST(floor(ts_ms / 60000) * 60000000 AS BIGINT)) AS minute,
+       SELECT make_timestamptz(CAST(floor(ts_ms / 60000) AS BIGINT) * 60000000) AS minute,
               platform, product, count(*)::UBIGINT AS views
        FROM read_parquet($events)
+       WHERE ${INSIDE_WINDOW}
        GROUP BY ALL ORDER BY ALL
      ) TO ${quotePath(countsParquet)} (FORMAT parquet, COMPRESSION zstd)`,
-    { events: eventsParquet },
+    { events: eventsParquet, ...windowParams(window) },
   );
 }

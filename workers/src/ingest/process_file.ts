@@ -1,11 +1,19 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import type { FileManifest, Platform, SourceFile } from "@ctr/schemas";
+import type { FileManifest, Platform, SourceFile, ViewTimeWindow } from "@ctr/schemas";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Folder } from "../source/folder.ts";
 import { type LocatedRecords, writeCleanCopy } from "./clean_copy.ts";
 import { isGzipped, readHead, sniffShape } from "./file_shape.ts";
-import { convertFile, isInputError, maxObjectBytes, type NativeCounts, writeMinuteCounts } from "./native_convert.ts";
+import {
+  convertFile,
+  dropViewsOutside,
+  isInputError,
+  isSuspect,
+  maxObjectBytes,
+  type NativeCounts,
+  writeMinuteCounts,
+} from "./native_convert.ts";
 import { fileIdOf, outputKey } from "./sink_layout.ts";
 
 /** A source file that cannot be read at all (missing, bad gzip): retrying will not help. */
@@ -28,6 +36,8 @@ export interface FileContext {
   connections: readonly [DuckDBConnection, DuckDBConnection];
   platform: Platform;
   day: string;
+  /** The times a view of this day's folder may have (viewTimeWindow(day)). */
+  window: ViewTimeWindow;
   /** A private scratch folder of this shard. */
   workDir: string;
   /** The engine's memory limit, which bounds the largest JSON value it reads. */
@@ -40,8 +50,10 @@ const isZlibError = (error: unknown) =>
 
 /**
  * The fast path reads the file natively. Only when the engine rejects it, or it holds
- * batches the contract calls malformed, is it streamed through the JS locator into a clean
- * NDJSON copy that the engine reads instead: good files never pay for validation in JS.
+ * batches or views the contract calls malformed, is it streamed through the JS locator into a clean
+ * NDJSON copy that the engine reads instead: good files never pay for validation in JS. The copy
+ * keeps the batches of refused views, so the engine reads those views again and leaves them out
+ * of the views Parquet by the same window.
  */
 async function convertChecked(
   context: FileContext,
@@ -56,7 +68,7 @@ async function convertChecked(
   } catch (cause) {
     throw new UnreadableFileError(file.key, `cannot be read: ${(cause as Error).message}`, { cause });
   }
-  const meta = { platform: context.platform, sourceFile: file.key };
+  const meta = { platform: context.platform, sourceFile: file.key, window: context.window };
   let engineError: string | undefined;
   const { memoryLimitMb } = context;
   try {
@@ -66,7 +78,7 @@ async function convertChecked(
       meta,
       outputs.eventsParquet,
     );
-    if (counts.suspect === 0) return { counts };
+    if (!isSuspect(counts)) return { counts };
   } catch (error) {
     // Only bad input goes to the locator; running out of memory or disk is no malformed record.
     if (!isInputError(error)) throw error;
@@ -82,9 +94,13 @@ async function convertChecked(
   }
   const cleanPath = `${outputs.scratch}.clean.ndjson`;
   try {
-    const located = await writeCleanCopy({ path: local, shape, gzipped, sourceKey: file.key, engineError }, cleanPath);
+    const located = await writeCleanCopy(
+      { path: local, shape, gzipped, sourceKey: file.key, window: context.window, engineError },
+      cleanPath,
+    );
     const clean = { path: cleanPath, shape: "newline_delimited" as const, memoryLimitMb };
     const counts = await convertFile(context.connections, clean, meta, outputs.eventsParquet);
+    if (counts.outside > 0) await dropViewsOutside(context.connections[0], outputs.eventsParquet, context.window);
     return { counts, located };
   } catch (cause) {
     if (isZlibError(cause))
@@ -109,16 +125,21 @@ export async function processFile(context: FileContext, file: SourceFile, ordina
   const outputs = { eventsParquet: `${scratch}.events.parquet`, countsParquet: `${scratch}.counts.parquet`, scratch };
   try {
     const { counts, located } = await convertChecked(context, file, copy.path, outputs);
-    await writeMinuteCounts(context.connections[0], outputs.eventsParquet, outputs.countsParquet);
+    await writeMinuteCounts(context.connections[0], outputs.eventsParquet, outputs.countsParquet, context.window);
+    // A malformed batch counts as a batch, its events as nothing; a refused view counts as
+    // malformed, not as an event. So events = views + ignored, whatever was refused. The engine's
+    // count of refused views is the one that decided what was stored.
+    const events = counts.events - counts.outside;
+    const malformedBatches = located?.malformedBatches ?? 0;
     const manifest: FileManifest = {
       file: file.key,
       size: file.size,
       etag: file.etag,
-      batches: counts.batches + (located?.malformed ?? 0),
-      events: counts.events,
+      batches: counts.batches + malformedBatches,
+      events,
       views: counts.views,
-      ignored: counts.events - counts.views,
-      malformed: located?.malformed ?? 0,
+      ignored: events - counts.views,
+      malformed: malformedBatches + counts.outside,
       malformed_locations: located?.locations ?? [],
     };
     const { platform, day } = context;

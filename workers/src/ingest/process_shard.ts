@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
-import type { FileManifest, Platform, SourceFile } from "@ctr/schemas";
+import { type FileManifest, type Platform, type SourceFile, viewTimeWindow } from "@ctr/schemas";
 import type { Folder } from "../source/folder.ts";
 import { type EngineSettings, openEngine } from "./engine.ts";
 import { processFile } from "./process_file.ts";
@@ -36,6 +36,7 @@ export async function processShard(
   onProgress?: (progress: ShardProgress) => void,
 ): Promise<ShardResult> {
   await mkdir(deps.engine.tempDir, { recursive: true });
+  const window = viewTimeWindow(shard.day);
   const workDir = await mkdtemp(path.join(deps.engine.tempDir, "shard-"));
   const instance = await openEngine({ ...deps.engine, tempDir: path.join(workDir, "spill") });
   const connections = [await instance.connect(), await instance.connect()] as const;
@@ -49,6 +50,7 @@ export async function processShard(
           connections,
           platform: shard.platform,
           day: shard.day,
+          window,
           workDir,
           memoryLimitMb: deps.engine.memoryLimitMb,
         },
