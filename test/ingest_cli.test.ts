@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { main } from "@ctr/jobs";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCtr } from "./support/ctr_in_process.ts";
 import { allShapes, removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
 
 let dir: string;
@@ -21,26 +21,7 @@ afterAll(async () => {
   await removeDir(dir);
 });
 
-afterEach(() => {
-  vi.restoreAllMocks();
-});
-
-/** Runs `ctr` in this process and returns its exit code and what it printed. */
-async function ctr(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const code = await main(argv);
-  vi.restoreAllMocks();
-  return { code, stdout, stderr };
-}
+const ctr = (...argv: string[]) => runCtr(argv);
 
 describe("ctr backfill and ctr rebuild", () => {
   it("refuses bad flags with exit code 2, naming the flag", async () => {
