@@ -84,13 +84,30 @@ function dayFiles(platform: string): Record<string, string> {
   };
 }
 
+/**
+ * Valid JSON the engine's reader refuses: an event with a duplicate key (JSON.parse keeps the last
+ * value, DuckDB's reader fails the file), between two good lines, and a refused view after it.
+ */
+const duplicateKeysNdjson = () =>
+  [
+    batch(view("P1", TEN_UTC)),
+    batch(
+      view("P2", TEN_UTC),
+      view("P3", TEN_UTC).replace('"event_type":"custom_event"', '"event_type":"home","event_type":"custom_event"'),
+    ),
+    batch(view("P4", TEN_UTC), view("BAD", "1e20")),
+  ].join("\n");
+
 let dir: string;
 let s3: Awaited<ReturnType<typeof startS3rver>>;
 const localEnv = () => ({ CTR_DATA_DIR: path.join(dir, "data"), WORKER_CONCURRENCY: "2" });
 
 beforeAll(async () => {
   dir = await tempDir("view-times");
-  await writeFiles(path.join(dir, "data", "raw"), dayFiles("iOS"));
+  await writeFiles(path.join(dir, "data", "raw"), {
+    ...dayFiles("iOS"),
+    [`MobileWeb/${DAY}/duplicate-keys.ndjson`]: duplicateKeysNdjson(),
+  });
   s3 = await startS3rver(dir, ["ctr-events", "ctr-sink"]);
   await uploadObject(s3.endpoint, `Android/${DAY}/times.ndjson`, timesNdjson());
 });
@@ -277,6 +294,23 @@ describe("views with times that cannot be stored, on a local folder", () => {
     expect(again.code).toBe(0);
     const body = (r: CtrRun) => r.stdout.replace(/^rows written.*$/m, "");
     expect(body(again)).toBe(body(run));
+  });
+});
+
+describe("a record the engine's reader refuses though it is JSON", () => {
+  it("costs at most itself: the file's other records load", async () => {
+    const run = await runCtr(["backfill", "--from", DAY, "--to", DAY, "--platform", "MobileWeb"], localEnv());
+    expect(run.stderr).not.toMatch(/duplicate key/);
+    expect(run.code).toBe(0);
+    // The engine reads the first of duplicate keys: P3's event is no custom_event to it.
+    expect([summaryCount(run, "events"), summaryCount(run, "views"), summaryCount(run, "ignored")]).toEqual([4, 3, 1]);
+    expect(run.stdout).toContain(
+      `MobileWeb/${DAY}/duplicate-keys.ndjson line 3, event 2: view time 100000000000000000000 ms`,
+    );
+    await withApi(localEnv(), async (server) => {
+      expect(await coverage(server, "MobileWeb")).toEqual({ views: 3, malformed: 1 });
+      expect(await expectCtrMatchesCoverage(server, "MobileWeb")).toBe(3);
+    });
   });
 });
 

@@ -12,7 +12,7 @@ import path from "node:path";
 import { viewTimeWindow } from "@ctr/schemas";
 import { openEngine } from "@ctr/workers";
 import { isGzipped, readHead, sniffShape } from "@ctr/workers/ingest/file_shape";
-import { convertFile, writeMinuteCounts } from "@ctr/workers/ingest/native_convert";
+import { convertFile, maxObjectBytes, writeMinuteCounts } from "@ctr/workers/ingest/native_convert";
 import { convertWithDuckDb } from "./duckdb_baseline.ts";
 
 const args = process.argv.slice(2);
@@ -35,7 +35,7 @@ try {
     const productConvertMs = await timed(() =>
       convertFile(
         connections,
-        { path: file, shape, memoryLimitMb: 512 },
+        { path: file, shape, maxObjectBytes: maxObjectBytes(shape, 512) },
         { platform: "iOS", sourceFile: file, window },
         events,
       ),

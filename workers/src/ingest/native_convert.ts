@@ -72,6 +72,21 @@ export interface NativeOutputs {
   countsParquet: string;
 }
 
+/** A file for convertFile. */
+export interface ConvertInput {
+  path: string;
+  shape: FileShape;
+  /** The largest JSON value to read: maxObjectBytes of the shape the batches came in. */
+  maxObjectBytes: number;
+  /**
+   * A clean copy the locator wrote: read with DuckDB's `ignore_errors`, so that what its reader
+   * still refuses in valid JSON (a duplicate key, which JSON.parse lets pass) cannot fail the file
+   * again. Its reader then takes the first of duplicate keys. Never for a source file: there an
+   * error must send the file to the locator. Default false.
+   */
+  cleaned?: boolean;
+}
+
 /** Quotes a path for the one place DuckDB takes no parameter, the COPY target: our own temp files. */
 function quotePath(file: string): string {
   return `'${file.replaceAll("'", "''")}'`;
@@ -89,11 +104,17 @@ const count = (value: unknown) => Number(value ?? 0);
  */
 export async function convertFile(
   connections: readonly [DuckDBConnection, DuckDBConnection],
-  input: { path: string; shape: FileShape; memoryLimitMb: number },
+  input: ConvertInput,
   meta: { platform: string; sourceFile: string; window: ViewTimeWindow },
   eventsParquet: string,
 ): Promise<NativeCounts> {
   const [viewsPass, countPass] = connections;
+  const readParams = {
+    path: input.path,
+    shape: input.shape,
+    maxObject: input.maxObjectBytes,
+    cleaned: input.cleaned ?? false,
+  };
   // The two passes run at once on two connections: a JSON array is read by one thread, so the
   // count pass would otherwise leave a core idle (measured: 1.4-1.8x the bare query instead of 1.8-2.7x).
   // allSettled: when one pass fails the other still finishes before the connections are reused.
@@ -111,22 +132,17 @@ export async function convertFile(
                 mpid,
                 $source AS source_file
          FROM (SELECT unnest(events) AS e, mpid
-               FROM read_json($path, format = $shape, columns = ${BATCH_COLUMNS}, compression = 'auto_detect', maximum_object_size = $maxObject))
+               FROM read_json($path, format = $shape, columns = ${BATCH_COLUMNS}, compression = 'auto_detect',
+                 maximum_object_size = $maxObject, ignore_errors = $cleaned))
          WHERE ${IS_VIEW}
        ) TO ${quotePath(eventsParquet)} (FORMAT parquet, COMPRESSION zstd)`,
-      {
-        path: input.path,
-        shape: input.shape,
-        platform: meta.platform,
-        source: meta.sourceFile,
-        maxObject: maxObjectBytes(input.shape, input.memoryLimitMb),
-      },
+      { ...readParams, platform: meta.platform, source: meta.sourceFile },
     ),
     countPass.runAndReadAll(
       `SELECT count(*) AS batches, sum(len(events)) AS events, count(*) FILTER (WHERE events IS NULL) AS no_events
        FROM read_json($path, format = $shape, columns = ${BATCH_COLUMNS}, compression = 'auto_detect',
-         maximum_object_size = $maxObject)`,
-      { path: input.path, shape: input.shape, maxObject: maxObjectBytes(input.shape, input.memoryLimitMb) },
+         maximum_object_size = $maxObject, ignore_errors = $cleaned)`,
+      readParams,
     ),
   ]);
   if (viewsDone.status === "rejected") throw viewsDone.reason;

@@ -70,11 +70,11 @@ async function convertChecked(
   }
   const meta = { platform: context.platform, sourceFile: file.key, window: context.window };
   let engineError: string | undefined;
-  const { memoryLimitMb } = context;
+  const maxObject = maxObjectBytes(shape, context.memoryLimitMb);
   try {
     const counts = await convertFile(
       context.connections,
-      { path: local, shape, memoryLimitMb },
+      { path: local, shape, maxObjectBytes: maxObject },
       meta,
       outputs.eventsParquet,
     );
@@ -87,7 +87,7 @@ async function convertChecked(
       // Not a malformed record: a JSON value too large to hold, which no retry will change.
       throw new UnreadableFileError(
         file.key,
-        `holds a JSON value over ${maxObjectBytes(shape, memoryLimitMb) / 1024 / 1024} MB, too large to read; write large files as NDJSON or a JSON array of batches`,
+        `holds a JSON value over ${maxObject / 1024 / 1024} MB, too large to read; write large files as NDJSON or a JSON array of batches`,
         { cause: error },
       );
     }
@@ -98,7 +98,8 @@ async function convertChecked(
       { path: local, shape, gzipped, sourceKey: file.key, window: context.window, engineError },
       cleanPath,
     );
-    const clean = { path: cleanPath, shape: "newline_delimited" as const, memoryLimitMb };
+    // A batch keeps its size on its own line: the copy is read with the source shape's limit.
+    const clean = { path: cleanPath, shape: "newline_delimited" as const, maxObjectBytes: maxObject, cleaned: true };
     const counts = await convertFile(context.connections, clean, meta, outputs.eventsParquet);
     if (counts.outside > 0) await dropViewsOutside(context.connections[0], outputs.eventsParquet, context.window);
     return { counts, located };
