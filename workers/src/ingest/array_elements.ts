@@ -4,6 +4,36 @@ export interface ArrayElement {
   text: string;
 }
 
+/** Follows JSON text character by character and tells which characters belong to a string. */
+class StringTracker {
+  private inString = false;
+  private escaped = false;
+
+  /** True when `c` (a UTF-16 code unit) belongs to a string, its quotes included. */
+  inside(c: number): boolean {
+    if (this.inString) {
+      if (this.escaped) this.escaped = false;
+      else if (c === 0x5c) this.escaped = true;
+      else if (c === 0x22) this.inString = false;
+      return true;
+    }
+    this.inString = c === 0x22;
+    return this.inString;
+  }
+}
+
+const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/** Outside a value: true for its `opener`, false for whitespace (or a BOM), else the text is refused. */
+function opens(c: number, opener: number, refusal: () => string): boolean {
+  if (c === opener) return true;
+  if (isSpace(c) || c === 0xfeff) return false;
+  throw new ArrayShapeError(refusal());
+}
+
+/** How a character outside strings changes the nesting: +1 opens an array or object, -1 closes one. */
+const nesting = (c: number) => (c === 0x5b || c === 0x7b ? 1 : c === 0x5d || c === 0x7d ? -1 : 0);
+
 /** Raised when the text is not a JSON array at the top level, or ends inside it. */
 export class ArrayShapeError extends Error {
   override name = "ArrayShapeError";
@@ -17,8 +47,7 @@ export class ArrayShapeError extends Error {
  */
 export async function* splitArrayElements(chunks: AsyncIterable<string>): AsyncGenerator<ArrayElement> {
   let depth = 0;
-  let inString = false;
-  let escaped = false;
+  const strings = new StringTracker();
   let started = false;
   let ended = false;
   let index = 0;
@@ -34,35 +63,25 @@ export async function* splitArrayElements(chunks: AsyncIterable<string>): AsyncG
     from = started && !ended ? 0 : -1;
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk.charCodeAt(i);
-      if (inString) {
-        if (escaped) escaped = false;
-        else if (c === 0x5c) escaped = true;
-        else if (c === 0x22) inString = false;
-        continue;
-      }
       if (!started) {
-        if (c === 0x5b) {
+        if (opens(c, 0x5b, () => "the file does not start with a JSON array")) {
           started = true;
           depth = 1;
           from = i + 1;
-        } else if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09 && c !== 0xfeff) {
-          throw new ArrayShapeError("the file does not start with a JSON array");
         }
         continue;
       }
       if (ended) {
-        if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) throw new ArrayShapeError("text after the array");
+        if (!isSpace(c)) throw new ArrayShapeError("text after the array");
         continue;
       }
-      if (c === 0x22) inString = true;
-      else if (c === 0x5b || c === 0x7b) depth++;
-      else if (c === 0x5d || c === 0x7d) {
-        depth--;
-        if (depth === 0) {
-          const text = flush(chunk, i);
-          if (text !== "" || index > 0) yield { index: ++index, text };
-          ended = true;
-        }
+      if (strings.inside(c)) continue;
+      const step = nesting(c);
+      depth += step;
+      if (step < 0 && depth === 0) {
+        const text = flush(chunk, i);
+        if (text !== "" || index > 0) yield { index: ++index, text };
+        ended = true;
       } else if (c === 0x2c && depth === 1) {
         yield { index: ++index, text: flush(chunk, i) };
         from = i + 1;
@@ -81,39 +100,28 @@ export async function* splitArrayElements(chunks: AsyncIterable<string>): AsyncG
  */
 export async function* splitConcatenatedObjects(chunks: AsyncIterable<string>): AsyncGenerator<ArrayElement> {
   let depth = 0;
-  let inString = false;
-  let escaped = false;
+  const strings = new StringTracker();
   let index = 0;
   let parts: string[] = [];
   for await (const chunk of chunks) {
     let from = depth > 0 ? 0 : -1;
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk.charCodeAt(i);
-      if (inString) {
-        if (escaped) escaped = false;
-        else if (c === 0x5c) escaped = true;
-        else if (c === 0x22) inString = false;
-        continue;
-      }
       if (depth === 0) {
-        if (c === 0x7b) {
+        if (opens(c, 0x7b, () => `text that is not a JSON object after batch ${index}`)) {
           depth = 1;
           from = i;
-        } else if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09 && c !== 0xfeff) {
-          throw new ArrayShapeError(`text that is not a JSON object after batch ${index}`);
         }
         continue;
       }
-      if (c === 0x22) inString = true;
-      else if (c === 0x5b || c === 0x7b) depth++;
-      else if (c === 0x5d || c === 0x7d) {
-        depth--;
-        if (depth === 0) {
-          parts.push(chunk.slice(from, i + 1));
-          yield { index: ++index, text: parts.join("") };
-          parts = [];
-          from = -1;
-        }
+      if (strings.inside(c)) continue;
+      const step = nesting(c);
+      depth += step;
+      if (step < 0 && depth === 0) {
+        parts.push(chunk.slice(from, i + 1));
+        yield { index: ++index, text: parts.join("") };
+        parts = [];
+        from = -1;
       }
     }
     if (depth > 0 && from !== -1) parts.push(chunk.slice(from));
