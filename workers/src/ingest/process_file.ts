@@ -129,14 +129,15 @@ export async function processFile(context: FileContext, file: SourceFile, ordina
     await writeMinuteCounts(context.connections[0], outputs.eventsParquet, outputs.countsParquet, context.window);
     // A malformed batch counts as a batch, its events as nothing; a refused view counts as
     // malformed, not as an event. So events = views + ignored, whatever was refused. The engine's
-    // count of refused views is the one that decided what was stored.
+    // count of refused views is the one that decided what was stored; a batch of the clean copy
+    // its reader still could not read (noEvents, never seen so far) is malformed, unlocated.
     const events = counts.events - counts.outside;
-    const malformedBatches = located?.malformedBatches ?? 0;
+    const malformedBatches = (located?.malformedBatches ?? 0) + counts.noEvents;
     const manifest: FileManifest = {
       file: file.key,
       size: file.size,
       etag: file.etag,
-      batches: counts.batches + malformedBatches,
+      batches: counts.batches + (located?.malformedBatches ?? 0),
       events,
       views: counts.views,
       ignored: events - counts.views,
