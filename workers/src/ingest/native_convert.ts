@@ -8,7 +8,7 @@ import type { FileShape } from "./file_shape.ts";
  * sampling it. Ids are VARCHAR: DuckDB keeps the exact digits of a JSON number, so 64-bit ids
  * never pass through a double. `timestamp_unixtime_ms` and `codeColor` are JSON so their JSON
  * type can be checked: the contract wants a string product (a numeric codeColor is ignored, not
- * converted to text) and a numeric time (a string time makes the batch malformed). Measured on the
+ * converted to text) and a numeric time (a view with a string time is malformed). Measured on the
  * sample: the JSON-typed columns cost no more than VARCHAR/DOUBLE ones.
  */
 const BATCH_COLUMNS = `{events: 'STRUCT(event_type VARCHAR, data STRUCT(event_name VARCHAR, timestamp_unixtime_ms JSON, event_id VARCHAR, session_id VARCHAR, custom_attributes STRUCT(codeColor JSON)))[]', mpid: 'VARCHAR'}`;
@@ -27,7 +27,8 @@ const VIEW_TIME = `CASE WHEN json_type(e.data.timestamp_unixtime_ms) IN ('DOUBLE
 
 /**
  * judgeViewTime's window in SQL, on the views Parquet's `ts_ms`: the rows that may be stored.
- * NULL and NaN compare false, so they are outside. Only rows inside reach a cast to a minute.
+ * A NULL time is outside, and so is NaN (DuckDB orders it above every number). Only rows inside
+ * reach a cast to a minute.
  */
 const INSIDE_WINDOW = "ts_ms >= $windowFrom AND ts_ms < $windowTo";
 const windowParams = (window: ViewTimeWindow) => ({ windowFrom: window.fromMs, windowTo: window.toMs });
