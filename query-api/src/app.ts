@@ -6,10 +6,12 @@ import type { AppDeps, AppEnv } from "./app_env.ts";
 import { coverageRoutes } from "./coverage.ts";
 import { ctrRoutes } from "./ctr_route.ts";
 import { DOCS_PAGE } from "./docs_page.ts";
+import { explorerRoutes } from "./explorer_route.ts";
 import { HttpError, handleError } from "./http_error.ts";
 import { jobsRoutes } from "./jobs_route.ts";
 import { limitRequestTime, observeRequests } from "./observe.ts";
 import { buildOpenApiDocument } from "./openapi.ts";
+import { productsRoutes } from "./products_route.ts";
 import { allowOrigins, requireApiKey } from "./security.ts";
 
 /** Largest request body accepted: a /ctr body is a few hundred bytes. Default 16 KiB. */
@@ -71,13 +73,17 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
   app.get("/openapi.json", (c) => c.json(openApiDocument));
   app.get("/docs", (c) => c.html(DOCS_PAGE));
+  // The explorer page and its files; what it fetches is behind the keys like any client's requests.
+  app.route("/", explorerRoutes());
 
   // Data: behind the API keys when there are any.
   app.use("/ctr", requireApiKey(deps.config.apiKeys));
   app.use("/coverage", requireApiKey(deps.config.apiKeys));
+  app.use("/products", requireApiKey(deps.config.apiKeys));
   app.use("/jobs/*", requireApiKey(deps.config.apiKeys));
   app.route("/", ctrRoutes);
   app.route("/", coverageRoutes);
+  app.route("/", productsRoutes);
   app.route("/", jobsRoutes);
 
   app.notFound((c) =>

@@ -2,32 +2,10 @@ import { type CtrRequest, parseCtrRequest } from "@ctr/schemas";
 import type { Context } from "hono";
 import type { AppEnv } from "./app_env.ts";
 import { HttpError } from "./http_error.ts";
+import { readQueryOnce, rejectUnknownFields } from "./query_input.ts";
 
 /** The fields a /ctr request may carry; anything else is most likely a typo that would widen the result. */
 export const CTR_FIELDS = ["startTimestamp", "endTimestamp", "aggregation", "product", "platform"] as const;
-
-function rejectUnknownFields(input: Record<string, unknown>): void {
-  const unknown = Object.keys(input).find((key) => !(CTR_FIELDS as readonly string[]).includes(key));
-  if (unknown !== undefined) {
-    throw new HttpError(
-      "invalid_request",
-      `${unknown} is not a parameter of /ctr; expected ${CTR_FIELDS.join(", ")}`,
-      unknown,
-    );
-  }
-}
-
-/** The query string as one value per field; a field given twice is refused, not silently resolved. */
-function readQuery(c: Context<AppEnv>): Record<string, string> {
-  const input: Record<string, string> = {};
-  for (const [field, values] of Object.entries(c.req.queries())) {
-    if (values.length > 1) {
-      throw new HttpError("invalid_request", `${field} must be given once, got ${values.length} values`, field);
-    }
-    input[field] = values[0] ?? "";
-  }
-  return input;
-}
 
 /** The JSON body; anything else (not JSON, not an object) is a 400 naming `body`. */
 async function readBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
@@ -46,8 +24,8 @@ async function readBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
 
 /** Reads and validates a /ctr request from the query string (GET) or the JSON body (POST). */
 export async function readCtrRequest(c: Context<AppEnv>): Promise<CtrRequest> {
-  const input = c.req.method === "POST" ? await readBody(c) : readQuery(c);
-  rejectUnknownFields(input);
+  const input = c.req.method === "POST" ? await readBody(c) : readQueryOnce(c);
+  rejectUnknownFields(input, "/ctr", CTR_FIELDS);
   const parsed = parseCtrRequest(input);
   if (!parsed.ok) throw new HttpError("invalid_request", parsed.error.message, parsed.error.field);
   return parsed.request;

@@ -1,6 +1,7 @@
 import { CtrRequestSchema, MAX_AGGREGATION_MINUTES, PLATFORMS } from "@ctr/schemas";
 import { z } from "zod";
 import { ERROR_STATUS } from "./http_error.ts";
+import { ProductsQuerySchema, ProductsResponseSchema } from "./products_route.ts";
 import { RESPONSE_FORMATS } from "./response_format.ts";
 
 type JsonSchema = Record<string, unknown>;
@@ -39,6 +40,23 @@ function ctrRequestJsonSchema(): { type: "object"; properties: Record<string, Js
   );
   return { type: "object", properties, required: generated.required ?? [] };
 }
+
+/** Query parameters from a zod object's input side: a route's own validation, described. */
+function queryParameters(schema: z.ZodType): JsonSchema[] {
+  const generated = z.toJSONSchema(schema, { io: "input" }) as {
+    properties: Record<string, JsonSchema>;
+    required?: string[];
+  };
+  return Object.entries(generated.properties).map(([name, { description, ...property }]) => ({
+    name,
+    in: "query",
+    required: generated.required?.includes(name) ?? false,
+    schema: property,
+    description,
+  }));
+}
+
+const PAGE_RESPONSES = { "200": { description: "The page (HTML)", content: { "text/html": {} } } };
 
 const CTR_ROW_SCHEMA: JsonSchema = {
   type: "object",
@@ -115,7 +133,12 @@ export function buildOpenApiDocument(): JsonSchema {
       description: "CTR = purchases / product views per time bucket, platform and product. Times are GMT-3.",
     },
     components: {
-      schemas: { CtrRequest: request, CtrRow: CTR_ROW_SCHEMA, Error: ERROR_SCHEMA },
+      schemas: {
+        CtrRequest: request,
+        CtrRow: CTR_ROW_SCHEMA,
+        Error: ERROR_SCHEMA,
+        Products: z.toJSONSchema(ProductsResponseSchema, { target: "openapi-3.0" }),
+      },
       securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "Needed only when API_KEYS is set" } },
     },
     security: [{}, { bearer: [] }],
@@ -142,6 +165,22 @@ export function buildOpenApiDocument(): JsonSchema {
           responses: { "200": { description: "Coverage" }, "400": errorResponse("Bad filter") },
         },
       },
+      "/products": {
+        get: {
+          summary: "Products with views in a range of GMT-3 days, in byte order: for a type-ahead",
+          parameters: queryParameters(ProductsQuerySchema),
+          responses: {
+            "200": {
+              description: "At most `limit` products",
+              content: { "application/json": { schema: { $ref: "#/components/schemas/Products" } } },
+            },
+            "400": errorResponse("Bad input; `field` names it"),
+            "401": errorResponse("API keys are configured and the Bearer token is missing or wrong"),
+          },
+        },
+      },
+      "/": { get: { summary: "The CTR explorer page", security: [], responses: PAGE_RESPONSES } },
+      "/explore": { get: { summary: "The CTR explorer page (same as /)", security: [], responses: PAGE_RESPONSES } },
       "/jobs/backfill": {
         post: {
           summary: "Submit a backfill (views of the day folders and purchases of those days); answered at once",

@@ -123,8 +123,15 @@ export function parseCtrRequest(input: unknown): CtrRequestParse {
     return { ok: false, error: { field: "body", message: "the request must be a JSON object" } };
   }
   const result = CtrRequestSchema.safeParse(input);
-  if (result.success) return { ok: true, request: result.data };
-  const issue = result.error.issues[0];
-  const field = String(issue?.path[0] ?? "body");
-  return { ok: false, error: { field, message: issue?.message ?? `${field} is invalid` } };
+  return result.success ? { ok: true, request: result.data } : { ok: false, error: toFieldError(result.error, "body") };
 }
+
+/** A validation failure as the 400 body wants it: the first issue's field (else `fallback`) and message. */
+export function toFieldError(error: z.ZodError, fallback: string): FieldError {
+  const issue = error.issues[0];
+  const field = String(issue?.path[0] ?? fallback);
+  return { field, message: issue?.message ?? `${field} is invalid` };
+}
+
+/** The platform field as /ctr validates it, for the other routes that filter by platform. */
+export const PlatformFieldSchema = platform;

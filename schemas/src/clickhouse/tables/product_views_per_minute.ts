@@ -66,3 +66,44 @@ export function getProductViewTotals(
     schema: ProductViewTotalsSchema,
   });
 }
+
+/** Which products `getProductsWithViews` lists. */
+export interface ProductsWithViewsFilter {
+  /** Products starting with this text (byte-wise, case-sensitive); empty: every product. */
+  prefix: string;
+  /** Views from `start` (included) to `end` (excluded), UTC epoch seconds. */
+  start: number;
+  end: number;
+  /** The partitions (source-folder days) that can hold those views; the caller adds its slack. */
+  firstDay: string;
+  lastDay: string;
+  platform?: string;
+  /** At most this many products. */
+  limit: number;
+}
+
+const ProductNameSchema = z.object({ product: z.string() });
+
+/**
+ * The products with at least one view in a range, in byte order, at most `limit`. Fast at any
+ * history: `day` prunes partitions, and the prefix is a range of the primary key's first column,
+ * which ClickHouse reads in order and stops reading at the limit.
+ */
+export async function getProductsWithViews(
+  client: ClickHouseClient,
+  filter: ProductsWithViewsFilter,
+): Promise<string[]> {
+  const rows = await queryRows(client, {
+    name: "get_products_with_views",
+    query: `SELECT DISTINCT product
+            FROM ${PRODUCT_VIEWS_PER_MINUTE_TABLE}
+            WHERE day BETWEEN {firstDay:Date} AND {lastDay:Date}
+              AND minute >= toDateTime({start:UInt32}, 'UTC') AND minute < toDateTime({end:UInt32}, 'UTC')
+              AND startsWith(product, {prefix:String})${filter.platform === undefined ? "" : "\n              AND platform = {platform:String}"}
+            ORDER BY product
+            LIMIT {limit:UInt32}`,
+    params: { ...filter },
+    schema: ProductNameSchema,
+  });
+  return rows.map((row) => row.product);
+}

@@ -1,0 +1,233 @@
+// The CTR explorer: wires the form to /products, /ctr and /coverage and draws what they answer.
+
+import { ApiError, apiGet, apiJson, apiKey, setApiKey } from "./api.js";
+import { clearCharts, drawCharts, resizeCharts } from "./chart.js";
+import { toChartData } from "./chart_data.js";
+import { coverageRows, firstLoadedDay } from "./coverage_cells.js";
+import { attachProductPicker } from "./product_picker.js";
+import {
+  CTR_FIELDS,
+  coverageDays,
+  ctrPath,
+  curlCommand,
+  dayRange,
+  formatWallClock,
+  queryString,
+  wallClockMs,
+} from "./request.js";
+import { drawCoverage, drawHoveredRows, drawTable, element, showError } from "./views.js";
+
+/** @typedef {import("./request.js").CtrFields} CtrFields */
+/** @typedef {import("./chart_data.js").CtrRow} CtrRow */
+/** @typedef {import("./coverage_cells.js").Coverage} Coverage */
+
+/**
+ * @template {HTMLElement} T
+ * @param {string} id
+ * @param {{ new (): T }} type
+ * @returns {T}
+ */
+function byId(id, type) {
+  const found = document.getElementById(id);
+  if (!(found instanceof type)) throw new Error(`the page lacks #${id}`);
+  return found;
+}
+
+const form = byId("query", HTMLFormElement);
+const inputs = {
+  product: byId("product", HTMLInputElement),
+  platform: byId("platform", HTMLSelectElement),
+  startTimestamp: byId("startTimestamp", HTMLInputElement),
+  endTimestamp: byId("endTimestamp", HTMLInputElement),
+  aggregation: byId("aggregation", HTMLInputElement),
+};
+const day = byId("day", HTMLInputElement);
+const errorBox = byId("error", HTMLElement);
+const keyForm = byId("key-form", HTMLFormElement);
+const keyInput = byId("api-key", HTMLInputElement);
+const results = byId("results", HTMLElement);
+const chartBox = byId("chart", HTMLElement);
+const chartNote = byId("chart-note", HTMLElement);
+const hovered = byId("hovered", HTMLElement);
+const table = byId("rows", HTMLTableElement);
+const rowCount = byId("row-count", HTMLElement);
+const curlBox = byId("curl", HTMLElement);
+const copyStatus = byId("copy-status", HTMLElement);
+const strip = byId("coverage-strip", HTMLElement);
+
+/** The /ctr path of the rows on show, for the CSV and the curl. */
+let shownPath = "";
+
+/** @returns {CtrFields} */
+function readFields() {
+  return {
+    startTimestamp: inputs.startTimestamp.value,
+    endTimestamp: inputs.endTimestamp.value,
+    aggregation: inputs.aggregation.value,
+    product: inputs.product.value,
+    platform: inputs.platform.value,
+  };
+}
+
+/** The GMT-3 days of the range, for /products; empty while the range is not one. */
+function productsFilter() {
+  const start = wallClockMs(inputs.startTimestamp.value);
+  const end = wallClockMs(inputs.endTimestamp.value);
+  const valid = start !== undefined && end !== undefined && end > start;
+  return {
+    from: valid ? formatWallClock(start).slice(0, 10) : "",
+    to: valid ? formatWallClock(end - 60_000).slice(0, 10) : "",
+    platform: inputs.platform.value,
+  };
+}
+
+/** @param {unknown} error */
+function report(error) {
+  if (!(error instanceof ApiError)) throw error;
+  showError(errorBox, error);
+  if (error.status === 401) {
+    keyForm.hidden = false;
+    keyInput.focus();
+  }
+}
+
+/** Draws which days the range depends on are loaded; quiet when the range is not one. */
+async function loadCoverage() {
+  const days = coverageDays(inputs.startTimestamp.value, inputs.endTimestamp.value);
+  if (!days) {
+    strip.replaceChildren(element("p", "Enter a range to see what is loaded for it.", "hint"));
+    return;
+  }
+  const all = [...days.views, ...days.purchases].sort();
+  /** @type {Coverage} */
+  const coverage = await apiJson(`/coverage?${queryString({ from: all[0] ?? "", to: all.at(-1) ?? "" })}`);
+  drawCoverage(strip, coverageRows(coverage, days), days.more);
+}
+
+/**
+ * @param {CtrRow[]} rows
+ * @param {CtrFields} fields the request that gave them
+ */
+function drawRows(rows, fields) {
+  const data = toChartData(rows, fields);
+  if ("reason" in data) {
+    clearCharts();
+    chartBox.replaceChildren();
+    delete chartBox.dataset.points;
+    chartNote.textContent = data.reason;
+    drawHoveredRows(hovered, []);
+  } else {
+    chartNote.textContent = "";
+    drawCharts(chartBox, data, (bucket) => drawHoveredRows(hovered, bucket));
+    drawHoveredRows(hovered, []);
+  }
+  drawTable(table, rowCount, rows);
+}
+
+/** Runs the form's /ctr request and draws its rows, the coverage of its range and its curl. */
+async function show() {
+  const fields = readFields();
+  const path = ctrPath(fields);
+  showError(errorBox, undefined);
+  history.replaceState(null, "", `?${path.slice("/ctr?".length)}`);
+  form.setAttribute("aria-busy", "true");
+  try {
+    const [rows] = await Promise.all([apiJson(path), loadCoverage()]);
+    shownPath = path;
+    curlBox.textContent = curlCommand(`${location.origin}${path}`, { withKey: apiKey() !== "" });
+    results.hidden = false;
+    drawRows(/** @type {CtrRow[]} */ (rows), fields);
+  } catch (error) {
+    results.hidden = true;
+    report(error);
+  } finally {
+    form.removeAttribute("aria-busy");
+  }
+}
+
+async function downloadCsv() {
+  try {
+    const csv = await (await apiGet(shownPath, { accept: "text/csv" })).blob();
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(csv);
+    const fields = readFields();
+    link.download = `ctr_${fields.product || "all"}_${fields.startTimestamp.slice(0, 10)}.csv`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  } catch (error) {
+    report(error);
+  }
+}
+
+async function copyCurl() {
+  try {
+    await navigator.clipboard.writeText(curlBox.textContent ?? "");
+    copyStatus.textContent = "Copied.";
+  } catch {
+    // No clipboard (an insecure origin, a denied permission): the command stays selectable.
+    getSelection()?.selectAllChildren(curlBox);
+    copyStatus.textContent = "Selected: copy it with Ctrl-C.";
+  }
+  setTimeout(() => {
+    copyStatus.textContent = "";
+  }, 3_000);
+}
+
+/** Fills the form from the page's query string, or else with the first loaded day. */
+async function prefill() {
+  const params = new URLSearchParams(location.search);
+  if (CTR_FIELDS.some((name) => params.has(name))) {
+    for (const name of CTR_FIELDS) inputs[name].value = params.get(name) ?? "";
+    day.value = inputs.startTimestamp.value.slice(0, 10);
+    await show();
+    return;
+  }
+  inputs.aggregation.value = "60";
+  try {
+    const first = firstLoadedDay(await apiJson("/coverage"));
+    if (first) {
+      day.value = first;
+      const range = dayRange(first);
+      inputs.startTimestamp.value = range.startTimestamp;
+      inputs.endTimestamp.value = range.endTimestamp;
+    }
+    await loadCoverage();
+  } catch (error) {
+    report(error);
+  }
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  void show();
+});
+day.addEventListener("change", () => {
+  if (!day.value) return;
+  const range = dayRange(day.value);
+  inputs.startTimestamp.value = range.startTimestamp;
+  inputs.endTimestamp.value = range.endTimestamp;
+});
+keyForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  setApiKey(keyInput.value.trim());
+  keyInput.value = "";
+  keyForm.hidden = true;
+  showError(errorBox, undefined);
+  void prefill();
+});
+byId("forget-key", HTMLButtonElement).addEventListener("click", () => {
+  setApiKey("");
+  keyForm.hidden = false;
+});
+byId("key-button", HTMLButtonElement).addEventListener("click", () => {
+  keyForm.hidden = !keyForm.hidden;
+  if (!keyForm.hidden) keyInput.focus();
+});
+byId("download-csv", HTMLButtonElement).addEventListener("click", () => void downloadCsv());
+byId("copy-curl", HTMLButtonElement).addEventListener("click", () => void copyCurl());
+addEventListener("resize", resizeCharts);
+attachProductPicker(inputs.product, byId("product-options", HTMLElement), {
+  filter: productsFilter,
+  onError: report,
+});
+void prefill();

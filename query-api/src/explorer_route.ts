@@ -1,0 +1,89 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Context, Hono } from "hono";
+import { secureHeaders } from "hono/secure-headers";
+import type { AppEnv } from "./app_env.ts";
+import { HttpError } from "./http_error.ts";
+
+/**
+ * The page's policy: its own scripts, styles and API only; no inline script or style, no framing.
+ * `img-src data:` is for the browser's own form icons.
+ */
+export const EXPLORER_CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", "data:"],
+  connectSrc: ["'self'"],
+  formAction: ["'self'"],
+  baseUri: ["'none'"],
+  objectSrc: ["'none'"],
+  frameAncestors: ["'none'"],
+};
+
+/**
+ * The query-api package's folder, found from this module upwards: the same from the TypeScript
+ * source (tests, tsx) and from a compiled build, whatever the process's working directory.
+ */
+function packageDir(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = path.join(dir, "package.json");
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, "utf8")).name === "@ctr/query-api") return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`no @ctr/query-api package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+};
+
+/** An asset name and the file it is read from; nothing outside this list is ever served. */
+type Assets = Map<string, string>;
+
+/** The page's own files (explorer/*.js, *.css) and the chart library's, from the installed package. */
+function listAssets(): { page: string; assets: Assets } {
+  const dir = path.join(packageDir(), "explorer");
+  const assets: Assets = new Map();
+  for (const name of readdirSync(dir)) {
+    if (/^[a-z_]+\.(js|css)$/.test(name)) assets.set(name, path.join(dir, name));
+  }
+  const require = createRequire(import.meta.url);
+  for (const name of ["uPlot.esm.js", "uPlot.min.css"]) {
+    assets.set(`vendor/${name}`, require.resolve(`uplot/dist/${name}`));
+  }
+  return { page: path.join(dir, "index.html"), assets };
+}
+
+async function sendFile(c: Context<AppEnv>, file: string): Promise<Response> {
+  const type = CONTENT_TYPES[path.extname(file)] ?? "application/octet-stream";
+  // no-cache: the browser revalidates, so a new version of the page is picked up at once.
+  return c.body(await readFile(file), 200, { "Content-Type": type, "Cache-Control": "no-cache" });
+}
+
+/**
+ * `GET /` and `GET /explore`: the CTR explorer, a static page that calls /products, /ctr and
+ * /coverage from the browser; its scripts and styles under `/explore/`. The page and its files are
+ * open (like /docs); the data it fetches is behind the API keys.
+ */
+export function explorerRoutes(): Hono<AppEnv> {
+  const { page, assets } = listAssets();
+  const policy = secureHeaders({ contentSecurityPolicy: EXPLORER_CSP });
+  const routes = new Hono<AppEnv>();
+  for (const route of ["/", "/explore", "/explore/*"]) routes.use(route, policy);
+  routes.get("/", (c) => sendFile(c, page));
+  routes.get("/explore", (c) => sendFile(c, page));
+  routes.get("/explore/*", (c) => {
+    const file = assets.get(c.req.path.slice("/explore/".length));
+    if (file === undefined) throw new HttpError("not_found", `no explorer file ${c.req.path}`);
+    return sendFile(c, file);
+  });
+  return routes;
+}
