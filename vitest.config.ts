@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["{schemas,workers,query-api,jobs}/src/**/*.test.ts"],
+          include: ["{schemas,workers,query-api,jobs}/src/**/*.test.ts", "query-api/explorer/*.test.ts"],
           exclude: ["**/*.int.test.ts", "**/node_modules/**"],
         },
       },

@@ -59,6 +59,11 @@ describe("ctr demo (npm start)", () => {
     const output = await waitForOutput(child, /curl \S+\n[\s\S]*open http/);
     expect(output).toMatch(/no event folders .*; generating 2016-02-01\.\.2016-02-03/);
     expect(output).toMatch(/views\s+[\d,]+/);
+    const explorer = /Explore CTR in a browser: (\S+)/.exec(output)?.[1];
+    expect(explorer).toBe(`http://localhost:${port}/`);
+    const page = await fetch(explorer ?? "");
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("<title>CTR explorer</title>");
     const firstCurl = /curl '([^']+)'/.exec(output)?.[1];
     expect(firstCurl).toContain(`http://localhost:${port}/ctr?`);
     const response = await fetch(firstCurl ?? "");

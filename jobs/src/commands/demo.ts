@@ -2,8 +2,9 @@ import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { type Config, formatDay, loadConfig, migrate, openStore, PLATFORMS, parseDay } from "@ctr/schemas";
 import { loadOrders, openOrdersDatabase } from "@ctr/workers";
+import type { ProgressOutput } from "../backfill/progress.ts";
 import { runBackfill } from "../backfill/run_backfill.ts";
-import { formatSummary as formatBackfillSummary } from "../backfill/summary.ts";
+import { type BackfillSummary, formatSummary as formatBackfillSummary } from "../backfill/summary.ts";
 import { type Command, optionalString, UsageError } from "../command.ts";
 import { generate } from "../generate/index.ts";
 import { formatSummary as formatGenerateSummary } from "../generate/report.ts";
@@ -29,28 +30,59 @@ function findDayFolders(dir: string): string[] {
   return [...days].sort();
 }
 
-async function generateIfEmpty(dir: string, scale: number): Promise<void> {
+async function generateIfEmpty(dir: string, scale: number, out: ProgressOutput): Promise<void> {
   if (findDayFolders(dir).length > 0) {
-    process.stdout.write(`demo: using the event folders in ${dir}\n`);
+    out.write(`demo: using the event folders in ${dir}\n`);
     return;
   }
-  process.stdout.write(`demo: no event folders in ${dir}; generating ${DEMO_FROM}..${DEMO_TO} at scale ${scale}\n`);
+  out.write(`demo: no event folders in ${dir}; generating ${DEMO_FROM}..${DEMO_TO} at scale ${scale}\n`);
   const report = await generate({ from: DEMO_FROM, to: DEMO_TO, scale, seed: "1", outDir: dir });
-  process.stdout.write(`${formatGenerateSummary(report)}\n`);
+  out.write(`${formatGenerateSummary(report)}\n`);
 }
 
-async function loadOrdersIfPresent(config: Config, dir: string): Promise<void> {
+async function loadOrdersIfPresent(config: Config, dir: string, out: ProgressOutput): Promise<void> {
   const files = { orders: path.join(dir, "orders.csv"), items: path.join(dir, "order_items.csv") };
   if (!existsSync(files.orders) || !existsSync(files.items)) {
-    process.stdout.write(`demo: no orders.csv/order_items.csv in ${dir}; purchases come from the database as it is\n`);
+    out.write(`demo: no orders.csv/order_items.csv in ${dir}; purchases come from the database as it is\n`);
     return;
   }
   const db = await openOrdersDatabase(config.ordersDatabaseUrl);
   try {
-    process.stdout.write(formatLoadSummary(await loadOrders(db, files), db.label));
+    out.write(formatLoadSummary(await loadOrders(db, files), db.label));
   } finally {
     await db.close();
   }
+}
+
+/** What `prepareDemo` loaded: the range of the day folders, and the backfill's summary. */
+export interface PreparedDemo {
+  from: string;
+  to: string;
+  summary: BackfillSummary;
+}
+
+/**
+ * The demo's data, as `npm start` prepares it: sample data when the events folder has no day
+ * folders, the orders CSVs beside them loaded, every day folder backfilled. Idempotent. Reports go
+ * to `out`, the backfill's progress to `progress`.
+ */
+export async function prepareDemo(
+  config: Config,
+  scale: number,
+  { out, progress }: { out: ProgressOutput; progress: ProgressOutput },
+): Promise<PreparedDemo> {
+  if (config.eventsSource.kind !== "local") {
+    throw new UsageError("the demo generates its data into a local folder: unset EVENTS_SOURCE or point it at one");
+  }
+  const dir = config.eventsSource.dir;
+  await generateIfEmpty(dir, scale, out);
+  await loadOrdersIfPresent(config, dir, out);
+  const days = findDayFolders(dir);
+  const from = days[0] ?? DEMO_FROM;
+  const to = days.at(-1) ?? DEMO_TO;
+  const summary = await runBackfill(config, { from, to, platforms: [...PLATFORMS] }, progress);
+  out.write(formatBackfillSummary(summary));
+  return { from, to, summary };
 }
 
 /** Example requests over the loaded days, to paste into a terminal. */
@@ -97,17 +129,7 @@ at will. Stops on SIGTERM or Ctrl-C.
     }
     const portText = optionalString(values, "port");
     const config = loadConfig(portText === undefined ? process.env : { ...process.env, PORT: portText });
-    if (config.eventsSource.kind !== "local") {
-      throw new UsageError("the demo generates its data into a local folder: unset EVENTS_SOURCE or point it at one");
-    }
-    const dir = config.eventsSource.dir;
-    await generateIfEmpty(dir, scale);
-    await loadOrdersIfPresent(config, dir);
-    const days = findDayFolders(dir);
-    const from = days[0] ?? DEMO_FROM;
-    const to = days.at(-1) ?? DEMO_TO;
-    const summary = await runBackfill(config, { from, to, platforms: [...PLATFORMS] }, process.stderr);
-    process.stdout.write(formatBackfillSummary(summary));
+    const { from, to, summary } = await prepareDemo(config, scale, { out: process.stdout, progress: process.stderr });
     if (summary.failures.length > 0) {
       process.stderr.write("demo: the backfill had failures (above); serving what was loaded\n");
     }
@@ -116,7 +138,9 @@ at will. Stops on SIGTERM or Ctrl-C.
     try {
       await migrate(store);
       const baseUrl = `http://localhost:${config.port}`;
-      process.stdout.write(`\nServing on ${baseUrl} (Ctrl-C to stop)\n${exampleQueries(baseUrl, from, to)}\n`);
+      process.stdout.write(
+        `\nServing on ${baseUrl} (Ctrl-C to stop)\nExplore CTR in a browser: ${baseUrl}/\n${exampleQueries(baseUrl, from, to)}\n`,
+      );
       await serveUntilStopped(config, store);
       return 0;
     } finally {

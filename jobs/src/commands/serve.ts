@@ -68,8 +68,8 @@ export const serveCommand: Command = {
   name: "serve",
   summary: "Serve the HTTP API",
   usage: "ctr serve [--port N]",
-  details: `Serves /ctr, /coverage, /healthz, /readyz, /metrics, /openapi.json and /docs. Applies the
-ClickHouse migrations first. Stops gracefully on SIGTERM or SIGINT.
+  details: `Serves /ctr, /products, /coverage, /healthz, /readyz, /metrics, /openapi.json, /docs and the
+CTR explorer page at /. Applies the ClickHouse migrations first. Stops gracefully on SIGTERM or SIGINT.
 
   --port N     TCP port (default PORT, 3000)`,
   options: { port: { type: "string" } },
