@@ -13,13 +13,14 @@ import type { RunningServer } from "@ctr/query-api";
 import { loadConfig, openStore, type Store } from "@ctr/schemas";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { browserTestsRun, openBrowser } from "./support/browser.ts";
 import { serveApi } from "./support/api_server.ts";
+import { browserTestsRun, openBrowser } from "./support/browser.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const SCREENSHOT = path.join(ROOT, "test-artifacts", "explorer.png");
 const KEY = "explorer-test-key";
 const DAY = "2016-02-01";
+const RUN = browserTestsRun();
 
 interface CtrRow {
   timestamp: string;
@@ -44,7 +45,7 @@ let guarded: RunningServer;
 let browser: Awaited<ReturnType<typeof openBrowser>> | undefined;
 
 beforeAll(async () => {
-  if (!browserTestsRun()) return;
+  if (!RUN) return;
   dataDir = mkdtempSync(path.join(os.tmpdir(), "ctr-explorer-"));
   const config = loadConfig({ CTR_DATA_DIR: dataDir });
   const quiet = { write: () => true };
@@ -106,7 +107,7 @@ async function expectedCells(views: string[], purchases: string[]): Promise<stri
   ];
 }
 
-describe.runIf(browserTestsRun())("the CTR explorer in Chromium", () => {
+describe.runIf(RUN)("the CTR explorer in Chromium", () => {
   it("shows a product's CTR for a day: chart, table, CSV and curl as the API answers, and the loaded days", async () => {
     if (!browser) throw new Error("no browser");
     const page = await browser.context.newPage();

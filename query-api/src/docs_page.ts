@@ -37,6 +37,9 @@ NDJSON for <code>application/x-ndjson</code>, CSV for <code>text/csv</code>.</p>
 store (chDB, when CLICKHOUSE_URL is unset) materializes each result before sending it: the row limit bounds that.</li>
 </ul>
 <h2>Other endpoints</h2>
+<p><code>GET /products[?prefix=&amp;from=D&amp;to=D&amp;platform=P&amp;limit=N]</code>: the products with views in the GMT-3 days
+<code>from</code>..<code>to</code> starting with <code>prefix</code>, in byte order, at most <code>limit</code> (default 20, at most 1000):
+<code>{"products":[...],"more":false}</code>. <a href="/">The explorer page</a> uses it for its type-ahead.</p>
 <p><code>GET /coverage[?from=D&amp;to=D&amp;platform=P]</code>: loaded platform-days of views (files, counts, load times)
 and synced purchase days, to tell missing data from zero. <code>/healthz</code> (process up), <code>/readyz</code>
 (ClickHouse reachable), <code>/metrics</code> (Prometheus). <code>POST /jobs/backfill</code> with
