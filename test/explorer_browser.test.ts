@@ -81,9 +81,9 @@ function watchProblems(page: Page): string[] {
 function stripCells(page: Page): Promise<string[][]> {
   return page.$$eval("#coverage-strip .strip-row [data-status]", (cells) =>
     cells.map((cell) => [
-      (cell.closest(".strip-row") as HTMLElement).dataset.row ?? "",
-      (cell as HTMLElement).dataset.day ?? "",
-      (cell as HTMLElement).dataset.status ?? "",
+      cell.closest(".strip-row")?.getAttribute("data-row") ?? "",
+      cell.getAttribute("data-day") ?? "",
+      cell.getAttribute("data-status") ?? "",
     ]),
   );
 }
@@ -159,7 +159,7 @@ describe.runIf(RUN)("the CTR explorer in Chromium", () => {
     // The table: the API's rows in its order, CTR as the API writes it (four decimals, or null).
     const ctrTexts = [...raw.matchAll(/"CTR":(null|[0-9.]+)/g)].map((m) => m[1]);
     const cells = await page.$$eval("#rows tbody tr", (trs) =>
-      trs.map((tr) => [...(tr as HTMLTableRowElement).cells].map((td) => td.textContent)),
+      trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)),
     );
     expect(cells).toEqual(
       rows.map((row, i) => [
@@ -208,7 +208,8 @@ describe.runIf(RUN)("the CTR explorer in Chromium", () => {
     await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
     await page.click("#copy-curl");
     await expect.poll(() => page.textContent("#copy-status")).toBe("Copied.");
-    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    // A string: this project's type-check has no DOM types, and this runs in the page.
+    const copied = String(await page.evaluate("navigator.clipboard.readText()"));
     expect(copied).toBe(curl);
     const { stdout } = await promisify(execFile)("sh", ["-c", `${copied} --silent`]);
     expect(stdout).toBe(raw);
