@@ -16,12 +16,14 @@ import { PLATFORMS } from "./chart_data.js";
  */
 
 /**
- * A failed file's name, whether the API lists names or objects with a `file`.
+ * A failed file as the API lists it (`{file, reason}`), or a bare name.
  * @param {unknown} entry
  */
-function fileName(entry) {
+function failedFile(entry) {
   if (typeof entry === "string") return entry;
-  if (typeof entry === "object" && entry !== null && "file" in entry) return String(entry.file);
+  if (typeof entry === "object" && entry !== null && "file" in entry) {
+    return "reason" in entry ? `${entry.file} (${entry.reason})` : String(entry.file);
+  }
   return JSON.stringify(entry);
 }
 
@@ -34,7 +36,7 @@ function viewsCell(day, loaded) {
   if (!loaded) return { day, status: "missing", title: `${day}: not loaded` };
   const counts = `${loaded.files ?? "?"} files, ${loaded.views ?? "?"} views, loaded ${loaded.loadedAt ?? "?"}`;
   if (loaded.status === "partial") {
-    const failed = (loaded.failedFiles ?? []).map(fileName);
+    const failed = (loaded.failedFiles ?? []).map(failedFile);
     const names = failed.length > 0 ? `; failed: ${failed.join(", ")}` : "";
     return { day, status: "partial", title: `${day}: partial (${counts})${names}` };
   }

@@ -10,7 +10,12 @@ describe("coverageRows", () => {
         views: [
           { platform: "iOS", day: "2016-02-01", files: 3, views: 10 },
           { platform: "iOS", day: "2016-02-02", status: "complete" },
-          { platform: "Android", day: "2016-02-01", status: "partial", failedFiles: ["a.json.gz", { file: "b.json" }] },
+          {
+            platform: "Android",
+            day: "2016-02-01",
+            status: "partial",
+            failedFiles: ["a.json.gz", { file: "b.json", reason: "unexpected end of file" }],
+          },
           { platform: "Android", day: "2016-01-31" },
         ],
         purchases: [{ day: "2016-02-01", orderItems: 7 }],
@@ -24,7 +29,7 @@ describe("coverageRows", () => {
       "iOS views": ["complete", "complete"],
       purchases: ["complete"],
     });
-    expect(rows[0]?.cells[0]?.title).toMatch(/partial.*failed: a\.json\.gz, b\.json$/);
+    expect(rows[0]?.cells[0]?.title).toMatch(/partial.*failed: a\.json\.gz, b\.json \(unexpected end of file\)$/);
     expect(rows[2]?.cells[0]?.title).toMatch(/3 files, 10 views/);
   });
 
