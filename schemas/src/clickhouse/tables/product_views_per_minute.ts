@@ -85,9 +85,12 @@ export interface ProductsWithViewsFilter {
 const ProductNameSchema = z.object({ product: z.string() });
 
 /**
- * The products with at least one view in a range, in byte order, at most `limit`. Fast at any
- * history: `day` prunes partitions, and the prefix is a range of the primary key's first column,
- * which ClickHouse reads in order and stops reading at the limit.
+ * The products with at least one view in a range, in byte order, at most `limit`. `day` prunes
+ * partitions, and the prefix is a range of the primary key's first column, which ClickHouse reads
+ * in order, part by part, and stops reading at the limit. Reading in order starts with a block of
+ * every part in range: small blocks keep that start cheap when the range spans many days
+ * (the data of query-api/bench/products_bench.ts, 9M rows in 284 parts, medians of 7 alternating
+ * runs on a busy machine: every day without a prefix 2.2 s -> 0.8 s, one day 88 -> 31 ms).
  */
 export async function getProductsWithViews(
   client: ClickHouseClient,
@@ -101,7 +104,8 @@ export async function getProductsWithViews(
               AND minute >= toDateTime({start:UInt32}, 'UTC') AND minute < toDateTime({end:UInt32}, 'UTC')
               AND startsWith(product, {prefix:String})${filter.platform === undefined ? "" : "\n              AND platform = {platform:String}"}
             ORDER BY product
-            LIMIT {limit:UInt32}`,
+            LIMIT {limit:UInt32}
+            SETTINGS max_block_size = 1024`,
     params: { ...filter },
     schema: ProductNameSchema,
   });
