@@ -57,6 +57,9 @@ const strip = byId("coverage-strip", HTMLElement);
 
 /** The /ctr path of the rows on show, for the CSV and the curl. */
 let shownPath = "";
+/** The request being shown: a newer one cancels it, so a slow answer never replaces a newer one. */
+let inFlight = new AbortController();
+const keyButton = byId("key-button", HTMLButtonElement);
 
 /** @returns {CtrFields} */
 function readFields() {
@@ -83,6 +86,8 @@ function productsFilter() {
 
 /** @param {unknown} error */
 function report(error) {
+  // A request cancelled by a newer one has nothing to say.
+  if (error instanceof DOMException && error.name === "AbortError") return;
   if (!(error instanceof ApiError)) throw error;
   showError(errorBox, error);
   if (error.status === 401) {
@@ -91,8 +96,11 @@ function report(error) {
   }
 }
 
-/** Draws which days the range depends on are loaded; quiet when the range is not one. */
-async function loadCoverage() {
+/**
+ * Draws which days the range depends on are loaded; quiet when the range is not one.
+ * @param {AbortSignal} signal
+ */
+async function loadCoverage(signal) {
   const days = coverageDays(inputs.startTimestamp.value, inputs.endTimestamp.value);
   if (!days) {
     strip.replaceChildren(element("p", "Enter a range to see what is loaded for it.", "hint"));
@@ -100,7 +108,7 @@ async function loadCoverage() {
   }
   const all = [...days.views, ...days.purchases].sort();
   /** @type {Coverage} */
-  const coverage = await apiJson(`/coverage?${queryString({ from: all[0] ?? "", to: all.at(-1) ?? "" })}`);
+  const coverage = await apiJson(`/coverage?${queryString({ from: all[0] ?? "", to: all.at(-1) ?? "" })}`, signal);
   drawCoverage(strip, coverageRows(coverage, days), days.more);
 }
 
@@ -131,18 +139,27 @@ async function show() {
   showError(errorBox, undefined);
   history.replaceState(null, "", `?${path.slice("/ctr?".length)}`);
   form.setAttribute("aria-busy", "true");
+  inFlight.abort();
+  inFlight = new AbortController();
+  const { signal } = inFlight;
   try {
-    const [rows] = await Promise.all([apiJson(path), loadCoverage()]);
+    const [rows] = await Promise.all([apiJson(path, signal), loadCoverage(signal)]);
     shownPath = path;
     curlBox.textContent = curlCommand(`${location.origin}${path}`, { withKey: apiKey() !== "" });
     results.hidden = false;
     drawRows(/** @type {CtrRow[]} */ (rows), fields);
   } catch (error) {
+    if (signal.aborted) return;
     results.hidden = true;
     report(error);
   } finally {
-    form.removeAttribute("aria-busy");
+    if (!signal.aborted) form.removeAttribute("aria-busy");
   }
+}
+
+/** The key button says whether a key is kept. */
+function showKeyState() {
+  keyButton.textContent = apiKey() ? "API key (set)" : "API key";
 }
 
 async function downloadCsv() {
@@ -191,7 +208,7 @@ async function prefill() {
       inputs.startTimestamp.value = range.startTimestamp;
       inputs.endTimestamp.value = range.endTimestamp;
     }
-    await loadCoverage();
+    await loadCoverage(inFlight.signal);
   } catch (error) {
     report(error);
   }
@@ -210,6 +227,7 @@ day.addEventListener("change", () => {
 keyForm.addEventListener("submit", (event) => {
   event.preventDefault();
   setApiKey(keyInput.value.trim());
+  showKeyState();
   keyInput.value = "";
   keyForm.hidden = true;
   showError(errorBox, undefined);
@@ -217,9 +235,10 @@ keyForm.addEventListener("submit", (event) => {
 });
 byId("forget-key", HTMLButtonElement).addEventListener("click", () => {
   setApiKey("");
+  showKeyState();
   keyForm.hidden = false;
 });
-byId("key-button", HTMLButtonElement).addEventListener("click", () => {
+keyButton.addEventListener("click", () => {
   keyForm.hidden = !keyForm.hidden;
   if (!keyForm.hidden) keyInput.focus();
 });
@@ -230,4 +249,5 @@ attachProductPicker(inputs.product, byId("product-options", HTMLElement), {
   filter: productsFilter,
   onError: report,
 });
+showKeyState();
 void prefill();
