@@ -9,8 +9,8 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { prepareDemo } from "@ctr/jobs/commands/demo";
-import type { RunningServer } from "@ctr/query-api";
-import { loadConfig, openStore, type Store } from "@ctr/schemas";
+import type { ErrorBody, RunningServer } from "@ctr/query-api";
+import { type CtrRow, loadConfig, openStore, type Store } from "@ctr/schemas";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveApi } from "./support/api_server.ts";
@@ -22,17 +22,6 @@ const KEY = "explorer-test-key";
 const DAY = "2016-02-01";
 const RUN = browserTestsRun();
 
-interface CtrRow {
-  timestamp: string;
-  platform: string;
-  product: string;
-  CTR: number | null;
-  purchases: number;
-  productViews: number;
-}
-interface ApiErrorBody {
-  error: { code: string; message: string; field?: string };
-}
 interface Coverage {
   views: { platform: string; day: string; status?: string }[];
   purchases: { day: string }[];
@@ -235,7 +224,7 @@ describe.runIf(RUN)("the CTR explorer in Chromium", () => {
       `${server.url}/ctr?startTimestamp=${DAY}%2010:00:00&endTimestamp=${DAY}%2009:00:00&aggregation=60&product=${product}`,
     );
     expect(refused.status).toBe(400);
-    const { error } = (await refused.json()) as ApiErrorBody;
+    const { error } = (await refused.json()) as ErrorBody;
     expect(error.field).toBe("endTimestamp");
     expect(await page.textContent("#error .error-field")).toBe(error.field);
     expect(await page.textContent("#error .error-message")).toBe(error.message);
@@ -256,7 +245,7 @@ describe.runIf(RUN)("the CTR explorer in Chromium", () => {
     });
     await page.goto(`${guarded.url}/`);
     await page.waitForSelector("#key-form:not([hidden])");
-    const unauthorized = (await getJson<ApiErrorBody>(`${guarded.url}/coverage`)).error;
+    const unauthorized = (await getJson<ErrorBody>(`${guarded.url}/coverage`)).error;
     expect(await page.textContent("#error .error-message")).toBe(unauthorized.message);
 
     await page.fill("#api-key", "not-the-key");
