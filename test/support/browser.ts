@@ -3,8 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { type BrowserContext, chromium } from "playwright-core";
 
-/** Debian's Chromium (`apt-get install chromium`); CHROMIUM_PATH points elsewhere. Browsers are never downloaded. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** Debian's Chromium (`apt-get install chromium`): browsers are never downloaded. */
+export const CHROMIUM_PATH = "/usr/bin/chromium";
 
 /**
  * Whether the browser tests run here. Without Chromium they are skipped with one line, except under
