@@ -1,7 +1,33 @@
 import { defineConfig } from "vitest/config";
 
-// Two projects: unit tests sit next to the code and need nothing running; integration tests
-// talk to real Redis, PostgreSQL, MariaDB, chDB and s3rver. `npm test` runs both.
+/**
+ * The integration files that run a second time against a ClickHouse server over HTTP (the stand-in
+ * of test/support/clickhouse_http_server.ts, with s3rver sinks): their stores, configurations and
+ * deployment environments come from test/support, which honours the server-mode run
+ * (test/support/clickhouse_mode.ts). Together they cover the API, commits reading Parquet with s3(),
+ * the purchase sync and BullMQ workers over HTTP; test/clickhouse_server_flow.test.ts runs the whole
+ * CLI flow in server mode in every run.
+ */
+const SERVER_MODE_FILES = [
+  "test/api_happy_path.test.ts",
+  "test/api_errors.test.ts",
+  "test/api_security.test.ts",
+  "test/api_end_to_end.test.ts",
+  "test/api_real_sample.test.ts",
+  "test/distributed_backfill.test.ts",
+  "test/purchases_sync.test.ts",
+];
+
+const INTEGRATION = {
+  // Each file gets its own process: chDB binds one data directory per process.
+  pool: "forks",
+  testTimeout: 120_000,
+  hookTimeout: 120_000,
+} as const;
+
+// Three projects: unit tests sit next to the code and need nothing running; integration tests talk
+// to real Redis, PostgreSQL, MariaDB, chDB and s3rver; and some of those again with ClickHouse as a
+// server. `npm test` runs all three.
 export default defineConfig({
   test: {
     projects: [
@@ -17,10 +43,15 @@ export default defineConfig({
           name: "integration",
           include: ["{schemas,workers,query-api,jobs}/src/**/*.int.test.ts", "test/**/*.test.ts"],
           exclude: ["**/node_modules/**"],
-          // Each file gets its own process: chDB binds one data directory per process.
-          pool: "forks",
-          testTimeout: 120_000,
-          hookTimeout: 120_000,
+          ...INTEGRATION,
+        },
+      },
+      {
+        test: {
+          name: "integration-server",
+          include: SERVER_MODE_FILES,
+          globalSetup: ["test/support/clickhouse_server_setup.ts"],
+          ...INTEGRATION,
         },
       },
     ],

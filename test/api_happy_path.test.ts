@@ -379,7 +379,7 @@ describe("coverage, health and documentation", () => {
 
   it("answers /healthz, /readyz, /metrics, /openapi.json and /docs", async () => {
     expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: "ok" });
-    expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ status: "ready", store: "embedded" });
+    expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ status: "ready", store: store.kind });
     await getCtr(server, {
       startTimestamp: "2016-02-01 10:00:00",
       endTimestamp: "2016-02-01 11:00:00",

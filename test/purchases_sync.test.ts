@@ -4,6 +4,7 @@ import path from "node:path";
 import { getPurchaseSync, getPurchasesPerMinute, loadConfig, migrate, openStore, type Store } from "@ctr/schemas";
 import { loadOrders, syncPurchases } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testClickHouse } from "./support/clickhouse_mode.ts";
 import { countPurchasesDirectly, DATABASE_KINDS, useTestDatabase } from "./support/purchases_databases.ts";
 
 const ORDERS_CSV = [
@@ -48,7 +49,7 @@ let store: Store;
 
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(tmpdir(), "ctr-purchases-sync-"));
-  store = openStore({ kind: "embedded", path: path.join(tmp, "clickhouse"), database: "default" });
+  store = openStore(testClickHouse(path.join(tmp, "clickhouse")));
   await migrate(store);
 });
 afterAll(async () => {

@@ -21,6 +21,7 @@ import {
   runCommand,
   type Store,
 } from "@ctr/schemas";
+import { inTestMode, testClickHouse } from "./clickhouse_mode.ts";
 
 /** The API's settings as `ctr serve` would have them on the defaults. */
 export const DEFAULT_API_CONFIG: ApiConfig = {
@@ -30,10 +31,13 @@ export const DEFAULT_API_CONFIG: ApiConfig = {
   requestTimeoutMs: 30_000,
 };
 
-/** One embedded ClickHouse per test file (chDB binds one directory per process), migrated. */
+/**
+ * One ClickHouse per test file, migrated: embedded (chDB binds one directory per process), or a
+ * database of its own on the stand-in server in the server-mode run (clickhouse_mode.ts).
+ */
 export async function openTestStore(): Promise<{ store: Store; close(): Promise<void> }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "ctr-api-test-"));
-  const store = openStore({ kind: "embedded", path: dir, database: "default" });
+  const store = openStore(testClickHouse(dir));
   await migrate(store);
   return {
     store,
@@ -78,8 +82,12 @@ export interface BackfilledApi {
   close(): Promise<void>;
 }
 
-/** Runs the backfill quietly on `config`'s defaults, then serves the API over the store it filled. */
-export async function backfillAndServe(config: Config, request: BackfillRequest): Promise<BackfilledApi> {
+/**
+ * Runs the backfill quietly on `config`'s defaults, then serves the API over the store it filled.
+ * In the server-mode run the store is the stand-in server and the sink an s3rver (inTestMode).
+ */
+export async function backfillAndServe(given: Config, request: BackfillRequest): Promise<BackfilledApi> {
+  const { config, close: closeMode } = await inTestMode(given);
   const summary = await runBackfill(config, request, { write: () => true });
   const store = openStore(config.clickhouse);
   const server = await serveApi(store);
@@ -89,6 +97,7 @@ export async function backfillAndServe(config: Config, request: BackfillRequest)
     close: async () => {
       await server.close();
       await store.close();
+      await closeMode();
     },
   };
 }

@@ -98,8 +98,19 @@ const quoteIdentifier = (name: string) => `\`${name.replaceAll("\\", "\\\\").rep
 export class ChdbEngine {
   #tail: Promise<unknown> = Promise.resolve();
   #version: string | undefined;
+  // Held open for the engine's life: when a data directory's last connection closes, chDB shuts its
+  // engine down, and the next connection would start it again (tens of ms per request).
+  readonly #anchor: Session;
 
-  constructor(readonly dataDir: string) {}
+  constructor(readonly dataDir: string) {
+    this.#anchor = new Session(dataDir);
+  }
+
+  /** Closes the engine once the statements already given to it have run. */
+  async close(): Promise<void> {
+    await this.#tail;
+    this.#anchor.close();
+  }
 
   /** The engine's version, for exception texts: `(version 26.1.1.1)`. */
   async version(): Promise<string> {
@@ -121,11 +132,13 @@ export class ChdbEngine {
     try {
       const prepare = (sql: string) => native.QueryAsyncConnection(session.connection, sql, "TSV");
       if (statement.database !== undefined) await prepare(`USE ${quoteIdentifier(statement.database)}`);
-      for (const [name, value] of statement.settings) {
+      for (const [name] of statement.settings) {
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
           throw ClickHouseException.of(115, "UNKNOWN_SETTING", `Unknown setting '${name}'`);
         }
-        await prepare(`SET ${name} = ${quoteString(value)}`);
+      }
+      if (statement.settings.length > 0) {
+        await prepare(`SET ${statement.settings.map(([name, value]) => `${name} = ${quoteString(value)}`).join(", ")}`);
       }
       if (statement.data !== undefined) {
         const written = await native.InsertRawAsyncConnection(session.connection, statement.sql, statement.data, false);

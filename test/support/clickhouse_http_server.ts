@@ -273,7 +273,7 @@ async function main(): Promise<void> {
     server.closeAllConnections();
     // The statement running now (if any) finishes first: chDB cannot be interrupted.
     engine
-      .run({ sql: "SELECT 1", settings: [], params: {}, format: "TSV" })
+      .close()
       .finally(() => process.exit(0))
       .catch(() => {});
   };

@@ -8,6 +8,7 @@ import { type Config, loadConfig, migrate, openStore, queryRows, type Store } fr
 import { createS3Client, loadOrders, openOrdersDatabase } from "@ctr/workers";
 import { z } from "zod";
 import { deleteQueueKeys as deleteKeysUnderPrefix } from "../../jobs/src/queue/connection.ts";
+import { testClickHouseEnv } from "./clickhouse_mode.ts";
 import { REPO_ROOT, removeDir } from "./ingest_fixtures.ts";
 import { s3rverConfig } from "./ingest_s3rver.ts";
 
@@ -29,7 +30,10 @@ export const queueEnv = (queuePrefix: string): Record<string, string> => ({
   WORKER_STALLED_INTERVAL_MS: "1000",
 });
 
-/** The environment of a deployment on s3rver: source under `landing/`, sink under `sinkPrefix/`. */
+/**
+ * The environment of a deployment on s3rver: source under `landing/`, sink under `sinkPrefix/`;
+ * ClickHouse is embedded under `dataDir`, or the stand-in server in the server-mode run.
+ */
 export function deploymentEnv(options: {
   endpoint: string;
   dataDir: string;
@@ -45,6 +49,9 @@ export function deploymentEnv(options: {
     AWS_REGION: s3.region,
     AWS_ACCESS_KEY_ID: s3.accessKeyId,
     AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    // One orders database for every process, as a deployment has: with ClickHouse as a server the
+    // workers run the purchase syncs, each with its own CTR_DATA_DIR.
+    ORDERS_DATABASE_URL: `sqlite://${path.join(options.dataDir, "orders.sqlite")}`,
     // Small shards so that one day spreads over several jobs; short locks so a killed worker's job
     // comes back within seconds.
     SHARD_MAX_BYTES: "60000",
@@ -54,6 +61,7 @@ export function deploymentEnv(options: {
     WORKER_SHUTDOWN_TIMEOUT_MS: "5000",
     ENGINE_MEMORY_LIMIT_MB: "256",
     ...(options.queuePrefix ? { REDIS_URL, QUEUE_PREFIX: options.queuePrefix } : {}),
+    ...testClickHouseEnv(path.join(options.dataDir, "clickhouse")),
   };
 }
 
