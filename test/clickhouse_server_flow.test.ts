@@ -5,6 +5,7 @@
 // HTTP, on the workers), then `ctr serve`. Embedded: the same CLI commands on the defaults. Every
 // /ctr answer must be the same, byte for byte.
 import path from "node:path";
+import type { CtrRow } from "@ctr/schemas";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -108,15 +109,6 @@ async function both(query: Record<string, string>, accept = "application/json") 
   return { server: await ask(served.server), embedded: await ask(served.embedded) };
 }
 
-interface Row {
-  timestamp: string;
-  platform: string;
-  product: string;
-  CTR: number | null;
-  purchases: number;
-  productViews: number;
-}
-
 const WHOLE_RANGE = { startTimestamp: "2016-01-31 21:00:00", endTimestamp: "2016-02-02 21:00:00" };
 
 describe("the production path (ClickHouse server, workers, PostgreSQL, S3) against the embedded defaults", () => {
@@ -146,7 +138,7 @@ describe("the production path (ClickHouse server, workers, PostgreSQL, S3) again
     const { server, embedded } = await both({ ...WHOLE_RANGE, aggregation: "60" });
     expect(server.status).toBe(200);
     expect(embedded.status).toBe(200);
-    const rows = JSON.parse(embedded.body) as Row[];
+    const rows = JSON.parse(embedded.body) as CtrRow[];
     // Not two empty answers: views and purchases of all three platforms.
     expect(rows.length).toBeGreaterThan(500);
     expect(new Set(rows.map((row) => row.platform))).toEqual(new Set(["Android", "MobileWeb", "iOS"]));
@@ -164,7 +156,7 @@ describe("the production path (ClickHouse server, workers, PostgreSQL, S3) again
     const ndjson = await both({ ...WHOLE_RANGE, aggregation: "7" }, "application/x-ndjson");
     expect(ndjson.server.body).toBe(ndjson.embedded.body);
 
-    const rows = JSON.parse((await both({ ...WHOLE_RANGE, aggregation: "1440" })).embedded.body) as Row[];
+    const rows = JSON.parse((await both({ ...WHOLE_RANGE, aggregation: "1440" })).embedded.body) as CtrRow[];
     const top = rows.reduce((best, row) => (row.productViews > best.productViews ? row : best));
     const one = await both({ ...WHOLE_RANGE, aggregation: "15", product: top.product, platform: top.platform });
     expect(JSON.parse(one.embedded.body).length).toBeGreaterThan(0);
