@@ -1,22 +1,26 @@
--- Optional retention for the cluster tables; not applied by default (see README.md, "Retention and
+-- Optional retention for the engine's tables; not applied by default (see README.md, "Retention and
 -- TTL"). A TTL counts from today: data older than the TTL that a backfill or `ctr rebuild` loads
 -- is dropped again at the next merge, so keep the TTL longer than any history you intend to load.
 -- ttl_only_drop_parts: partitions are days, so an expired day goes as whole parts, with no rewrite.
+--
+-- Apply to one server, or to any node of the replicated cluster: on a ReplicatedMergeTree these
+-- ALTERs go through the table's replication log to every replica.
+--   clickhouse-client --user <admin> --password --multiquery < infra/clickhouse/retention.sql
 
-ALTER TABLE ctr.product_views_per_minute_v1_local ON CLUSTER '{cluster}'
+ALTER TABLE ctr.product_views_per_minute_v1
     MODIFY SETTING ttl_only_drop_parts = 1;
 
-ALTER TABLE ctr.product_views_per_minute_v1_local ON CLUSTER '{cluster}'
+ALTER TABLE ctr.product_views_per_minute_v1
     MODIFY TTL day + INTERVAL 25 MONTH;
 
-ALTER TABLE ctr.purchases_per_minute_v1_local ON CLUSTER '{cluster}'
+ALTER TABLE ctr.purchases_per_minute_v1
     MODIFY SETTING ttl_only_drop_parts = 1;
 
-ALTER TABLE ctr.purchases_per_minute_v1_local ON CLUSTER '{cluster}'
+ALTER TABLE ctr.purchases_per_minute_v1
     MODIFY TTL day + INTERVAL 25 MONTH;
 
-ALTER TABLE ctr.ingested_files_v1_local ON CLUSTER '{cluster}'
+ALTER TABLE ctr.ingested_files_v1
     MODIFY SETTING ttl_only_drop_parts = 1;
 
-ALTER TABLE ctr.ingested_files_v1_local ON CLUSTER '{cluster}'
+ALTER TABLE ctr.ingested_files_v1
     MODIFY TTL day + INTERVAL 25 MONTH;

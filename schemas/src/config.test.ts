@@ -46,6 +46,16 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable}: `));
   });
 
+  it("puts the tables on a cluster with CLICKHOUSE_CLUSTER, which needs a server", () => {
+    const config = loadConfig({ CLICKHOUSE_URL: "http://ch:8123", CLICKHOUSE_CLUSTER: "ctr" });
+    expect(config.clickhouse).toMatchObject({ kind: "server", cluster: "ctr" });
+    expect(loadConfig({ CLICKHOUSE_URL: "http://ch:8123" }).clickhouse).not.toHaveProperty("cluster");
+    expect(() => loadConfig({ CLICKHOUSE_CLUSTER: "ctr" })).toThrow(/^CLICKHOUSE_CLUSTER: needs CLICKHOUSE_URL/);
+    expect(() => loadConfig({ CLICKHOUSE_URL: "http://ch:8123", CLICKHOUSE_CLUSTER: "ctr'; DROP" })).toThrow(
+      /^CLICKHOUSE_CLUSTER: wants a cluster name/,
+    );
+  });
+
   it("treats empty variables as unset", () => {
     expect(loadConfig({ CLICKHOUSE_URL: "", REDIS_URL: " " }).clickhouse.kind).toBe("embedded");
   });

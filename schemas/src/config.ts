@@ -67,6 +67,15 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "wants a plain identifier")
     .default("ctr"),
+  /**
+   * The cluster (remote_servers) the tables are replicated on: migrations run ON CLUSTER with
+   * ReplicatedMergeTree, commits stage replicated. Needs CLICKHOUSE_URL. Default: unset, one server.
+   */
+  CLICKHOUSE_CLUSTER: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, "wants a cluster name of remote_servers (letters, digits, '_', '-')")
+    .optional(),
   /** Redis for BullMQ. Unset: jobs run in-process. */
   REDIS_URL: url(["redis:", "rediss:"], "redis://host:6379").optional(),
   /** The orders database. Unset: SQLite at CTR_DATA_DIR/orders.sqlite. */
@@ -129,7 +138,7 @@ export interface Config {
   port: number;
   clickhouse:
     | { kind: "embedded"; path: string; database: string }
-    | { kind: "server"; url: string; username?: string; password?: string; database: string };
+    | { kind: "server"; url: string; username?: string; password?: string; database: string; cluster?: string };
   redisUrl?: string;
   ordersDatabaseUrl: string;
   eventsSource: Location;
@@ -192,6 +201,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(variable, `${issue?.message ?? "invalid"} (got ${JSON.stringify(env[variable])})`);
   }
   const e = parsed.data;
+  if (e.CLICKHOUSE_CLUSTER && !e.CLICKHOUSE_URL) {
+    throw new ConfigError(
+      "CLICKHOUSE_CLUSTER",
+      "needs CLICKHOUSE_URL: the embedded ClickHouse is one process, not a cluster",
+    );
+  }
   const dataDir = path.resolve(e.CTR_DATA_DIR);
   return {
     dataDir,
@@ -203,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           username: e.CLICKHOUSE_USER,
           password: e.CLICKHOUSE_PASSWORD,
           database: e.CLICKHOUSE_DATABASE,
+          ...(e.CLICKHOUSE_CLUSTER ? { cluster: e.CLICKHOUSE_CLUSTER } : {}),
         }
       : { kind: "embedded", path: path.join(dataDir, "clickhouse"), database: e.CLICKHOUSE_DATABASE },
     redisUrl: e.REDIS_URL,

@@ -1,3 +1,4 @@
+export * from "./clickhouse/cluster_ddl.ts";
 export * from "./clickhouse/migrate.ts";
 export * from "./clickhouse/query.ts";
 export * from "./clickhouse/replace_partition.ts";

@@ -1,7 +1,9 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { runCommand } from "./query.ts";
+import { z } from "zod";
+import { onCluster } from "./cluster_ddl.ts";
+import { queryRows, runCommand } from "./query.ts";
 import type { Store } from "./store.ts";
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
@@ -32,17 +34,53 @@ export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
   );
 }
 
+/** The migrations as they run: as written, or on a cluster each statement in its cluster form. */
+export function migrationsFor(migrations: readonly Migration[], cluster?: string): Migration[] {
+  return migrations.map(({ name, statements }) => ({
+    name,
+    statements: cluster ? statements.map((statement) => onCluster(statement, cluster)) : statements,
+  }));
+}
+
 /**
- * Applies every migration. Each statement is idempotent (`IF NOT EXISTS`), so running them all
- * again on every start is safe and needs no bookkeeping table.
+ * Applies every migration (on a cluster: ON CLUSTER, replicated). Each statement is idempotent
+ * (`IF NOT EXISTS`), so running them all again on every start is safe and needs no bookkeeping table.
  */
 export async function migrate(store: Store): Promise<Migration[]> {
   await store.ensureDatabase();
-  const migrations = await readMigrations();
+  const migrations = migrationsFor(await readMigrations(), store.cluster);
   for (const migration of migrations) {
     for (const [i, query] of migration.statements.entries()) {
       await runCommand(store.client, { name: `${migration.name}#${i + 1}`, query });
     }
   }
+  if (store.cluster) await checkReplicated(store, migrations);
   return migrations;
+}
+
+const CREATED_TABLE = /^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:\w+\.)?`?(\w+)`?/i;
+
+/**
+ * On a cluster every table of the migrations must be replicated. A table created before
+ * CLICKHOUSE_CLUSTER was set is still a plain MergeTree on one node (IF NOT EXISTS kept it): its
+ * writes would not replicate, so this fails naming it rather than running on.
+ */
+async function checkReplicated(store: Store, migrations: readonly Migration[]): Promise<void> {
+  const names = migrations.flatMap((m) =>
+    m.statements.flatMap((statement) => CREATED_TABLE.exec(statement)?.[1] ?? []),
+  );
+  const unreplicated = await queryRows(store.client, {
+    name: "migrate.check_replicated",
+    query: `SELECT name, engine FROM system.tables
+            WHERE database = currentDatabase() AND name IN {names:Array(String)} AND NOT startsWith(engine, 'Replicated')`,
+    params: { names },
+    schema: z.object({ name: z.string(), engine: z.string() }),
+  });
+  if (unreplicated.length > 0) {
+    const list = unreplicated.map((t) => `${t.name} (${t.engine})`).join(", ");
+    throw new Error(
+      `CLICKHOUSE_CLUSTER is ${store.cluster} but these tables exist unreplicated: ${list}; ` +
+        "they were created before the cluster was configured. Re-create them on the cluster and run `ctr rebuild`.",
+    );
+  }
 }

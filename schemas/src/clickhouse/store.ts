@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { type ClickHouseClient, type ClickHouseSettings, createClient } from "@clickhouse/client";
 import { createChdbConnection } from "chdb/connection";
 import type { Config } from "../config.ts";
+import { createDatabaseStatement } from "./cluster_ddl.ts";
 
 /**
  * Output settings every query relies on: 64-bit integers quoted in JSON so they survive
@@ -23,6 +24,8 @@ export interface Store {
   kind: Config["clickhouse"]["kind"];
   /** The database the engine's tables live in. */
   database: string;
+  /** The cluster the tables are replicated on (CLICKHOUSE_CLUSTER); unset on one server and embedded. */
+  cluster?: string;
   /** Creates the database when it is missing (a server only; chDB always has `default`). */
   ensureDatabase(): Promise<void>;
   close(): Promise<void>;
@@ -50,12 +53,19 @@ export function openStore(clickhouse: Config["clickhouse"]): Store {
       // The main client is bound to the database, which may not exist yet; `default` always does.
       const admin = createClient({ url: clickhouse.url, username: clickhouse.username, password: clickhouse.password });
       try {
-        await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${clickhouse.database}` });
+        await admin.command({ query: createDatabaseStatement(clickhouse.database, clickhouse.cluster) });
       } finally {
         await admin.close();
       }
     };
-    return { client, kind: "server", database: clickhouse.database, ensureDatabase, close: () => client.close() };
+    return {
+      client,
+      kind: "server",
+      database: clickhouse.database,
+      ...(clickhouse.cluster ? { cluster: clickhouse.cluster } : {}),
+      ensureDatabase,
+      close: () => client.close(),
+    };
   }
   mkdirSync(clickhouse.path, { recursive: true });
   // chDB ignores the client's `database`: its tables live in `default`.
