@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import {
   CONFIG_VARIABLES,
+  checkReplicated,
   loadConfig,
   type Migration,
   migrate,
@@ -19,7 +20,7 @@ import {
   type Store,
   splitStatements,
   stagingStatements,
-  storageAfterEngine,
+  storageOf,
 } from "@ctr/schemas";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -150,19 +151,22 @@ describe("the cluster DDL (CLICKHOUSE_CLUSTER)", () => {
     }
   });
 
+  it("refuses a cluster whose tables were created unreplicated, naming them", async () => {
+    const refused = await checkReplicated({ ...plain, cluster: CLUSTER }, migrations).then(
+      () => "",
+      (error: Error) => error.message,
+    );
+    expect(refused).toMatch(/^CLICKHOUSE_CLUSTER is \w+ but these tables exist unreplicated: /);
+    for (const table of createdTables(migrations)) expect(refused).toMatch(new RegExp(`${table} \\(\\w*MergeTree\\)`));
+  });
+
   it.each(["product_views_per_minute_v1", "purchases_per_minute_v1", "ingested_files_v1"])(
     "stages a commit of %s on a cluster in a table REPLACE PARTITION accepts",
     async (table) => {
-      const [target] = await queryRows(plain.client, {
-        name: "infra_test.engine_full",
-        query: "SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = {table:String}",
-        params: { table },
-        schema: z.object({ engine_full: z.string() }),
-      });
       const staging = `${table}_staging_check`;
       const { create, drop } = stagingStatements(table, staging, {
         name: CLUSTER,
-        storage: storageAfterEngine(target?.engine_full ?? ""),
+        storage: await storageOf(plain, table),
       });
       const run = (query: string) => runCommand(plain.client, { name: "infra_test.staging", query });
       await run(singleNode(create));

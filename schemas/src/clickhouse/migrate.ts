@@ -65,14 +65,15 @@ const CREATED_TABLE = /^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:\w+\.)?`
  * CLICKHOUSE_CLUSTER was set is still a plain MergeTree on one node (IF NOT EXISTS kept it): its
  * writes would not replicate, so this fails naming it rather than running on.
  */
-async function checkReplicated(store: Store, migrations: readonly Migration[]): Promise<void> {
+export async function checkReplicated(store: Store, migrations: readonly Migration[]): Promise<void> {
   const names = migrations.flatMap((m) =>
     m.statements.flatMap((statement) => CREATED_TABLE.exec(statement)?.[1] ?? []),
   );
   const unreplicated = await queryRows(store.client, {
     name: "migrate.check_replicated",
     query: `SELECT name, engine FROM system.tables
-            WHERE database = currentDatabase() AND name IN {names:Array(String)} AND NOT startsWith(engine, 'Replicated')`,
+            WHERE database = currentDatabase() AND name IN {names:Array(String)} AND NOT startsWith(engine, 'Replicated')
+            ORDER BY name`,
     params: { names },
     schema: z.object({ name: z.string(), engine: z.string() }),
   });

@@ -66,7 +66,7 @@ export async function replacePartition(
 }
 
 /** A table's storage clause after its engine (keys, settings), as ClickHouse holds it. */
-async function storageOf(store: Store, table: string): Promise<string> {
+export async function storageOf(store: Store, table: string): Promise<string> {
   const [row] = await queryRows(store.client, {
     name: `storage_of_${table}`,
     query: "SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = {table:String}",
