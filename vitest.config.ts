@@ -12,6 +12,8 @@ const SERVER_MODE_FILES = [
   "test/api_happy_path.test.ts",
   "test/api_errors.test.ts",
   "test/api_security.test.ts",
+  "test/api_products.test.ts",
+  "test/api_explorer_page.test.ts",
   "test/api_end_to_end.test.ts",
   "test/api_real_sample.test.ts",
   "test/distributed_backfill.test.ts",
