@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { type Platform, parseDay, parsePlatform, type SourceFile } from "@ctr/schemas";
-import { type Folder, FolderReadError } from "./folder.ts";
+import { type Folder, FolderReadError, type SkippedObject } from "./folder.ts";
 import { LocalFolder } from "./local_folder.ts";
 
 /** Event files the contract accepts: .json, .ndjson, .jsonl, each optionally gzipped. */
@@ -11,13 +11,45 @@ export interface DayFiles {
   platform: Platform;
   day: string;
   files: SourceFile[];
-  /** Objects in the day folder that are not event files (README, _SUCCESS, ...). */
+  /**
+   * Objects in the day folder that are not event files (README, _SUCCESS, ...), and links skipped
+   * (leading outside the source, dangling, loops, or to a file listed under its own key).
+   */
   skipped: number;
 }
 
-/** True when the file name is an event file by its extension. */
+/** A day folder of the source: its platform folder as spelled there (`ios`), the platform, the day. */
+export interface DayFolder {
+  dir: string;
+  platform: Platform;
+  day: string;
+}
+
+/** How far the listing of the wanted day folders got: `done` of `total`, the last one listed. */
+export interface ListingProgress {
+  platform: Platform;
+  day: string;
+  done: number;
+  total: number;
+}
+
+/** True when the name ends in an event file's extension. */
 export function isEventFile(name: string): boolean {
   return EVENT_FILE.test(name);
+}
+
+/** True when `key` is `<platform>/<YYYY-MM-DD>/<event file>`: a file some day folder lists. */
+function isLayoutEventFile(key: string): boolean {
+  const [platformDir, day, name, ...rest] = key.split("/");
+  return (
+    rest.length === 0 &&
+    name !== undefined &&
+    isEventFile(name) &&
+    platformDir !== undefined &&
+    parsePlatform(platformDir) !== undefined &&
+    day !== undefined &&
+    parseDay(day) !== undefined
+  );
 }
 
 /**
@@ -31,27 +63,66 @@ export async function assertSourceExists(source: Folder): Promise<void> {
 }
 
 /**
- * Lists the event files of each (platform, day) wanted. Platform folders match case-insensitively
- * (`ios/` is iOS); every wanted pair is returned, with no files when its folder is missing.
+ * The day folders under the platform folders of `platforms` (matched case-insensitively: `ios/` is
+ * iOS), in key order. Lists folders only, never files: cheap on a source of years.
+ */
+export async function listDayFolders(
+  source: Folder,
+  platforms: readonly Platform[],
+  onSkipped?: (skipped: SkippedObject) => void,
+): Promise<DayFolder[]> {
+  const found: DayFolder[] = [];
+  for (const dir of await source.listFolders("", { onSkipped })) {
+    const platform = parsePlatform(dir);
+    if (!platform || !platforms.includes(platform)) continue;
+    for (const day of await source.listFolders(`${dir}/`, { onSkipped })) {
+      if (parseDay(day)) found.push({ dir, platform, day });
+    }
+  }
+  return found;
+}
+
+/**
+ * Lists the event files of each (platform, day) wanted, one day folder at a time (reported through
+ * `onProgress`). Every wanted pair is returned, with no files when its folder is missing. A file
+ * reached through a link to an event file of some day folder is left to that folder; other files
+ * reached twice are listed once, under the first key in key order.
  */
 export async function discoverDays(
   source: Folder,
   wanted: { platforms: readonly Platform[]; days: readonly string[] },
+  options: { onProgress?: (progress: ListingProgress) => void } = {},
 ): Promise<DayFiles[]> {
   const result = new Map<string, DayFiles>();
   for (const platform of wanted.platforms) {
     for (const day of wanted.days) result.set(`${platform}/${day}`, { platform, day, files: [], skipped: 0 });
   }
   const days = new Set(wanted.days);
+  const firstDay = [...days].sort()[0];
+  // A skipped link counts on its day; a platform folder's link (no day in its key) on the first day.
+  const onSkipped = ({ key }: SkippedObject) => {
+    const [platformDir = "", day = firstDay] = key.split("/");
+    const entry = result.get(`${parsePlatform(platformDir)}/${day}`);
+    if (entry) entry.skipped += 1;
+  };
   await assertSourceExists(source);
-  for await (const object of source.list("")) {
-    const [platformDir, day, ...rest] = object.key.split("/");
-    const platform = platformDir === undefined ? undefined : parsePlatform(platformDir);
-    if (!platform || day === undefined || !days.has(day) || !parseDay(day) || rest.length === 0) continue;
-    const entry = result.get(`${platform}/${day}`);
+  const folders = (await listDayFolders(source, wanted.platforms, onSkipped)).filter((f) => days.has(f.day));
+  const seen = new Set<string>();
+  for (const [i, folder] of folders.entries()) {
+    const entry = result.get(`${folder.platform}/${folder.day}`);
     if (!entry) continue;
-    if (rest.length === 1 && isEventFile(rest[0] ?? "")) entry.files.push(object);
-    else entry.skipped += 1;
+    for await (const object of source.list(`${folder.dir}/${folder.day}/`, { onSkipped })) {
+      const rest = object.key.split("/").slice(2);
+      const reachedTwice =
+        object.realKey !== undefined && (isLayoutEventFile(object.realKey) || seen.has(object.realKey));
+      if (object.realKey !== undefined) seen.add(object.realKey);
+      if (rest.length === 1 && isEventFile(rest[0] ?? "") && !reachedTwice) {
+        entry.files.push({ key: object.key, size: object.size, etag: object.etag });
+      } else {
+        entry.skipped += 1;
+      }
+    }
+    options.onProgress?.({ platform: folder.platform, day: folder.day, done: i + 1, total: folders.length });
   }
   return [...result.values()];
 }

@@ -7,6 +7,23 @@ export interface FolderObject {
   size: number;
   /** S3 ETag, or the mtime in ms of a local file. */
   etag: string;
+  /**
+   * Local folders only, for a key reached through a symbolic link: the key of the file it really is
+   * (its real path relative to the folder's real root). Absent when the key is the file itself.
+   */
+  realKey?: string;
+}
+
+/** An object a listing passed over, and why (a link leading outside the folder, a dangling link, a loop). */
+export interface SkippedObject {
+  key: string;
+  reason: string;
+}
+
+/** What a listing reports besides the objects. */
+export interface ListOptions {
+  /** Called for each object or folder the listing skips. Default: skipped silently. */
+  onSkipped?: (skipped: SkippedObject) => void;
 }
 
 /**
@@ -18,7 +35,12 @@ export interface Folder {
   /** `s3://bucket/prefix` or the absolute folder, for messages. */
   readonly description: string;
   /** Every object whose key starts with `prefix`, in key order. */
-  list(prefix: string): AsyncIterable<FolderObject>;
+  list(prefix: string, options?: ListOptions): AsyncIterable<FolderObject>;
+  /**
+   * The names of the folders directly under `prefix` (which is empty or ends in `/`), sorted: what a
+   * planner walks to find day folders without listing every file of the source.
+   */
+  listFolders(prefix: string, options?: ListOptions): Promise<string[]>;
   /** A stream of the object's bytes; rejects with FolderReadError when it cannot be opened. */
   open(key: string): Promise<Readable>;
   /** A local path holding the object's bytes: the file itself, or a temp copy under `tempDir`. */
@@ -33,6 +55,12 @@ export interface Folder {
 
 /** An object that could not be read: missing, unreadable or cut short. Names the object. */
 export class FolderReadError extends Error {
+  /**
+   * True when reading again cannot help: the object is missing, forbidden or not a file. False for
+   * what may pass (a dropped connection, a throttled request): the caller should retry.
+   */
+  readonly permanent: boolean;
+
   constructor(
     readonly location: string,
     message: string,
@@ -40,7 +68,21 @@ export class FolderReadError extends Error {
   ) {
     super(`${location}: ${message}`, options);
     this.name = "FolderReadError";
+    this.permanent = options === undefined || isMissingOrForbidden(options.cause);
   }
+}
+
+/** File-system codes and S3 answers that say the object is not there or not ours to read. */
+const PERMANENT_CODES = new Set(["ENOENT", "EACCES", "EPERM", "EISDIR", "ENOTDIR", "ELOOP"]);
+const PERMANENT_S3_ERRORS = new Set(["NoSuchKey", "NotFound", "AccessDenied", "InvalidObjectState"]);
+
+function isMissingOrForbidden(cause: unknown): boolean {
+  if (!(cause instanceof Error)) return false;
+  const code = (cause as NodeJS.ErrnoException).code;
+  if (code !== undefined && PERMANENT_CODES.has(code)) return true;
+  if (PERMANENT_S3_ERRORS.has(cause.name)) return true;
+  const status = (cause as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return status === 403 || status === 404;
 }
 
 /** Collects a listing into an array (listings of one day folder are small). */

@@ -1,10 +1,51 @@
-import { createReadStream } from "node:fs";
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { createReadStream, type Dirent } from "node:fs";
+import { copyFile, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { type Folder, type FolderObject, FolderReadError } from "./folder.ts";
+import { type Folder, type FolderObject, FolderReadError, type ListOptions } from "./folder.ts";
 
-/** A folder on the local disk. The etag of a file is its mtime in milliseconds. */
+const LINK_OUTSIDE = "a symbolic link leading outside the source";
+const LINK_DANGLING = "a dangling symbolic link";
+const LINK_LOOP = "a symbolic link loop";
+
+/** Where a walk is: the folder's real root, the real path of the current directory and of its ancestors. */
+interface WalkState {
+  realRoot: string;
+  realDir: string;
+  ancestors: ReadonlySet<string>;
+  /** The real locations of the links reported skipped: one met again through a linked folder is reported once. */
+  reported: Set<string>;
+}
+
+type ListedFile = FolderObject & { realPath: string };
+
+const isInside = (root: string, target: string) => target === root || target.startsWith(root + path.sep);
+
+/**
+ * A file reached by several keys (a link to a listed file, a linked folder) is listed once: under its
+ * own key when the listing holds it, else under the first key in key order.
+ */
+function uniqueByRealPath(found: ListedFile[], options: ListOptions): FolderObject[] {
+  found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const chosen = new Map<string, ListedFile>();
+  for (const file of found) {
+    const before = chosen.get(file.realPath);
+    if (!before || (before.realKey !== undefined && file.realKey === undefined)) chosen.set(file.realPath, file);
+  }
+  const listed: FolderObject[] = [];
+  for (const { realPath, ...object } of found) {
+    const kept = chosen.get(realPath);
+    if (kept?.key === object.key) listed.push(object);
+    else options.onSkipped?.({ key: object.key, reason: `the same file as ${kept?.key}, listed once` });
+  }
+  return listed;
+}
+
+/**
+ * A folder on the local disk. The etag of a file is its mtime in milliseconds. Symbolic links are
+ * followed only while their real target stays inside the folder's real root; a file reached twice
+ * is listed once (see `list`).
+ */
 export class LocalFolder implements Folder {
   readonly kind = "local";
   readonly description: string;
@@ -22,38 +63,126 @@ export class LocalFolder implements Folder {
     return full;
   }
 
-  async *list(prefix: string): AsyncIterable<FolderObject> {
+  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<FolderObject> {
     // Walk only the directories the prefix can reach, so listing one day does not scan the source.
     const slash = prefix.lastIndexOf("/");
     const base = slash === -1 ? "" : prefix.slice(0, slash + 1);
-    const found: FolderObject[] = [];
-    await this.walk(base, prefix, found);
-    found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    yield* found;
+    const walk = await this.startWalk(base, options);
+    if (!walk) return;
+    const found: ListedFile[] = [];
+    await this.walk(walk, base, prefix, found, options);
+    yield* uniqueByRealPath(found, options);
   }
 
-  private async walk(dirKey: string, prefix: string, out: FolderObject[]): Promise<void> {
-    let entries: import("node:fs").Dirent[];
+  async listFolders(prefix: string, options: ListOptions = {}): Promise<string[]> {
+    const walk = await this.startWalk(prefix, options);
+    if (!walk) return [];
+    const names: string[] = [];
+    for (const entry of await this.entriesOf(prefix)) {
+      const resolved = await this.resolve(walk, `${prefix}${entry.name}`, entry, options);
+      if (resolved?.kind === "directory") names.push(entry.name);
+    }
+    return names.sort();
+  }
+
+  /** The real root, and the real path of the directory `dirKey` with its real ancestors; undefined when it is not there. */
+  private async startWalk(dirKey: string, options: ListOptions): Promise<WalkState | undefined> {
+    const realRoot = await realpath(this.root).catch(() => undefined);
+    if (realRoot === undefined) return undefined;
+    // The real path of every folder down to `dirKey`: a link back to any of them is a loop.
+    const ancestors = new Set([realRoot]);
+    let realDir = realRoot;
+    const parts = dirKey.split("/").filter((part) => part !== "");
+    for (const [i, part] of parts.entries()) {
+      const next = await realpath(path.join(realDir, part)).catch(() => undefined);
+      if (next === undefined) return undefined;
+      if (!isInside(realRoot, next)) {
+        options.onSkipped?.({ key: parts.slice(0, i + 1).join("/"), reason: LINK_OUTSIDE });
+        return undefined;
+      }
+      ancestors.add(next);
+      realDir = next;
+    }
+    return { realRoot, realDir, ancestors, reported: new Set() };
+  }
+
+  private async entriesOf(dirKey: string): Promise<Dirent[]> {
     try {
-      entries = await readdir(this.pathOf(dirKey), { withFileTypes: true });
+      // By name, so that the walk meets keys in (nearly) key order: what is reported first is stable.
+      const entries = await readdir(this.pathOf(dirKey), { withFileTypes: true });
+      return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+      if (["ENOENT", "ENOTDIR"].includes((error as NodeJS.ErrnoException).code ?? "")) return [];
       throw error;
     }
-    for (const entry of entries) {
+  }
+
+  /**
+   * What an entry is once its links are resolved, under the rules of the listing: a link counts as
+   * what it points to only when its real target stays inside the folder's real root; a link leading
+   * out, a dangling link and a loop (a folder linking to one of its ancestors) are skipped.
+   */
+  private async resolve(
+    walk: WalkState,
+    key: string,
+    entry: Dirent,
+    options: ListOptions,
+  ): Promise<{ kind: "file" | "directory"; realPath: string } | undefined> {
+    const plain = path.join(walk.realDir, entry.name);
+    if (!entry.isSymbolicLink()) {
+      if (entry.isDirectory()) return { kind: "directory", realPath: plain };
+      return entry.isFile() ? { kind: "file", realPath: plain } : undefined;
+    }
+    const skip = (reason: string) => {
+      const where = path.join(walk.realDir, entry.name);
+      if (!walk.reported.has(where)) options.onSkipped?.({ key, reason });
+      walk.reported.add(where);
+      return undefined;
+    };
+    let target: string;
+    try {
+      target = await realpath(this.pathOf(key));
+    } catch (error) {
+      return skip((error as NodeJS.ErrnoException).code === "ELOOP" ? LINK_LOOP : LINK_DANGLING);
+    }
+    if (!isInside(walk.realRoot, target)) return skip(LINK_OUTSIDE);
+    const info = await stat(target).catch(() => undefined);
+    if (info?.isDirectory()) {
+      return walk.ancestors.has(target) ? skip(LINK_LOOP) : { kind: "directory", realPath: target };
+    }
+    return info?.isFile() ? { kind: "file", realPath: target } : skip(LINK_DANGLING);
+  }
+
+  private async walk(
+    walk: WalkState,
+    dirKey: string,
+    prefix: string,
+    out: ListedFile[],
+    options: ListOptions,
+  ): Promise<void> {
+    for (const entry of await this.entriesOf(dirKey)) {
       const key = `${dirKey}${entry.name}`;
-      // A symbolic link counts as what it points to (a platform or day folder, or a file, linked in
-      // from another disk). Linked folders are followed at those two levels only, so a link loop
-      // inside a day folder cannot recurse forever.
-      const linked = entry.isSymbolicLink() ? await stat(this.pathOf(key)).catch(() => undefined) : undefined;
-      const linkLevel = dirKey.split("/").length <= 2;
-      const isDirectory = entry.isDirectory() || (linked?.isDirectory() === true && linkLevel);
-      const isFile = entry.isFile() || linked?.isFile() === true;
-      if (isDirectory) {
-        if (`${key}/`.startsWith(prefix) || prefix.startsWith(`${key}/`)) await this.walk(`${key}/`, prefix, out);
-      } else if (isFile && key.startsWith(prefix) && !entry.name.includes(".tmp-")) {
-        const info = await stat(this.pathOf(key));
-        out.push({ key, size: info.size, etag: String(Math.trunc(info.mtimeMs)) });
+      if (entry.isDirectory() || entry.isSymbolicLink()) {
+        // Only what the prefix can reach is resolved: links elsewhere in the folder are not this listing's business.
+        const reachable = `${key}/`.startsWith(prefix) || prefix.startsWith(`${key}/`) || key.startsWith(prefix);
+        if (!reachable) continue;
+      }
+      const resolved = await this.resolve(walk, key, entry, options);
+      if (resolved?.kind === "directory") {
+        if (`${key}/`.startsWith(prefix) || prefix.startsWith(`${key}/`)) {
+          const ancestors = new Set(walk.ancestors).add(resolved.realPath);
+          await this.walk({ ...walk, realDir: resolved.realPath, ancestors }, `${key}/`, prefix, out, options);
+        }
+      } else if (resolved?.kind === "file" && key.startsWith(prefix) && !entry.name.includes(".tmp-")) {
+        const info = await stat(resolved.realPath);
+        const realKey = path.relative(walk.realRoot, resolved.realPath).split(path.sep).join("/");
+        out.push({
+          key,
+          size: info.size,
+          etag: String(Math.trunc(info.mtimeMs)),
+          realPath: resolved.realPath,
+          ...(realKey !== key ? { realKey } : {}),
+        });
       }
     }
   }

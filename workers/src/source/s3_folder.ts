@@ -65,6 +65,36 @@ export class S3Folder implements Folder {
     } while (token);
   }
 
+  async listFolders(prefix: string): Promise<string[]> {
+    // A skip-scan over the plain listing rather than Delimiter=/ (which some S3-compatible stores,
+    // s3rver among them, answer wrongly beneath the first level): after each page, the listing
+    // resumes past the last folder seen (`0` sorts right after `/`), so a folder of many objects
+    // costs one request, not one per thousand objects.
+    const base = this.objectKey(prefix);
+    const names: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: base, StartAfter: after }),
+      );
+      let lastKey = after ?? "";
+      let lastFolder: string | undefined;
+      for (const object of page.Contents ?? []) {
+        if (object.Key === undefined) continue;
+        lastKey = object.Key;
+        const rest = object.Key.slice(base.length);
+        const slash = rest.indexOf("/");
+        if (slash <= 0) continue;
+        lastFolder = rest.slice(0, slash);
+        if (names.at(-1) !== lastFolder) names.push(lastFolder);
+      }
+      if (!page.IsTruncated) break;
+      const pastFolder = lastFolder === undefined ? "" : `${base}${lastFolder}0`;
+      after = [pastFolder, lastKey].sort().at(-1);
+    }
+    return [...new Set(names)].sort();
+  }
+
   async open(key: string): Promise<Readable> {
     try {
       const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
