@@ -12,7 +12,7 @@ import {
   S3Folder,
 } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allShapes, removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
+import { allShapes, mixedNdjson, removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
 import { s3rverConfig, startS3rver } from "./support/ingest_s3rver.ts";
 
 const DAY = "2016-02-01";
@@ -85,22 +85,42 @@ describe("the S3 path", () => {
     expect(viaS3).toEqual(viaLocal);
   });
 
-  it("fails a shard with a permanent error naming an object that is missing", async () => {
+  it("records a missing object and one that is not gzip but named .gz as failed, and reads the rest", async () => {
     const config = s3rverConfig(s3.endpoint);
-    const source = new S3Folder(createS3Client(config), "ctr-events", "landing");
-    const sink = new S3Folder(createS3Client(config), "ctr-parquet", "out");
-    const run = ingestShard(
+    const client = createS3Client(config);
+    await client.send(
+      new PutObjectCommand({ Bucket: "ctr-events", Key: "landing/Android/2016-02-02/text.json.gz", Body: "not gzip" }),
+    );
+    await client.send(
+      new PutObjectCommand({
+        Bucket: "ctr-events",
+        Key: "landing/Android/2016-02-02/good.ndjson",
+        Body: mixedNdjson(),
+      }),
+    );
+    const source = new S3Folder(client, "ctr-events", "landing");
+    const sink = new S3Folder(client, "ctr-parquet", "out");
+    const [found] = await discoverDays(source, { platforms: ["Android"], days: ["2016-02-02"] });
+    const result = await ingestShard(
       {
         source: source.description,
         platform: "Android",
-        day: DAY,
-        files: [{ key: "Android/2016-02-01/gone.json", size: 1, etag: "x" }],
+        day: "2016-02-02",
+        files: [...(found?.files ?? []), { key: "Android/2016-02-02/gone.json", size: 1, etag: "x" }],
       },
       { source, sink, engine: { memoryLimitMb: 256, threads: 1, tempDir: path.join(dir, "tmp") } },
     );
-    await expect(run).rejects.toMatchObject({
-      kind: "permanent",
-      message: expect.stringContaining("Android/2016-02-01/gone.json"),
-    });
+    expect(result.files.map((m) => [m.file, m.status])).toEqual([
+      ["Android/2016-02-02/good.ndjson", "loaded"],
+      ["Android/2016-02-02/text.json.gz", "failed"],
+      ["Android/2016-02-02/gone.json", "failed"],
+    ]);
+    expect(result.files[2]?.reason).toContain("cannot be read from s3://ctr-events/landing");
+    const commit = await commitPlatformDay({ platform: "Android", day: "2016-02-02" }, { store, sink, s3: config });
+    expect(commit).toMatchObject({ files: 3, views: 3 });
+    expect(commit.failedFiles.map((f) => f.file)).toEqual([
+      "Android/2016-02-02/gone.json",
+      "Android/2016-02-02/text.json.gz",
+    ]);
   });
 });

@@ -1,9 +1,9 @@
 import path from "node:path";
 import { getIngestedFiles, getProductViewsPerMinute, migrate, openStore, type Store } from "@ctr/schemas";
-import { commitPlatformDay, discoverDays, fileIdOf, ingestShard, JobError, LocalFolder, outputKey } from "@ctr/workers";
+import { commitPlatformDay, discoverDays, fileIdOf, ingestShard, LocalFolder, outputKey } from "@ctr/workers";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allShapes, MIXED_COUNTS, removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
+import { allShapes, MIXED_COUNTS, mixedNdjson, removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
 
 const DAY = "2016-02-01";
 let dir: string;
@@ -124,33 +124,48 @@ describe("ingesting every file shape", () => {
     ]);
   });
 
-  it("fails the shard with a permanent error naming a file that is not gzip", async () => {
-    await writeFiles(path.join(dir, "raw"), { "iOS/2016-02-02/broken.json.gz": "" });
+  it("records each file that cannot be read as failed, with its reason and no Parquet, and reads the rest", async () => {
     const { writeFile } = await import("node:fs/promises");
-    await writeFile(source.pathOf("iOS/2016-02-02/broken.json.gz"), "this is not gzip");
-    const [day] = await discoverDays(source, { platforms: ["iOS"], days: ["2016-02-02"] });
-    const run = ingestShard(
-      { source: source.root, platform: "iOS", day: "2016-02-02", files: day?.files ?? [] },
-      {
-        source,
-        sink,
-        engine: engine(),
-      },
-    );
-    await expect(run).rejects.toThrow(JobError);
-    await expect(run).rejects.toMatchObject({ kind: "permanent", message: expect.stringContaining("broken.json.gz") });
-  });
-
-  it("fails the shard with a permanent error naming a file that is missing", async () => {
-    const run = ingestShard(
-      {
-        source: source.root,
-        platform: "iOS",
-        day: DAY,
-        files: [{ key: "iOS/2016-02-01/gone.json", size: 1, etag: "1" }],
-      },
+    const { gzipSync } = await import("node:zlib");
+    const day = "2016-02-02";
+    await writeFiles(path.join(dir, "raw"), { [`iOS/${day}/good.ndjson`]: mixedNdjson() });
+    const whole = gzipSync(mixedNdjson());
+    await writeFile(source.pathOf(`iOS/${day}/empty.ndjson.gz`), "");
+    await writeFile(source.pathOf(`iOS/${day}/half.ndjson.gz`), whole.subarray(0, Math.floor(whole.length / 2)));
+    await writeFile(source.pathOf(`iOS/${day}/text.json.gz`), "this is not gzip");
+    const [found] = await discoverDays(source, { platforms: ["iOS"], days: [day] });
+    const files = [...(found?.files ?? []), { key: `iOS/${day}/gone.json`, size: 1, etag: "1" }];
+    const result = await ingestShard(
+      { source: source.root, platform: "iOS", day, files },
       { source, sink, engine: engine() },
     );
-    await expect(run).rejects.toMatchObject({ kind: "permanent", message: expect.stringContaining("gone.json") });
+    expect(result.files.map((m) => [m.file, m.status, m.views])).toEqual([
+      [`iOS/${day}/empty.ndjson.gz`, "failed", 0],
+      [`iOS/${day}/good.ndjson`, "loaded", MIXED_COUNTS.views],
+      [`iOS/${day}/half.ndjson.gz`, "failed", 0],
+      [`iOS/${day}/text.json.gz`, "failed", 0],
+      [`iOS/${day}/gone.json`, "failed", 0],
+    ]);
+    const reasons = Object.fromEntries(result.files.map((m) => [m.file.split("/").pop(), m.reason]));
+    expect(reasons["text.json.gz"]).toMatch(/cannot be read|gzip/);
+    expect(reasons["half.ndjson.gz"]).toMatch(/gzip|end of file/i);
+    expect(reasons["gone.json"]).toMatch(/cannot be read/);
+    for (const failed of result.files.filter((m) => m.status === "failed")) {
+      expect(failed).toMatchObject({ size: expect.any(Number), etag: expect.any(String), reason: expect.any(String) });
+      const id = fileIdOf(failed.file);
+      expect(JSON.parse(await sink.readText(outputKey("manifest", "iOS", day, id)))).toMatchObject({
+        status: "failed",
+        file: failed.file,
+      });
+      await expect(sink.readText(outputKey("minute_counts", "iOS", day, id))).rejects.toThrow("cannot be read");
+    }
+    const commit = await commitPlatformDay({ platform: "iOS", day }, { store, sink, s3: { region: "us-east-1" } });
+    expect(commit).toMatchObject({ files: 5, views: MIXED_COUNTS.views });
+    expect(commit.failedFiles.map((f) => f.file)).toEqual([
+      `iOS/${day}/empty.ndjson.gz`,
+      `iOS/${day}/gone.json`,
+      `iOS/${day}/half.ndjson.gz`,
+      `iOS/${day}/text.json.gz`,
+    ]);
   });
 });

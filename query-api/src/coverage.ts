@@ -1,4 +1,12 @@
-import { formatDay, PLATFORMS, parseDay, parsePlatform, queryRows, type SourceFileTotals } from "@ctr/schemas";
+import {
+  FILE_STATUSES,
+  formatDay,
+  PLATFORMS,
+  parseDay,
+  parsePlatform,
+  queryRows,
+  type SourceFileTotals,
+} from "@ctr/schemas";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "./app_env.ts";
@@ -19,6 +27,8 @@ const IngestedFileRowSchema = z.object({
   views: count,
   ignored: count,
   malformed: count,
+  status: z.enum(FILE_STATUSES),
+  reason: z.string(),
   loadedAt: epochMsToIso,
 });
 type IngestedFileRow = z.output<typeof IngestedFileRowSchema>;
@@ -31,11 +41,17 @@ const PurchaseSyncRowSchema = z.object({
   syncedAt: epochMsToIso,
 });
 
-/** One loaded (platform, day) of views: its totals, its newest load time and its files. */
+/**
+ * One loaded (platform, day) of views: its totals, its newest load time and its files. `files` and
+ * `bytes` count every file of the day, failed ones included; `status` is `partial` while some file
+ * could not be read (`failedFiles` names them with the reason), else `complete`.
+ */
 export interface ViewsCoverage extends SourceFileTotals {
   platform: string;
   day: string;
   loadedAt: string;
+  status: "complete" | "partial";
+  failedFiles: { file: string; reason: string }[];
   fileList: Omit<IngestedFileRow, "day" | "platform">[];
 }
 
@@ -55,6 +71,8 @@ function groupByPlatformDay(rows: IngestedFileRow[]): ViewsCoverage[] {
         ignored: 0,
         malformed: 0,
         loadedAt: "",
+        status: "complete",
+        failedFiles: [],
         fileList: [],
       };
       days.push(last);
@@ -66,6 +84,10 @@ function groupByPlatformDay(rows: IngestedFileRow[]): ViewsCoverage[] {
     last.ignored += file.ignored;
     last.malformed += file.malformed;
     if (file.loadedAt > last.loadedAt) last.loadedAt = file.loadedAt;
+    if (file.status === "failed") {
+      last.status = "partial";
+      last.failedFiles.push({ file: file.file, reason: file.reason });
+    }
     last.fileList.push(file);
   }
   return days;
@@ -96,8 +118,8 @@ function readFilters(c: Context<AppEnv>): { from: string; to: string; platform?:
 
 /**
  * `GET /coverage[?from=D][&to=D][&platform=P]`: which platform-days of views are loaded (files, counts,
- * load times) and which GMT-3 days of purchases were synced, so a front-end can tell "no data loaded"
- * from "zero".
+ * load times, complete or partial with the files that could not be read) and which GMT-3 days of
+ * purchases were synced, so a front-end can tell "no data loaded" from "zero" and "incomplete".
  */
 async function serveCoverage(c: Context<AppEnv>): Promise<Response> {
   const filters = readFilters(c);
@@ -107,7 +129,7 @@ async function serveCoverage(c: Context<AppEnv>): Promise<Response> {
     queryRows(client, {
       name: "coverage_files",
       query: `
-SELECT day, platform, file, size, batches, events, views, ignored, malformed,
+SELECT day, platform, file, size, batches, events, views, ignored, malformed, status, reason,
   toUnixTimestamp64Milli(loaded_at) AS loadedAt
 FROM ingested_files_v1
 WHERE day BETWEEN {from:Date} AND {to:Date}${filters.platform ? " AND platform = {platform:String}" : ""}

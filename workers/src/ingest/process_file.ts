@@ -2,7 +2,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { FileManifest, Platform, SourceFile, ViewTimeWindow } from "@ctr/schemas";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import type { Folder } from "../source/folder.ts";
+import { type Folder, FolderReadError } from "../source/folder.ts";
 import { type LocatedRecords, writeCleanCopy } from "./clean_copy.ts";
 import { isGzipped, readHead, sniffShape } from "./file_shape.ts";
 import {
@@ -20,7 +20,8 @@ import { fileIdOf, outputKey } from "./sink_layout.ts";
 export class UnreadableFileError extends Error {
   constructor(
     readonly file: string,
-    reason: string,
+    /** What is wrong with the file, without its name: what the manifest and the summary record. */
+    readonly reason: string,
     options?: { cause: unknown },
   ) {
     super(`${file}: ${reason}`, options);
@@ -66,7 +67,8 @@ async function convertChecked(
   try {
     shape = sniffShape(await readHead(local, gzipped));
   } catch (cause) {
-    throw new UnreadableFileError(file.key, `cannot be read: ${(cause as Error).message}`, { cause });
+    const what = isZlibError(cause) ? "bad gzip data" : "cannot be read";
+    throw new UnreadableFileError(file.key, `${what}: ${(cause as Error).message}`, { cause });
   }
   const meta = { platform: context.platform, sourceFile: file.key, window: context.window };
   let engineError: string | undefined;
@@ -119,7 +121,10 @@ async function convertChecked(
  */
 export async function processFile(context: FileContext, file: SourceFile, ordinal: number): Promise<FileManifest> {
   const copy = await context.source.localCopy(file.key, context.workDir).catch((cause: unknown) => {
-    throw new UnreadableFileError(file.key, `cannot be read from ${context.source.description}`, { cause });
+    // Missing or forbidden is the file's own fault; a dropped connection is not: that retries.
+    if (!(cause instanceof FolderReadError && cause.permanent)) throw cause;
+    const why = cause.cause instanceof Error ? `: ${cause.cause.message}` : "";
+    throw new UnreadableFileError(file.key, `cannot be read from ${context.source.description}${why}`, { cause });
   });
   const fileId = fileIdOf(file.key);
   const scratch = path.join(context.workDir, `${ordinal}-${fileId}`);
@@ -142,6 +147,8 @@ export async function processFile(context: FileContext, file: SourceFile, ordina
       views: counts.views,
       ignored: events - counts.views,
       malformed: malformedBatches + counts.outside,
+      status: "loaded",
+      reason: "",
       malformed_locations: located?.locations ?? [],
     };
     const { platform, day } = context;

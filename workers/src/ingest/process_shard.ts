@@ -3,7 +3,8 @@ import path from "node:path";
 import { type FileManifest, type Platform, type SourceFile, viewTimeWindow } from "@ctr/schemas";
 import type { Folder } from "../source/folder.ts";
 import { type EngineSettings, openEngine } from "./engine.ts";
-import { processFile } from "./process_file.ts";
+import { recordFailedFile } from "./failed_file.ts";
+import { processFile, UnreadableFileError } from "./process_file.ts";
 
 /** Progress of a shard after each file: totals so far. */
 export interface ShardProgress {
@@ -19,7 +20,7 @@ export interface Shard {
   files: SourceFile[];
 }
 
-/** What a shard produced: one manifest per file, in the shard's order. */
+/** What a shard produced: one manifest per file (loaded or failed), in the shard's order. */
 export interface ShardResult {
   platform: Platform;
   day: string;
@@ -28,7 +29,8 @@ export interface ShardResult {
 
 /**
  * Converts a shard's files one after the other in a private DuckDB (its memory bounded by
- * `engine`), publishing each file's outputs to the sink as soon as it is done.
+ * `engine`), publishing each file's outputs to the sink as soon as it is done. A file that cannot be
+ * read at all is recorded as failed (`recordFailedFile`) and the shard goes on with the next.
  */
 export async function processShard(
   shard: Shard,
@@ -56,7 +58,11 @@ export async function processShard(
         },
         file,
         i,
-      );
+      ).catch((error: unknown) => {
+        // A file that cannot be read costs only itself: recorded as failed, the shard goes on.
+        if (!(error instanceof UnreadableFileError)) throw error;
+        return recordFailedFile(deps.sink, shard, file, error);
+      });
       files.push(manifest);
       progress.files++;
       progress.bytes += file.size;

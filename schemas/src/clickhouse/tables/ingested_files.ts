@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from "@clickhouse/client";
 import { z } from "zod";
-import { PLATFORMS } from "../../platform.ts";
+import { PLATFORMS, type Platform } from "../../platform.ts";
 import { queryRows } from "../query.ts";
 
 /** The manifest of loaded source files, one partition per (day, platform), replaced with the views (migration 0001). */
@@ -11,7 +11,15 @@ export const INGESTED_FILES_TABLE = "ingested_files_v1";
  * for reading the manifests with `file()`/`s3()` (JSONEachRow; other keys are skipped).
  */
 export const INGESTED_FILE_MANIFEST_STRUCTURE =
-  "file String, size UInt64, etag String, batches UInt64, events UInt64, views UInt64, ignored UInt64, malformed UInt64";
+  "file String, size UInt64, etag String, batches UInt64, events UInt64, views UInt64, ignored UInt64, malformed UInt64, status String, reason String";
+
+/**
+ * What became of a source file: `loaded` (its views are in the sink and committed with its day), or
+ * `failed` (it could not be read at all: bad or truncated gzip, a missing or unreadable object; it has
+ * no Parquet, the rest of its day is committed, and the day is partial until a re-run reads it).
+ */
+export const FILE_STATUSES = ["loaded", "failed"] as const;
+export type FileStatus = (typeof FILE_STATUSES)[number];
 
 /**
  * The columns a file's manifest carries into ingested_files_v1 (INGESTED_FILE_MANIFEST_STRUCTURE),
@@ -28,6 +36,10 @@ function manifestColumns<Count extends z.ZodType<number>>(count: Count) {
     views: count,
     ignored: count,
     malformed: count,
+    // Manifests written before migration 0002 have no status: they were loaded.
+    status: z.enum(FILE_STATUSES).default("loaded"),
+    /** Why a failed file could not be read; empty for a loaded one. */
+    reason: z.string().default(""),
   };
 }
 
@@ -68,18 +80,21 @@ export const IngestedFileSchema = z.object({
 });
 export type IngestedFile = z.infer<typeof IngestedFileSchema>;
 
-/** The loaded files of the source days `from`..`to` (both included), by day, platform and file. */
+/**
+ * The manifest rows (loaded and failed files) of the source days `from`..`to` (both included), of
+ * one platform or all, by day, platform and file.
+ */
 export function getIngestedFiles(
   client: ClickHouseClient,
-  { from, to }: { from: string; to: string },
+  { from, to, platform }: { from: string; to: string; platform?: Platform },
 ): Promise<IngestedFile[]> {
   return queryRows(client, {
     name: "get_ingested_files",
-    query: `SELECT day, platform, file, size, etag, batches, events, views, ignored, malformed, loaded_at
+    query: `SELECT day, platform, file, size, etag, batches, events, views, ignored, malformed, status, reason, loaded_at
             FROM ${INGESTED_FILES_TABLE}
-            WHERE day BETWEEN {from:Date} AND {to:Date}
+            WHERE day BETWEEN {from:Date} AND {to:Date}${platform ? " AND platform = {platform:String}" : ""}
             ORDER BY day, platform, file`,
-    params: { from, to },
+    params: { from, to, ...(platform ? { platform } : {}) },
     schema: IngestedFileSchema,
   });
 }
