@@ -4,13 +4,13 @@
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { type Config, PLATFORMS, type Store } from "@ctr/schemas";
-import { openFolder } from "@ctr/workers";
+import { listAll, openFolder } from "@ctr/workers";
 import { Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BackfillOutcome } from "../jobs/src/backfill/executor.ts";
 import { planBackfill } from "../jobs/src/backfill/plan.ts";
-import { runBackfill } from "../jobs/src/backfill/run_backfill.ts";
+import { type BackfillRequest, runBackfill } from "../jobs/src/backfill/run_backfill.ts";
 import { generate } from "../jobs/src/generate/index.ts";
 import type { QueuedShardResult } from "../jobs/src/queue/processors.ts";
 import { QUEUE_NAMES } from "../jobs/src/queue/queues.ts";
@@ -21,6 +21,7 @@ import {
   configOf,
   deleteQueueKeys,
   deploymentEnv,
+  EVENTS_BUCKET,
   loadOrdersAndOpenStore,
   REDIS_URL,
   startWorker,
@@ -66,7 +67,10 @@ async function startWorkers(env: Record<string, string>, count: number): Promise
 }
 
 /** Runs a backfill as the coordinator does: plan, then the executor the configuration picks. */
-async function coordinate(config: Config, request = REQUEST): Promise<BackfillOutcome> {
+async function coordinate(
+  config: Config,
+  request: typeof REQUEST | (BackfillRequest & { allowEmpty?: boolean }) = REQUEST,
+): Promise<BackfillOutcome> {
   const source = openFolder(config.eventsSource, config.s3);
   const plan = await planBackfill(source, { ...request, shardMaxBytes: config.shardMaxBytes });
   const side = await openStoreSide(config, store);
@@ -171,19 +175,50 @@ describe("a backfill over BullMQ", () => {
     redis.disconnect();
   });
 
-  it("fails a poison file's shard with its reason, and completes the other shards", async () => {
+  it("records a poison file as failed, commits the rest of its day as partial, and completes the other days", async () => {
     const { env, config } = deployment("poison");
     await startWorkers(env, 1);
     const poison = gzipSync('[{"events":[]}]').subarray(0, 12);
     await uploadObject(s3.endpoint, `iOS/${POISON_DAY}/part-9999.json.gz`, poison);
+    await uploadObject(s3.endpoint, `iOS/${POISON_DAY}/good.ndjson`, oneViewNdjson(POISON_DAY, "P2"));
     await uploadObject(s3.endpoint, `Android/${POISON_DAY}/good.ndjson`, oneViewNdjson(POISON_DAY, "P1"));
     const outcome = await coordinate(config, { from: POISON_DAY, to: POISON_DAY, platforms: ["iOS", "Android"] });
-    expect(outcome.failures).toHaveLength(1);
-    expect(outcome.failures[0]?.step).toMatch(new RegExp(`^shard iOS ${POISON_DAY}`));
-    expect(outcome.failures[0]?.message).toContain("part-9999.json.gz");
-    expect(outcome.commits.map((c) => `${c.platform} ${c.views}`)).toEqual([`Android 1`]);
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.commits.map((c) => [c.platform, c.views, c.failedFiles.map((f) => f.file)])).toEqual([
+      ["Android", 1, []],
+      ["iOS", 1, [`iOS/${POISON_DAY}/part-9999.json.gz`]],
+    ]);
+    expect(outcome.commits[1]?.failedFiles[0]?.reason).toMatch(/gzip|end of file/i);
     const totals = await clickhouseTotals(store);
     expect(totals[`views ${POISON_DAY} Android`]).toEqual({ rows: 1, total: 1 });
-    expect(totals[`views ${POISON_DAY} iOS`]).toBeUndefined();
+    expect(totals[`views ${POISON_DAY} iOS`]).toEqual({ rows: 1, total: 1 });
+    expect(totals[`files ${POISON_DAY} iOS`]).toEqual({ rows: 2, total: 1 });
+  });
+
+  it("refuses, through the flow, to empty a loaded day from an empty prefix, and empties it with allowEmpty", async () => {
+    const { env, config } = deployment("guard");
+    await startWorkers(env, 1);
+    const request = { from: DAY, to: DAY, platforms: ["iOS" as const] };
+    expect((await coordinate(config, request)).failures).toEqual([]);
+    const loaded = await clickhouseTotals(store);
+    expect(loaded[`views ${DAY} iOS`]?.total).toBeGreaterThan(0);
+    const sink = openFolder(config.parquetSink, config.s3);
+    const outputs = (await listAll(sink, "")).map((o) => o.key);
+
+    const empty = configOf({ ...env, EVENTS_SOURCE: `s3://${EVENTS_BUCKET}/nothing-here` });
+    const refused = await coordinate(empty, request);
+    expect(refused.failures).toEqual([]);
+    expect(refused.commits).toEqual([]);
+    expect(refused.refused).toEqual([
+      expect.objectContaining({ step: `views iOS ${DAY}`, missingCount: loaded[`files ${DAY} iOS`]?.rows }),
+    ]);
+    expect(await clickhouseTotals(store)).toEqual(loaded);
+    expect((await listAll(sink, "")).map((o) => o.key)).toEqual(outputs);
+
+    const emptied = await coordinate(empty, { ...request, allowEmpty: true });
+    expect(emptied).toMatchObject({ refused: [], failures: [] });
+    const after = await clickhouseTotals(store);
+    expect(after[`views ${DAY} iOS`]).toBeUndefined();
+    expect(after[`views ${DAY} Android`]).toEqual(loaded[`views ${DAY} Android`]);
   });
 });

@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { runBackfill } from "@ctr/jobs/backfill/run_backfill";
 import { runRebuild } from "@ctr/jobs/backfill/run_rebuild";
 import {
@@ -12,8 +12,9 @@ import {
   openStore,
   type Store,
 } from "@ctr/schemas";
-import { commitPlatformDay, discoverDays, ingestShard, LocalFolder, listAll } from "@ctr/workers";
+import { commitPlatformDay, discoverDays, ingestShard, LocalFolder } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sinkFingerprint } from "./support/ctr_cli.ts";
 import { allShapes, mixedNdjson, removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
 
 const DAY = "2016-02-01";
@@ -44,17 +45,7 @@ afterAll(async () => {
   await removeDir(dir);
 });
 
-/** Every sink file with a hash of its bytes: what "the same Parquet set" means. */
-async function sinkFingerprint(): Promise<Record<string, string>> {
-  const sink = new LocalFolder(config.parquetSink.kind === "local" ? config.parquetSink.dir : "");
-  const out: Record<string, string> = {};
-  for (const object of await listAll(sink, "")) {
-    out[object.key] = createHash("sha256")
-      .update(await readFile(sink.pathOf(object.key)))
-      .digest("hex");
-  }
-  return out;
-}
+const sinkDir = () => (config.parquetSink.kind === "local" ? config.parquetSink.dir : "");
 
 const totals = () => getProductViewTotals(store.client, { from: DAY, to: "2016-02-02" });
 
@@ -83,7 +74,7 @@ describe("ctr backfill", () => {
       [DAY, "iOS", 14],
       ["2016-02-02", "MobileWeb", 14],
     ]);
-    const firstSink = await sinkFingerprint();
+    const firstSink = await sinkFingerprint(sinkDir());
     expect(Object.keys(firstSink)).toHaveLength(39);
 
     const again = await runBackfill(
@@ -94,7 +85,7 @@ describe("ctr backfill", () => {
     );
     expect(again).toEqual(summary);
     expect(await totals()).toEqual(firstTotals);
-    expect(await sinkFingerprint()).toEqual(firstSink);
+    expect(await sinkFingerprint(sinkDir())).toEqual(firstSink);
   });
 
   it("counts a shard once when two runs of it and of its commit overlap", async () => {
@@ -114,11 +105,28 @@ describe("ctr backfill", () => {
     expect(await totals()).toEqual(before);
   });
 
-  it("drops a deleted file's views on the next run, and rebuild restores ClickHouse from the Parquet", async () => {
+  it("refuses to drop a deleted file's views, drops them with allowEmpty, and rebuild restores ClickHouse from the Parquet", async () => {
     await rm(path.join(dir, "raw/Android/2016-02-01/a.ndjson"));
     await writeFile(path.join(dir, "raw/Android/2016-02-01/notes.txt"), "not events");
-    const summary = await runBackfill(config, { from: DAY, to: DAY, platforms: ["Android"] }, quiet, store);
-    expect(summary).toMatchObject({ files: 0, views: 0, skippedObjects: 1, failures: [] });
+    const kept = await totals();
+    const refused = await runBackfill(config, { from: DAY, to: DAY, platforms: ["Android"] }, quiet, store);
+    expect(refused).toMatchObject({ files: 0, committedDays: 0, failures: [] });
+    expect(refused.refused).toEqual([
+      expect.objectContaining({
+        step: `views Android ${DAY}`,
+        missingFiles: ["Android/2016-02-01/a.ndjson"],
+        missingCount: 1,
+      }),
+    ]);
+    expect(await totals()).toEqual(kept);
+
+    const summary = await runBackfill(
+      config,
+      { from: DAY, to: DAY, platforms: ["Android"], allowEmpty: true },
+      quiet,
+      store,
+    );
+    expect(summary).toMatchObject({ files: 0, views: 0, skippedObjects: 1, refused: [], failures: [] });
     expect((await totals()).map((t) => t.platform)).toEqual(["iOS", "MobileWeb"]);
     expect((await getIngestedFiles(store.client, { from: DAY, to: DAY })).every((f) => f.platform === "iOS")).toBe(
       true,
@@ -130,13 +138,23 @@ describe("ctr backfill", () => {
     expect(await totals()).toEqual(before);
   });
 
-  it("reports a failed shard and leaves its day as it was", async () => {
-    await writeFile(path.join(dir, "raw/iOS/2016-02-01/zz-broken.json.gz"), "not gzip at all");
+  it("commits a day without a file that cannot be read, names it, and loads it once it is fixed", async () => {
+    const broken = path.join(dir, "raw/iOS/2016-02-01/zz-broken.json.gz");
+    await writeFile(broken, "not gzip at all");
     const before = await totals();
     const summary = await runBackfill(config, { from: DAY, to: DAY, platforms: ["iOS"] }, quiet, store);
-    expect(summary.failures).toHaveLength(1);
-    expect(summary.failures[0]?.message).toContain("iOS/2016-02-01/zz-broken.json.gz");
+    expect(summary.failures).toEqual([]);
+    expect(summary.failedFiles).toEqual([
+      expect.objectContaining({ platform: "iOS", day: DAY, file: "iOS/2016-02-01/zz-broken.json.gz" }),
+    ]);
     expect(await totals()).toEqual(before);
-    await rm(path.join(dir, "raw/iOS/2016-02-01/zz-broken.json.gz"));
+
+    await writeFile(broken, gzipSync(mixedNdjson()));
+    const fixed = await runBackfill(config, { from: DAY, to: DAY, platforms: ["iOS"] }, quiet, store);
+    expect(fixed.failedFiles).toEqual([]);
+    const ios = (t: Awaited<ReturnType<typeof totals>>) => t.find((r) => r.platform === "iOS")?.views;
+    expect(ios(await totals())).toBe((ios(before) ?? 0) + 3);
+    await rm(broken);
+    await runBackfill(config, { from: DAY, to: DAY, platforms: ["iOS"], allowEmpty: true }, quiet, store);
   });
 });

@@ -44,6 +44,24 @@ describe("ctr backfill and ctr rebuild", () => {
     expect(await ctr("rebuild", "--from", "2016-02-01")).toMatchObject({ code: 2 });
   });
 
+  it("caps a range at the API's 3,660 days, naming --from/--to and the cap", async () => {
+    const wide = await ctr("backfill", "--from", "1900-01-01", "--to", "2100-12-31");
+    expect(wide.code).toBe(2);
+    expect(wide.stderr).toContain(
+      "--from 1900-01-01 --to 2100-12-31 covers 73,414 days; one run may cover at most 3,660",
+    );
+    expect(await ctr("rebuild", "--from", "1900-01-01", "--to", "2100-12-31")).toMatchObject({ code: 2 });
+    expect((await ctr("backfill", "--from", "2016-01-01", "--to", "2026-01-08")).code).toBe(2);
+  });
+
+  it("names --allow-empty and the exit codes in --help", async () => {
+    for (const command of ["backfill", "daily"]) {
+      const help = await ctr(command, "--help");
+      expect(help.stdout).toContain("--allow-empty");
+      expect(help.stdout).toMatch(/3 done, but some\s+platform-days are partial/);
+    }
+  });
+
   it("prints the summary with malformed locations and exits 0", async () => {
     const run = await ctr("backfill", "--from", "2016-02-01", "--to", "2016-02-01", "--platform", "android");
     expect(run.code).toBe(0);
@@ -54,17 +72,20 @@ describe("ctr backfill and ctr rebuild", () => {
     expect(run.stdout).toContain("Android/2016-02-01/mixed.ndjson line 5: not an event batch");
     expect(run.stdout).toContain("rows written 3 view rows (1 platform-days)");
     expect(run.stderr).toMatch(/progress: files 6\/6/);
+    expect(run.stderr).toContain("listing Android 2016-02-01 … 1/1 day folders");
   });
 
   it("rebuilds ClickHouse from the sink", async () => {
     const run = await ctr("rebuild");
-    expect(run).toMatchObject({ code: 0, stdout: "rebuilt 1 platform-days: 14 views in 3 rows\n" });
+    expect(run, run.stderr).toMatchObject({ code: 0, stdout: "rebuilt 1 platform-days: 14 views in 3 rows\n" });
   });
 
-  it("exits 1 and names the file when a shard fails", async () => {
+  it("exits 3 and names the file that cannot be read, loading the rest of its day", async () => {
     await writeFile(path.join(dir, "raw/Android/2016-02-01/zz.json.gz"), "not gzip");
     const run = await ctr("backfill", "--from", "2016-02-01", "--to", "2016-02-01", "--platform", "Android");
-    expect(run.code).toBe(1);
-    expect(run.stdout).toContain("Android/2016-02-01/zz.json.gz");
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain("views       14");
+    expect(run.stdout).toMatch(/PARTIAL {5}1 platform-day\(s\) committed without 1 file\(s\)/);
+    expect(run.stdout).toContain("  Android/2016-02-01/zz.json.gz: bad gzip data: incorrect header check");
   });
 });

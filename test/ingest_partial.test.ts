@@ -7,16 +7,11 @@ import { gzipSync } from "node:zlib";
 import type { Config } from "@ctr/schemas";
 import { fileIdOf, outputKey } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  getJson,
-  restoreEnvironment,
-  runCtr,
-  sinkFingerprint,
-  useEmbeddedEnvironment,
-  withApi,
-} from "./support/ctr_cli.ts";
+import { getJson, restoreEnvironment, sinkFingerprint, useEmbeddedEnvironment, withApi } from "./support/ctr_cli.ts";
+import { runCtr as runCtrArgv } from "./support/ctr_in_process.ts";
 import { mixedNdjson, oneViewNdjson, removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
 
+const runCtr = (...argv: string[]) => runCtrArgv(argv);
 const DAY = "2016-02-01";
 const CTR_QUERY = "/ctr?startTimestamp=2016-01-31%2021:00:00&endTimestamp=2016-02-01%2021:00:00&aggregation=1440";
 let dir: string;

@@ -5,9 +5,11 @@ import { symlink } from "node:fs/promises";
 import path from "node:path";
 import type { Config } from "@ctr/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getJson, restoreEnvironment, runCtr, useEmbeddedEnvironment, withApi } from "./support/ctr_cli.ts";
+import { getJson, restoreEnvironment, useEmbeddedEnvironment, withApi } from "./support/ctr_cli.ts";
+import { runCtr as runCtrArgv } from "./support/ctr_in_process.ts";
 import { mixedNdjson, removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
 
+const runCtr = (...argv: string[]) => runCtrArgv(argv);
 const DAY = "2016-02-01";
 let dir: string;
 let config: Config;

@@ -142,12 +142,28 @@ describe.each(DATABASE_KINDS)("purchase sync from %s", (kind) => {
     expect((await syncedTotals())["2016-02-01 Android AAA"]).toBe(2);
   });
 
-  it("a day whose orders are gone is replaced with nothing", async () => {
+  it("refuses a day whose orders are gone, and replaces it with nothing only when allowed", async () => {
+    const before = await syncedTotals();
     await database.db.run("DELETE FROM order_items WHERE order_id = ?", [9]);
     await database.db.run("DELETE FROM orders WHERE id = ?", [9]);
-    const result = await sync("2016-02-02");
-    expect(result).toMatchObject({ rows: 0, purchases: 0 });
+    await expect(sync("2016-02-02")).rejects.toMatchObject({
+      name: "DayRefusedError",
+      refusal: {
+        step: "purchases 2016-02-02",
+        message: expect.stringMatching(/no order items for this day, but the last sync found 1.*--allow-empty/),
+      },
+    });
+    expect(await syncedTotals()).toEqual(before);
+    expect(await getPurchaseSync(store.client, "2016-02-02")).toMatchObject({ order_items: 1 });
+
+    const allowed = await syncPurchases(
+      { day: "2016-02-02", allowEmpty: true },
+      { store, orders: database.db, config: { purchaseExcludedStatuses: [] } },
+    );
+    expect(allowed).toMatchObject({ rows: 0, purchases: 0 });
     expect(await getPurchasesPerMinute(store.client, { from: "2016-02-02", to: "2016-02-02" })).toEqual([]);
+    // Once emptied on purpose, or never synced with orders, an empty day is no loss.
+    expect(await sync("2016-02-02")).toMatchObject({ rows: 0, purchases: 0 });
     expect(await sync("2016-02-03")).toMatchObject({ rows: 0, purchases: 0 });
   });
 });

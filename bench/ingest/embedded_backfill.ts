@@ -1,6 +1,6 @@
 import { runBackfill } from "@ctr/jobs/backfill/run_backfill";
 import { type Config, loadConfig, openStore, PLATFORMS } from "@ctr/schemas";
-import { commitDay, openFolder } from "@ctr/workers";
+import { commitPlatformDay, openFolder } from "@ctr/workers";
 import type { IngestInput } from "./input.ts";
 
 /** What the product's backfill reported, and the commit rate measured after it. */
@@ -75,7 +75,7 @@ export async function measureCommits(config: Config, input: IngestInput): Promis
     const started = performance.now();
     for (const key of days) {
       const [platform, day] = key.split("/") as [(typeof PLATFORMS)[number], string];
-      const result = await commitDay({ platform, day }, { store, sink, s3: config.s3 });
+      const result = await commitPlatformDay({ platform, day }, { store, sink, s3: config.s3 });
       commitRows += result.rows;
     }
     const commitMs = performance.now() - started;

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "./cli.ts";
+import { UsageError } from "./command.ts";
+import { readDayRange } from "./commands/backfill.ts";
 
 /** Runs `ctr` in-process and returns its exit code and what it wrote to stderr. */
 async function run(args: string[]): Promise<{ code: number; stderr: string }> {
@@ -46,4 +48,15 @@ describe("an unreachable REDIS_URL", () => {
       }
     },
   );
+});
+
+describe("a backfill's day range", () => {
+  it("covers at most the API's 3,660 days, both ends included", () => {
+    // 2016-01-01 plus 3,659 days is 2026-01-07.
+    expect(readDayRange({ from: "2016-01-01", to: "2026-01-07" })).toEqual({ from: "2016-01-01", to: "2026-01-07" });
+    expect(() => readDayRange({ from: "2016-01-01", to: "2026-01-08" })).toThrow(UsageError);
+    expect(() => readDayRange({ from: "2016-01-01", to: "2026-01-08" })).toThrow(
+      "--from 2016-01-01 --to 2026-01-08 covers 3,661 days; one run may cover at most 3,660",
+    );
+  });
 });

@@ -12,6 +12,7 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(14)} ${c.summary}`).join("\n")}
 
 Configuration comes from the environment (CTR_DATA_DIR, CLICKHOUSE_URL, REDIS_URL,
 ORDERS_DATABASE_URL, EVENTS_SOURCE, PARQUET_SINK, ...): see README.md.
+Exit codes: 0 ok, 1 failed (or a day refused), 2 misuse, 3 done but partial (files that could not be read).
 `;
 
 function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
@@ -60,7 +61,10 @@ function describeFailure(error: unknown): string {
   return debug && error.stack ? `${messages.join(": ")}\n${error.stack}` : messages.join(": ");
 }
 
-/** Runs `ctr` with the given arguments and returns the exit code: 0 ok, 1 failed, 2 misused. */
+/**
+ * Runs `ctr` with the given arguments and returns the exit code: 0 ok, 1 failed, 2 misused, 3 done
+ * but partial (ctr backfill, ctr daily: platform-days with files that could not be read).
+ */
 export async function main(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
     process.stdout.write(HELP);

@@ -1,12 +1,7 @@
-import { PLATFORMS, parseDay, parsePlatform } from "@ctr/schemas";
+import { dayCount, MAX_BACKFILL_DAYS, PLATFORMS, parseDay, parsePlatform } from "@ctr/schemas";
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "./app_env.ts";
 import { HttpError } from "./http_error.ts";
-
-/** Longest range one POST /jobs/backfill may cover: ten years of days. */
-const MAX_DAYS = 3_660;
-
-const DAY_MS = 24 * 3600 * 1000;
 
 function submitter(c: Context<AppEnv>) {
   const jobs = c.get("jobs");
@@ -14,7 +9,7 @@ function submitter(c: Context<AppEnv>) {
   return jobs;
 }
 
-/** Reads `{from, to, platform?}`; every problem is a 400 naming the field. */
+/** Reads `{from, to, platform?, allowEmpty?}`; every problem is a 400 naming the field. */
 async function readBackfillBody(c: Context<AppEnv>) {
   let body: unknown;
   try {
@@ -44,8 +39,8 @@ async function readBackfillBody(c: Context<AppEnv>) {
   const from = day("from");
   const to = day("to");
   if (from.date > to.date) throw new HttpError("invalid_request", `from ${from.text} is after to ${to.text}`, "to");
-  if ((to.date.getTime() - from.date.getTime()) / DAY_MS >= MAX_DAYS) {
-    throw new HttpError("invalid_request", `the range may cover at most ${MAX_DAYS} days`, "to");
+  if (dayCount(from.date, to.date) > MAX_BACKFILL_DAYS) {
+    throw new HttpError("invalid_request", `the range may cover at most ${MAX_BACKFILL_DAYS} days`, "to");
   }
   const raw = fields.platform;
   const platform =
@@ -57,7 +52,20 @@ async function readBackfillBody(c: Context<AppEnv>) {
       "platform",
     );
   }
-  return { from: from.text, to: to.text, platforms: platform ? [platform] : [...PLATFORMS] };
+  const allowEmpty = fields.allowEmpty;
+  if (allowEmpty !== undefined && typeof allowEmpty !== "boolean") {
+    throw new HttpError(
+      "invalid_request",
+      `allowEmpty wants true or false, got ${JSON.stringify(allowEmpty)}`,
+      "allowEmpty",
+    );
+  }
+  return {
+    from: from.text,
+    to: to.text,
+    platforms: platform ? [platform] : [...PLATFORMS],
+    ...(allowEmpty ? { allowEmpty } : {}),
+  };
 }
 
 /**

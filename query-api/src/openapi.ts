@@ -1,4 +1,4 @@
-import { CtrRequestSchema, MAX_AGGREGATION_MINUTES, PLATFORMS } from "@ctr/schemas";
+import { CtrRequestSchema, MAX_AGGREGATION_MINUTES, MAX_BACKFILL_DAYS, PLATFORMS } from "@ctr/schemas";
 import { z } from "zod";
 import { ERROR_STATUS } from "./http_error.ts";
 import { ProductsQuerySchema, ProductsResponseSchema } from "./products_route.ts";
@@ -156,7 +156,8 @@ export function buildOpenApiDocument(): JsonSchema {
       },
       "/coverage": {
         get: {
-          summary: "Loaded platform-days (files, counts, load times) and purchase syncs",
+          summary:
+            "Loaded platform-days (files, counts, load times; status complete or partial, with the files that could not be read) and purchase syncs",
           parameters: [
             { name: "from", in: "query", schema: { type: "string", format: "date" } },
             { name: "to", in: "query", schema: { type: "string", format: "date" } },
@@ -184,6 +185,7 @@ export function buildOpenApiDocument(): JsonSchema {
       "/jobs/backfill": {
         post: {
           summary: "Submit a backfill (views of the day folders and purchases of those days); answered at once",
+          description: `The range covers at most ${MAX_BACKFILL_DAYS} days. Nothing loaded is replaced by less unless \`allowEmpty\` is true.`,
           requestBody: {
             required: true,
             content: {
@@ -195,6 +197,12 @@ export function buildOpenApiDocument(): JsonSchema {
                     from: { type: "string", format: "date" },
                     to: { type: "string", format: "date" },
                     platform: { type: "string", description: `${PLATFORMS.join(", ")}; absent: all three` },
+                    allowEmpty: {
+                      type: "boolean",
+                      default: false,
+                      description:
+                        "Consent to replace loaded data with less. Without it a platform-day whose listing is empty or lacks files that were loaded, and a day of purchases that returns no order items where an earlier sync had some, are refused: left as they were and listed under `refused` in the job's status.",
+                    },
                   },
                 },
               },
@@ -209,7 +217,8 @@ export function buildOpenApiDocument(): JsonSchema {
       },
       "/jobs/{id}": {
         get: {
-          summary: "A job's state, progress and, once finished, counts and failures",
+          summary:
+            "A job's state, progress and, once finished, counts, failed steps, refused days and files that could not be read",
           parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
           responses: { "200": { description: "The job's status" }, "404": errorResponse("No such job") },
         },

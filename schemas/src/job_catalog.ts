@@ -4,6 +4,13 @@ import { PLATFORMS } from "./platform.ts";
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a day as YYYY-MM-DD");
 const platform = z.enum(PLATFORMS);
 
+/**
+ * `allowEmpty`: the user's explicit consent to replace loaded data with less. Without it a commit
+ * refuses a (platform, day) whose listing is empty or lacks files that were loaded, and a purchase
+ * sync refuses a day that returns no order items where an earlier sync had some. Default false.
+ */
+const allowEmpty = z.boolean().optional();
+
 /** One source file as discovered: its key under the source, size and change marker. */
 export const SourceFileSchema = z.object({
   /** Path relative to the source root, e.g. `iOS/2016-02-01/part-0001.json.gz`. */
@@ -38,13 +45,14 @@ export const JOB_CATALOG = {
        * in-process executor passes the keys itself.
        */
       files: z.array(SourceFileSchema).optional(),
+      allowEmpty,
     }),
     attempts: 5,
     backoff: { type: "exponential", delay: 1_000, jitter: 0.5 },
   },
   /** Replaces a GMT-3 day's per-minute purchases with what the orders database holds. */
   "sync-purchases": {
-    schema: z.object({ day }),
+    schema: z.object({ day, allowEmpty }),
     attempts: 5,
     backoff: { type: "exponential", delay: 2_000, jitter: 0.5 },
   },
@@ -54,7 +62,7 @@ export const JOB_CATALOG = {
    * UTC day before the job's run.
    */
   daily: {
-    schema: z.object({ date: day.optional() }),
+    schema: z.object({ date: day.optional(), allowEmpty }),
     attempts: 3,
     backoff: { type: "exponential", delay: 10_000, jitter: 0.5 },
   },
@@ -66,6 +74,7 @@ export const JOB_CATALOG = {
       platforms: z.array(platform).min(1),
       /** A folder or s3://bucket/prefix. Default: EVENTS_SOURCE of the process that plans it. */
       source: z.string().min(1).optional(),
+      allowEmpty,
       /** The plan's totals, filled in by the coordinator, for progress while the flow runs. */
       totalFiles: z.number().int().nonnegative().optional(),
       totalBytes: z.number().int().nonnegative().optional(),

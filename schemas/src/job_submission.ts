@@ -31,19 +31,45 @@ export interface JobCounts extends SourceFileTotals {
   purchases: number;
 }
 
+/**
+ * A (platform, day) of views, or a GMT-3 day of purchases, that a run refused to replace with less:
+ * its listing was empty or lacked files that were loaded, or its orders were gone. What was loaded
+ * stays as it was (ClickHouse and the sink); `message` says what to do.
+ */
+export interface RefusedDay {
+  /** `views iOS 2016-02-01` or `purchases 2016-02-01`. */
+  step: string;
+  message: string;
+  /** The first loaded files missing from the listing (views), and how many there are in all. */
+  missingFiles: string[];
+  missingCount: number;
+}
+
+/** A source file that could not be read at all: its day was committed without it (partial). */
+export interface FailedFile {
+  platform: string;
+  day: string;
+  file: string;
+  reason: string;
+}
+
 /** A submitted job as `GET /jobs/:id` and `ctr status` show it. */
 export interface JobStatus {
   id: string;
   name: JobName;
   state: JobState;
-  /** True when the job finished and every step of it succeeded. */
+  /** True when the job finished, every step of it succeeded, nothing was refused and no file failed. */
   ok: boolean;
   progress: JobProgress;
   /** Present once the job finished. */
   counts?: JobCounts;
   malformedLocations: MalformedRecord[];
-  /** Steps that failed, each with the reason (a poison file names itself here). */
+  /** Steps that failed, each with the reason. */
   failures: { step: string; message: string }[];
+  /** Days refused because they would have replaced loaded data with less (allowEmpty was not given). */
+  refused: RefusedDay[];
+  /** Files that could not be read; their platform-days were committed without them (partial). */
+  failedFiles: FailedFile[];
   /** ISO-8601 times. */
   submittedAt?: string;
   finishedAt?: string;

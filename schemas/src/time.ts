@@ -115,3 +115,15 @@ export function viewFolderDays(firstMs: number, lastMs: number): { first: string
   const slackMs = VIEW_FOLDER_SLACK_DAYS * DAY_MS;
   return { first: formatDay(new Date(firstMs - slackMs)), last: formatDay(new Date(lastMs + slackMs)) };
 }
+
+/**
+ * The longest day range one backfill may cover: ten years of days. `POST /jobs/backfill`, `ctr
+ * backfill` and `ctr rebuild` refuse more, so that a typo in a year cannot plan (or, with
+ * --allow-empty, empty) decades of days.
+ */
+export const MAX_BACKFILL_DAYS = 3_660;
+
+/** How many days `from`..`to` covers, both included (0 when `to` is before `from`). */
+export function dayCount(from: Date, to: Date): number {
+  return Math.max(0, Math.round((to.getTime() - from.getTime()) / DAY_MS) + 1);
+}

@@ -1,5 +1,5 @@
-import type { JobPayload } from "@ctr/schemas";
-import type { CommitResult, ShardProgress, ShardResult } from "@ctr/workers";
+import type { JobPayload, RefusedDay } from "@ctr/schemas";
+import { type CommitResult, DayRefusedError, type ShardProgress, type ShardResult } from "@ctr/workers";
 import type { BackfillPlan } from "./plan.ts";
 
 /** What a purchase sync reported, as far as the backfill summary needs it. */
@@ -17,11 +17,13 @@ export interface Failure {
   message: string;
 }
 
-/** Everything a backfill did: shard and commit results, purchase syncs, failures. */
+/** Everything a backfill did: shard and commit results, purchase syncs, refused days, failures. */
 export interface BackfillOutcome {
   shards: ShardResult[];
   commits: CommitResult[];
   purchases: PurchaseSyncOutcome[];
+  /** Days left as they were because the run would have replaced loaded data with less. */
+  refused: RefusedDay[];
   failures: Failure[];
 }
 
@@ -30,6 +32,7 @@ export interface ExecutorEvents {
   /** A shard advanced: `delta` is what it finished since its last report. */
   onShardProgress?(delta: ShardProgress): void;
   onCommit?(result: CommitResult): void;
+  onRefused?(refusal: RefusedDay): void;
   onFailure?(failure: Failure): void;
 }
 
@@ -44,8 +47,12 @@ export interface Executor {
 /** The job handlers an executor calls, bound to their dependencies. */
 export interface JobRunners {
   ingestShard(payload: JobPayload<"ingest-shard">, onProgress: (progress: ShardProgress) => void): Promise<ShardResult>;
-  /** Prunes the outputs of files gone from the day folder, then commits the (platform, day). */
-  commitDay(payload: JobPayload<"commit-day">, sourceKeys: readonly string[]): Promise<CommitResult>;
+  /**
+   * Commits the (platform, day) from its listing (`payload.files`): refuses it with a DayRefusedError
+   * when loaded files vanished (unless `allowEmpty`), else prunes the outputs of files gone from the
+   * day folder and commits.
+   */
+  commitDay(payload: JobPayload<"commit-day">): Promise<CommitResult>;
   syncPurchases(payload: JobPayload<"sync-purchases">): Promise<PurchaseSyncOutcome>;
 }
 
@@ -66,7 +73,8 @@ const describe = (error: unknown) => (error instanceof Error ? error.message : S
 /**
  * Runs the plan in this process: shards of all days share one pool of `concurrency` slots; each
  * (platform, day) is committed as soon as its last shard is done, and only if every shard of it
- * succeeded (a failed day keeps what ClickHouse held before). Purchase syncs run last.
+ * succeeded (a failed day keeps what ClickHouse held before); a refused day is reported as refused.
+ * Purchase syncs run last.
  */
 export class InProcessExecutor implements Executor {
   constructor(
@@ -76,12 +84,18 @@ export class InProcessExecutor implements Executor {
   ) {}
 
   async run(plan: BackfillPlan, events: ExecutorEvents = {}): Promise<BackfillOutcome> {
-    const outcome: BackfillOutcome = { shards: [], commits: [], purchases: [], failures: [] };
+    const outcome: BackfillOutcome = { shards: [], commits: [], purchases: [], refused: [], failures: [] };
     const fail = (step: string, error: unknown) => {
+      if (error instanceof DayRefusedError) {
+        outcome.refused.push(error.refusal);
+        events.onRefused?.(error.refusal);
+        return;
+      }
       const failure = { step, message: describe(error) };
       outcome.failures.push(failure);
       events.onFailure?.(failure);
     };
+    const allowEmpty = plan.allowEmpty;
     const tasks: (() => Promise<void>)[] = [];
     for (const day of plan.days) {
       let remaining = day.shards.length;
@@ -89,10 +103,12 @@ export class InProcessExecutor implements Executor {
       const commit = async () => {
         if (failed) return;
         try {
-          const result = await this.runners.commitDay(
-            { platform: day.platform, day: day.day },
-            day.files.map((f) => f.key),
-          );
+          const result = await this.runners.commitDay({
+            platform: day.platform,
+            day: day.day,
+            files: day.files,
+            allowEmpty,
+          });
           outcome.commits.push(result);
           events.onCommit?.(result);
         } catch (error) {
@@ -100,7 +116,8 @@ export class InProcessExecutor implements Executor {
         }
       };
       if (remaining === 0) {
-        // An empty or missing day folder still commits: whatever was loaded for it before goes.
+        // An empty or missing day folder still commits: refused when files were loaded for it,
+        // emptied when the user allowed it.
         tasks.push(commit);
         continue;
       }
@@ -123,7 +140,7 @@ export class InProcessExecutor implements Executor {
     await runLimited(tasks, this.concurrency);
     for (const day of plan.purchaseDays) {
       try {
-        outcome.purchases.push(await this.runners.syncPurchases({ day }));
+        outcome.purchases.push(await this.runners.syncPurchases({ day, allowEmpty }));
       } catch (error) {
         fail(`purchases ${day}`, error);
       }

@@ -7,7 +7,6 @@ import {
   type Folder,
   ingestShard,
   type OrdersDatabase,
-  pruneStaleOutputs,
   syncPurchases,
 } from "@ctr/workers";
 import type { JobRunners } from "./executor.ts";
@@ -41,11 +40,8 @@ export function inProcessRunners(deps: {
   return {
     ingestShard: (payload, onProgress) =>
       ingestShard(payload, { source: deps.source, sink: deps.sink, engine, onProgress }),
-    commitDay: (payload, sourceKeys) => {
-      const run = commits.then(async () => {
-        await pruneStaleOutputs(deps.sink, { ...payload, sourceKeys });
-        return commitDay(payload, { store: deps.store, sink: deps.sink, s3: deps.config.s3 });
-      });
+    commitDay: (payload) => {
+      const run = commits.then(() => commitDay(payload, { store: deps.store, sink: deps.sink, s3: deps.config.s3 }));
       commits = run.catch(() => undefined);
       return run;
     },

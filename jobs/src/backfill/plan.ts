@@ -1,5 +1,5 @@
 import { daysBetween, type JobPayload, type Platform, type SourceFile } from "@ctr/schemas";
-import { discoverDays, type Folder } from "@ctr/workers";
+import { discoverDays, type Folder, type ListingProgress } from "@ctr/workers";
 
 /** The work of one (platform, day): its shards, then its commit. */
 export interface DayPlan {
@@ -20,6 +20,17 @@ export interface BackfillPlan {
   purchaseDays: string[];
   totalFiles: number;
   totalBytes: number;
+  /** The user's consent to replace loaded data with less (--allow-empty): commits and syncs carry it. */
+  allowEmpty: boolean;
+}
+
+/** What a planner takes besides its range. */
+export interface PlanOptions {
+  shardMaxBytes: number;
+  /** Default false: a day whose listing lost loaded files is refused. */
+  allowEmpty?: boolean;
+  /** Called after each day folder listed. Default: nothing shown. */
+  onListing?: (progress: ListingProgress) => void;
 }
 
 /**
@@ -46,10 +57,10 @@ export function groupIntoShards(files: readonly SourceFile[], maxBytes: number):
 /** Lists the source's day folders from..to of the platforms and splits them into shards. */
 export async function planBackfill(
   source: Folder,
-  options: { from: string; to: string; platforms: readonly Platform[]; shardMaxBytes: number },
+  options: { from: string; to: string; platforms: readonly Platform[] } & PlanOptions,
 ): Promise<BackfillPlan> {
   const days = daysBetween(options.from, options.to);
-  const found = await discoverDays(source, { platforms: options.platforms, days });
+  const found = await discoverDays(source, { platforms: options.platforms, days }, { onProgress: options.onListing });
   const plans: DayPlan[] = found.map(({ platform, day, files, skipped }) => ({
     platform,
     day,
@@ -68,5 +79,6 @@ export async function planBackfill(
     purchaseDays: days,
     totalFiles: plans.reduce((n, d) => n + d.files.length, 0),
     totalBytes: plans.reduce((n, d) => n + d.files.reduce((b, f) => b + f.size, 0), 0),
+    allowEmpty: options.allowEmpty === true,
   };
 }

@@ -1,4 +1,5 @@
-import type { ShardProgress } from "@ctr/workers";
+import type { ListingProgress, ShardProgress } from "@ctr/workers";
+import type { ExecutorEvents } from "./executor.ts";
 
 /** Where progress goes: a terminal gets a redrawn bar, anything else periodic log lines. */
 export interface ProgressOutput {
@@ -22,11 +23,13 @@ function formatDuration(seconds: number): string {
  */
 export class ProgressReporter {
   private done: ShardProgress = { files: 0, bytes: 0, views: 0 };
+  private daysDone = 0;
   private readonly started = Date.now();
   private lastDraw = 0;
 
   constructor(
-    private readonly totals: { files: number; bytes: number },
+    /** What the plan reads, and its platform-days (each committed, refused or failed once). */
+    private readonly totals: { files: number; bytes: number; days?: number },
     private readonly output: ProgressOutput,
     /** Interval of the log lines when the output is not a TTY. Default 10 s. */
     private readonly logEveryMs = 10_000,
@@ -38,9 +41,19 @@ export class ProgressReporter {
       bytes: this.done.bytes + delta.bytes,
       views: this.done.views + delta.views,
     };
+    this.redraw(this.done.files === this.totals.files);
+  }
+
+  /** A platform-day is finished (committed, refused or failed): a long range of days that have no files shows its progress too. */
+  dayDone(): void {
+    this.daysDone++;
+    this.redraw(this.daysDone === this.totals.days);
+  }
+
+  private redraw(final: boolean): void {
     const now = Date.now();
     const interval = this.output.isTTY ? 100 : this.logEveryMs;
-    if (now - this.lastDraw >= interval || this.done.files === this.totals.files) {
+    if (now - this.lastDraw >= interval || final) {
       this.lastDraw = now;
       this.draw();
     }
@@ -55,7 +68,8 @@ export class ProgressReporter {
     return (
       `files ${this.done.files}/${this.totals.files}  ` +
       `${(this.done.bytes / MB).toFixed(1)}/${(this.totals.bytes / MB).toFixed(1)} MB  ` +
-      `${Math.round(rate).toLocaleString("en-US")} views/s  ETA ${formatDuration(eta)}`
+      `${Math.round(rate).toLocaleString("en-US")} views/s  ETA ${formatDuration(eta)}` +
+      (this.totals.days ? `  platform-days ${this.daysDone}/${this.totals.days}` : "")
     );
   }
 
@@ -74,4 +88,46 @@ export class ProgressReporter {
   finish(): void {
     if (this.output.isTTY && this.lastDraw > 0) this.output.write("\n");
   }
+}
+
+/**
+ * Shows the listing of the day folders before the work starts ("listing MobileWeb 2016-02-01 …
+ * 120/366 day folders"): redrawn at most 10 times a second on a TTY, a line every `logEveryMs`
+ * otherwise (and the first and the last), so a long listing is never silent.
+ */
+export class ListingReporter {
+  private lastDraw = 0;
+  private drawn = false;
+
+  constructor(
+    private readonly output: ProgressOutput,
+    /** Interval of the log lines when the output is not a TTY. Default 10 s. */
+    private readonly logEveryMs = 10_000,
+  ) {}
+
+  /** The callback a planner calls after each day folder. */
+  readonly update = (progress: ListingProgress): void => {
+    const now = Date.now();
+    const interval = this.output.isTTY ? 100 : this.logEveryMs;
+    const last = progress.done === progress.total;
+    if (this.drawn && now - this.lastDraw < interval && !last) return;
+    this.lastDraw = now;
+    this.drawn = true;
+    const line = `listing ${progress.platform} ${progress.day} … ${progress.done}/${progress.total} day folders`;
+    this.output.write(this.output.isTTY ? `\r${line}\x1b[K${last ? "\n" : ""}` : `${line}\n`);
+  };
+}
+
+/** The executor events that move a reporter: shard progress, and each platform-day's end. */
+export function dayProgressEvents(reporter: ProgressReporter): ExecutorEvents {
+  return {
+    onShardProgress: (delta) => reporter.add(delta),
+    onCommit: () => reporter.dayDone(),
+    onRefused: (refusal) => {
+      if (refusal.step.startsWith("views ")) reporter.dayDone();
+    },
+    onFailure: (failure) => {
+      if (failure.step.startsWith("commit ")) reporter.dayDone();
+    },
+  };
 }

@@ -4,7 +4,7 @@ import { openFolder, openOrdersDatabase } from "@ctr/workers";
 import { InProcessExecutor } from "./executor.ts";
 import { inProcessRunners } from "./in_process_runners.ts";
 import { planBackfill } from "./plan.ts";
-import { type ProgressOutput, ProgressReporter } from "./progress.ts";
+import { dayProgressEvents, ListingReporter, type ProgressOutput, ProgressReporter } from "./progress.ts";
 import { type BackfillSummary, summarize } from "./summary.ts";
 
 /** What to backfill. */
@@ -14,6 +14,8 @@ export interface BackfillRequest {
   platforms: readonly Platform[];
   /** Where the day folders are. Default: EVENTS_SOURCE. */
   source?: Location;
+  /** Replace loaded days with less (an empty listing, vanished files, no orders). Default false: refused. */
+  allowEmpty?: boolean;
 }
 
 /**
@@ -33,7 +35,11 @@ export async function runBackfill(
   const orders = await openOrdersDatabase(config.ordersDatabaseUrl);
   try {
     await migrate(store);
-    const plan = await planBackfill(source, { ...request, shardMaxBytes: config.shardMaxBytes });
+    const plan = await planBackfill(source, {
+      ...request,
+      shardMaxBytes: config.shardMaxBytes,
+      onListing: new ListingReporter(output).update,
+    });
     const concurrency = config.workerConcurrency;
     const shards = plan.days.reduce((n, d) => n + d.shards.length, 0);
     // Fewer shards than slots (one big file, say) share the cores among the shards that exist.
@@ -46,8 +52,11 @@ export async function runBackfill(
       `backfill ${request.from}..${request.to} (${request.platforms.join(", ")}) from ${plan.source}: ` +
         `${plan.totalFiles} files, ${(plan.totalBytes / 1024 / 1024).toFixed(1)} MB in ${shards} shards, ${concurrency} at once\n`,
     );
-    const progress = new ProgressReporter({ files: plan.totalFiles, bytes: plan.totalBytes }, output);
-    const outcome = await executor.run(plan, { onShardProgress: (delta) => progress.add(delta) });
+    const progress = new ProgressReporter(
+      { files: plan.totalFiles, bytes: plan.totalBytes, days: plan.days.length },
+      output,
+    );
+    const outcome = await executor.run(plan, dayProgressEvents(progress));
     progress.finish();
     return summarize(plan, outcome);
   } finally {

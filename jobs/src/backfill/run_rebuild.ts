@@ -8,7 +8,7 @@ import {
   parsePlatform,
   type Store,
 } from "@ctr/schemas";
-import { type CommitResult, commitDay, type Folder, openFolder } from "@ctr/workers";
+import { type CommitResult, commitPlatformDay, type Folder, openFolder } from "@ctr/workers";
 
 /** The (platform, day)s the sink holds outputs for, from its manifests, in order. */
 export async function sinkDays(sink: Folder): Promise<{ platform: Platform; day: string }[]> {
@@ -42,7 +42,7 @@ export async function runRebuild(
       : await sinkDays(sink);
     const results: CommitResult[] = [];
     for (const target of targets) {
-      const result = await commitDay(target, { store, sink, s3: config.s3 });
+      const result = await commitPlatformDay(target, { store, sink, s3: config.s3 });
       results.push(result);
       onCommit(result);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatSummary, summarize } from "./summary.ts";
+import { exitCodeOf, formatSummary, summarize } from "./summary.ts";
 
 const manifest = (file: string, views: number, malformed: number) => ({
   file,
@@ -10,6 +10,8 @@ const manifest = (file: string, views: number, malformed: number) => ({
   views,
   ignored: 1,
   malformed,
+  status: "loaded" as const,
+  reason: "",
   malformed_locations: Array.from({ length: malformed }, (_, i) => ({
     file,
     position: `line ${i + 1}`,
@@ -18,13 +20,21 @@ const manifest = (file: string, views: number, malformed: number) => ({
 });
 
 describe("the backfill summary", () => {
-  const plan = { source: "/src", days: [], purchaseDays: ["2016-02-01"], totalFiles: 2, totalBytes: 2 };
+  const plan = {
+    source: "/src",
+    days: [],
+    purchaseDays: ["2016-02-01"],
+    totalFiles: 2,
+    totalBytes: 2,
+    allowEmpty: false,
+  };
   const outcome = {
     shards: [
       { platform: "iOS" as const, day: "2016-02-01", files: [manifest("a.json", 10, 2), manifest("b.json", 5, 0)] },
     ],
-    commits: [{ platform: "iOS" as const, day: "2016-02-01", files: 2, rows: 7, views: 15 }],
+    commits: [{ platform: "iOS" as const, day: "2016-02-01", files: 2, rows: 7, views: 15, failedFiles: [] }],
     purchases: [{ day: "2016-02-01", rows: 3, purchases: 4, unmapped: 0, excluded: 0 }],
+    refused: [],
     failures: [{ step: "shard iOS 2016-02-02", message: "c.json.gz: bad gzip data" }],
   };
 
@@ -55,5 +65,46 @@ describe("the backfill summary", () => {
     const late = summarize(plan, { ...outcome, shards: [shard("b.json"), shard("a.json")] });
     expect(late.malformedLocations.map((m) => m.file)).toEqual(["a.json", "b.json"]);
     expect(late).toEqual(early);
+  });
+
+  it("lists partial days with each failed file and refused days with what to do; exit 3 only when nothing else went wrong", () => {
+    const partial = {
+      ...outcome,
+      failures: [],
+      commits: [
+        {
+          platform: "iOS" as const,
+          day: "2016-02-01",
+          files: 3,
+          rows: 7,
+          views: 15,
+          failedFiles: [{ file: "iOS/2016-02-01/c.json.gz", reason: "bad gzip data: unexpected end of file" }],
+        },
+      ],
+    };
+    const summary = summarize(plan, partial);
+    expect(summary.failedFiles).toEqual([
+      {
+        platform: "iOS",
+        day: "2016-02-01",
+        file: "iOS/2016-02-01/c.json.gz",
+        reason: "bad gzip data: unexpected end of file",
+      },
+    ]);
+    expect(formatSummary(summary)).toContain("  iOS/2016-02-01/c.json.gz: bad gzip data: unexpected end of file");
+    expect(exitCodeOf(summary)).toBe(3);
+    const refusal = {
+      step: "views iOS 2016-02-02",
+      message: "re-run with --allow-empty",
+      missingFiles: [],
+      missingCount: 1,
+    };
+    const refused = summarize(plan, { ...partial, refused: [refusal] });
+    expect(formatSummary(refused)).toContain(
+      "REFUSED     1 day(s) left as they were:\n  views iOS 2016-02-02: re-run with --allow-empty",
+    );
+    expect(exitCodeOf(refused)).toBe(1);
+    expect(exitCodeOf(summarize(plan, outcome))).toBe(1);
+    expect(exitCodeOf(summarize(plan, { ...outcome, failures: [] }))).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import type { JobCounts, MalformedRecord } from "@ctr/schemas";
+import type { FailedFile, JobCounts, MalformedRecord, RefusedDay } from "@ctr/schemas";
 import type { BackfillOutcome } from "./executor.ts";
 import type { BackfillPlan } from "./plan.ts";
 
@@ -7,8 +7,32 @@ export interface BackfillSummary extends JobCounts {
   /** The first malformed records of each file, with file and position. */
   malformedLocations: MalformedRecord[];
   skippedObjects: number;
+  /** Files that could not be read, in the platform-days committed without them (partial days). */
+  failedFiles: FailedFile[];
+  /** Days left as they were because the run would have replaced loaded data with less. */
+  refused: RefusedDay[];
   failures: BackfillOutcome["failures"];
 }
+
+/** The exit codes of `ctr backfill` and `ctr daily`. */
+export const EXIT = {
+  ok: 0,
+  /** A step failed, or a day was refused. */
+  failed: 1,
+  /** Everything ran, but some platform-days are partial: files that could not be read. */
+  partial: 3,
+} as const;
+
+/** 1 when a step failed or a day was refused, 3 when every step ran but a platform-day is partial, else 0. */
+export function exitCodeOf(summary: Pick<BackfillSummary, "failures" | "refused" | "failedFiles">): number {
+  if (summary.failures.length > 0 || summary.refused.length > 0) return EXIT.failed;
+  return summary.failedFiles.length > 0 ? EXIT.partial : EXIT.ok;
+}
+
+const byKey =
+  <T>(key: (item: T) => string) =>
+  (a: T, b: T) =>
+    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 
 /** Adds up what the shards, commits and purchase syncs reported. */
 export function summarize(plan: BackfillPlan, outcome: BackfillOutcome): BackfillSummary {
@@ -16,7 +40,8 @@ export function summarize(plan: BackfillPlan, outcome: BackfillOutcome): Backfil
   // so a re-run prints the same summary.
   const manifests = outcome.shards
     .flatMap((s) => s.files)
-    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    .filter((m) => m.status !== "failed")
+    .sort(byKey((m) => m.file));
   const sum = (pick: (m: (typeof manifests)[number]) => number) => manifests.reduce((n, m) => n + pick(m), 0);
   return {
     files: manifests.length,
@@ -31,16 +56,35 @@ export function summarize(plan: BackfillPlan, outcome: BackfillOutcome): Backfil
     purchaseRowsWritten: outcome.purchases.reduce((n, p) => n + p.rows, 0),
     purchases: outcome.purchases.reduce((n, p) => n + p.purchases, 0),
     skippedObjects: plan.days.reduce((n, d) => n + d.skipped, 0),
+    failedFiles: outcome.commits
+      .flatMap((c) => c.failedFiles.map((f) => ({ platform: c.platform, day: c.day, ...f })))
+      .sort(byKey((f) => f.file)),
+    refused: [...outcome.refused].sort(byKey((r) => r.step)),
     failures: outcome.failures,
   };
 }
 
 const n = (value: number) => value.toLocaleString("en-US");
 
+/** The lines about partial days: each failed file with its reason, and what to do. */
+function partialLines(failed: readonly FailedFile[]): string[] {
+  if (failed.length === 0) return [];
+  const days = new Set(failed.map((f) => `${f.platform} ${f.day}`));
+  return [
+    `PARTIAL     ${n(days.size)} platform-day(s) committed without ${n(failed.length)} file(s) that could not be read:`,
+    ...failed.map((f) => `  ${f.file}: ${f.reason}`),
+    "  the rest of each day is loaded; fix or replace those files and run ctr daily (or this backfill) again: failed files are always read again",
+  ];
+}
+
 /** Formats the summary for the terminal; at most `maxLocations` malformed locations are listed. */
 export function formatSummary(summary: BackfillSummary, maxLocations = 50): string {
+  const others = [
+    ...(summary.failedFiles.length ? [`${n(summary.failedFiles.length)} failed`] : []),
+    ...(summary.skippedObjects ? [`${n(summary.skippedObjects)} other objects skipped`] : []),
+  ];
   const lines = [
-    `files       ${n(summary.files)} (${(summary.bytes / 1024 / 1024).toFixed(1)} MB)${summary.skippedObjects ? `, ${n(summary.skippedObjects)} other objects skipped` : ""}`,
+    `files       ${n(summary.files)} (${(summary.bytes / 1024 / 1024).toFixed(1)} MB)${others.map((o) => `, ${o}`).join("")}`,
     `events      ${n(summary.events)}`,
     `views       ${n(summary.views)}`,
     `ignored     ${n(summary.ignored)}`,
@@ -50,7 +94,12 @@ export function formatSummary(summary: BackfillSummary, maxLocations = 50): stri
       ? [`  ... and ${n(summary.malformedLocations.length - maxLocations)} more listed in the manifests`]
       : []),
     `rows written ${n(summary.viewRowsWritten)} view rows (${n(summary.committedDays)} platform-days), ${n(summary.purchaseRowsWritten)} purchase rows (${n(summary.purchases)} purchases)`,
+    ...partialLines(summary.failedFiles),
   ];
+  if (summary.refused.length > 0) {
+    lines.push(`REFUSED     ${summary.refused.length} day(s) left as they were:`);
+    for (const r of summary.refused) lines.push(`  ${r.step}: ${r.message}`);
+  }
   if (summary.failures.length > 0) {
     lines.push(`FAILED      ${summary.failures.length} step(s):`);
     for (const f of summary.failures) lines.push(`  ${f.step}: ${f.message}`);

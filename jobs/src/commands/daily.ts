@@ -1,24 +1,32 @@
 import { ConfigError, loadConfig, parseDay } from "@ctr/schemas";
-import { formatSummary } from "../backfill/summary.ts";
+import { exitCodeOf, formatSummary } from "../backfill/summary.ts";
 import { type Command, optionalString, UsageError } from "../command.ts";
 import { yesterdayUtc } from "../daily/plan_daily.ts";
 import { runDaily, scheduleDaily } from "../daily/run_daily.ts";
 import { checkRedisReachable } from "../queue/connection.ts";
 import { queueConfigOf } from "../submission/backfill_session.ts";
+import { ALLOW_EMPTY_HELP, EXIT_CODES_HELP } from "./backfill.ts";
 
 export const dailyCommand: Command = {
   name: "daily",
   summary: "Incremental run: new or changed files, and the day's orders",
-  usage: "ctr daily [--date D] | ctr daily --schedule CRON | ctr daily --unschedule",
+  usage: "ctr daily [--date D] [--allow-empty] | ctr daily --schedule CRON | ctr daily --unschedule",
   details: `Processes --date (default: yesterday, UTC) plus every day whose files are new or changed
-against the manifest (size and etag): only those files are read again, then each such day is
-committed from all its Parquet, and the day's purchases are synced. Unchanged files are not re-read.
-In-process, or a BullMQ flow with REDIS_URL.
+against the manifest (size and etag), failed before, or gone: only those files are read again, then
+each such day is committed from all its Parquet, and the day's purchases are synced. Unchanged files
+are not re-read. In-process, or a BullMQ flow with REDIS_URL.
   --date D          the day, YYYY-MM-DD (default: yesterday UTC)
+${ALLOW_EMPTY_HELP}
   --schedule CRON   with REDIS_URL: run it on a cron schedule (UTC), e.g. "30 2 * * *"; the process
                     consuming the store queue runs it (ctr serve when ClickHouse is embedded)
-  --unschedule      remove that schedule`,
-  options: { date: { type: "string" }, schedule: { type: "string" }, unschedule: { type: "boolean" } },
+  --unschedule      remove that schedule
+${EXIT_CODES_HELP}`,
+  options: {
+    date: { type: "string" },
+    "allow-empty": { type: "boolean" },
+    schedule: { type: "string" },
+    unschedule: { type: "boolean" },
+  },
   async run(values) {
     const date = optionalString(values, "date") ?? yesterdayUtc();
     if (!parseDay(date)) throw new UsageError(`--date wants a day as YYYY-MM-DD, got ${JSON.stringify(date)}`);
@@ -33,8 +41,8 @@ In-process, or a BullMQ flow with REDIS_URL.
       return 0;
     }
     if (config.redisUrl) await checkRedisReachable(config.redisUrl);
-    const summary = await runDaily(config, date, process.stderr);
+    const summary = await runDaily(config, date, process.stderr, { allowEmpty: values["allow-empty"] === true });
     process.stdout.write(formatSummary(summary));
-    return summary.failures.length > 0 ? 1 : 0;
+    return exitCodeOf(summary);
   },
 };

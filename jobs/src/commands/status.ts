@@ -1,4 +1,5 @@
 import { ConfigError, type JobStatus, loadConfig } from "@ctr/schemas";
+import { EXIT, exitCodeOf } from "../backfill/summary.ts";
 import { type Command, optionalString } from "../command.ts";
 import { checkRedisReachable } from "../queue/connection.ts";
 import { listRecentBackfills, openFlowQueues, readBackfillStatus } from "../queue/flow_status.ts";
@@ -10,7 +11,14 @@ const n = (value: number) => value.toLocaleString("en-US");
 /** One job's status for the terminal: a headline, progress, counts once finished, failures. */
 export function formatJobStatus(status: JobStatus, detailed: boolean): string {
   const p = status.progress;
-  const verdict = status.state === "completed" ? (status.ok ? "completed" : "completed with failures") : status.state;
+  const verdict =
+    status.state !== "completed"
+      ? status.state
+      : status.ok
+        ? "completed"
+        : status.failures.length > 0 || status.refused.length > 0
+          ? "completed with failures"
+          : "completed, partial";
   const lines = [
     `${status.id}  ${verdict}  files ${n(p.files)}/${n(p.totalFiles)}  ${(p.bytes / MB).toFixed(1)}/${(p.totalBytes / MB).toFixed(1)} MB  ${n(p.views)} views` +
       (status.submittedAt ? `  submitted ${status.submittedAt}` : ""),
@@ -25,6 +33,8 @@ export function formatJobStatus(status: JobStatus, detailed: boolean): string {
   }
   for (const m of status.malformedLocations.slice(0, 20))
     lines.push(`  malformed ${m.file} ${m.position}: ${m.reason}`);
+  for (const f of status.failedFiles) lines.push(`  PARTIAL ${f.platform} ${f.day}: ${f.file}: ${f.reason}`);
+  for (const r of status.refused) lines.push(`  REFUSED ${r.step}: ${r.message}`);
   for (const f of status.failures) lines.push(`  FAILED ${f.step}: ${f.message}`);
   return `${lines.join("\n")}\n`;
 }
@@ -35,7 +45,8 @@ export const statusCommand: Command = {
   usage: "ctr status [JOB]",
   details: `With a job id (as ctr backfill --no-wait or POST /jobs/backfill printed it): its state,
 progress, counts, malformed records and failed steps. Without: the 10 most recent backfills.
-Reads the queue (REDIS_URL). Exit code 1 when the job is unknown or failed.`,
+Reads the queue (REDIS_URL). Exit code 1 when the job is unknown, failed, or refused a day; 3 when it
+completed with partial platform-days (files that could not be read).`,
   options: {},
   positional: "job",
   async run(values) {
@@ -63,7 +74,8 @@ Reads the queue (REDIS_URL). Exit code 1 when the job is unknown or failed.`,
         return 1;
       }
       process.stdout.write(formatJobStatus(status, true));
-      return status.state === "failed" || (status.state === "completed" && !status.ok) ? 1 : 0;
+      if (status.state === "failed") return EXIT.failed;
+      return status.state === "completed" ? exitCodeOf(status) : EXIT.ok;
     } finally {
       await queues.close();
     }

@@ -1,48 +1,34 @@
-import {
-  formatDay,
-  getIngestedFiles,
-  type IngestedFile,
-  PLATFORMS,
-  parseDay,
-  parsePlatform,
-  type SourceFile,
-  type Store,
-} from "@ctr/schemas";
-import { assertSourceExists, discoverDays, type Folder } from "@ctr/workers";
-import { type BackfillPlan, type DayPlan, groupIntoShards } from "../backfill/plan.ts";
+import { formatDay, getIngestedFiles, type IngestedFile, PLATFORMS, type SourceFile, type Store } from "@ctr/schemas";
+import { assertSourceExists, discoverDays, type Folder, listDayFolders } from "@ctr/workers";
+import { type BackfillPlan, type DayPlan, groupIntoShards, type PlanOptions } from "../backfill/plan.ts";
 
 /** The UTC day before `now`, `YYYY-MM-DD`: the day a daily run is for by default. */
 export function yesterdayUtc(now: Date = new Date()): string {
   return formatDay(new Date(now.getTime() - 24 * 3600 * 1000));
 }
 
-/** The days that have a folder under some platform of the source. */
-async function sourceDays(source: Folder): Promise<Set<string>> {
-  const days = new Set<string>();
-  for await (const object of source.list("")) {
-    const [platformDir, day, ...rest] = object.key.split("/");
-    if (rest.length > 0 && platformDir && parsePlatform(platformDir) && day && parseDay(day)) days.add(day);
-  }
-  return days;
-}
-
-/** True when the manifest holds the file with the same size and etag: its outputs are current. */
+/**
+ * True when the manifest holds the file, loaded, with the same size and etag: its outputs are current.
+ * A failed file is never unchanged: every run tries it again, so a fixed file is picked up.
+ */
 const unchanged = (file: SourceFile, loaded: IngestedFile | undefined) =>
-  loaded !== undefined && loaded.size === file.size && loaded.etag === file.etag;
+  loaded !== undefined && loaded.status === "loaded" && loaded.size === file.size && loaded.etag === file.etag;
 
 /**
  * Plans the incremental run for `date`: every (platform, day) of the source whose listing differs
- * from the manifest (ingested_files_v1) — a new file, a file whose size or etag changed, a file gone —
+ * from the manifest (ingested_files_v1) — a new file, a file whose size or etag changed, a file that
+ * failed before, a file gone —
  * plus `date` itself. Only new and changed files get shards; each planned day is then committed from
  * all its Parquet (unchanged files' outputs are reused, gone files' outputs pruned). Purchases: `date`.
  */
 export async function planDaily(
   source: Folder,
   store: Store,
-  options: { date: string; shardMaxBytes: number },
+  options: { date: string } & PlanOptions,
 ): Promise<BackfillPlan> {
   await assertSourceExists(source);
-  const days = [...(await sourceDays(source)).add(options.date)].sort();
+  const sourceDays = new Set((await listDayFolders(source, PLATFORMS)).map((folder) => folder.day));
+  const days = [...sourceDays.add(options.date)].sort();
   const first = days[0] ?? options.date;
   const last = days[days.length - 1] ?? options.date;
   const loaded = new Map<string, Map<string, IngestedFile>>();
@@ -53,10 +39,12 @@ export async function planDaily(
     loaded.set(key, files);
   }
   const plans: DayPlan[] = [];
-  for (const found of await discoverDays(source, { platforms: PLATFORMS, days })) {
+  for (const found of await discoverDays(source, { platforms: PLATFORMS, days }, { onProgress: options.onListing })) {
     const manifest = loaded.get(`${found.platform}/${found.day}`) ?? new Map<string, IngestedFile>();
     const changed = found.files.filter((file) => !unchanged(file, manifest.get(file.key)));
     const listed = new Set(found.files.map((f) => f.key));
+    // A file gone from the listing gets its day committed again: pruned if it had failed, refused
+    // (or dropped with --allow-empty) if it was loaded.
     const gone = [...manifest.keys()].some((key) => !listed.has(key));
     if (changed.length === 0 && !gone && found.day !== options.date) continue;
     plans.push({
@@ -75,5 +63,6 @@ export async function planDaily(
     purchaseDays: [options.date],
     totalFiles: plans.reduce((n, d) => n + d.files.length, 0),
     totalBytes: plans.reduce((n, d) => n + d.files.reduce((b, f) => b + f.size, 0), 0),
+    allowEmpty: options.allowEmpty === true,
   };
 }

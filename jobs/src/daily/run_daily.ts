@@ -2,7 +2,7 @@ import { type Config, PLATFORMS, parseJobPayload } from "@ctr/schemas";
 import { type Folder, openFolder } from "@ctr/workers";
 import { type Job, Queue } from "bullmq";
 import type { BackfillPlan } from "../backfill/plan.ts";
-import type { ProgressOutput } from "../backfill/progress.ts";
+import { ListingReporter, type ProgressOutput } from "../backfill/progress.ts";
 import type { BackfillSummary } from "../backfill/summary.ts";
 import { plannedTotals } from "../queue/backfill_flow.ts";
 import { submitBackfillFlow } from "../queue/bullmq_executor.ts";
@@ -37,11 +37,22 @@ function describePlan(date: string, plan: BackfillPlan): string {
  * files against the manifest, runs them (in-process, or as a BullMQ flow with REDIS_URL), commits the
  * planned days and syncs the day's purchases. Returns the summary; its files are the re-read ones.
  */
-export async function runDaily(config: Config, date: string, output: ProgressOutput): Promise<BackfillSummary> {
+export async function runDaily(
+  config: Config,
+  date: string,
+  output: ProgressOutput,
+  /** Replace loaded days with less (vanished files, no orders). Default false: refused. */
+  options: { allowEmpty?: boolean } = {},
+): Promise<BackfillSummary> {
   const source = openFolder(config.eventsSource, config.s3);
   const side = await openStoreSide(config);
   try {
-    const plan = await planDaily(source, side.store, { date, shardMaxBytes: config.shardMaxBytes });
+    const plan = await planDaily(source, side.store, {
+      date,
+      shardMaxBytes: config.shardMaxBytes,
+      allowEmpty: options.allowEmpty,
+      onListing: new ListingReporter(output).update,
+    });
     output.write(describePlan(date, plan));
     const runners = runnersOf(config, side, source);
     const executor = chooseExecutor(config, runners, rangeOf(plan, date), (line) => output.write(`${line}\n`));
@@ -59,7 +70,11 @@ export function dailyJobHandler(config: Config, queue: QueueConfig, side: StoreS
   return async (job: Job): Promise<{ id: string; date: string; files: number }> => {
     const payload = parseJobPayload("daily", job.data);
     const date = payload.date ?? yesterdayUtc(new Date(job.timestamp));
-    const plan = await planDaily(source, side.store, { date, shardMaxBytes: config.shardMaxBytes });
+    const plan = await planDaily(source, side.store, {
+      date,
+      shardMaxBytes: config.shardMaxBytes,
+      allowEmpty: payload.allowEmpty,
+    });
     const id = await submitBackfillFlow(queue, rangeOf(plan, date), plan);
     return { id, date, files: plannedTotals(plan).files };
   };

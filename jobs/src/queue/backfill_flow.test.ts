@@ -25,6 +25,7 @@ function planOf(files: SourceFile[]): BackfillPlan {
     purchaseDays: ["2016-02-01"],
     totalFiles: files.length,
     totalBytes: files.reduce((n, f) => n + f.size, 0),
+    allowEmpty: false,
   };
 }
 
@@ -62,6 +63,19 @@ describe("the flow of a plan", () => {
     });
     expect(purchases).toMatchObject({ name: "sync-purchases", data: { day: "2016-02-01" } });
     expect(plannedTotals(plan)).toEqual({ files: 2, bytes: 12 });
+  });
+
+  it("carries --allow-empty to every commit and purchase sync, and gives the flow another id", () => {
+    const plan = planOf([file("iOS/2016-02-01/a.json")]);
+    const allowed = buildBackfillFlow(REQUEST, { ...plan, allowEmpty: true }, "ctr");
+    expect(allowed.id).not.toBe(buildBackfillFlow(REQUEST, plan, "ctr").id);
+    expect(allowed.flow.data).toMatchObject({ allowEmpty: true });
+    expect(allowed.flow.children?.map((c) => [c.name, c.data.allowEmpty])).toEqual([
+      ["commit-day", true],
+      ["sync-purchases", true],
+    ]);
+    const refused = buildBackfillFlow(REQUEST, plan, "ctr");
+    expect(refused.flow.children?.map((c) => c.data.allowEmpty)).toEqual([false, false]);
   });
 
   it("names a child's step from its job key", () => {

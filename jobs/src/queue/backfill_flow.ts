@@ -22,6 +22,8 @@ const fileLine = (file: SourceFile) => `${file.key}\t${file.size}\t${file.etag}`
  */
 export function backfillJobId(request: FlowRequest, plan: BackfillPlan): string {
   const lines = [plan.source, ...plan.purchaseDays.map((d) => `purchases ${d}`)];
+  // Consent changes what the flow does (a refused day commits), so it is part of the id.
+  if (plan.allowEmpty) lines.push("allow-empty");
   for (const day of plan.days) {
     lines.push(`day ${day.platform} ${day.day}`, ...day.files.map(fileLine));
     for (const shard of day.shards) lines.push(`shard ${shard.files.map((f) => f.key).join(" ")}`);
@@ -58,6 +60,7 @@ export function buildBackfillFlow(
     to: request.to,
     platforms: [...request.platforms],
     source: plan.source,
+    ...(plan.allowEmpty ? { allowEmpty: true } : {}),
     totalFiles: totals.files,
     totalBytes: totals.bytes,
     skippedObjects: plan.days.reduce((n, d) => n + d.skipped, 0),
@@ -66,7 +69,12 @@ export function buildBackfillFlow(
     name: "commit-day",
     queueName: QUEUE_NAMES.store,
     prefix,
-    data: { platform: day.platform, day: day.day, files: day.files } satisfies JobPayload<"commit-day">,
+    data: {
+      platform: day.platform,
+      day: day.day,
+      files: day.files,
+      allowEmpty: plan.allowEmpty,
+    } satisfies JobPayload<"commit-day">,
     opts: { ...jobOptions("commit-day"), ...child, jobId: childId(id, "commit", day.platform, day.day) },
     children: day.shards.map((shard, i) => ({
       name: "ingest-shard",
@@ -80,7 +88,7 @@ export function buildBackfillFlow(
     name: "sync-purchases",
     queueName: QUEUE_NAMES.store,
     prefix,
-    data: { day } satisfies JobPayload<"sync-purchases">,
+    data: { day, allowEmpty: plan.allowEmpty } satisfies JobPayload<"sync-purchases">,
     opts: { ...jobOptions("sync-purchases"), ...child, jobId: childId(id, "purchases", day) },
   }));
   return {

@@ -10,7 +10,11 @@ import { type QueueConfig, startQueueWorkers } from "./worker_runtime.ts";
 /** How often the coordinator looks at the flow's parent while it waits. Default 500 ms. */
 const POLL_MS = 500;
 
-const hasFailures = (job: Job) => ((job.returnvalue as BackfillOutcome | null)?.failures?.length ?? 0) > 0;
+/** A finished backfill worth running again when resubmitted: a step failed or a day was refused. */
+const hasFailures = (job: Job) => {
+  const outcome = job.returnvalue as BackfillOutcome | null;
+  return (outcome?.failures?.length ?? 0) > 0 || (outcome?.refused?.length ?? 0) > 0;
+};
 
 /**
  * Adds a plan's flow to Redis and returns the backfill's id. The id is deterministic: when the same
@@ -76,6 +80,7 @@ export class BullMqExecutor implements Executor {
       followShardProgress(shardEvents, id, events);
       const outcome = await waitForOutcome(this.config, id, interrupted.signal);
       for (const commit of outcome.commits) events.onCommit?.(commit);
+      for (const refusal of outcome.refused) events.onRefused?.(refusal);
       for (const failure of outcome.failures) events.onFailure?.(failure);
       return outcome;
     } finally {
@@ -122,7 +127,13 @@ export async function waitForOutcome(config: QueueConfig, id: string, signal?: A
         const job = await Job.fromId<unknown, BackfillOutcome>(queue, id);
         if (!job) throw new Error(`backfill job ${id} is gone from Redis`);
         if (state === "completed") return job.returnvalue;
-        return { shards: [], commits: [], purchases: [], failures: [{ step: "backfill", message: job.failedReason }] };
+        return {
+          shards: [],
+          commits: [],
+          purchases: [],
+          refused: [],
+          failures: [{ step: "backfill", message: job.failedReason }],
+        };
       }
       if (state === "unknown") throw new Error(`backfill job ${id} is gone from Redis`);
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));

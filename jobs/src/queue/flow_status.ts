@@ -103,6 +103,8 @@ async function statusOfJob(queues: FlowQueues, loaded: Job): Promise<JobStatus |
     progress,
     malformedLocations: [],
     failures: [],
+    refused: [],
+    failedFiles: [],
     submittedAt: new Date(job.timestamp).toISOString(),
     ...(job.finishedOn ? { finishedAt: new Date(job.finishedOn).toISOString() } : {}),
   };

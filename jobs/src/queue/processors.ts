@@ -1,6 +1,6 @@
 import os from "node:os";
-import { type JobPayload, parseJobPayload } from "@ctr/schemas";
-import { type CommitResult, JobError, type ShardProgress, type ShardResult } from "@ctr/workers";
+import { type JobPayload, parseJobPayload, type RefusedDay } from "@ctr/schemas";
+import { type CommitResult, DayRefusedError, JobError, type ShardProgress, type ShardResult } from "@ctr/workers";
 import { type Job, UnrecoverableError } from "bullmq";
 import type { BackfillOutcome, Failure, JobRunners, PurchaseSyncOutcome } from "../backfill/executor.ts";
 import { describeChild } from "./backfill_flow.ts";
@@ -8,12 +8,16 @@ import { describeChild } from "./backfill_flow.ts";
 /** A shard's result as a queue worker returns it: which worker (host:pid) did it. */
 export type QueuedShardResult = ShardResult & { worker: string };
 
-/** What a commit-day job returns: its shards' results, the commit unless a shard failed, the failures. */
+/** What a commit-day job returns: its shards' results, the commit unless a shard failed or the day was refused, the failures. */
 export interface DayOutcome {
   shards: QueuedShardResult[];
   commit?: CommitResult;
+  refused?: RefusedDay;
   failures: Failure[];
 }
+
+/** What a sync-purchases job returns: the sync, or the day refused. */
+export type PurchasesOutcome = PurchaseSyncOutcome | { refused: RefusedDay };
 
 /** This process, as job results name it. */
 export const WORKER_ID = `${os.hostname()}:${process.pid}`;
@@ -63,8 +67,8 @@ export function processShardJob(runners: Pick<JobRunners, "ingestShard">) {
 /**
  * The `commit-day` processor. Its children are the day's shards: when one failed (its last attempt,
  * recorded by `ignoreDependencyOnFailure`), the day is not committed (ClickHouse keeps what it held)
- * and the failure is passed up with its reason; otherwise the stale outputs are pruned and the day
- * committed from all its Parquet.
+ * and the failure is passed up with its reason; otherwise the commit handler runs the day's guard
+ * (a refused day is passed up as refused), prunes the stale outputs and commits.
  */
 export function processCommitJob(runners: Pick<JobRunners, "commitDay">) {
   return (job: Job): Promise<DayOutcome> =>
@@ -78,10 +82,14 @@ export function processCommitJob(runners: Pick<JobRunners, "commitDay">) {
         message,
       }));
       if (failures.length > 0) return { shards, failures };
-      const commit = await runners.commitDay(
-        { platform: payload.platform, day: payload.day },
-        payload.files.map((f) => f.key),
-      );
+      let commit: CommitResult;
+      try {
+        commit = await runners.commitDay(payload);
+      } catch (error) {
+        // Refused is an answer, not a failure to retry: the day stays as it was, the parent reports it.
+        if (error instanceof DayRefusedError) return { shards, refused: error.refusal, failures };
+        throw error;
+      }
       if (commit.files < payload.files.length) {
         // Every file of the day has outputs once its shard succeeded, unless the shards wrote them
         // somewhere else: a worker with another PARQUET_SINK would otherwise lose data silently.
@@ -94,10 +102,17 @@ export function processCommitJob(runners: Pick<JobRunners, "commitDay">) {
     });
 }
 
-/** The `sync-purchases` processor: the purchase sync handler. */
+/** The `sync-purchases` processor: the purchase sync handler; a refused day is returned as such. */
 export function processPurchasesJob(runners: Pick<JobRunners, "syncPurchases">) {
-  return (job: Job): Promise<PurchaseSyncOutcome> =>
-    asQueueJob(() => runners.syncPurchases(parsePayload("sync-purchases", job)));
+  return (job: Job): Promise<PurchasesOutcome> =>
+    asQueueJob(async () => {
+      try {
+        return await runners.syncPurchases(parsePayload("sync-purchases", job));
+      } catch (error) {
+        if (error instanceof DayRefusedError) return { refused: error.refusal };
+        throw error;
+      }
+    });
 }
 
 /**
@@ -106,16 +121,19 @@ export function processPurchasesJob(runners: Pick<JobRunners, "syncPurchases">) 
  */
 export async function processBackfillJob(job: Job): Promise<BackfillOutcome> {
   parsePayload("backfill", job);
-  const outcome: BackfillOutcome = { shards: [], commits: [], purchases: [], failures: [] };
-  const values = await job.getChildrenValues<DayOutcome | PurchaseSyncOutcome>();
+  const outcome: BackfillOutcome = { shards: [], commits: [], purchases: [], refused: [], failures: [] };
+  const values = await job.getChildrenValues<DayOutcome | PurchasesOutcome>();
   for (const [key, value] of Object.entries(values).sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (describeChild(key).kind === "commit") {
       const day = value as DayOutcome;
       outcome.shards.push(...day.shards);
       if (day.commit) outcome.commits.push(day.commit);
+      if (day.refused) outcome.refused.push(day.refused);
       outcome.failures.push(...day.failures);
     } else {
-      outcome.purchases.push(value as PurchaseSyncOutcome);
+      const purchases = value as PurchasesOutcome;
+      if ("refused" in purchases) outcome.refused.push(purchases.refused);
+      else outcome.purchases.push(purchases);
     }
   }
   for (const [key, message] of Object.entries(await job.getIgnoredChildrenFailures())) {

@@ -1,7 +1,7 @@
 import type { Config } from "@ctr/schemas";
 import { openFolder } from "@ctr/workers";
 import { planBackfill } from "../backfill/plan.ts";
-import type { ProgressOutput } from "../backfill/progress.ts";
+import { ListingReporter, type ProgressOutput } from "../backfill/progress.ts";
 import type { BackfillRequest } from "../backfill/run_backfill.ts";
 import type { BackfillSummary } from "../backfill/summary.ts";
 import {
@@ -28,7 +28,11 @@ export async function runQueuedBackfill(
   const queue = queueConfigOf(config);
   if (!queue) throw new Error("runQueuedBackfill needs REDIS_URL");
   const source = openFolder(request.source ?? config.eventsSource, config.s3);
-  const plan = await planBackfill(source, { ...request, shardMaxBytes: config.shardMaxBytes });
+  const plan = await planBackfill(source, {
+    ...request,
+    shardMaxBytes: config.shardMaxBytes,
+    onListing: new ListingReporter(output).update,
+  });
   const totals = plannedTotals(plan);
   const shards = plan.days.reduce((n, d) => n + d.shards.length, 0);
   output.write(

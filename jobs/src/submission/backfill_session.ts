@@ -3,7 +3,7 @@ import { type Folder, type OrdersDatabase, openFolder, openOrdersDatabase } from
 import { type Executor, InProcessExecutor, type JobRunners } from "../backfill/executor.ts";
 import { inProcessRunners } from "../backfill/in_process_runners.ts";
 import type { BackfillPlan } from "../backfill/plan.ts";
-import { type ProgressOutput, ProgressReporter } from "../backfill/progress.ts";
+import { dayProgressEvents, type ProgressOutput, ProgressReporter } from "../backfill/progress.ts";
 import { type BackfillSummary, summarize } from "../backfill/summary.ts";
 import { plannedTotals } from "../queue/backfill_flow.ts";
 import { BullMqExecutor } from "../queue/bullmq_executor.ts";
@@ -73,9 +73,10 @@ export async function executePlan(
   output: ProgressOutput,
   onProgress?: (done: { files: number; bytes: number; views: number }) => void,
 ): Promise<BackfillSummary> {
-  const reporter = new ProgressReporter(plannedTotals(plan), output);
+  const reporter = new ProgressReporter({ ...plannedTotals(plan), days: plan.days.length }, output);
   const done = { files: 0, bytes: 0, views: 0 };
   const outcome = await executor.run(plan, {
+    ...dayProgressEvents(reporter),
     onShardProgress: (delta) => {
       reporter.add(delta);
       done.files += delta.files;

@@ -44,7 +44,11 @@ export class InProcessSubmitter implements JobSubmitter {
     if (name !== "backfill") throw new RangeError(`only backfill jobs are submitted over HTTP, not ${name}`);
     const request = payload as JobPayload<"backfill">;
     const source = formatLocation(request.source ? parseLocation(request.source, "source") : this.config.eventsSource);
-    const digest = createHash("sha256").update(source).digest("hex").slice(0, 12);
+    // Consent to empty days changes what the job does: the same range with and without it are two jobs.
+    const digest = createHash("sha256")
+      .update(request.allowEmpty ? `${source}\nallow-empty` : source)
+      .digest("hex")
+      .slice(0, 12);
     const id = `backfill.${request.from}.${request.to}.${request.platforms.join("-")}.${digest}`;
     const known = this.jobs.get(id);
     if (known && (known.state === "waiting" || known.state === "active")) return { id, name };
@@ -56,6 +60,8 @@ export class InProcessSubmitter implements JobSubmitter {
       progress: { files: 0, totalFiles: 0, bytes: 0, totalBytes: 0, views: 0 },
       malformedLocations: [],
       failures: [],
+      refused: [],
+      failedFiles: [],
       submittedAt: new Date().toISOString(),
     });
     this.queue = this.queue.then(() => this.execute(id, { ...request, source }));

@@ -1,19 +1,29 @@
 import type { JobCounts, JobStatus } from "@ctr/schemas";
 import type { BackfillOutcome } from "../backfill/executor.ts";
 import type { BackfillPlan } from "../backfill/plan.ts";
-import { type BackfillSummary, summarize } from "../backfill/summary.ts";
+import { type BackfillSummary, exitCodeOf, summarize } from "../backfill/summary.ts";
 
 /** The fields of a finished job's status that come from its summary. */
-export type FinishedFields = { counts: JobCounts; ok: boolean } & Pick<JobStatus, "malformedLocations" | "failures">;
+export type FinishedFields = { counts: JobCounts; ok: boolean } & Pick<
+  JobStatus,
+  "malformedLocations" | "failures" | "refused" | "failedFiles"
+>;
 
 /** A backfill summary as a job status shows it. */
 export function finishedFields(summary: BackfillSummary): FinishedFields {
-  const { malformedLocations, failures, skippedObjects: _skipped, ...counts } = summary;
-  return { counts, malformedLocations, failures, ok: failures.length === 0 };
+  const { malformedLocations, failures, refused, failedFiles, skippedObjects: _skipped, ...counts } = summary;
+  return { counts, malformedLocations, failures, refused, failedFiles, ok: exitCodeOf(summary) === 0 };
 }
 
 // The outcome of a queued backfill comes without its plan; only skipped objects need the plan.
-const NO_PLAN: BackfillPlan = { source: "", days: [], purchaseDays: [], totalFiles: 0, totalBytes: 0 };
+const NO_PLAN: BackfillPlan = {
+  source: "",
+  days: [],
+  purchaseDays: [],
+  totalFiles: 0,
+  totalBytes: 0,
+  allowEmpty: false,
+};
 
 /** A queued backfill's outcome (the flow parent's return value) as a job status shows it. */
 export function finishedFieldsOfOutcome(outcome: BackfillOutcome): FinishedFields {

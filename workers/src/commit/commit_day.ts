@@ -1,46 +1,160 @@
 import {
   type Config,
+  getIngestedFiles,
   INGESTED_FILE_MANIFEST_STRUCTURE,
   INGESTED_FILES_TABLE,
   type Platform,
   PRODUCT_VIEWS_PER_MINUTE_TABLE,
   parseDay,
+  queryRows,
   replacePartition,
   runCommand,
+  type SourceFile,
   type Store,
 } from "@ctr/schemas";
-import { fileIdInKey, outputDir } from "../ingest/sink_layout.ts";
+import { z } from "zod";
+import { fileIdInKey, fileIdOf, outputDir } from "../ingest/sink_layout.ts";
 import type { Folder } from "../source/folder.ts";
 import { listAll } from "../source/folder.ts";
+import { checkNothingVanishes } from "./day_guard.ts";
+import { pruneStaleOutputs } from "./prune_outputs.ts";
 import { sinkTableFunction } from "./sink_table_function.ts";
 
 /** What a commit of one (platform, day) left in ClickHouse. */
 export interface CommitResult {
   platform: Platform;
   day: string;
-  /** Source files whose outputs were committed. */
+  /** Source files whose manifests were committed, failed ones included. */
   files: number;
   /** Rows now in the (day, platform) partition of product_views_per_minute_v1. */
   rows: number;
   views: number;
+  /** Files of the day that could not be read: the day is partial while there are any. */
+  failedFiles: { file: string; reason: string }[];
+}
+
+export interface CommitDeps {
+  store: Store;
+  sink: Folder;
+  s3: Config["s3"];
+}
+
+/** One manifest of the sink, as the commit needs it. */
+interface SinkManifest {
+  id: string;
+  file: string;
+  status: "loaded" | "failed";
+  reason: string;
+}
+
+const ManifestRowSchema = z.object({ file: z.string(), status: z.string(), reason: z.string() });
+
+/** The manifests the sink holds for a (platform, day): read by ClickHouse, one query. */
+async function readSinkManifests(platform: Platform, day: string, deps: CommitDeps): Promise<SinkManifest[]> {
+  const listed = await listAll(deps.sink, outputDir("manifest", platform, day));
+  const ids = listed.map((m) => fileIdInKey(m.key)).filter((id): id is string => id !== undefined);
+  if (ids.length === 0) return [];
+  const source = sinkTableFunction(
+    deps.sink,
+    deps.s3,
+    `${outputDir("manifest", platform, day)}${globOf(ids)}.json`,
+    "JSONEachRow",
+    INGESTED_FILE_MANIFEST_STRUCTURE,
+  );
+  const rows = await queryRows(deps.store.client, {
+    name: "read_sink_manifests",
+    query: `SELECT file, status, reason FROM ${source.sql}`,
+    params: source.params,
+    schema: ManifestRowSchema,
+  });
+  // Manifests written before file statuses existed have none: they were loaded.
+  return rows.map((row) => ({
+    id: fileIdOf(row.file),
+    file: row.file,
+    status: row.status === "failed" ? "failed" : "loaded",
+    reason: row.reason,
+  }));
+}
+
+const CountSchema = z.object({ rows: z.coerce.number() });
+
+async function countViewRows(store: Store, platform: Platform, day: string): Promise<number> {
+  const [row] = await queryRows(store.client, {
+    name: "count_view_rows",
+    query: `SELECT count() AS rows FROM ${PRODUCT_VIEWS_PER_MINUTE_TABLE} WHERE day = {day:Date} AND platform = {platform:String}`,
+    params: { day, platform },
+    schema: CountSchema,
+  });
+  return row?.rows ?? 0;
+}
+
+const globOf = (ids: readonly string[]) => (ids.length === 1 ? (ids[0] ?? "") : `{${ids.join(",")}}`);
+
+/**
+ * Commits a (platform, day) from its source listing: the one path both the in-process executor and
+ * the queue's commit-day job take. First the guard (`checkNothingVanishes`): a file that the sink's
+ * manifests or ingested_files_v1 say was loaded must still be listed, unless `allowEmpty`; a refused
+ * day throws DayRefusedError and nothing is changed. Then the outputs of files gone from the listing
+ * are pruned and the day is committed from what remains. Called once the day's shards are done, so
+ * the sink is pruned only after the day's new outputs are complete.
+ */
+export async function commitListedDay(
+  target: { platform: Platform; day: string; files: readonly SourceFile[]; allowEmpty?: boolean },
+  deps: CommitDeps,
+): Promise<CommitResult> {
+  const { platform, day } = target;
+  if (!parseDay(day)) throw new RangeError(`not a day: ${day}`);
+  const manifests = await readSinkManifests(platform, day, deps);
+  const committed = await getIngestedFiles(deps.store.client, { from: day, to: day, platform });
+  const listed = target.files.map((f) => f.key);
+  checkNothingVanishes({
+    platform,
+    day,
+    listed,
+    known: [...manifests, ...committed],
+    allowEmpty: target.allowEmpty === true,
+  });
+  if (listed.length === 0 && manifests.length === 0 && committed.length === 0) {
+    // Nothing listed, nothing loaded: no partition to replace, unless rows got in some other way. A
+    // long range over a sparse source is mostly such days; they cost two reads, not four DDLs.
+    if ((await countViewRows(deps.store, platform, day)) === 0) {
+      return { platform, day, files: 0, rows: 0, views: 0, failedFiles: [] };
+    }
+  }
+  const failedKeys = manifests.filter((m) => m.status === "failed").map((m) => m.file);
+  await pruneStaleOutputs(deps.sink, { platform, day, sourceKeys: listed, failedKeys });
+  const kept = new Set(listed.map(fileIdOf));
+  return commitManifests(
+    { platform, day },
+    deps,
+    manifests.filter((m) => kept.has(m.id)),
+  );
 }
 
 /**
- * Commits a (platform, day): loads every per-minute counts Parquet and every manifest the sink
- * holds for it and replaces the (day, platform) partitions of product_views_per_minute_v1 and
- * ingested_files_v1 with them. Re-running, or two runs at once, leave the same content; a day
- * without outputs ends up empty.
+ * Commits a (platform, day) from everything the sink holds for it (`ctr rebuild`): loads the
+ * per-minute counts of its loaded files and all its manifests and replaces the (day, platform)
+ * partitions of product_views_per_minute_v1 and ingested_files_v1 with them. Re-running, or two
+ * runs at once, leave the same content; a day without outputs ends up empty.
  */
 export async function commitPlatformDay(
   { platform, day }: { platform: Platform; day: string },
-  deps: { store: Store; sink: Folder; s3: Config["s3"] },
+  deps: CommitDeps,
 ): Promise<CommitResult> {
   if (!parseDay(day)) throw new RangeError(`not a day: ${day}`);
-  const manifests = await listAll(deps.sink, outputDir("manifest", platform, day));
+  return commitManifests({ platform, day }, deps, await readSinkManifests(platform, day, deps));
+}
+
+async function commitManifests(
+  { platform, day }: { platform: Platform; day: string },
+  deps: CommitDeps,
+  manifests: readonly SinkManifest[],
+): Promise<CommitResult> {
   // Only files with a manifest count: the manifest is published last, so a file cut short by a
-  // crash has none, and its leftover Parquet stays out until it is processed again.
-  const fileIds = manifests.map((m) => fileIdInKey(m.key)).filter((id): id is string => id !== undefined);
-  const fileGlob = fileIds.length === 1 ? fileIds[0] : `{${fileIds.join(",")}}`;
+  // crash has none, and its leftover Parquet stays out until it is processed again. A failed file's
+  // manifest is committed (the day's record says it failed) but its Parquet, if any is left, is not.
+  const loadedIds = manifests.filter((m) => m.status === "loaded").map((m) => m.id);
+  const allIds = manifests.map((m) => m.id);
   // The day is validated above and the platform is one of three constants: safe in the DDL.
   const partition = `('${day}', '${platform}')`;
   const params = { day, platform };
@@ -48,11 +162,11 @@ export async function commitPlatformDay(
   const insertInto = (query: string, queryParams: Record<string, string>, name: string) => (staging: string) =>
     runCommand(deps.store.client, { name, query: query.replace("{staging}", staging), params: queryParams });
   const countsSource =
-    fileIds.length > 0
+    loadedIds.length > 0
       ? sinkTableFunction(
           deps.sink,
           deps.s3,
-          `${outputDir("minute_counts", platform, day)}${fileGlob}.parquet`,
+          `${outputDir("minute_counts", platform, day)}${globOf(loadedIds)}.parquet`,
           "Parquet",
           "minute DateTime64(6, 'UTC'), product String, views UInt64",
         )
@@ -72,11 +186,11 @@ export async function commitPlatformDay(
       ),
   });
   const manifestSource =
-    fileIds.length > 0
+    allIds.length > 0
       ? sinkTableFunction(
           deps.sink,
           deps.s3,
-          `${outputDir("manifest", platform, day)}${fileGlob}.json`,
+          `${outputDir("manifest", platform, day)}${globOf(allIds)}.json`,
           "JSONEachRow",
           INGESTED_FILE_MANIFEST_STRUCTURE,
         )
@@ -88,12 +202,17 @@ export async function commitPlatformDay(
     fill:
       manifestSource &&
       insertInto(
-        `INSERT INTO {staging} (day, platform, file, size, etag, batches, events, views, ignored, malformed, loaded_at)
-         SELECT {day:Date}, {platform:String}, file, size, etag, batches, events, views, ignored, malformed, now64(3)
+        `INSERT INTO {staging} (day, platform, file, size, etag, batches, events, views, ignored, malformed, status, reason, loaded_at)
+         SELECT {day:Date}, {platform:String}, file, size, etag, batches, events, views, ignored, malformed,
+           if(status = 'failed', 'failed', 'loaded'), reason, now64(3)
          FROM ${manifestSource.sql}`,
         { ...params, ...manifestSource.params },
         "fill_staging_manifest",
       ),
   });
-  return { platform, day, files: files.rows, rows: views.rows, views: views.total };
+  const failedFiles = manifests
+    .filter((m) => m.status === "failed")
+    .map(({ file, reason }) => ({ file, reason }))
+    .sort((a, b) => (a.file < b.file ? -1 : 1));
+  return { platform, day, files: files.rows, rows: views.rows, views: views.total, failedFiles };
 }

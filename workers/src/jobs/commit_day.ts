@@ -1,7 +1,8 @@
 import type { Config, JobPayload, Store } from "@ctr/schemas";
-import { type CommitResult, commitPlatformDay } from "../commit/commit_day.ts";
+import { type CommitResult, commitListedDay } from "../commit/commit_day.ts";
+import { DayRefusedError } from "../commit/day_guard.ts";
 import type { Folder } from "../source/folder.ts";
-import { toJobError } from "./job_error.ts";
+import { JobError, toJobError } from "./job_error.ts";
 
 export interface CommitDayDeps {
   /** The ClickHouse that receives the partitions. */
@@ -13,14 +14,20 @@ export interface CommitDayDeps {
 }
 
 /**
- * The `commit-day` job: replaces the (day, platform) partitions of the per-minute views and the
- * file manifest with what the sink holds. Failures are transient (the store or the sink being
- * unreachable); a bad day in the payload is permanent.
+ * The `commit-day` job: checks that no loaded file vanished from the day's listing (unless
+ * `allowEmpty`), prunes the outputs of files gone from it, and replaces the (day, platform)
+ * partitions of the per-minute views and the file manifest with what the sink holds. A refused day
+ * rethrows its DayRefusedError (the callers report it as refused, not failed); a bad payload is
+ * permanent; the store or the sink being unreachable is transient.
  */
 export async function commitDay(payload: JobPayload<"commit-day">, deps: CommitDayDeps): Promise<CommitResult> {
+  if (!payload.files) {
+    throw new JobError("permanent", `commit-day ${payload.platform} ${payload.day} carries no files: nothing to check`);
+  }
   try {
-    return await commitPlatformDay(payload, deps);
+    return await commitListedDay({ ...payload, files: payload.files }, deps);
   } catch (error) {
+    if (error instanceof DayRefusedError) throw error;
     throw toJobError(error, (e) => e instanceof RangeError);
   }
 }

@@ -19,8 +19,8 @@ export interface IngestShardDeps {
 /**
  * The `ingest-shard` job: converts a group of one (platform, day)'s files into views Parquet,
  * per-minute counts and manifests in the sink. Re-runnable: each file's outputs have fixed keys
- * and are replaced whole. Throws a JobError: permanent for an unreadable file (missing, bad
- * gzip), transient otherwise.
+ * and are replaced whole. A file that cannot be read (missing, bad gzip) is recorded as failed in
+ * the result and its manifest, not thrown; what is thrown is a transient JobError (retried).
  */
 export async function ingestShard(payload: JobPayload<"ingest-shard">, deps: IngestShardDeps): Promise<ShardResult> {
   try {

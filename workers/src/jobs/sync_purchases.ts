@@ -1,4 +1,5 @@
-import { type Config, insertPurchaseSync, type JobPayload, type Store } from "@ctr/schemas";
+import { type Config, getPurchaseSync, insertPurchaseSync, type JobPayload, type Store } from "@ctr/schemas";
+import { checkPurchasesRemain } from "../commit/day_guard.ts";
 import type { OrdersDatabase } from "../orders/database.ts";
 import { migrateOrdersDatabase } from "../orders/migrations.ts";
 import { extractDayPurchases } from "../purchases/extract_purchases.ts";
@@ -29,7 +30,8 @@ export interface SyncPurchasesResult {
 /**
  * The `sync-purchases` job: replaces a GMT-3 day's per-minute purchases in ClickHouse with what the
  * orders database holds for that day, and records the sync. Re-runnable: the day's partition is
- * replaced, never appended to; a day without orders ends up empty.
+ * replaced, never appended to. A day that returns no order items where the last sync had some is
+ * refused (DayRefusedError, nothing changed) unless `allowEmpty`; with it the day ends up empty.
  */
 export async function syncPurchases(
   payload: JobPayload<"sync-purchases">,
@@ -40,7 +42,17 @@ export async function syncPurchases(
   const extracted = await extractDayPurchases(deps.orders, payload.day, {
     excludedStatuses: deps.config.purchaseExcludedStatuses,
   });
-  await replacePurchasesDay(deps.store, payload.day, extracted.rows);
+  const previous = extracted.orderItems === 0 ? await getPurchaseSync(deps.store.client, payload.day) : undefined;
+  checkPurchasesRemain({
+    day: payload.day,
+    orderItems: extracted.orderItems,
+    previousOrderItems: previous?.order_items,
+    allowEmpty: payload.allowEmpty === true,
+  });
+  // A day that had no purchases and has none has no partition to replace: a long range of empty
+  // days costs a read and a row each, not a partition replacement.
+  const nothingBefore = extracted.rows.length === 0 && (previous?.order_items ?? 0) === 0;
+  if (!nothingBefore) await replacePurchasesDay(deps.store, payload.day, extracted.rows);
   await insertPurchaseSync(deps.store.client, {
     day: payload.day,
     order_items: extracted.orderItems,
