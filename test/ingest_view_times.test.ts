@@ -3,9 +3,10 @@
 // store it filled, on a local folder and on s3rver.
 import path from "node:path";
 import type { RunningServer } from "@ctr/query-api";
-import { loadConfig, openStore, viewTimeWindow } from "@ctr/schemas";
+import { loadConfig, viewTimeWindow } from "@ctr/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getCtr, serveApi } from "./support/api_server.ts";
+import { getCtr } from "./support/api_server.ts";
+import { withApi } from "./support/ctr_cli.ts";
 import { type CtrRun, runCtr } from "./support/ctr_in_process.ts";
 import { deploymentEnv, uploadObject } from "./support/distributed_support.ts";
 import { removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
@@ -119,18 +120,6 @@ afterAll(async () => {
   await s3?.close();
   await removeDir(dir);
 });
-
-/** Serves the API over the store a CLI run under `env` filled, for `use`; closes it after. */
-async function withApi<T>(env: Record<string, string>, use: (server: RunningServer) => Promise<T>): Promise<T> {
-  const store = openStore(loadConfig(env).clickhouse);
-  const server = await serveApi(store);
-  try {
-    return await use(server);
-  } finally {
-    await server.close();
-    await store.close();
-  }
-}
 
 interface CtrRow {
   timestamp: string;
@@ -256,7 +245,7 @@ describe("views with times that cannot be stored, on a local folder", () => {
   });
 
   it("answers /ctr with every view /coverage counts, and none at a wrong time", async () => {
-    await withApi(localEnv(), async (server) => {
+    await withApi(loadConfig(localEnv()), async (server) => {
       expect(await coverage(server, "iOS")).toEqual({
         views: TIMES_COUNTS.views + 12,
         malformed: TIMES_COUNTS.malformed + 4 * 3 + 2,
@@ -280,7 +269,7 @@ describe("views with times that cannot be stored, on a local folder", () => {
   });
 
   it("finds the views at the window's edges in narrow queries around their own minute, and nothing beyond", async () => {
-    await withApi(localEnv(), async (server) => {
+    await withApi(loadConfig(localEnv()), async (server) => {
       const minute = async (startGmt3: string, endGmt3: string) =>
         (await ctrRows(server, { startTimestamp: startGmt3, endTimestamp: endGmt3, aggregation: 1 })).map((r) => [
           r.timestamp,
@@ -316,7 +305,7 @@ describe("a record the engine's reader refuses though it is JSON", () => {
     expect(run.stdout).toContain(
       `MobileWeb/${DAY}/duplicate-keys.ndjson line 3, event 2: view time 100000000000000000000 ms`,
     );
-    await withApi(localEnv(), async (server) => {
+    await withApi(loadConfig(localEnv()), async (server) => {
       expect(await coverage(server, "MobileWeb")).toEqual({ views: 3, malformed: 1 });
       expect(await expectCtrMatchesCoverage(server, "MobileWeb")).toBe(3);
     });
@@ -333,7 +322,7 @@ describe("views with times that cannot be stored, on s3rver", () => {
     expect(run.stdout).toContain(
       `Android/${DAY}/times.ndjson line 2, event 2: view time 9223372036854776000 ms is outside 2016-01-31..2016-02-02 of folder 2016-02-01`,
     );
-    await withApi(env, async (server) => {
+    await withApi(loadConfig(env), async (server) => {
       expect(await coverage(server, "Android")).toEqual(TIMES_COUNTS);
       expect(await expectCtrMatchesCoverage(server, "Android")).toBe(TIMES_COUNTS.views);
     });
