@@ -3,7 +3,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 
 /** The parts `npm run bench -- <part>` runs; none named means all, in this order. */
-export const PARTS = ["ingest", "scaling", "api"] as const;
+export const PARTS = ["ingest", "scaling", "api", "orders"] as const;
 export type PartName = (typeof PARTS)[number];
 
 export interface BenchOptions {
@@ -25,6 +25,8 @@ export interface BenchOptions {
   apiDays: number;
   apiProducts: number;
   apiViewsPerMinute: number;
+  /** `ctr generate --scale` of the orders part's two days of orders. Default 25 (about 250k rows). */
+  ordersScale: number;
   /** Redis of the scaling part. Default `redis://127.0.0.1:6379` (keys under a unique prefix, removed after). */
   redisUrl: string;
   seed: string;
@@ -33,12 +35,13 @@ export interface BenchOptions {
   verbose: boolean;
 }
 
-export const USAGE = `npm run bench [-- ingest|scaling|api ...] [options]
+export const USAGE = `npm run bench [-- ingest|scaling|api|orders ...] [options]
   --size 1GB             generated input of ingest (default 1GB)
   --big-file             ingest one single file instead (with --big-file-size, default 2.1GB)
   --scaling-size SIZE    generated input of the scaling part (default: --size)
   --api-seconds 10       load per API shape (default 10)   --api-connections 32 (default 32)
   --api-days 30 --api-products 5000 --api-views-per-minute 150   the API store
+  --orders-scale 25      ctr generate --scale of the orders part's two days (default 25: ~250k rows)
   --redis-url URL        Redis of the scaling part (default redis://127.0.0.1:6379)
   --seed 1               generator seed (default 1)
   --work DIR             inputs and outputs (default $TMPDIR/ctr-bench; inputs are reused)
@@ -75,6 +78,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       "api-days": { type: "string" },
       "api-products": { type: "string" },
       "api-views-per-minute": { type: "string" },
+      "orders-scale": { type: "string" },
       "redis-url": { type: "string" },
       seed: { type: "string" },
       work: { type: "string" },
@@ -101,6 +105,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     apiDays: Math.round(positive(values["api-days"], "api-days", 30)),
     apiProducts: Math.round(positive(values["api-products"], "api-products", 5000)),
     apiViewsPerMinute: Math.round(positive(values["api-views-per-minute"], "api-views-per-minute", 150)),
+    ordersScale: positive(values["orders-scale"], "orders-scale", 25),
     redisUrl: values["redis-url"] ?? "redis://127.0.0.1:6379",
     seed,
     workDir: path.resolve(values.work ?? path.join(os.tmpdir(), "ctr-bench")),

@@ -1,12 +1,13 @@
 /**
- * `npm run bench [-- ingest|scaling|api ...] [options]`: runs the benchmark parts of issue 7, writes
- * bench/results/<part>.json for each, and prints one table. See bench/options.ts for the flags and
- * docs/BENCHMARKS.md for what the figures mean.
+ * `npm run bench [-- ingest|scaling|api|orders ...] [options]`: runs the benchmark parts of issue 7
+ * and the orders database's (issue 15), writes bench/results/<part>.json for each, and prints one
+ * table. See bench/options.ts for the flags and docs/BENCHMARKS.md for what the figures mean.
  */
 import { mkdir } from "node:fs/promises";
 import { runApiPart } from "./api/part.ts";
 import { runIngestPart } from "./ingest/part.ts";
 import { type BenchOptions, type PartName, parseBenchArgs, USAGE } from "./options.ts";
+import { runOrdersPart } from "./orders/part.ts";
 import { type BenchRow, describeMachine, formatTable } from "./report.ts";
 import { runScalingPart } from "./scaling/part.ts";
 
@@ -42,6 +43,7 @@ const PART_RUNNERS: Record<PartName, (options: BenchOptions) => Promise<BenchRow
       workDir: o.workDir,
       verbose: o.verbose,
     }),
+  orders: (o) => runOrdersPart({ scale: o.ordersScale, seed: o.seed, workDir: o.workDir, verbose: o.verbose }),
 };
 
 async function main(argv: string[]): Promise<number> {

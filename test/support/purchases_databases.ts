@@ -1,70 +1,8 @@
-import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { type OrdersDatabase, openOrdersDatabase } from "@ctr/workers";
-import mysql from "mysql2/promise";
-import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
+import { createTestDatabase, type DatabaseKind } from "./fresh_databases.ts";
 
-/** The three orders databases every purchases rule runs against. */
-export const DATABASE_KINDS = ["sqlite", "mariadb", "postgres"] as const;
-export type DatabaseKind = (typeof DATABASE_KINDS)[number];
-
-/** A fresh, uniquely named orders database: its URL, and how to drop it. */
-export interface TestDatabase {
-  url: string;
-  drop(): Promise<void>;
-}
-
-const MARIADB = { host: "127.0.0.1", port: 3306, user: "root" };
-const POSTGRES = { host: "127.0.0.1", port: 5432, user: "postgres", database: "postgres" };
-
-/**
- * Creates an empty orders database of the kind: a SQLite file in a temp folder, or a uniquely
- * named database on the loopback MariaDB / PostgreSQL (trust auth, no password).
- */
-export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
-  // Letters, digits and _ only: the name is spliced into CREATE DATABASE, which takes no parameters.
-  const name = `ctr_test_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
-  switch (kind) {
-    case "sqlite": {
-      const dir = mkdtempSync(path.join(tmpdir(), "ctr-orders-"));
-      return {
-        url: `sqlite://${path.join(dir, "orders.sqlite")}`,
-        drop: async () => rmSync(dir, { recursive: true, force: true }),
-      };
-    }
-    case "mariadb": {
-      const admin = await mysql.createConnection(MARIADB);
-      await admin.query(`CREATE DATABASE ${name}`);
-      await admin.end();
-      return {
-        url: `mysql://${MARIADB.user}@${MARIADB.host}:${MARIADB.port}/${name}`,
-        drop: async () => {
-          const conn = await mysql.createConnection(MARIADB);
-          await conn.query(`DROP DATABASE IF EXISTS ${name}`);
-          await conn.end();
-        },
-      };
-    }
-    case "postgres": {
-      const admin = new pg.Client(POSTGRES);
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${name}`);
-      await admin.end();
-      return {
-        url: `postgres://${POSTGRES.user}@${POSTGRES.host}:${POSTGRES.port}/${name}`,
-        drop: async () => {
-          const conn = new pg.Client(POSTGRES);
-          await conn.connect();
-          await conn.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-          await conn.end();
-        },
-      };
-    }
-  }
-}
+export { createTestDatabase, DATABASE_KINDS, type DatabaseKind, type TestDatabase } from "./fresh_databases.ts";
 
 /** A fresh orders database, opened; `close()` closes and drops it. */
 interface OpenTestDatabase {
