@@ -3,8 +3,8 @@
  *   measure.ts load|reload|sync|query <sqlite|mariadb|postgres> <database URL> <input.json> <workDir>
  * `load` and `reload` run the product's loadOrders (`ctr orders load`) over the input's CSVs; `sync`
  * runs the product's purchase sync of each day into an embedded ClickHouse, then times the orders
- * database's part of it (extractDayPurchases) alone; `query` runs the sync's grouped query through
- * the bare driver (native_baseline.ts). Prints the result line of measured_child.ts.
+ * database's part of it (extractDayPurchases) alone, best of 3; `query` runs the sync's grouped query
+ * through the bare driver (native_baseline.ts), best of 3. Prints the result line of measured_child.ts.
  */
 import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
@@ -14,6 +14,9 @@ import { DATABASE_KINDS, type DatabaseKind } from "../../test/support/fresh_data
 import { reportMeasured } from "../measured_child.ts";
 import type { OrdersInput } from "./input.ts";
 import { queryWithDriver } from "./native_baseline.ts";
+
+/** Runs of the (short) extract and bare query, the best kept. */
+const REPEATS = 3;
 
 const [run, kindText, url, inputFile, workDir] = process.argv.slice(2);
 if (!run || !kindText || !url || !inputFile || !workDir) {
@@ -61,19 +64,25 @@ if (run === "load" || run === "reload") {
       return { purchases, unmapped, rows };
     },
     async () => {
-      const started = performance.now();
+      // Best of REPEATS: a run of about a second moves with whatever else the shared cores do.
+      let extractMs = Number.POSITIVE_INFINITY;
       let extractItems = 0;
-      for (const day of input.days) {
-        const extracted = await extractDayPurchases(db, day);
-        extractItems += extracted.orderItems + extracted.unmapped;
+      for (let i = 0; i < REPEATS; i++) {
+        const started = performance.now();
+        extractItems = 0;
+        for (const day of input.days) {
+          const extracted = await extractDayPurchases(db, day);
+          extractItems += extracted.orderItems + extracted.unmapped;
+        }
+        extractMs = Math.min(extractMs, performance.now() - started);
       }
-      return { extractMs: performance.now() - started, extractItems };
+      return { extractMs, extractItems };
     },
   );
   await store.close();
   await db.close();
 } else if (run === "query") {
-  await reportMeasured(() => queryWithDriver(kind, url, dayRanges()));
+  await reportMeasured(() => queryWithDriver(kind, url, dayRanges(), REPEATS));
 } else {
   throw new Error(`unknown orders run '${run}': load, reload, sync or query`);
 }
