@@ -31,6 +31,7 @@ interface SyncDetail {
   unmapped: number;
   rows: number;
   extractMs: number;
+  extractCpuMs: number;
   extractItems: number;
 }
 interface QueryDetail {
@@ -101,7 +102,7 @@ async function measureKind(kind: DatabaseKind, input: OrdersInput, inputFile: st
         elapsedMs: ms(sync.elapsedMs),
         cpuMs: ms(sync.cpuMs),
         itemsPerS: input.items / (sync.elapsedMs / 1000),
-        detail: { ...sync.detail, extractMs: ms(sync.detail.extractMs) },
+        detail: { ...sync.detail, extractMs: ms(sync.detail.extractMs), extractCpuMs: ms(sync.detail.extractCpuMs) },
       },
       query: { elapsedMs: ms(query.detail.elapsedMs), detail: query.detail },
       loadToImport: load.elapsedMs / importMs,
@@ -158,8 +159,10 @@ export async function runOrdersPart(options: OrdersOptions): Promise<BenchRow[]>
       { part, figure: "load CPU time", value: r.load.cpuMs / 1000, unit: "s" },
       { part, figure: "load peak RSS", value: r.load.peakRssMb, unit: "MB" },
       { part, figure: "reload (all unchanged) rows/s", value: r.reload.rowsPerS, unit: "rows/s" },
+      { part, figure: "reload CPU time", value: r.reload.cpuMs / 1000, unit: "s" },
       { part, figure: "sync items/s (with ClickHouse)", value: r.sync.itemsPerS, unit: "items/s" },
       { part, figure: "sync's extract time", value: r.sync.detail.extractMs / 1000, unit: "s" },
+      { part, figure: "sync's extract CPU time", value: r.sync.detail.extractCpuMs / 1000, unit: "s" },
       { part, figure: "extract / bare driver query", value: r.extractToQuery, unit: "×" },
       {
         part,
