@@ -48,7 +48,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe.each(DATABASE_KINDS)("orders load into %s", (kind) => {
   const database = useTestDatabase(kind);
 
-  const count = async (table: string) => Number((await database.db.all(`SELECT COUNT(*) AS n FROM ${table}`))[0]?.n);
+  const count = async (table: "orders" | "order_items") =>
+    Number(
+      (
+        await database.db.kysely
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as("n"))
+          .executeTakeFirst()
+      )?.n,
+    );
+  const orders = () => database.db.kysely.selectFrom("orders");
 
   it("loads valid rows and rejects bad ones with file, line and reason", async () => {
     const files = { orders: write(`orders_${kind}.csv`, ORDERS_CSV), items: write(`items_${kind}.csv`, ITEMS_CSV) };
@@ -77,7 +86,7 @@ describe.each(DATABASE_KINDS)("orders load into %s", (kind) => {
     expect(await count("orders")).toBe(4);
     expect(await count("order_items")).toBe(4);
     // The date comes back exactly as written, whatever the column type and the process's zone.
-    const [first] = await database.db.all("SELECT order_date FROM orders WHERE id = ?", [1]);
+    const first = await orders().select("order_date").where("id", "=", 1).executeTakeFirst();
     expect(first?.order_date).toBe("2016-02-01 10:00:05");
   });
 
@@ -107,8 +116,12 @@ describe.each(DATABASE_KINDS)("orders load into %s", (kind) => {
     expect(summary.orders).toMatchObject({ loaded: 0, updated: 1, unchanged: 3 });
     expect(summary.items).toMatchObject({ loaded: 0, updated: 1, unchanged: 3 });
     expect(await count("orders")).toBe(4);
-    const [changedOrder] = await database.db.all("SELECT order_status FROM orders WHERE id = ?", [2]);
-    const [changedItem] = await database.db.all("SELECT quantity FROM order_items WHERE id = ?", [101]);
+    const changedOrder = await orders().select("order_status").where("id", "=", 2).executeTakeFirst();
+    const changedItem = await database.db.kysely
+      .selectFrom("order_items")
+      .select("quantity")
+      .where("id", "=", 101)
+      .executeTakeFirst();
     expect(changedOrder?.order_status).toBe("canceled");
     expect(Number(changedItem?.quantity)).toBe(3);
   });
@@ -142,7 +155,7 @@ describe.each(DATABASE_KINDS)("orders load into %s", (kind) => {
 
   it("a stream abandoned early leaves the connection usable", async () => {
     const seen: unknown[] = [];
-    for await (const row of database.db.stream("SELECT id FROM orders ORDER BY id")) {
+    for await (const row of orders().select("id").orderBy("id").stream()) {
       seen.push(Number(row.id));
       break;
     }

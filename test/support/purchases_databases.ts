@@ -1,4 +1,5 @@
 import { type OrdersDatabase, openOrdersDatabase } from "@ctr/workers";
+import { sql } from "kysely";
 import { afterAll, beforeAll } from "vitest";
 import { createTestDatabase, type DatabaseKind } from "./fresh_databases.ts";
 
@@ -59,13 +60,12 @@ export async function countPurchasesDirectly(
   day: string,
   next: string,
 ): Promise<Record<string, number>> {
-  const rows = await db.all(
-    `SELECT CASE LOWER(o.device_type) WHEN 'ios' THEN 'iOS' WHEN 'android' THEN 'Android' ELSE 'MobileWeb' END AS platform,
-            i.code_color AS product, COUNT(*) AS n
-     FROM order_items i JOIN orders o ON o.id = i.order_id
-     WHERE o.order_date >= ? AND o.order_date < ? AND LOWER(o.device_type) IN ('ios', 'android', 'mobileweb')
-     GROUP BY 1, 2`,
-    [`${day} 00:00:00`, `${next} 00:00:00`],
-  );
+  const { rows } = await sql<{ platform: string; product: string; n: number | string }>`
+    SELECT CASE LOWER(o.device_type) WHEN 'ios' THEN 'iOS' WHEN 'android' THEN 'Android' ELSE 'MobileWeb' END AS platform,
+           i.code_color AS product, COUNT(*) AS n
+    FROM order_items i JOIN orders o ON o.id = i.order_id
+    WHERE o.order_date >= ${`${day} 00:00:00`} AND o.order_date < ${`${next} 00:00:00`}
+      AND LOWER(o.device_type) IN ('ios', 'android', 'mobileweb')
+    GROUP BY 1, 2`.execute(db.kysely);
   return Object.fromEntries(rows.map((row) => [`${row.platform} ${row.product}`, Number(row.n)]));
 }

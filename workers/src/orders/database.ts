@@ -1,47 +1,59 @@
+import { type Expression, type Kysely, type RawBuilder, type SqlBool, sql } from "kysely";
+
 /** The SQL dialects the orders database can speak. */
 export type Dialect = "sqlite" | "mysql" | "postgres";
 
-/** A value bound to a `?` placeholder. */
+/** A value as the loader binds it. */
 export type SqlValue = string | number | null;
 
-/** A column's SQL type, as the dialects spell it differently. */
+/** A column's SQL type, for PostgreSQL's typed arrays. */
 export type ColumnType = "bigint" | "integer" | "datetime" | "decimal" | "text";
 
-/** A column of an upsert: its name and type. */
-export interface UpsertColumn {
-  name: string;
-  type: ColumnType;
+/**
+ * The orders tables as Kysely sees them. Dates travel as `YYYY-MM-DD HH:MM:SS` strings in both
+ * directions, whatever the column type, so no driver applies the process's time zone to them; the
+ * drivers return BIGINT and DECIMAL as numbers or strings.
+ */
+export interface OrdersTable {
+  id: number;
+  user_id: number;
+  order_date: string;
+  order_subtotal: string | number | null;
+  order_discount: string | number | null;
+  order_total: string | number | null;
+  order_status: string | null;
+  payment_type: string | null;
+  shipping_cost: string | number | null;
+  shipping_service: string | null;
+  address_city: string | null;
+  address_state: string | null;
+  utm_source_medium: string | null;
+  device_type: string;
 }
 
-/** A result row: column name to value (drivers return numbers, strings or null for our columns). */
-export type SqlRow = Record<string, unknown>;
+export interface OrderItemsTable {
+  id: number;
+  order_id: number;
+  sku: string | null;
+  quantity: number;
+  code_color: string;
+}
+
+export interface OrdersTables {
+  orders: OrdersTable;
+  order_items: OrderItemsTable;
+}
 
 /**
- * The one small interface the orders code talks to; three implementations (SQLite, MySQL/MariaDB,
- * PostgreSQL) hide what differs between them. SQL is written with `?` placeholders; each
- * implementation binds the values its own way. Dates travel as `YYYY-MM-DD HH:MM:SS` strings in both
- * directions, whatever the column type, so no driver applies the process's time zone to them.
+ * The open orders database: SQLite, MySQL/MariaDB or PostgreSQL behind one Kysely instance. What
+ * differs between them beyond Kysely's dialects (the minute of a date, an id list, the upsert) is
+ * in the few helpers below and in write_batch.ts.
  */
 export interface OrdersDatabase {
+  readonly kysely: Kysely<OrdersTables>;
   readonly dialect: Dialect;
   /** Where the database is, without credentials, for messages. */
   readonly label: string;
-  /** Runs a statement that returns no rows. */
-  run(sql: string, params?: readonly SqlValue[]): Promise<void>;
-  /** Runs a query with a small result. */
-  all<Row extends SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
-  /** Streams a query's rows without holding the result in memory. */
-  stream<Row extends SqlRow>(sql: string, params?: readonly SqlValue[]): AsyncIterable<Row>;
-  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
-  transaction<T>(work: () => Promise<T>): Promise<T>;
-  /** Inserts `rows` (values in `columns` order) in one statement; a row whose `key` exists updates it. */
-  upsert(table: string, columns: readonly UpsertColumn[], key: string, rows: readonly SqlValue[][]): Promise<void>;
-  /** Runs `select` (a SELECT without WHERE) restricted to rows whose `column` is one of `ids`. */
-  allByIds<Row extends SqlRow>(select: string, column: string, ids: readonly number[]): Promise<Row[]>;
-  /** The `YYYY-MM-DD HH:MM` text of a date column, for grouping by minute. */
-  minuteOf(column: string): string;
-  /** Column types of the migrations. */
-  readonly types: { dateTime: string; money: string; id: string };
   close(): Promise<void>;
 }
 
@@ -51,17 +63,6 @@ export class OrdersDatabaseError extends Error {
     super(message, options);
     this.name = "OrdersDatabaseError";
   }
-}
-
-/** `(?, ?, ?), (?, ?, ?)` for a multi-row VALUES list. */
-export function valuesPlaceholders(columnCount: number, rowCount: number): string {
-  const row = `(${Array.from({ length: columnCount }, () => "?").join(", ")})`;
-  return Array.from({ length: rowCount }, () => row).join(", ");
-}
-
-/** `?, ?, ?` for an IN list. */
-export function listPlaceholders(count: number): string {
-  return Array.from({ length: count }, () => "?").join(", ");
 }
 
 /** Hides the password of a database URL for messages. */
@@ -75,13 +76,24 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** The standard upsert clause of SQLite (3.24+) and PostgreSQL: `ON CONFLICT (key) DO UPDATE SET c = excluded.c`. */
-export function onConflictUpdate(columns: readonly UpsertColumn[], key: string): string {
-  const updates = columns.filter((c) => c.name !== key).map((c) => `${c.name} = excluded.${c.name}`);
-  return `ON CONFLICT (${key}) DO UPDATE SET ${updates.join(", ")}`;
+/** The `YYYY-MM-DD HH:MM` text of a date column, for grouping by minute. */
+export function minuteOf(dialect: Dialect, column: Expression<string>): RawBuilder<string> {
+  switch (dialect) {
+    case "sqlite":
+      return sql<string>`substr(${column}, 1, 16)`;
+    case "mysql":
+      return sql<string>`DATE_FORMAT(${column}, '%Y-%m-%d %H:%i')`;
+    case "postgres":
+      return sql<string>`to_char(${column}, 'YYYY-MM-DD HH24:MI')`;
+  }
 }
 
-/** `INSERT INTO table (columns) VALUES (?, ...), ...` for `rowCount` rows. */
-export function insertValuesSql(table: string, columns: readonly UpsertColumn[], rowCount: number): string {
-  return `INSERT INTO ${table} (${columns.map((c) => c.name).join(", ")}) VALUES ${valuesPlaceholders(columns.length, rowCount)}`;
+/**
+ * `column IN (ids)`; on PostgreSQL `column = ANY($1::bigint[])`, one parameter that plans in no time
+ * where thousands of them cost more than the lookup.
+ */
+export function idIn(dialect: Dialect, column: Expression<number>, ids: readonly number[]): RawBuilder<SqlBool> {
+  return dialect === "postgres"
+    ? sql<SqlBool>`${column} = ANY(${[...ids]}::bigint[])`
+    : sql<SqlBool>`${column} IN (${sql.join(ids)})`;
 }

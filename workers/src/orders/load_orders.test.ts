@@ -34,7 +34,7 @@ describe("loadOrders: CSV rows", () => {
 
     expect(summary.orders).toMatchObject({ read: 3, loaded: 3, rejected: 0 });
     expect(summary.items).toMatchObject({ read: 3, loaded: 3, rejected: 0 });
-    const stored = await db.all<{ id: number; device_type: string }>("SELECT id, device_type FROM orders ORDER BY id");
+    const stored = await db.kysely.selectFrom("orders").select(["id", "device_type"]).orderBy("id").execute();
     expect(stored).toEqual([
       { id: 1, device_type: "iOS" },
       { id: 2, device_type: "iOS" },

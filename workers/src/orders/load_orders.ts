@@ -2,17 +2,10 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { parsePlatform } from "@ctr/schemas";
 import { parse } from "csv-parse";
-import {
-  COLUMN_TYPES,
-  type ColumnKind,
-  locateColumns,
-  normalizeStored,
-  ORDER_COLUMN_KINDS,
-  ORDER_ITEM_COLUMN_KINDS,
-  parseRecord,
-} from "./csv_rows.ts";
-import type { OrdersDatabase, SqlValue } from "./database.ts";
+import { locateColumns, ORDER_COLUMN_KINDS, ORDER_ITEM_COLUMN_KINDS, parseRecord } from "./csv_rows.ts";
+import type { OrdersDatabase } from "./database.ts";
 import { migrateOrdersDatabase } from "./migrations.ts";
+import { type PendingRow, type TableSpec, writeBatch } from "./write_batch.ts";
 
 export interface LoadOrdersOptions {
   /** Rows written per transaction. Default 2,000 (at most 32,000 values per statement). */
@@ -57,17 +50,6 @@ export interface LoadSummary {
 /** Raised when a load cannot run at all (a missing file, a header without the contract's columns). */
 export class OrdersLoadError extends Error {
   override name = "OrdersLoadError";
-}
-
-interface PendingRow {
-  id: number;
-  line: number;
-  values: SqlValue[];
-}
-
-interface TableSpec {
-  table: "orders" | "order_items";
-  kinds: Readonly<Record<string, ColumnKind>>;
 }
 
 const ORDERS: TableSpec = { table: "orders", kinds: ORDER_COLUMN_KINDS };
@@ -170,9 +152,14 @@ async function loadFile(
     const rows = [...batch.values()];
     batch = new Map();
     const read = counts.read;
-    writing = writeBatch(db, spec, rows, counts, (row, reason) =>
-      reject(counts, { file, line: row.line, reason }),
-    ).then(() => options.onProgress?.({ file, rows: read }));
+    writing = writeBatch(db, spec, rows, (row, reason) => reject(counts, { file, line: row.line, reason })).then(
+      (written) => {
+        counts.loaded += written.loaded;
+        counts.updated += written.updated;
+        counts.unchanged += written.unchanged;
+        options.onProgress?.({ file, rows: read });
+      },
+    );
     // Marked handled now; the failure still surfaces at the next `await writing`.
     writing.catch(() => undefined);
   };
@@ -214,62 +201,4 @@ async function loadFile(
     // A refused header or a failed batch leaves the file half read: let go of it.
     input.destroy();
   }
-}
-
-/**
- * Writes one batch in one transaction: items of unknown orders are rejected, rows equal to the
- * stored ones are skipped, the rest are upserted by id in one statement.
- */
-async function writeBatch(
-  db: OrdersDatabase,
-  spec: TableSpec,
-  rows: PendingRow[],
-  counts: TableLoadCounts,
-  rejectRow: (row: PendingRow, reason: string) => void,
-): Promise<void> {
-  const columns = Object.keys(spec.kinds);
-  const kinds = Object.values(spec.kinds);
-  await db.transaction(async () => {
-    let candidates = rows;
-    if (spec.table === "order_items") {
-      const orderIds = [...new Set(rows.map((row) => row.values[1] as number))];
-      const found = await db.allByIds<{ id: unknown }>("SELECT id FROM orders", "id", orderIds);
-      const known = new Set(found.map((row) => Number(row.id)));
-      candidates = rows.filter((row) => {
-        if (known.has(row.values[1] as number)) return true;
-        rejectRow(row, `order ${row.values[1]} does not exist (load its order first)`);
-        return false;
-      });
-    }
-    if (candidates.length === 0) return;
-    const stored = await db.allByIds(
-      `SELECT ${columns.join(", ")} FROM ${spec.table}`,
-      "id",
-      candidates.map((row) => row.id),
-    );
-    const storedById = new Map(
-      stored.map((row) => [
-        Number(row.id),
-        columns.map((column, i) => normalizeStored(kinds[i] ?? "text", row[column])),
-      ]),
-    );
-    const changed = candidates.filter((row) => {
-      const before = storedById.get(row.id);
-      if (!before) {
-        counts.loaded++;
-        return true;
-      }
-      const same = row.values.every((value, i) => normalizeStored(kinds[i] ?? "text", value) === before[i]);
-      if (same) counts.unchanged++;
-      else counts.updated++;
-      return !same;
-    });
-    if (changed.length === 0) return;
-    await db.upsert(
-      spec.table,
-      columns.map((name, i) => ({ name, type: COLUMN_TYPES[kinds[i] ?? "text"] })),
-      "id",
-      changed.map((row) => row.values),
-    );
-  });
 }

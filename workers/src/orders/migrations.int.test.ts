@@ -2,17 +2,18 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { ORDER_ITEMS_CSV_COLUMNS, ORDERS_CSV_COLUMNS } from "@ctr/schemas";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OrdersDatabase } from "./database.ts";
 import { migrateOrdersDatabase } from "./migrations.ts";
-import { openSqliteDatabase } from "./sqlite_database.ts";
+import { openOrdersDatabase } from "./open_orders_database.ts";
 
 let dir: string;
 let db: OrdersDatabase;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "ctr-orders-migrations-"));
-  db = openSqliteDatabase(path.join(dir, "orders.sqlite"));
+  db = await openOrdersDatabase(`sqlite://${path.join(dir, "orders.sqlite")}`);
   await migrateOrdersDatabase(db);
 });
 
@@ -27,7 +28,9 @@ describe("migrateOrdersDatabase", () => {
     ["orders", ORDERS_CSV_COLUMNS],
     ["order_items", ORDER_ITEMS_CSV_COLUMNS],
   ])("creates %s with the contract's CSV columns in order", async (table, columns) => {
-    const rows = await db.all<{ name: string }>("SELECT name FROM pragma_table_info(?) ORDER BY cid", [table]);
+    const { rows } = await sql<{ name: string }>`SELECT name FROM pragma_table_info(${table}) ORDER BY cid`.execute(
+      db.kysely,
+    );
     expect(rows.map((r) => r.name)).toEqual(columns);
   });
 });

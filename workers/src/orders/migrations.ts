@@ -1,50 +1,78 @@
-import type { OrdersDatabase } from "./database.ts";
+import { type Kysely, type Migration, Migrator, sql } from "kysely";
+import type { Dialect, OrdersDatabase } from "./database.ts";
 
-/**
- * The orders schema, in the dialect's types. Every statement is idempotent, so the loader and the
- * sync run them on every start without bookkeeping. `VARCHAR(255)` rather than TEXT: MySQL cannot
- * index TEXT, and none of these values is longer.
- */
-function migrationStatements(db: OrdersDatabase): string[] {
-  const { id, dateTime, money } = db.types;
-  const text = "VARCHAR(255)";
-  // MySQL has no CREATE INDEX IF NOT EXISTS (MariaDB does); declaring the index inside CREATE TABLE
-  // works in MySQL and MariaDB alike and is idempotent with the table.
-  const inline = db.dialect === "mysql";
-  return [
-    `CREATE TABLE IF NOT EXISTS orders (
-      id ${id} PRIMARY KEY,
-      user_id ${id} NOT NULL,
-      order_date ${dateTime} NOT NULL,
-      order_subtotal ${money},
-      order_discount ${money},
-      order_total ${money},
-      order_status ${text},
-      payment_type ${text},
-      shipping_cost ${money},
-      shipping_service ${text},
-      address_city ${text},
-      address_state ${text},
-      utm_source_medium ${text},
-      device_type ${text} NOT NULL${inline ? ",\n      INDEX orders_order_date (order_date)" : ""}
-    )`,
-    `CREATE TABLE IF NOT EXISTS order_items (
-      id ${id} PRIMARY KEY,
-      order_id ${id} NOT NULL,
-      sku ${text},
-      quantity INTEGER NOT NULL,
-      code_color ${text} NOT NULL${inline ? ",\n      INDEX order_items_order_id (order_id)" : ""}
-    )`,
-    ...(inline
-      ? []
-      : [
-          "CREATE INDEX IF NOT EXISTS orders_order_date ON orders (order_date)",
-          "CREATE INDEX IF NOT EXISTS order_items_order_id ON order_items (order_id)",
-        ]),
-  ];
+/** The column types that differ between the dialects. */
+const TYPES: Record<Dialect, { id: string; dateTime: string; money: string }> = {
+  sqlite: { id: "integer", dateTime: "text", money: "numeric" },
+  mysql: { id: "bigint", dateTime: "datetime", money: "decimal(14, 2)" },
+  postgres: { id: "bigint", dateTime: "timestamp", money: "numeric(14, 2)" },
+};
+
+/** `VARCHAR(255)` rather than TEXT: MySQL cannot index TEXT, and no value is longer. */
+const TEXT = "varchar(255)";
+
+/** Creates an index unless it is there: MySQL has no CREATE INDEX IF NOT EXISTS (MariaDB has). */
+async function createIndex(db: Kysely<unknown>, dialect: Dialect, name: string, table: string, column: string) {
+  if (dialect === "mysql") {
+    const { rows } = await sql`SELECT 1 FROM information_schema.statistics
+      WHERE table_schema = DATABASE() AND table_name = ${table} AND index_name = ${name}`.execute(db);
+    if (rows.length > 0) return;
+    await db.schema.createIndex(name).on(table).column(column).execute();
+  } else {
+    await db.schema.createIndex(name).ifNotExists().on(table).column(column).execute();
+  }
 }
 
-/** Creates the orders tables and their indexes when they are missing. */
-export async function migrateOrdersDatabase(db: OrdersDatabase): Promise<void> {
-  for (const statement of migrationStatements(db)) await db.run(statement);
+/**
+ * The orders schema, one migration per change, applied in name order by Kysely's Migrator, which
+ * records them in `kysely_migration`. The first one also meets databases created before the
+ * migrator (the same tables made by CREATE TABLE IF NOT EXISTS): it only creates what is missing.
+ */
+function migrations(dialect: Dialect): Record<string, Migration> {
+  const { id, dateTime, money } = TYPES[dialect];
+  return {
+    "0001_orders_tables": {
+      async up(db) {
+        await db.schema
+          .createTable("orders")
+          .ifNotExists()
+          .addColumn("id", sql.raw(id), (c) => c.primaryKey())
+          .addColumn("user_id", sql.raw(id), (c) => c.notNull())
+          .addColumn("order_date", sql.raw(dateTime), (c) => c.notNull())
+          .addColumn("order_subtotal", sql.raw(money))
+          .addColumn("order_discount", sql.raw(money))
+          .addColumn("order_total", sql.raw(money))
+          .addColumn("order_status", sql.raw(TEXT))
+          .addColumn("payment_type", sql.raw(TEXT))
+          .addColumn("shipping_cost", sql.raw(money))
+          .addColumn("shipping_service", sql.raw(TEXT))
+          .addColumn("address_city", sql.raw(TEXT))
+          .addColumn("address_state", sql.raw(TEXT))
+          .addColumn("utm_source_medium", sql.raw(TEXT))
+          .addColumn("device_type", sql.raw(TEXT), (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable("order_items")
+          .ifNotExists()
+          .addColumn("id", sql.raw(id), (c) => c.primaryKey())
+          .addColumn("order_id", sql.raw(id), (c) => c.notNull())
+          .addColumn("sku", sql.raw(TEXT))
+          .addColumn("quantity", "integer", (c) => c.notNull())
+          .addColumn("code_color", sql.raw(TEXT), (c) => c.notNull())
+          .execute();
+        await createIndex(db, dialect, "orders_order_date", "orders", "order_date");
+        await createIndex(db, dialect, "order_items_order_id", "order_items", "order_id");
+      },
+    },
+  };
+}
+
+/** Applies the orders migrations that the database has not seen yet (creates the tables the first time). */
+export async function migrateOrdersDatabase(database: OrdersDatabase): Promise<void> {
+  const migrator = new Migrator({
+    db: database.kysely,
+    provider: { getMigrations: async () => migrations(database.dialect) },
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error;
 }

@@ -1,15 +1,77 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type OrdersDatabase, OrdersDatabaseError, redactUrl } from "./database.ts";
-import { openMysqlDatabase } from "./mysql_database.ts";
-import { openPostgresDatabase } from "./postgres_database.ts";
-import { openSqliteDatabase } from "./sqlite_database.ts";
+import Database from "better-sqlite3";
+import { Kysely, type Dialect as KyselyDialect, MysqlDialect, PostgresDialect, SqliteDialect, sql } from "kysely";
+import mysql from "mysql2";
+import pg from "pg";
+import Cursor from "pg-cursor";
+import { type Dialect, type OrdersDatabase, OrdersDatabaseError, type OrdersTables, redactUrl } from "./database.ts";
+
+/** Connections per pool: a load writes one batch at a time, a sync streams one query. */
+const POOL_SIZE = 2;
 
 /** The SQLite file a `sqlite:///abs/path` or `file:///abs/path` URL names. */
-function sqliteFile(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.protocol === "file:") return fileURLToPath(parsed);
+function sqliteFile(url: URL): string {
+  if (url.protocol === "file:") return fileURLToPath(url);
   // sqlite:///abs/path has an empty host; decode %20 and friends like a file URL would.
-  return decodeURIComponent(parsed.pathname);
+  return decodeURIComponent(url.pathname);
+}
+
+/**
+ * SQLite through better-sqlite3. Dates are TEXT `YYYY-MM-DD HH:MM:SS`, which sorts and compares like
+ * the time it spells. WAL + NORMAL: a crash may lose the last transaction, never corrupt the file;
+ * loads are re-runnable.
+ */
+function sqliteDialect(file: string): KyselyDialect {
+  let database: Database.Database;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    database = new Database(file);
+    database.pragma("journal_mode = WAL");
+    database.pragma("synchronous = NORMAL");
+  } catch (cause) {
+    throw new OrdersDatabaseError(`cannot open the SQLite orders database ${file}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  return new SqliteDialect({ database });
+}
+
+/**
+ * MySQL or MariaDB through mysql2. `dateStrings` keeps DATETIME values as the text they are, so the
+ * driver never shifts them by the process's time zone.
+ */
+function mysqlDialect(url: URL): KyselyDialect {
+  const uri = new URL(url);
+  uri.protocol = "mysql:";
+  const pool = mysql.createPool({
+    uri: uri.toString(),
+    dateStrings: true,
+    timezone: "Z",
+    connectionLimit: POOL_SIZE,
+  });
+  return new MysqlDialect({ pool });
+}
+
+/**
+ * PostgreSQL through pg, streaming through pg-cursor. TIMESTAMP (without time zone) values come
+ * back as their text: pg would otherwise read them in the process's local zone.
+ */
+function postgresDialect(url: URL): KyselyDialect {
+  const pool = new pg.Pool({
+    connectionString: url.toString(),
+    max: POOL_SIZE,
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === pg.types.builtins.TIMESTAMP
+          ? (text: string) => text
+          : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle connection the server drops is reported here; the next query fails on its own.
+  pool.on("error", () => undefined);
+  return new PostgresDialect({ pool, cursor: Cursor });
 }
 
 /**
@@ -18,23 +80,46 @@ function sqliteFile(url: string): string {
  * Throws OrdersDatabaseError naming the database when it cannot be reached.
  */
 export async function openOrdersDatabase(url: string): Promise<OrdersDatabase> {
-  let protocol: string;
+  let parsed: URL;
   try {
-    protocol = new URL(url).protocol;
+    parsed = new URL(url);
   } catch {
     throw new OrdersDatabaseError(`not a database URL: ${redactUrl(url)}`);
   }
-  switch (protocol) {
+  let dialect: Dialect;
+  let driver: KyselyDialect;
+  let label = redactUrl(url);
+  switch (parsed.protocol) {
     case "sqlite:":
-    case "file:":
-      return openSqliteDatabase(sqliteFile(url));
+    case "file:": {
+      const file = sqliteFile(parsed);
+      dialect = "sqlite";
+      driver = sqliteDialect(file);
+      label = `sqlite://${file}`;
+      break;
+    }
     case "mysql:":
     case "mariadb:":
-      return openMysqlDatabase(url);
+      dialect = "mysql";
+      driver = mysqlDialect(parsed);
+      break;
     case "postgres:":
     case "postgresql:":
-      return openPostgresDatabase(url);
+      dialect = "postgres";
+      driver = postgresDialect(parsed);
+      break;
     default:
       throw new OrdersDatabaseError(`unsupported orders database ${redactUrl(url)}: wants sqlite:, mysql:, postgres:`);
   }
+  const kysely = new Kysely<OrdersTables>({ dialect: driver });
+  try {
+    // The pools connect lazily: reach the server now, so a wrong URL fails here, naming it.
+    await sql`SELECT 1`.execute(kysely);
+  } catch (cause) {
+    await kysely.destroy().catch(() => undefined);
+    throw new OrdersDatabaseError(`cannot reach the orders database ${label}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  return { kysely, dialect, label, close: () => kysely.destroy() };
 }

@@ -1,5 +1,9 @@
 import { formatDay, type PurchasesPerMinute, parseDay, parseGmt3WallClock, parsePlatform } from "@ctr/schemas";
-import { listPlaceholders, type OrdersDatabase, type SqlValue } from "../orders/database.ts";
+import { sql } from "kysely";
+import { minuteOf, type OrdersDatabase } from "../orders/database.ts";
+
+/** Rows fetched per round trip when streaming through a cursor. */
+const STREAM_CHUNK = 1_000;
 
 export interface ExtractPurchasesOptions {
   /** Order statuses that do not count, compared case-insensitively. Default: none. */
@@ -17,14 +21,6 @@ export interface DayPurchases {
   unmappedDeviceTypes: Record<string, number>;
   /** order_items rows of mapped platforms left out by their order's status. */
   excluded: number;
-}
-
-interface GroupRow extends Record<string, unknown> {
-  minute: string;
-  device_type: string | null;
-  product: string;
-  items: number | string;
-  excluded: number | string;
 }
 
 /** The UTC `YYYY-MM-DD HH:MM:SS` of epoch milliseconds, as DateTime('UTC') columns take it. */
@@ -47,22 +43,36 @@ export async function extractDayPurchases(
   if (!start) throw new RangeError(`not a day: ${day}`);
   const next = formatDay(new Date(start.getTime() + 86_400_000));
   const statuses = [...new Set(excludedStatuses.map((status) => status.trim().toLowerCase()))];
-  const excludedSql =
-    statuses.length === 0
-      ? "0"
-      : `SUM(CASE WHEN LOWER(o.order_status) IN (${listPlaceholders(statuses.length)}) THEN 1 ELSE 0 END)`;
   // order_date is the GMT-3 wall clock as stored; the day is [day 00:00:00, next day 00:00:00).
-  const sql = `SELECT ${db.minuteOf("o.order_date")} AS minute, o.device_type AS device_type,
-                      i.code_color AS product, COUNT(*) AS items, ${excludedSql} AS excluded
-               FROM orders o JOIN order_items i ON i.order_id = o.id
-               WHERE o.order_date >= ? AND o.order_date < ?
-               GROUP BY 1, 2, 3`;
-  const params: SqlValue[] = [...statuses, `${day} 00:00:00`, `${next} 00:00:00`];
+  const minute = minuteOf(db.dialect, sql.ref("o.order_date"));
+  const groups = db.kysely
+    .selectFrom("orders as o")
+    .innerJoin("order_items as i", "i.order_id", "o.id")
+    .select((eb) => [
+      minute.as("minute"),
+      "o.device_type as device_type",
+      "i.code_color as product",
+      eb.fn.countAll<number | string>().as("items"),
+      (statuses.length === 0
+        ? sql<number>`0`
+        : eb.fn.sum<number | string>(
+            eb
+              .case()
+              .when(eb.fn("lower", ["o.order_status"]), "in", statuses)
+              .then(1)
+              .else(0)
+              .end(),
+          )
+      ).as("excluded"),
+    ])
+    .where("o.order_date", ">=", `${day} 00:00:00`)
+    .where("o.order_date", "<", `${next} 00:00:00`)
+    .groupBy([minute, "o.device_type", "i.code_color"]);
 
   const result: DayPurchases = { day, rows: [], orderItems: 0, unmapped: 0, unmappedDeviceTypes: {}, excluded: 0 };
   // Device types differing only in case fall into one platform: sum them per output row.
   const purchases = new Map<string, PurchasesPerMinute>();
-  for await (const group of db.stream<GroupRow>(sql, params)) {
+  for await (const group of groups.stream(STREAM_CHUNK)) {
     const items = Number(group.items);
     const platform = parsePlatform(group.device_type ?? "");
     if (!platform) {
