@@ -86,7 +86,7 @@ describe.each(DATABASE_KINDS)("orders load into %s", (kind) => {
     expect(await count("orders")).toBe(4);
     expect(await count("order_items")).toBe(4);
     // The date comes back exactly as written, whatever the column type and the process's zone.
-    const first = await orders().select("order_date").where("id", "=", 1).executeTakeFirst();
+    const first = await orders().select("order_date").where("id", "=", 1n).executeTakeFirst();
     expect(first?.order_date).toBe("2016-02-01 10:00:05");
   });
 
@@ -116,11 +116,11 @@ describe.each(DATABASE_KINDS)("orders load into %s", (kind) => {
     expect(summary.orders).toMatchObject({ loaded: 0, updated: 1, unchanged: 3 });
     expect(summary.items).toMatchObject({ loaded: 0, updated: 1, unchanged: 3 });
     expect(await count("orders")).toBe(4);
-    const changedOrder = await orders().select("order_status").where("id", "=", 2).executeTakeFirst();
+    const changedOrder = await orders().select("order_status").where("id", "=", 2n).executeTakeFirst();
     const changedItem = await database.db.kysely
       .selectFrom("order_items")
       .select("quantity")
-      .where("id", "=", 101)
+      .where("id", "=", 101n)
       .executeTakeFirst();
     expect(changedOrder?.order_status).toBe("canceled");
     expect(Number(changedItem?.quantity)).toBe(3);
@@ -156,10 +156,10 @@ describe.each(DATABASE_KINDS)("orders load into %s", (kind) => {
   it("a stream abandoned early leaves the connection usable", async () => {
     const seen: unknown[] = [];
     for await (const row of orders().select("id").orderBy("id").stream()) {
-      seen.push(Number(row.id));
+      seen.push(String(row.id));
       break;
     }
-    expect(seen).toEqual([1]);
+    expect(seen).toEqual(["1"]);
     expect(await count("orders")).toBe(4);
   });
 });

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -52,6 +52,18 @@ describe("ctr orders load", () => {
     expect(stdout).toContain("Desktop (1 orders)");
     expect(stdout).toContain(`${orders}:3: order_date wants a real date and time`);
     expect(stdout).toContain(`${items}:3: order 2 does not exist`);
+  });
+
+  it("lists the first 20 rejected rows and says how many more there are", async () => {
+    const many = path.join(dir, "orders_many_bad.csv");
+    const header = readFileSync(orders, "utf8").split("\n")[0];
+    const bad = Array.from({ length: 30 }, (_, i) => `${i + 100},5,2016-02-01 25:00:00,10,0,10,c,pix,0,PAC,N,RN,d,iOS`);
+    writeFileSync(many, [header, ...bad].join("\n"));
+    const { code, stdout } = await ctr(["orders", "load", "--orders", many, "--items", items]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("rejected rows: 31, the first 20:");
+    expect(stdout.split("\n").filter((line) => line.startsWith(`  ${many}:`))).toHaveLength(20);
+    expect(stdout).toContain("  ... and 11 more\n");
   });
 
   it("exits 1 naming a missing file", async () => {

@@ -144,8 +144,8 @@ describe.each(DATABASE_KINDS)("purchase sync from %s", (kind) => {
 
   it("refuses a day whose orders are gone, and replaces it with nothing only when allowed", async () => {
     const before = await syncedTotals();
-    await database.db.kysely.deleteFrom("order_items").where("order_id", "=", 9).execute();
-    await database.db.kysely.deleteFrom("orders").where("id", "=", 9).execute();
+    await database.db.kysely.deleteFrom("order_items").where("order_id", "=", 9n).execute();
+    await database.db.kysely.deleteFrom("orders").where("id", "=", 9n).execute();
     await expect(sync("2016-02-02")).rejects.toMatchObject({
       name: "DayRefusedError",
       refusal: {

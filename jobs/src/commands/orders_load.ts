@@ -35,6 +35,8 @@ export function formatLoadSummary(summary: LoadSummary, database: string): strin
       `rejected rows: ${summary.rejectedTotal}${summary.rejectedTotal > summary.rejected.length ? `, the first ${summary.rejected.length}:` : ":"}`,
     );
     for (const row of summary.rejected) lines.push(`  ${row.file}:${row.line}: ${row.reason}`);
+    const unlisted = summary.rejectedTotal - summary.rejected.length;
+    if (unlisted > 0) lines.push(`  ... and ${unlisted} more`);
   }
   const rows = summary.orders.read + summary.items.read;
   lines.push(
@@ -49,8 +51,11 @@ export const ordersLoadCommand: Command = {
   usage: "ctr orders load --orders FILE --items FILE",
   details: `Loads orders first, then items, into the database ORDERS_DATABASE_URL names (default: SQLite at
 CTR_DATA_DIR/orders.sqlite), creating its tables. Rows are upserted by id: loading again never
-duplicates, and a changed row is updated. Bad rows are rejected and listed with file and line; they do
-not stop the load. Exit code 0 when the load completed (even with rejected rows), 1 when it could not.`,
+duplicates, and a changed row is updated. Bad rows (a bad or missing field, a NUL byte, bytes that are
+not UTF-8, an item of an unknown order, a second row of an id: the first one is loaded) are rejected
+and listed with file and line; they do not stop the load. The counts are the rows this load inserted
+or changed. Concurrent loads wait for each other's rows. Exit code 0 when the load completed (even
+with rejected rows), 1 when it could not.`,
   options: { orders: { type: "string" }, items: { type: "string" } },
   async run(values) {
     const files = { orders: requireString(values, "orders"), items: requireString(values, "items") };

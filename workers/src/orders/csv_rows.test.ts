@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import {
   type ColumnKind,
   locateColumns,
-  normalizeStored,
   ORDER_COLUMN_KINDS,
   ORDER_ITEM_COLUMN_KINDS,
   parseRecord,
@@ -39,13 +38,29 @@ describe("column kinds", () => {
 
 describe("parseRecord", () => {
   it("reads a valid record into typed values in column order", () => {
-    expect(parseObject(ORDER_ITEM_COLUMN_KINDS, item)).toEqual({ values: [7, 3, "SKU-1", 2, "ABC123"] });
+    expect(parseObject(ORDER_ITEM_COLUMN_KINDS, item)).toEqual({ values: [7n, 3n, "SKU-1", 2, "ABC123"] });
+  });
+
+  it("keeps ids exact up to 2^63 - 1, beyond what a JS number holds", () => {
+    const ids = { id: "9007199254740993", order_id: "9223372036854775807" };
+    expect(parseObject(ORDER_ITEM_COLUMN_KINDS, { ...item, ...ids })).toEqual({
+      values: [9007199254740993n, 9223372036854775807n, "SKU-1", 2, "ABC123"],
+    });
+  });
+
+  it.each([
+    ["a NUL byte", { sku: "SK\u0000U" }, "sku holds a NUL byte"],
+    ["bytes that are not UTF-8", { code_color: "AB\uFFFD" }, "code_color is not valid UTF-8"],
+  ])("rejects %s, naming the column", (_, change, reason) => {
+    expect(parseObject(ORDER_ITEM_COLUMN_KINDS, { ...item, ...change })).toEqual({
+      reason: expect.stringContaining(reason),
+    });
   });
 
   it.each([
     [{ id: "7a" }, "id wants a whole number"],
     [{ id: "-1" }, "id wants a whole number"],
-    [{ id: "99999999999999999999" }, "id wants a whole number"],
+    [{ id: "9223372036854775808" }, "id wants a whole number from 0 to 9223372036854775807"],
     [{ quantity: "0" }, "quantity wants a whole number above 0"],
     [{ quantity: "-2" }, "quantity wants a whole number above 0"],
     [{ quantity: "1.5" }, "quantity wants a whole number above 0"],
@@ -73,11 +88,13 @@ describe("parseRecord", () => {
     }
   });
 
-  it("reads empty money and text as NULL and rejects non-numeric money", () => {
-    const kinds = { order_total: "money", order_status: "text" } as const;
-    expect(parseObject(kinds, { order_total: "", order_status: "" })).toEqual({ values: [null, null] });
+  it("reads empty money and text as NULL, an empty device type as empty, and rejects non-numeric money", () => {
+    const kinds = { order_total: "money", order_status: "text", device_type: "textOrEmpty" } as const;
+    expect(parseObject(kinds, { order_total: "", order_status: "", device_type: "" })).toEqual({
+      values: [null, null, ""],
+    });
     for (const bad of ["12,50", "1.005", "1234567890123"]) {
-      expect(parseObject(kinds, { order_total: bad, order_status: "x" })).toEqual({
+      expect(parseObject(kinds, { order_total: bad, order_status: "x", device_type: "iOS" })).toEqual({
         reason: expect.stringContaining("order_total wants a decimal number"),
       });
     }
@@ -89,13 +106,5 @@ describe("locateColumns", () => {
     expect(locateColumns(ORDER_ITEM_COLUMN_KINDS, ["id", "sku", " quantity "])).toEqual({
       missing: ["order_id", "code_color"],
     });
-  });
-});
-
-describe("normalizeStored", () => {
-  it("makes the drivers' number and string forms of one value equal", () => {
-    expect(normalizeStored("money", "12.50")).toBe(normalizeStored("money", 12.5));
-    expect(normalizeStored("id", "9007199254740991")).toBe(9007199254740991);
-    expect(normalizeStored("text", null)).toBeNull();
   });
 });

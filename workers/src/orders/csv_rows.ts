@@ -3,17 +3,20 @@ import type { ColumnType, SqlValue } from "./database.ts";
 
 /**
  * How a CSV column is read:
- * - `id`: a whole number >= 0 that a JS number holds exactly;
+ * - `id`: a whole number from 0 to 2^63 - 1 (BIGINT), kept exact as a BigInt: ids beyond 2^53 are
+ *   common in shop databases and a JS number would round them;
  * - `dateTime`: a real `YYYY-MM-DD HH:MM:SS` from year 1000 on (GMT-3 wall clock, stored as written);
  * - `money`: a decimal number with up to 12 digits before the point and 2 after, or empty (NULL);
  * - `text`: text up to 255 characters, empty is NULL;
+ * - `textOrEmpty`: text up to 255 characters, empty kept as an empty string (device_type: a NOT NULL
+ *   column the sync groups by; an order without one is stored, and reported as unmapped);
  * - `label`: non-empty text up to 255 characters;
  * - `quantity`: a whole number from 1 to 2^31 - 1.
  *
  * The bounds are the columns' (VARCHAR(255), DECIMAL(14,2), INTEGER, DATETIME): a value the database
  * would refuse is rejected here with its line instead of failing the whole batch.
  */
-export type ColumnKind = "id" | "dateTime" | "money" | "text" | "label" | "quantity";
+export type ColumnKind = "id" | "dateTime" | "money" | "text" | "textOrEmpty" | "label" | "quantity";
 
 /** How each orders.csv column is read, in the contract's column order (the loader's value order). */
 export const ORDER_COLUMN_KINDS: Record<OrdersCsvColumn, ColumnKind> = {
@@ -30,7 +33,7 @@ export const ORDER_COLUMN_KINDS: Record<OrdersCsvColumn, ColumnKind> = {
   address_city: "text",
   address_state: "text",
   utm_source_medium: "text",
-  device_type: "text",
+  device_type: "textOrEmpty",
 };
 
 /** How each order_items.csv column is read, in the contract's column order. */
@@ -49,10 +52,12 @@ export const COLUMN_TYPES: Record<ColumnKind, ColumnType> = {
   dateTime: "datetime",
   money: "decimal",
   text: "text",
+  textOrEmpty: "text",
   label: "text",
 };
 
 const WHOLE = /^\d+$/;
+const MAX_ID = 2n ** 63n - 1n;
 const DECIMAL = /^-?\d{1,12}(\.\d{1,2})?$/;
 const MAX_TEXT = 255;
 const MAX_QUANTITY = 2_147_483_647;
@@ -62,8 +67,8 @@ function parseValue(kind: ColumnKind, text: string): { value: SqlValue } | { pro
   const value = text.trim();
   switch (kind) {
     case "id": {
-      const n = Number(value);
-      return WHOLE.test(value) && Number.isSafeInteger(n) ? { value: n } : { problem: "wants a whole number" };
+      const id = WHOLE.test(value) ? BigInt(value) : undefined;
+      return id !== undefined && id <= MAX_ID ? { value: id } : { problem: `wants a whole number from 0 to ${MAX_ID}` };
     }
     case "quantity": {
       const n = Number(value);
@@ -80,8 +85,9 @@ function parseValue(kind: ColumnKind, text: string): { value: SqlValue } | { pro
       if (value === "") return { value: null };
       return DECIMAL.test(value) ? { value } : { problem: "wants a decimal number with at most 2 decimals" };
     case "text":
+    case "textOrEmpty":
       if (value.length > MAX_TEXT) return { problem: `is longer than ${MAX_TEXT} characters` };
-      return { value: value === "" ? null : value };
+      return { value: value === "" && kind === "text" ? null : value };
     case "label":
       if (value.length > MAX_TEXT) return { problem: `is longer than ${MAX_TEXT} characters` };
       return value === "" ? { problem: "wants a non-empty value" } : { value };
@@ -115,25 +121,14 @@ export function parseRecord(
   for (const [i, [column, kind]] of Object.entries(kinds).entries()) {
     const text = fields[positions[i] ?? -1];
     if (text === undefined) return { reason: `missing column ${column}` };
+    // PostgreSQL refuses NUL in text, and the others would store a value no export meant.
+    if (text.includes("\u0000")) return { reason: `${column} holds a NUL byte` };
+    // The parser decodes UTF-8, turning each byte sequence that is not UTF-8 into U+FFFD.
+    if (text.includes("\uFFFD"))
+      return { reason: `${column} is not valid UTF-8 (an undecodable byte, read as U+FFFD)` };
     const parsed = parseValue(kind, text);
     if ("problem" in parsed) return { reason: `${column} ${parsed.problem}, got ${JSON.stringify(text)}` };
     values.push(parsed.value);
   }
   return { values };
-}
-
-/**
- * Brings a value read back from any of the three databases to one form, so a re-loaded row can be
- * compared with what is stored: drivers return BIGINT and DECIMAL as numbers or strings.
- */
-export function normalizeStored(kind: ColumnKind, value: unknown): SqlValue {
-  if (value === null || value === undefined) return null;
-  switch (kind) {
-    case "id":
-    case "quantity":
-    case "money":
-      return Number(value);
-    default:
-      return String(value);
-  }
 }

@@ -1,22 +1,29 @@
-import { type Expression, type Kysely, type RawBuilder, type SqlBool, sql } from "kysely";
+import { type Expression, type Kysely, type RawBuilder, type SqlBool, sql, type Transaction } from "kysely";
 
 /** The SQL dialects the orders database can speak. */
 export type Dialect = "sqlite" | "mysql" | "postgres";
 
-/** A value as the loader binds it. */
-export type SqlValue = string | number | null;
+/** A value as the loader binds it: ids as BigInt, which every driver binds as an exact integer. */
+export type SqlValue = string | number | bigint | null;
 
 /** A column's SQL type, for PostgreSQL's typed arrays. */
 export type ColumnType = "bigint" | "integer" | "datetime" | "decimal" | "text";
 
 /**
+ * An id column (BIGINT): bound as a BigInt; read back as a digit string (pg, mysql2 with
+ * bigNumberStrings) or a BigInt (better-sqlite3 with safe integers). `String(id)` is its digits either
+ * way; it never passes through a JS number, which would round it beyond 2^53.
+ */
+export type Id = string | bigint;
+
+/**
  * The orders tables as Kysely sees them. Dates travel as `YYYY-MM-DD HH:MM:SS` strings in both
  * directions, whatever the column type, so no driver applies the process's time zone to them; the
- * drivers return BIGINT and DECIMAL as numbers or strings.
+ * drivers return DECIMAL as numbers or strings.
  */
 export interface OrdersTable {
-  id: number;
-  user_id: number;
+  id: Id;
+  user_id: Id;
   order_date: string;
   order_subtotal: string | number | null;
   order_discount: string | number | null;
@@ -32,8 +39,8 @@ export interface OrdersTable {
 }
 
 export interface OrderItemsTable {
-  id: number;
-  order_id: number;
+  id: Id;
+  order_id: Id;
   sku: string | null;
   quantity: number;
   code_color: string;
@@ -92,8 +99,34 @@ export function minuteOf(dialect: Dialect, column: Expression<string>): RawBuild
  * `column IN (ids)`; on PostgreSQL `column = ANY($1::bigint[])`, one parameter that plans in no time
  * where thousands of them cost more than the lookup.
  */
-export function idIn(dialect: Dialect, column: Expression<number>, ids: readonly number[]): RawBuilder<SqlBool> {
+export function idIn(dialect: Dialect, column: Expression<Id>, ids: readonly bigint[]): RawBuilder<SqlBool> {
   return dialect === "postgres"
     ? sql<SqlBool>`${column} = ANY(${[...ids]}::bigint[])`
     : sql<SqlBool>`${column} IN (${sql.join(ids)})`;
+}
+
+/**
+ * Runs `work` in one transaction that writes: committed when it resolves, rolled back when it throws.
+ * On SQLite it starts with BEGIN IMMEDIATE, taking the write lock up front (waiting for it under the
+ * busy timeout): a plain BEGIN that reads first and writes later cannot wait for another process's
+ * write, it fails at once with "database is locked" (its snapshot went stale).
+ */
+export async function inWriteTransaction<T>(
+  database: OrdersDatabase,
+  work: (db: Kysely<OrdersTables>) => Promise<T>,
+): Promise<T> {
+  if (database.dialect !== "sqlite") {
+    return database.kysely.transaction().execute((trx: Transaction<OrdersTables>) => work(trx));
+  }
+  return database.kysely.connection().execute(async (db) => {
+    await sql`BEGIN IMMEDIATE`.execute(db);
+    try {
+      const result = await work(db);
+      await sql`COMMIT`.execute(db);
+      return result;
+    } catch (error) {
+      await sql`ROLLBACK`.execute(db);
+      throw error;
+    }
+  });
 }

@@ -35,10 +35,10 @@ describe("loadOrders: CSV rows", () => {
     expect(summary.orders).toMatchObject({ read: 3, loaded: 3, rejected: 0 });
     expect(summary.items).toMatchObject({ read: 3, loaded: 3, rejected: 0 });
     const stored = await db.kysely.selectFrom("orders").select(["id", "device_type"]).orderBy("id").execute();
-    expect(stored).toEqual([
-      { id: 1, device_type: "iOS" },
-      { id: 2, device_type: "iOS" },
-      { id: 3, device_type: "iOS" },
+    expect(stored.map((row) => [String(row.id), row.device_type])).toEqual([
+      ["1", "iOS"],
+      ["2", "iOS"],
+      ["3", "iOS"],
     ]);
   });
 

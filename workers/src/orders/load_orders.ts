@@ -4,6 +4,7 @@ import { parsePlatform } from "@ctr/schemas";
 import { parse } from "csv-parse";
 import { locateColumns, ORDER_COLUMN_KINDS, ORDER_ITEM_COLUMN_KINDS, parseRecord } from "./csv_rows.ts";
 import type { OrdersDatabase } from "./database.ts";
+import { FirstLines } from "./first_lines.ts";
 import { migrateOrdersDatabase } from "./migrations.ts";
 import { type PendingRow, type TableSpec, writeBatch } from "./write_batch.ts";
 
@@ -27,11 +28,11 @@ export interface RejectedRow {
 export interface TableLoadCounts {
   /** Data rows read from the file. */
   read: number;
-  /** Rows new to the database. */
+  /** Rows this load inserted (new ids). */
   loaded: number;
-  /** Rows whose id was there with different values, now overwritten. */
+  /** Rows whose id was there with different values, which this load overwrote. */
   updated: number;
-  /** Rows already there with the same values. */
+  /** Rows already there with the same values (possibly written by a concurrent load). */
   unchanged: number;
   rejected: number;
 }
@@ -60,8 +61,10 @@ const emptyCounts = (): TableLoadCounts => ({ read: 0, loaded: 0, updated: 0, un
 /**
  * Loads orders.csv, then order_items.csv, into the orders database, creating its tables first.
  * Rows are upserted by id in batched transactions: loading the same files again changes nothing,
- * and a changed row is overwritten. Rows that fail validation (including items of unknown orders)
- * are rejected with file and line and never stop the load.
+ * and a changed row is overwritten. Rows that fail validation (a bad or missing field, a NUL byte,
+ * bytes that are not UTF-8, an item of an unknown order, a later row of an id already in the file)
+ * are rejected with file and line and never stop the load. The counts are the database's: rows
+ * this load inserted or changed, so concurrent loads of the same files add up to the rows.
  */
 export async function loadOrders(
   db: OrdersDatabase,
@@ -93,9 +96,9 @@ export async function loadOrders(
   };
   const deviceTypeIndex = Object.keys(ORDER_COLUMN_KINDS).indexOf("device_type");
   await loadFile(db, ORDERS, files.orders, summary.orders, reject, options, (row) => {
-    const deviceType = row.values[deviceTypeIndex];
-    if (typeof deviceType !== "string" || !parsePlatform(deviceType)) {
-      const key = typeof deviceType === "string" ? deviceType : "(empty)";
+    const deviceType = String(row.values[deviceTypeIndex]);
+    if (!parsePlatform(deviceType)) {
+      const key = deviceType === "" ? "(empty)" : deviceType;
       summary.unmappedDeviceTypes[key] = (summary.unmappedDeviceTypes[key] ?? 0) + 1;
     }
   });
@@ -141,28 +144,27 @@ async function loadFile(
   input.on("error", (error) => parser.destroy(error));
   input.pipe(parser);
 
-  let batch = new Map<number, PendingRow>();
+  let batch: PendingRow[] = [];
   // One batch is written while the next is parsed: the network databases spend most of a load
-  // waiting on the server. At most one in flight, so memory stays at two batches and the writes
-  // keep file order (a later batch may overwrite an id of an earlier one).
+  // waiting on the server. At most one in flight, so memory stays at two batches.
   let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
     await writing;
-    if (batch.size === 0) return;
-    const rows = [...batch.values()];
-    batch = new Map();
+    if (batch.length === 0) return;
+    const rows = batch;
+    batch = [];
     const read = counts.read;
-    writing = writeBatch(db, spec, rows, (row, reason) => reject(counts, { file, line: row.line, reason })).then(
-      (written) => {
-        counts.loaded += written.loaded;
-        counts.updated += written.updated;
-        counts.unchanged += written.unchanged;
-        options.onProgress?.({ file, rows: read });
-      },
-    );
+    writing = writeBatch(db, spec, rows).then((written) => {
+      counts.loaded += written.loaded;
+      counts.updated += written.updated;
+      counts.unchanged += written.unchanged;
+      for (const { row, reason } of written.rejected) reject(counts, { file, line: row.line, reason });
+      options.onProgress?.({ file, rows: read });
+    });
     // Marked handled now; the failure still surfaces at the next `await writing`.
     writing.catch(() => undefined);
   };
+  const firstLines = new FirstLines();
   try {
     let positions: number[] | undefined;
     let headerFields = 0;
@@ -186,12 +188,18 @@ async function loadFile(
         reject(counts, { file, line: info.lines, reason: parsed.reason });
         continue;
       }
-      const row: PendingRow = { id: parsed.values[0] as number, line: info.lines, values: parsed.values };
+      const row: PendingRow = { id: String(parsed.values[0]), line: info.lines, values: parsed.values };
+      // A second row of an id is an export gone wrong, and which one is right is unknown: the first
+      // one is loaded (a reload gives the same result), each later one rejected, naming the first.
+      const first = firstLines.claim(row.id, row.line);
+      if (first !== undefined) {
+        const reason = `duplicate id ${row.id}: line ${first} has it (the first row of an id is the one loaded)`;
+        reject(counts, { file, line: row.line, reason });
+        continue;
+      }
       onValid?.(row);
-      // The same id twice in one statement is an error in PostgreSQL: write the earlier one first.
-      if (batch.has(row.id)) await flush();
-      batch.set(row.id, row);
-      if (batch.size >= batchSize) await flush();
+      batch.push(row);
+      if (batch.length >= batchSize) await flush();
     }
     // An empty file has no header: that is an export gone wrong, not a table without rows.
     if (!positions) throw new OrdersLoadError(`${file}: the file is empty (no header row)`);

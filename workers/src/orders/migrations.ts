@@ -1,5 +1,5 @@
 import { type Kysely, type Migration, Migrator, sql } from "kysely";
-import type { Dialect, OrdersDatabase } from "./database.ts";
+import { type Dialect, inWriteTransaction, type OrdersDatabase, type OrdersTables } from "./database.ts";
 
 /** The column types that differ between the dialects. */
 const TYPES: Record<Dialect, { id: string; dateTime: string; money: string }> = {
@@ -67,12 +67,17 @@ function migrations(dialect: Dialect): Record<string, Migration> {
   };
 }
 
-/** Applies the orders migrations that the database has not seen yet (creates the tables the first time). */
+/**
+ * Applies the orders migrations that the database has not seen yet (creates the tables the first
+ * time). Concurrent callers wait for each other: the Migrator locks on PostgreSQL and MySQL; on
+ * SQLite, whose Migrator assumes one process, it runs inside our own write transaction.
+ */
 export async function migrateOrdersDatabase(database: OrdersDatabase): Promise<void> {
-  const migrator = new Migrator({
-    db: database.kysely,
-    provider: { getMigrations: async () => migrations(database.dialect) },
-  });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error;
+  const migrate = async (db: Kysely<OrdersTables>, disableTransactions: boolean) => {
+    const provider = { getMigrations: async () => migrations(database.dialect) };
+    const { error } = await new Migrator({ db, provider, disableTransactions }).migrateToLatest();
+    if (error) throw error;
+  };
+  if (database.dialect === "sqlite") await inWriteTransaction(database, (db) => migrate(db, true));
+  else await migrate(database.kysely, false);
 }

@@ -11,6 +11,12 @@ import { type Dialect, type OrdersDatabase, OrdersDatabaseError, type OrdersTabl
 /** Connections per pool: a load writes one batch at a time, a sync streams one query. */
 const POOL_SIZE = 2;
 
+/**
+ * How long SQLite waits for another process's write lock (a concurrent load) before failing. A
+ * batch holds it for well under a second; better-sqlite3's default is 5 s.
+ */
+const SQLITE_BUSY_TIMEOUT_MS = 120_000;
+
 /** The SQLite file a `sqlite:///abs/path` or `file:///abs/path` URL names. */
 function sqliteFile(url: URL): string {
   if (url.protocol === "file:") return fileURLToPath(url);
@@ -27,7 +33,9 @@ function sqliteDialect(file: string): KyselyDialect {
   let database: Database.Database;
   try {
     mkdirSync(path.dirname(file), { recursive: true });
-    database = new Database(file);
+    database = new Database(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+    // Integers come back as BigInt: ids beyond 2^53 stay exact.
+    database.defaultSafeIntegers(true);
     database.pragma("journal_mode = WAL");
     database.pragma("synchronous = NORMAL");
   } catch (cause) {
@@ -40,7 +48,9 @@ function sqliteDialect(file: string): KyselyDialect {
 
 /**
  * MySQL or MariaDB through mysql2. `dateStrings` keeps DATETIME values as the text they are, so the
- * driver never shifts them by the process's time zone.
+ * driver never shifts them by the process's time zone; BIGINT comes back as digit strings. Without
+ * FOUND_ROWS an upsert's affected rows count only the rows it changed, which is how a load tells
+ * what it wrote (write_batch.ts).
  */
 function mysqlDialect(url: URL): KyselyDialect {
   const uri = new URL(url);
@@ -49,6 +59,9 @@ function mysqlDialect(url: URL): KyselyDialect {
     uri: uri.toString(),
     dateStrings: true,
     timezone: "Z",
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    flags: ["-FOUND_ROWS"],
     connectionLimit: POOL_SIZE,
   });
   return new MysqlDialect({ pool });

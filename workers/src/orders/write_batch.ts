@@ -1,10 +1,17 @@
-import { type Kysely, sql } from "kysely";
-import { COLUMN_TYPES, type ColumnKind, normalizeStored } from "./csv_rows.ts";
-import { type ColumnType, idIn, type OrdersDatabase, type SqlValue } from "./database.ts";
+import { type InsertQueryBuilder, type InsertResult, type Kysely, sql } from "kysely";
+import { COLUMN_TYPES, type ColumnKind } from "./csv_rows.ts";
+import {
+  type ColumnType,
+  type Dialect,
+  idIn,
+  inWriteTransaction,
+  type OrdersDatabase,
+  type SqlValue,
+} from "./database.ts";
 
-/** A parsed CSV row waiting for its batch: its id, line and values in column order. */
+/** A parsed CSV row waiting for its batch: its id (digits), line and values in column order. */
 export interface PendingRow {
-  id: number;
+  id: string;
   line: number;
   values: SqlValue[];
 }
@@ -15,11 +22,12 @@ export interface TableSpec {
   kinds: Readonly<Record<string, ColumnKind>>;
 }
 
-/** What a batch did to the table. */
-export interface BatchCounts {
+/** What a batch did to the table, as the database counted it, and the rows it could not take. */
+export interface BatchResult {
   loaded: number;
   updated: number;
   unchanged: number;
+  rejected: { row: PendingRow; reason: string }[];
 }
 
 /**
@@ -28,6 +36,7 @@ export interface BatchCounts {
  * column kinds.
  */
 type LoaderTables = Record<string, Record<string, SqlValue>>;
+type LoaderInsert = InsertQueryBuilder<LoaderTables, string, InsertResult>;
 
 /** The array type each column travels in through unnest. */
 const ARRAY_TYPES: Record<ColumnType, string> = {
@@ -38,106 +47,123 @@ const ARRAY_TYPES: Record<ColumnType, string> = {
   text: "text[]",
 };
 
+/** Tries of a batch that lost a deadlock to a concurrent load (the database rolled it back whole). */
+const DEADLOCK_TRIES = 5;
+
+/** PostgreSQL's deadlock_detected, MySQL's ER_LOCK_DEADLOCK. */
+function isDeadlock(error: unknown): boolean {
+  const { code, errno } = error as { code?: unknown; errno?: unknown };
+  return code === "40P01" || errno === 1213;
+}
+
 /**
- * Writes one batch in one transaction: items of unknown orders are rejected, rows equal to the
- * stored ones are skipped, the rest are upserted by id in one statement.
+ * Writes one batch in one transaction. Items of unknown orders are rejected; the rest are written
+ * in two statements whose affected-row counts say what this load did, even while another load
+ * writes the same rows: first the new ids (an existing id is left alone), then, when some ids
+ * existed, every row again, changing only those whose values differ. A concurrent writer of the
+ * same id makes the database wait for it, so each row counts once as loaded across the loads and
+ * as unchanged for the others.
  */
 export async function writeBatch(
   database: OrdersDatabase,
   spec: TableSpec,
   rows: readonly PendingRow[],
-  rejectRow: (row: PendingRow, reason: string) => void,
-): Promise<BatchCounts> {
-  const { dialect } = database;
-  const columns = Object.keys(spec.kinds);
-  const kinds = Object.values(spec.kinds);
-  const counts: BatchCounts = { loaded: 0, updated: 0, unchanged: 0 };
-  await (database.kysely as unknown as Kysely<LoaderTables>).transaction().execute(async (trx) => {
-    let candidates = rows;
-    if (spec.table === "order_items") {
-      const orderIds = [...new Set(rows.map((row) => row.values[1] as number))];
-      const found = await trx
-        .selectFrom("orders")
-        .select("id")
-        .where(idIn(dialect, sql.ref("id"), orderIds))
-        .execute();
-      const known = new Set(found.map((row) => Number(row.id)));
-      candidates = rows.filter((row) => {
-        if (known.has(row.values[1] as number)) return true;
-        rejectRow(row, `order ${row.values[1]} does not exist (load its order first)`);
-        return false;
-      });
+): Promise<BatchResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await inWriteTransaction(database, (db) =>
+        writeRows(db as unknown as Kysely<LoaderTables>, database.dialect, spec, rows),
+      );
+    } catch (error) {
+      if (attempt >= DEADLOCK_TRIES || !isDeadlock(error)) throw error;
     }
-    if (candidates.length === 0) return;
-    const stored = await trx
-      .selectFrom(spec.table)
-      .select(columns)
-      .where(
-        idIn(
-          dialect,
-          sql.ref("id"),
-          candidates.map((row) => row.id),
-        ),
-      )
-      .execute();
-    const storedById = new Map(
-      stored.map((row) => [
-        Number(row.id),
-        columns.map((column, i) => normalizeStored(kinds[i] ?? "text", row[column])),
-      ]),
-    );
-    const changed = candidates.filter((row) => {
-      const before = storedById.get(row.id);
-      if (!before) {
-        counts.loaded++;
-        return true;
-      }
-      const same = row.values.every((value, i) => normalizeStored(kinds[i] ?? "text", value) === before[i]);
-      if (same) counts.unchanged++;
-      else counts.updated++;
-      return !same;
-    });
-    if (changed.length > 0) await upsert(trx, database.dialect, spec, changed);
-  });
-  return counts;
+  }
 }
 
-/** Inserts `rows` in one statement; a row whose id exists overwrites it. */
-async function upsert(
+async function writeRows(
   db: Kysely<LoaderTables>,
-  dialect: OrdersDatabase["dialect"],
+  dialect: Dialect,
   spec: TableSpec,
   rows: readonly PendingRow[],
-): Promise<void> {
-  const columns = Object.keys(spec.kinds);
-  const updated = columns.filter((column) => column !== "id");
-  if (dialect === "mysql") {
-    // VALUES(c) rather than the MySQL 8 row alias: MariaDB only knows VALUES(c).
-    await db
-      .insertInto(spec.table)
-      .values(rows.map((row) => Object.fromEntries(columns.map((column, i) => [column, row.values[i] ?? null]))))
-      .onDuplicateKeyUpdate(Object.fromEntries(updated.map((column) => [column, sql`VALUES(${sql.ref(column)})`])))
+): Promise<BatchResult> {
+  const result: BatchResult = { loaded: 0, updated: 0, unchanged: 0, rejected: [] };
+  let candidates = rows;
+  if (spec.table === "order_items") {
+    const orderIds = [...new Set(rows.map((row) => row.values[1] as bigint))];
+    const found = await db
+      .selectFrom("orders")
+      .select("id")
+      .where(idIn(dialect, sql.ref("id"), orderIds))
       .execute();
-    return;
+    const known = new Set(found.map((row) => String(row.id)));
+    candidates = rows.filter((row) => {
+      if (known.has(String(row.values[1]))) return true;
+      result.rejected.push({ row, reason: `order ${row.values[1]} does not exist (load its order first)` });
+      return false;
+    });
   }
-  const onConflict = Object.fromEntries(updated.map((column) => [column, sql.ref<SqlValue>(`excluded.${column}`)]));
+  if (candidates.length === 0) return result;
+  result.loaded = await insertNew(db, dialect, spec, candidates);
+  if (result.loaded < candidates.length) result.updated = await updateChanged(db, dialect, spec, candidates);
+  result.unchanged = candidates.length - result.loaded - result.updated;
+  return result;
+}
+
+/** `INSERT INTO table (columns)` with the rows as its source (PostgreSQL: one array per column). */
+function insertRows(db: Kysely<LoaderTables>, dialect: Dialect, spec: TableSpec, rows: readonly PendingRow[]) {
+  const columns = Object.keys(spec.kinds);
   if (dialect === "postgres") {
     // One array per column through unnest: a statement of a few parameters plans in no time,
     // where a VALUES list of thousands of parameters costs PostgreSQL more than the insert.
     const arrays = Object.values(spec.kinds).map(
       (kind, i) => sql`${rows.map((row) => row.values[i] ?? null)}::${sql.raw(ARRAY_TYPES[COLUMN_TYPES[kind]])}`,
     );
-    await db
+    return db
       .insertInto(spec.table)
       .columns(columns)
-      .expression(sql`SELECT * FROM unnest(${sql.join(arrays)})`)
-      .onConflict((oc) => oc.column("id").doUpdateSet(onConflict))
-      .execute();
-    return;
+      .expression(sql`SELECT * FROM unnest(${sql.join(arrays)})`);
   }
-  await db
+  return db
     .insertInto(spec.table)
-    .values(rows.map((row) => Object.fromEntries(columns.map((column, i) => [column, row.values[i] ?? null]))))
-    .onConflict((oc) => oc.column("id").doUpdateSet(onConflict))
-    .execute();
+    .values(rows.map((row) => Object.fromEntries(columns.map((column, i) => [column, row.values[i] ?? null]))));
+}
+
+const affected = async (insert: LoaderInsert) => Number((await insert.executeTakeFirst()).numInsertedOrUpdatedRows);
+
+/** Inserts the rows whose id is new; returns how many. */
+async function insertNew(db: Kysely<LoaderTables>, dialect: Dialect, spec: TableSpec, rows: readonly PendingRow[]) {
+  const insert = insertRows(db, dialect, spec, rows);
+  // MySQL: `id = id` changes nothing, so an existing id counts 0 rows (FOUND_ROWS is off).
+  return affected(
+    dialect === "mysql"
+      ? insert.onDuplicateKeyUpdate({ id: sql.ref("id") })
+      : insert.onConflict((oc) => oc.column("id").doNothing()),
+  );
+}
+
+/** Overwrites the rows whose stored values differ (every id exists by now); returns how many. */
+async function updateChanged(db: Kysely<LoaderTables>, dialect: Dialect, spec: TableSpec, rows: readonly PendingRow[]) {
+  const columns = Object.keys(spec.kinds).filter((column) => column !== "id");
+  const insert = insertRows(db, dialect, spec, rows);
+  if (dialect === "mysql") {
+    // A row set to the values it has counts 0, a changed one 2. VALUES(c) rather than the MySQL 8
+    // row alias: MariaDB only knows VALUES(c).
+    const set = Object.fromEntries(columns.map((column) => [column, sql<SqlValue>`VALUES(${sql.ref(column)})`]));
+    return (await affected(insert.onDuplicateKeyUpdate(set))) / 2;
+  }
+  const set = Object.fromEntries(columns.map((column) => [column, sql.ref<SqlValue>(`excluded.${column}`)]));
+  return affected(
+    insert.onConflict((oc) =>
+      oc
+        .column("id")
+        .doUpdateSet(set)
+        .where((eb) =>
+          eb.or(
+            columns.map((column) =>
+              eb(sql.ref(`${spec.table}.${column}`), "is distinct from", sql.ref(`excluded.${column}`)),
+            ),
+          ),
+        ),
+    ),
+  );
 }

@@ -74,9 +74,9 @@ export async function extractDayPurchases(
   const purchases = new Map<string, PurchasesPerMinute>();
   for await (const group of groups.stream(STREAM_CHUNK)) {
     const items = Number(group.items);
-    const platform = parsePlatform(group.device_type ?? "");
+    const platform = parsePlatform(group.device_type);
     if (!platform) {
-      const key = group.device_type ?? "(empty)";
+      const key = group.device_type === "" ? "(empty)" : group.device_type;
       result.unmapped += items;
       result.unmappedDeviceTypes[key] = (result.unmappedDeviceTypes[key] ?? 0) + items;
       continue;
