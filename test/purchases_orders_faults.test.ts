@@ -15,8 +15,9 @@ import {
 } from "@ctr/schemas";
 import { type OrdersDatabase, openOrdersDatabase, syncPurchases } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCtr } from "./support/ctr_in_process.ts";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "./support/fresh_databases.ts";
-import { printedCounts, runCtr } from "./support/orders_cli.ts";
+import { printedCounts } from "./support/orders_cli.ts";
 
 const DAY = "2016-02-01";
 /** 2^53 + 1 and + 3: a JS number cannot hold them. */
@@ -86,7 +87,8 @@ describe.each(DATABASE_KINDS)("ctr orders load on %s: a bad row costs only itsel
     await database?.drop();
   });
   const load = () =>
-    runCtr(["orders", "load", "--orders", files.orders, "--items", files.items], path.join(dir, kind), {
+    runCtr(["orders", "load", "--orders", files.orders, "--items", files.items], {
+      CTR_DATA_DIR: path.join(dir, kind),
       ORDERS_DATABASE_URL: database.url,
     });
 
