@@ -17,7 +17,6 @@ import { type OrdersDatabase, openOrdersDatabase, syncPurchases } from "@ctr/wor
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCtr } from "./support/ctr_in_process.ts";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "./support/fresh_databases.ts";
-import { printedCounts } from "./support/orders_cli.ts";
 
 const DAY = "2016-02-01";
 /** 2^53 + 1 and + 3: a JS number cannot hold them. */
@@ -97,14 +96,8 @@ describe.each(DATABASE_KINDS)("ctr orders load on %s: a bad row costs only itsel
 
     expect(stderr).toBe("");
     expect(code).toBe(0);
-    expect(printedCounts(stdout, "orders")).toEqual({ read: 8, loaded: 5, updated: 0, unchanged: 0, rejected: 3 });
-    expect(printedCounts(stdout, "order_items")).toEqual({
-      read: 8,
-      loaded: 4,
-      updated: 0,
-      unchanged: 0,
-      rejected: 4,
-    });
+    expect(stdout).toContain("orders:      8 read, 5 loaded, 0 updated, 0 unchanged, 3 rejected\n");
+    expect(stdout).toContain("order_items: 8 read, 4 loaded, 0 updated, 0 unchanged, 4 rejected\n");
     expect(stdout).toContain(
       "device types mapping to no platform (their orders never count as purchases): (empty) (1 orders)",
     );
@@ -143,14 +136,8 @@ describe.each(DATABASE_KINDS)("ctr orders load on %s: a bad row costs only itsel
     const { code, stdout } = await load();
 
     expect(code).toBe(0);
-    expect(printedCounts(stdout, "orders")).toEqual({ read: 8, loaded: 0, updated: 0, unchanged: 5, rejected: 3 });
-    expect(printedCounts(stdout, "order_items")).toEqual({
-      read: 8,
-      loaded: 0,
-      updated: 0,
-      unchanged: 4,
-      rejected: 4,
-    });
+    expect(stdout).toContain("orders:      8 read, 0 loaded, 0 updated, 5 unchanged, 3 rejected\n");
+    expect(stdout).toContain("order_items: 8 read, 0 loaded, 0 updated, 4 unchanged, 4 rejected\n");
   });
 
   it("the sync counts the stored items as purchases, the big id's included, and reports the empty device type", async () => {
