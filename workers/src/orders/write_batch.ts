@@ -130,9 +130,11 @@ function insertRows(db: Kysely<LoaderTables>, dialect: Dialect, spec: TableSpec,
 
 /** The parameters of insertRows' statement: one array per column, or every value row by row. */
 function insertParameters(dialect: Dialect, spec: TableSpec, rows: readonly PendingRow[]): unknown[] {
-  const width = Object.keys(spec.kinds).length;
-  if (dialect === "postgres") return Array.from({ length: width }, (_, i) => rows.map((row) => row.values[i] ?? null));
-  return rows.flatMap((row) => Array.from({ length: width }, (_, i) => row.values[i] ?? null));
+  // A row's values are its columns' values in order (parseRecord), one each.
+  if (dialect === "postgres") return Object.keys(spec.kinds).map((_, i) => rows.map((row) => row.values[i]));
+  const flat: unknown[] = [];
+  for (const row of rows) for (const value of row.values) flat.push(value);
+  return flat;
 }
 
 /**
