@@ -13,8 +13,8 @@ import Database from "better-sqlite3";
 import mysql from "mysql2/promise";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { startCtr } from "./support/ctr_process.ts";
 import { createTestDatabase, DATABASE_KINDS, type DatabaseKind, type TestDatabase } from "./support/fresh_databases.ts";
-import { printedCounts, startCtr } from "./support/orders_cli.ts";
 
 /** Three batches of the loader's 2,000 rows per table. */
 const ROWS = 6_000;
@@ -131,9 +131,9 @@ describe.each(DATABASE_KINDS)("two ctr orders load at once on %s", (kind) => {
 
   it("both succeed, and their loaded and unchanged counts add up to the rows", async () => {
     const lock = await holdTables(kind, database.url);
-    const env = { ORDERS_DATABASE_URL: database.url };
+    const env = { CTR_DATA_DIR: path.join(dir, kind), ORDERS_DATABASE_URL: database.url };
     const args = ["orders", "load", "--orders", files.orders, "--items", files.items];
-    const loads = [startCtr(args, path.join(dir, kind), env), startCtr(args, path.join(dir, kind), env)];
+    const loads = [startCtr(args, env), startCtr(args, env)];
     try {
       await vi.waitFor(
         async () => expect(await lock.waiting(loads.map((load) => load.pid))).toBeGreaterThanOrEqual(2),
@@ -167,3 +167,14 @@ describe.each(DATABASE_KINDS)("two ctr orders load at once on %s", (kind) => {
     }
   });
 });
+
+/** Reads `orders:      3 read, 2 loaded, ...` (or `order_items:`) back from a load's summary. */
+function printedCounts(stdout: string, table: "orders" | "order_items") {
+  const match = new RegExp(
+    `^${table}:\\s+(\\d+) read, (\\d+) loaded, (\\d+) updated, (\\d+) unchanged, (\\d+) rejected$`,
+    "m",
+  ).exec(stdout);
+  if (!match) throw new Error(`no ${table} counts in:\n${stdout}`);
+  const [read, loaded, updated, unchanged, rejected] = match.slice(1).map(Number);
+  return { read, loaded, updated, unchanged, rejected };
+}

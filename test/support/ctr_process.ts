@@ -28,6 +28,35 @@ export async function runCtr(
   }
 }
 
+/**
+ * Starts `node jobs/bin/ctr.js ARGS` and returns at once: its pid (to watch it from outside, e.g. to
+ * run two at once) and its exit code and output when it ends.
+ */
+export function startCtr(
+  args: readonly string[],
+  env: Record<string, string>,
+): { pid: number; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  const child = spawn(process.execPath, ["jobs/bin/ctr.js", ...args], {
+    cwd: REPO_ROOT,
+    env: { ...baseEnv(), ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+  });
+  if (child.pid === undefined) throw new Error("ctr did not start");
+  return { pid: child.pid, done };
+}
+
 /** A free loopback TCP port. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
