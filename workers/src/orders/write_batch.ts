@@ -52,6 +52,7 @@ const DEADLOCK_TRIES = 5;
 
 /** PostgreSQL's deadlock_detected, MySQL's ER_LOCK_DEADLOCK. */
 function isDeadlock(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
   const { code, errno } = error as { code?: unknown; errno?: unknown };
   return code === "40P01" || errno === 1213;
 }
