@@ -3,7 +3,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 
 /** The parts `npm run bench -- <part>` runs; none named means all, in this order. */
-export const PARTS = ["ingest", "scaling", "api", "orders"] as const;
+export const PARTS = ["ingest", "scaling", "api", "orders", "startup"] as const;
 export type PartName = (typeof PARTS)[number];
 
 export interface BenchOptions {
@@ -29,13 +29,17 @@ export interface BenchOptions {
   ordersScale: number;
   /** Redis of the scaling part. Default `redis://127.0.0.1:6379` (keys under a unique prefix, removed after). */
   redisUrl: string;
+  /** Start-up: timed runs of each command (default 9) and runs of the ingest check (default 3) over `startupSize` (default 482 MB). */
+  startupRuns: number;
+  startupIngestRuns: number;
+  startupSizeBytes: number;
   seed: string;
   /** Inputs (kept between runs) and outputs. Default `$TMPDIR/ctr-bench`. */
   workDir: string;
   verbose: boolean;
 }
 
-export const USAGE = `npm run bench [-- ingest|scaling|api|orders ...] [options]
+export const USAGE = `npm run bench [-- ingest|scaling|api|orders|startup ...] [options]
   --size 1GB             generated input of ingest (default 1GB)
   --big-file             ingest one single file instead (with --big-file-size, default 2.1GB)
   --scaling-size SIZE    generated input of the scaling part (default: --size)
@@ -43,6 +47,8 @@ export const USAGE = `npm run bench [-- ingest|scaling|api|orders ...] [options]
   --api-days 30 --api-products 5000 --api-views-per-minute 150   the API store
   --orders-scale 25      ctr generate --scale of the orders part's two days (default 25: ~250k rows)
   --redis-url URL        Redis of the scaling part (default redis://127.0.0.1:6379)
+  --startup-runs 9       timed runs of each start-up command, median reported (default 9)
+  --startup-ingest-runs 3 --startup-size 482MB   the ingest check of the start-up part
   --seed 1               generator seed (default 1)
   --work DIR             inputs and outputs (default $TMPDIR/ctr-bench; inputs are reused)
   --verbose              show the children's progress
@@ -80,6 +86,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       "api-views-per-minute": { type: "string" },
       "orders-scale": { type: "string" },
       "redis-url": { type: "string" },
+      "startup-runs": { type: "string" },
+      "startup-ingest-runs": { type: "string" },
+      "startup-size": { type: "string" },
       seed: { type: "string" },
       work: { type: "string" },
       verbose: { type: "boolean" },
@@ -107,6 +116,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     apiViewsPerMinute: Math.round(positive(values["api-views-per-minute"], "api-views-per-minute", 150)),
     ordersScale: positive(values["orders-scale"], "orders-scale", 25),
     redisUrl: values["redis-url"] ?? "redis://127.0.0.1:6379",
+    startupRuns: Math.round(positive(values["startup-runs"], "startup-runs", 9)),
+    startupIngestRuns: Math.round(positive(values["startup-ingest-runs"], "startup-ingest-runs", 3)),
+    startupSizeBytes: parseSize(values["startup-size"] ?? "482MB", "startup-size"),
     seed,
     workDir: path.resolve(values.work ?? path.join(os.tmpdir(), "ctr-bench")),
     verbose: values.verbose ?? false,

@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- ingest|scaling|api|orders ...] [options]`: runs the benchmark parts of issue 7
- * and the orders database's (issue 15), writes bench/results/<part>.json for each, and prints one
- * table. See bench/options.ts for the flags and docs/BENCHMARKS.md for what the figures mean.
+ * `npm run bench [-- ingest|scaling|api|orders|startup ...] [options]`: runs the benchmark parts of
+ * issue 7, the orders database's (issue 15) and the start-up's (issue 12), writes
+ * bench/results/<part>.json for each, and prints one table. See bench/options.ts for the flags and
+ * docs/BENCHMARKS.md for what the figures mean.
  */
 import { mkdir } from "node:fs/promises";
 import { runApiPart } from "./api/part.ts";
@@ -10,6 +11,7 @@ import { type BenchOptions, type PartName, parseBenchArgs, USAGE } from "./optio
 import { runOrdersPart } from "./orders/part.ts";
 import { type BenchRow, describeMachine, formatTable } from "./report.ts";
 import { runScalingPart } from "./scaling/part.ts";
+import { runStartupPart } from "./startup/part.ts";
 
 const PART_RUNNERS: Record<PartName, (options: BenchOptions) => Promise<BenchRow[]>> = {
   ingest: (o) =>
@@ -44,6 +46,15 @@ const PART_RUNNERS: Record<PartName, (options: BenchOptions) => Promise<BenchRow
       verbose: o.verbose,
     }),
   orders: (o) => runOrdersPart({ scale: o.ordersScale, seed: o.seed, workDir: o.workDir, verbose: o.verbose }),
+  startup: (o) =>
+    runStartupPart({
+      runs: o.startupRuns,
+      ingestRuns: o.startupIngestRuns,
+      ingestSizeBytes: o.startupSizeBytes,
+      seed: o.seed,
+      workDir: o.workDir,
+      verbose: o.verbose,
+    }),
 };
 
 async function main(argv: string[]): Promise<number> {
