@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// Internal packages ship TypeScript source; tsx loads it without a build step.
-import { register } from "tsx/esm/api";
+// Runs the compiled CLI in jobs/dist, which `npm ci` (its prepare step) and `npm run build` write.
+import { existsSync } from "node:fs";
 
-register();
-const { main } = await import("../src/cli.ts");
+const entry = new URL("../dist/ctr.js", import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write("ctr: the CLI is not built (no jobs/dist/ctr.js): run `npm run build` at the repository root\n");
+  process.exit(1);
+}
+const { main } = await import(entry.href);
 process.exitCode = await main(process.argv.slice(2));

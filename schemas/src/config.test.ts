@@ -1,6 +1,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, parseLocation } from "./config.ts";
+import { loadConfig, parseLocation } from "./config.ts";
+import { ConfigError } from "./config_error.ts";
 
 describe("loadConfig", () => {
   it("runs embedded on one machine with no configuration", () => {

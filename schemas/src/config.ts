@@ -1,17 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
-
-/** Raised when the environment does not describe a runnable configuration; names the variable. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-    this.name = "ConfigError";
-  }
-}
+import { ConfigError } from "./config_error.ts";
 
 const url = (protocols: readonly string[], example: string) =>
   z

@@ -1,12 +1,13 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { packageAsset } from "../package_asset.ts";
 import { onCluster } from "./cluster_ddl.ts";
 import { queryRows, runCommand } from "./query.ts";
 import type { Store } from "./store.ts";
 
-const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
+/** Listed in package.json "runtimeAssets", so the build carries the files along. */
+const MIGRATIONS = "src/clickhouse/migrations";
 
 export interface Migration {
   /** The file name, e.g. `0001_per_minute_tables.sql`; the number orders them. */
@@ -27,7 +28,9 @@ export function splitStatements(sql: string): string[] {
 }
 
 /** The numbered migration files, in order. */
-export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
+export async function readMigrations(
+  dir = packageAsset("@ctr/schemas", MIGRATIONS, import.meta.url),
+): Promise<Migration[]> {
   const files = (await readdir(dir)).filter((file) => /^\d{4}_[a-z0-9_]+\.sql$/.test(file)).sort();
   return Promise.all(
     files.map(async (name) => ({ name, statements: splitStatements(await readFile(path.join(dir, name), "utf8")) })),

@@ -1,0 +1,87 @@
+/**
+ * Builds what users run: `jobs/dist/ctr.js`, the CLI (and through it the server and the worker), as
+ * plain JavaScript. The workspace packages are bundled from their TypeScript source; npm packages
+ * stay external (native engines cannot be bundled, and Node loads them from node_modules as
+ * usual). Code splitting keeps each command in its own chunk, loaded by a dynamic import only when
+ * that command runs, so `ctr --help` loads the CLI and nothing else.
+ *
+ * Files the code reads at run time (migrations, static pages) are listed by each package in its
+ * package.json `"runtimeAssets"` and copied to `dist/assets/<package>/<path>`, where
+ * `packageAsset()` (@ctr/schemas) finds them; from the sources it finds them in the package itself.
+ */
+import { cp, readFile, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build, type Plugin } from "esbuild";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const OUT_DIR = path.join(ROOT, "jobs", "dist");
+const WORKSPACE_SCOPE = "@ctr/";
+
+interface Manifest {
+  name: string;
+  workspaces?: string[];
+  runtimeAssets?: string[];
+}
+
+async function readManifest(dir: string): Promise<Manifest> {
+  return JSON.parse(await readFile(path.join(dir, "package.json"), "utf8")) as Manifest;
+}
+
+/** Bare imports of npm packages (and Node's own modules) stay imports; `@ctr/*` is bundled. */
+const externalPackages: Plugin = {
+  name: "external-packages",
+  setup(builder) {
+    builder.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith(WORKSPACE_SCOPE) || path.isAbsolute(args.path)) return undefined;
+      return { path: args.path, external: true };
+    });
+  },
+};
+
+/** Copies every workspace's runtime assets under `dist/assets/<package name>/`. */
+async function copyAssets(): Promise<string[]> {
+  const root = await readManifest(ROOT);
+  const copied: string[] = [];
+  for (const workspace of root.workspaces ?? []) {
+    const dir = path.join(ROOT, workspace);
+    const manifest = await readManifest(dir);
+    for (const asset of manifest.runtimeAssets ?? []) {
+      const from = path.join(dir, asset);
+      await stat(from).catch(() => {
+        throw new Error(`${manifest.name} lists the runtime asset ${asset}, which does not exist (${from})`);
+      });
+      await cp(from, path.join(OUT_DIR, "assets", manifest.name, asset), { recursive: true });
+      copied.push(`${manifest.name}/${asset}`);
+    }
+  }
+  return copied;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  await rm(OUT_DIR, { recursive: true, force: true });
+  const result = await build({
+    absWorkingDir: ROOT,
+    entryPoints: { ctr: "jobs/src/cli.ts" },
+    outdir: OUT_DIR,
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20.19",
+    chunkNames: "chunk-[hash]",
+    sourcemap: "linked",
+    sourcesContent: false,
+    plugins: [externalPackages],
+    logLevel: "warning",
+    metafile: true,
+  });
+  const assets = await copyAssets();
+  const outputs = Object.keys(result.metafile.outputs).filter((file) => file.endsWith(".js"));
+  process.stderr.write(
+    `built jobs/dist: ${outputs.length} modules, assets ${assets.join(", ") || "none"} in ${Math.round(performance.now() - started)} ms\n`,
+  );
+}
+
+await main();
