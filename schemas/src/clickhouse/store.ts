@@ -1,8 +1,10 @@
 import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { type ClickHouseClient, type ClickHouseSettings, createClient } from "@clickhouse/client";
-import { createChdbConnection } from "chdb/connection";
+import type * as ChdbConnection from "chdb/connection";
 import type { Config } from "../config.ts";
 import { createDatabaseStatement } from "./cluster_ddl.ts";
+import { checkStoreFree } from "./store_lock.ts";
 
 /**
  * Output settings every query relies on: 64-bit integers quoted in JSON so they survive
@@ -29,6 +31,22 @@ export interface Store {
   /** Creates the database when it is missing (a server only; chDB always has `default`). */
   ensureDatabase(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * chDB's session on `dir`. The 540 MB engine is loaded here, on first use, not when this module is
+ * imported: commands that never open the embedded store (help, generate, a ClickHouse server) never
+ * load it. `require` because opening a session is synchronous.
+ */
+function openChdb(dir: string): ReturnType<typeof ChdbConnection.createChdbConnection> {
+  const { createChdbConnection } = createRequire(import.meta.url)("chdb/connection") as typeof ChdbConnection;
+  try {
+    return createChdbConnection({ path: dir });
+  } catch (error) {
+    // Another process may have opened the store between the check and here.
+    checkStoreFree(dir);
+    throw error;
+  }
 }
 
 /**
@@ -68,9 +86,10 @@ export function openStore(clickhouse: Config["clickhouse"]): Store {
     };
   }
   mkdirSync(clickhouse.path, { recursive: true });
+  checkStoreFree(clickhouse.path);
   // chDB ignores the client's `database`: its tables live in `default`.
   const client = createClient({
-    connection: createChdbConnection({ path: clickhouse.path }) as unknown as ClientConnection,
+    connection: openChdb(clickhouse.path) as unknown as ClientConnection,
     clickhouse_settings: OUTPUT_SETTINGS,
   });
   return {
