@@ -6,12 +6,13 @@
 #   docker run --rm ctr-engine --help
 #   docker run --rm -p 3000:3000 --env-file ctr.env ctr-engine serve
 #
-# The app runs its TypeScript source through tsx (jobs/bin/ctr.js): there is no build output, so the
-# image holds the workspaces' source and their production node_modules (tsx is a dependency of jobs).
+# The image runs the compiled CLI (jobs/dist, written by the build stage's `npm ci` through the root
+# prepare script) with the production node_modules: no TypeScript, no tsx, no compiler at run time.
+# Node 24 is the current LTS and the documented production runtime; the tests run on Node 20 (engines).
 
-ARG NODE_VERSION=20.19
+ARG NODE_VERSION=24
 
-# ---- build: production dependencies, with the toolchain native packages need ----------------------
+# ---- build: dependencies, the compiled CLI, then only the production dependencies ------------------
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 # better-sqlite3 compiles with node-gyp when no prebuilt binary matches.
 RUN apt-get update \
@@ -21,19 +22,15 @@ RUN apt-get update \
 # for the packages listed in package.json "allowScripts" (native builds of better-sqlite3, chdb, DuckDB).
 RUN npm install -g npm@11.19.1
 WORKDIR /app
-# Manifests first: the dependency layer is rebuilt only when a manifest or the lockfile changes.
-COPY package.json package-lock.json ./
-COPY schemas/package.json schemas/
-COPY workers/package.json workers/
-COPY query-api/package.json query-api/
-COPY jobs/package.json jobs/
-RUN --mount=type=cache,target=/root/.npm \
-    npm ci --omit=dev --no-audit --no-fund
-COPY tsconfig.base.json tsconfig.json ./
+# npm ci runs the root prepare script, which bundles the sources into jobs/dist: they come first.
+COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
 COPY schemas/ schemas/
 COPY workers/ workers/
 COPY query-api/ query-api/
 COPY jobs/ jobs/
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --no-audit --no-fund \
+ && npm prune --omit=dev --no-audit --no-fund
 
 # ---- runtime: no compiler, non-root, tini as PID 1 ---------------------------------------------------
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
@@ -42,9 +39,14 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends tini ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-# Owned by root and read-only to the app user: the process cannot rewrite its own code.
-COPY --from=build /app /app
-# The only place the app writes (CTR_DATA_DIR defaults to ./data); tsx caches in /tmp.
+# Owned by root and read-only to the app user: the process cannot rewrite its own code. Only what runs:
+# the production node_modules, the bin and the bundle with its assets (migrations, static pages).
+COPY --from=build /app/package.json /app/
+COPY --from=build /app/node_modules /app/node_modules
+COPY --from=build /app/jobs/package.json /app/jobs/
+COPY --from=build /app/jobs/bin /app/jobs/bin
+COPY --from=build /app/jobs/dist /app/jobs/dist
+# The only place the app writes (CTR_DATA_DIR defaults to ./data).
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000

@@ -1,50 +1,114 @@
-import { parseArgs } from "node:util";
-import { ConfigError } from "@ctr/schemas";
-import { type Command, UsageError } from "./command.ts";
+import { ConfigError, StoreLockedError } from "@ctr/schemas";
+import { Command, CommanderError, Help, InvalidArgumentError, Option } from "commander";
+import manifest from "../package.json" with { type: "json" };
+import { type CommandSpec, type OptionValues, UsageError } from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
 
-const HELP = `ctr: the CTR analytics engine
-
-Usage: ctr <command> [flags]     (ctr <command> --help for its flags)
-
-Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(14)} ${c.summary}`).join("\n")}
-
+const DESCRIPTION = "ctr: the CTR analytics engine";
+const CONFIGURATION = `
 Configuration comes from the environment (CTR_DATA_DIR, CLICKHOUSE_URL, REDIS_URL,
 ORDERS_DATABASE_URL, EVENTS_SOURCE, PARQUET_SINK, ...): see README.md.
 Exit codes: 0 ok, 1 failed (or a day refused), 2 misuse, 3 done but partial (files that could not be read).
-`;
+Run 'ctr <command> --help' for the flags of a command.`;
 
-function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
-  const [first, second] = argv;
-  const twoWords = COMMANDS.find((c) => c.name === `${first} ${second}`);
-  if (twoWords) return { command: twoWords, rest: argv.slice(2) };
-  const oneWord = COMMANDS.find((c) => c.name === first);
-  return oneWord ? { command: oneWord, rest: argv.slice(1) } : undefined;
-}
+/** Exit codes: 0 ok, 1 failed, 2 misused (a bad flag, a bad configuration, a store already in use), 3 partial. */
+const MISUSED = 2;
 
 /**
- * `--scale -1` as `--scale=-1`: parseArgs refuses a value starting with a dash as ambiguous, which
- * hides the real problem; joined, the command's own check names the flag and what it wants.
+ * A string flag followed by another flag (`--port --bogus`) would otherwise take the flag as its
+ * value; refused, naming the flag that wants a value.
  */
-function joinNegativeValues(args: string[], command: Command): string[] {
-  const joined: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i] ?? "";
-    const next = args[i + 1];
-    const name = flag.startsWith("--") ? flag.slice(2) : undefined;
-    if (name && command.options[name]?.type === "string" && next !== undefined && /^-\d/.test(next)) {
-      joined.push(`${flag}=${next}`);
-      i++;
-    } else {
-      joined.push(flag);
-    }
-  }
-  return joined;
+function refuseFlagAsValue(value: string): string {
+  if (/^--[a-z]/i.test(value)) throw new InvalidArgumentError("A value is wanted here, not another flag.");
+  return value;
 }
 
-function commandHelp(command: Command): string {
-  return `Usage: ${command.usage}\n\n${command.summary}\n${command.details ? `\n${command.details}\n` : ""}`;
+/** The flags as the command modules read them: keyed by flag name (`no-wait`), booleans only when given. */
+function flagValues(command: Command, spec: CommandSpec): OptionValues {
+  const values: OptionValues = {};
+  for (const option of command.options) {
+    const name = option.long?.slice(2);
+    if (!name || !(name in spec.flags)) continue;
+    const value: unknown = command.getOptionValue(option.attributeName());
+    if (option.negate) values[name] = value === false ? true : undefined;
+    else if (typeof value === "string" || typeof value === "boolean") values[name] = value;
+  }
+  return values;
+}
+
+const defaultHelp = new Help();
+
+/** `ctr --help` lists `orders load` as one line, like every other command. */
+function listedCommands(command: Command): Command[] {
+  const help = defaultHelp;
+  const visible = help.visibleCommands(command);
+  if (command.parent) return visible;
+  return visible.flatMap((c) =>
+    c.commands.length > 0 ? help.visibleCommands(c).filter((s) => s.name() !== "help") : [c],
+  );
+}
+
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}
+
+/** Builds the `ctr` program; `onExitCode` receives what the command that ran returned. */
+function buildProgram(onExitCode: (code: number) => void): Command {
+  const program = new Command("ctr")
+    .description(DESCRIPTION)
+    .addHelpText("after", CONFIGURATION)
+    .version(manifest.version, "-V, --version", "print the version")
+    .helpOption("-h, --help", "print this help")
+    .helpCommand("help [command]", "print the help of a command")
+    .showSuggestionAfterError(true)
+    .configureHelp({
+      helpWidth: 100,
+      visibleCommands: listedCommands,
+      subcommandTerm: (command) => (command.parent?.parent ? commandPath(command) : command.name()),
+    })
+    .configureOutput({
+      outputError: (text, write) => write(text.replace(/^error: /, "ctr: ")),
+    })
+    .exitOverride();
+  const groups = new Map<string, Command>();
+  for (const spec of COMMANDS) {
+    const words = spec.name.split(" ");
+    let parent = program;
+    if (words.length === 2) {
+      const groupName = words[0] ?? "";
+      const group =
+        groups.get(groupName) ??
+        program.command(groupName).description(`ctr ${groupName} <command>: see ctr ${groupName} --help`);
+      groups.set(groupName, group);
+      parent = group;
+    }
+    const command = parent
+      .command(words.at(-1) ?? spec.name)
+      .summary(spec.summary)
+      .description(spec.summary)
+      .helpOption("-h, --help", "print this help");
+    if (spec.usage) command.usage(spec.usage);
+    if (spec.details) command.addHelpText("after", `\n${spec.details}`);
+    for (const [name, flag] of Object.entries(spec.flags)) {
+      if (flag.type === "boolean") {
+        command.addOption(new Option(`--${name}`, flag.description));
+      } else {
+        command.addOption(
+          new Option(`--${name} <${flag.value ?? "VALUE"}>`, flag.description).argParser(refuseFlagAsValue),
+        );
+      }
+    }
+    if (spec.positional) command.argument(`[${spec.positional.name}]`, spec.positional.description);
+    command.action(async (argument: unknown) => {
+      const values = flagValues(command, spec);
+      if (spec.positional && typeof argument === "string") values[spec.positional.name] = argument;
+      const implementation = await spec.load();
+      onExitCode(await implementation.run(values));
+    });
+  }
+  return program;
 }
 
 /**
@@ -61,54 +125,47 @@ function describeFailure(error: unknown): string {
   return debug && error.stack ? `${messages.join(": ")}\n${error.stack}` : messages.join(": ");
 }
 
+/** The command the arguments name, for error messages: `ctr backfill`, `ctr orders load`. */
+function namedCommand(argv: readonly string[]): string {
+  const two = argv.slice(0, 2).join(" ");
+  const spec = COMMANDS.find((c) => c.name === two) ?? COMMANDS.find((c) => c.name === argv[0]);
+  return spec ? `ctr ${spec.name}` : "ctr";
+}
+
 /**
  * Runs `ctr` with the given arguments and returns the exit code: 0 ok, 1 failed, 2 misused, 3 done
  * but partial (ctr backfill, ctr daily: platform-days with files that could not be read).
  */
 export async function main(argv: string[]): Promise<number> {
-  if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
-    process.stdout.write(HELP);
-    return argv.length === 0 ? 2 : 0;
+  let exitCode = 0;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  if (argv.length === 0) {
+    program.outputHelp({ error: true });
+    return MISUSED;
   }
-  const found = findCommand(argv);
-  if (!found) {
-    const group = COMMANDS.filter((c) => c.name.startsWith(`${argv[0]} `));
-    const hint = group.length > 0 ? `; did you mean ${group.map((c) => `'ctr ${c.name}'`).join(", ")}?` : "";
-    process.stderr.write(`ctr: unknown command '${argv.join(" ")}'${hint}\nRun 'ctr --help' for the list.\n`);
-    return 2;
-  }
-  const { command, rest } = found;
-  let values: Record<string, string | boolean | undefined>;
+  const name = namedCommand(argv);
   try {
-    let positionals: string[];
-    ({ values, positionals } = parseArgs({
-      args: joinNegativeValues(rest, command),
-      options: { ...command.options, help: { type: "boolean", short: "h" } },
-      strict: true,
-      allowPositionals: command.positional !== undefined,
-    }));
-    if (positionals.length > 1) throw new TypeError(`takes at most one argument, got ${positionals.join(" ")}`);
-    if (command.positional && positionals[0] !== undefined) values[command.positional] = positionals[0];
+    await program.parseAsync(argv, { from: "user" });
+    return exitCode;
   } catch (error) {
-    process.stderr.write(`ctr ${command.name}: ${(error as Error).message}\n${commandHelp(command)}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(commandHelp(command));
-    return 0;
-  }
-  try {
-    return await command.run(values);
-  } catch (error) {
+    if (error instanceof CommanderError) {
+      return ["commander.helpDisplayed", "commander.version"].includes(error.code) ? 0 : MISUSED;
+    }
     if (error instanceof UsageError) {
-      process.stderr.write(`ctr ${command.name}: ${error.message}\n${commandHelp(command)}`);
-      return 2;
+      process.stderr.write(`${name}: ${error.message}\nRun '${name} --help' for its flags.\n`);
+      return MISUSED;
     }
     if (error instanceof ConfigError) {
-      process.stderr.write(`ctr ${command.name}: configuration error: ${error.message}\n`);
-      return 2;
+      process.stderr.write(`${name}: configuration error: ${error.message}\n`);
+      return MISUSED;
     }
-    process.stderr.write(`ctr ${command.name}: ${describeFailure(error)}\n`);
+    if (error instanceof StoreLockedError) {
+      process.stderr.write(`${name}: ${error.message}\n`);
+      return MISUSED;
+    }
+    process.stderr.write(`${name}: ${describeFailure(error)}\n`);
     return 1;
   }
 }

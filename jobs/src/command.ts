@@ -1,21 +1,37 @@
-import type { ParseArgsConfig } from "node:util";
-
+/** The values of one command's flags, keyed by the flag's name (`from`, `no-wait`), plus its argument. */
 export type OptionValues = Record<string, string | boolean | undefined>;
 
-/** One `ctr` command. Subcommands have a two-word name, e.g. `orders load`. */
-export interface Command {
+export interface FlagSpec {
+  type: "string" | "boolean";
+  /** The value's name in the help, e.g. `D` for `--from D`. Default `VALUE`. */
+  value?: string;
+  /** One line for `ctr <command> --help`, with the default. */
+  description: string;
+}
+
+/** What a command does once its implementation is loaded. */
+export interface CommandModule {
+  /** Returns the process exit code. */
+  run(values: OptionValues): Promise<number>;
+}
+
+/**
+ * One `ctr` command as the CLI lists and parses it; subcommands have a two-word name (`orders load`).
+ * The implementation is loaded only when the command runs, so listing the commands and printing
+ * their help loads none of the engines.
+ */
+export interface CommandSpec {
   name: string;
   /** One line for `ctr --help`. */
   summary: string;
-  /** The synopsis shown by `ctr <command> --help`. */
-  usage: string;
-  /** More help text: what the flags mean and their defaults. */
+  /** The synopsis, when the generated one (`ctr <name> [options]`) does not say enough. */
+  usage?: string;
+  /** More help, shown under the flags: what the command does and its exit codes. */
   details?: string;
-  options: NonNullable<ParseArgsConfig["options"]>;
-  /** The name of the one optional positional argument (e.g. `job`), passed in `values` under it. Default: none. */
-  positional?: string;
-  /** Returns the process exit code. */
-  run(values: OptionValues): Promise<number>;
+  flags: Record<string, FlagSpec>;
+  /** The one optional argument (e.g. `job`), passed in the values under its name. Default: none. */
+  positional?: { name: string; description: string };
+  load(): Promise<CommandModule>;
 }
 
 /** A mistake in how the command was called: exit code 2 and the usage line. */
@@ -34,18 +50,4 @@ export function requireString(values: OptionValues, flag: string): string {
 export function optionalString(values: OptionValues, flag: string): string | undefined {
   const value = values[flag];
   return typeof value === "string" ? value : undefined;
-}
-
-/** A command whose implementation has not landed yet: says so and fails. */
-export function notBuilt(name: string, summary: string, usage: string): Command {
-  return {
-    name,
-    summary,
-    usage,
-    options: {},
-    run: async () => {
-      process.stderr.write(`ctr ${name}: not built yet\n`);
-      return 1;
-    },
-  };
 }

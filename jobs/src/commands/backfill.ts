@@ -11,9 +11,7 @@ import {
 } from "@ctr/schemas";
 import { runBackfill } from "../backfill/run_backfill.ts";
 import { exitCodeOf, formatSummary } from "../backfill/summary.ts";
-import { type Command, type OptionValues, optionalString, requireString, UsageError } from "../command.ts";
-import { checkRedisReachable } from "../queue/connection.ts";
-import { runQueuedBackfill } from "../queue/run_queued_backfill.ts";
+import { type OptionValues, optionalString, requireString, UsageError } from "../command.ts";
 
 /** Reads --from/--to as a day range; both wanted, from not after to, at most MAX_BACKFILL_DAYS days (as the API). */
 export function readDayRange(values: OptionValues): { from: string; to: string } {
@@ -37,17 +35,6 @@ export function readDayRange(values: OptionValues): { from: string; to: string }
   return { from, to };
 }
 
-/** The help lines of --allow-empty, shared by backfill and daily. */
-export const ALLOW_EMPTY_HELP = `  --allow-empty  replace loaded days with less: without it a platform-day whose listing is
-                 empty or lacks files that were loaded, and a day of purchases that returns no
-                 order items where an earlier sync had some, are refused (left as they were,
-                 reported, exit code 1)`;
-
-/** The help lines of the exit codes, shared by backfill and daily. */
-export const EXIT_CODES_HELP = `Exit codes: 0 done; 1 a step failed or a day was refused; 2 misuse; 3 done, but some
-platform-days are partial: files that could not be read (bad gzip, missing object) are listed, the
-rest of their day is loaded, and the next run reads them again.`;
-
 function readPlatforms(values: OptionValues): Platform[] {
   const value = optionalString(values, "platform");
   if (value === undefined) return [...PLATFORMS];
@@ -64,51 +51,30 @@ function readSource(value: string): Location {
   }
 }
 
-export const backfillCommand: Command = {
-  name: "backfill",
-  summary: "Ingest the day folders D..D and sync purchases of those days",
-  usage: "ctr backfill --from D --to D [--platform P] [--source DIR|s3://...] [--allow-empty] [--no-wait]",
-  details: `Reads <source>/<platform>/<day>/ for each day from..to (UTC days, both included) into
-Parquet under PARQUET_SINK and per-minute views in ClickHouse, then syncs the purchases of those
-days (GMT-3) from the orders database. Re-running gives the same totals.
-  --from, --to   days as YYYY-MM-DD (required), at most ${MAX_BACKFILL_DAYS} days
-  --platform     iOS, Android or MobileWeb (default: all three)
-  --source       a folder or s3://bucket/prefix (default: EVENTS_SOURCE)
-${ALLOW_EMPTY_HELP}
-Shards run WORKER_CONCURRENCY at once (default: the number of cores), each at most
-SHARD_MAX_BYTES of source files.
-With REDIS_URL the backfill is a BullMQ flow run by \`ctr worker\` processes; this command follows it.
-  --no-wait      submit the flow, print its job id and return (see \`ctr status JOB\`)
-${EXIT_CODES_HELP}`,
-  options: {
-    from: { type: "string" },
-    to: { type: "string" },
-    platform: { type: "string" },
-    source: { type: "string" },
-    "allow-empty": { type: "boolean" },
-    "no-wait": { type: "boolean" },
-  },
-  async run(values) {
-    const range = readDayRange(values);
-    const platforms = readPlatforms(values);
-    const sourceFlag = optionalString(values, "source");
-    const source = sourceFlag === undefined ? undefined : readSource(sourceFlag);
-    const allowEmpty = values["allow-empty"] === true;
-    const config = loadConfig();
-    if (config.redisUrl) {
-      await checkRedisReachable(config.redisUrl);
-      const queued = await runQueuedBackfill(config, { ...range, platforms, source, allowEmpty }, process.stderr, {
-        wait: values["no-wait"] !== true,
-      });
-      if ("id" in queued) {
-        process.stdout.write(`${queued.id}\n`);
-        return 0;
-      }
-      process.stdout.write(formatSummary(queued.summary));
-      return exitCodeOf(queued.summary);
+/** `ctr backfill`: flags and help in ./index.ts. */
+export async function run(values: OptionValues): Promise<number> {
+  const range = readDayRange(values);
+  const platforms = readPlatforms(values);
+  const sourceFlag = optionalString(values, "source");
+  const source = sourceFlag === undefined ? undefined : readSource(sourceFlag);
+  const allowEmpty = values["allow-empty"] === true;
+  const config = loadConfig();
+  if (config.redisUrl) {
+    // BullMQ and Redis are loaded only for the queued path.
+    const { checkRedisReachable } = await import("../queue/connection.ts");
+    const { runQueuedBackfill } = await import("../queue/run_queued_backfill.ts");
+    await checkRedisReachable(config.redisUrl);
+    const queued = await runQueuedBackfill(config, { ...range, platforms, source, allowEmpty }, process.stderr, {
+      wait: values["no-wait"] !== true,
+    });
+    if ("id" in queued) {
+      process.stdout.write(`${queued.id}\n`);
+      return 0;
     }
-    const summary = await runBackfill(config, { ...range, platforms, source, allowEmpty }, process.stderr);
-    process.stdout.write(formatSummary(summary));
-    return exitCodeOf(summary);
-  },
-};
+    process.stdout.write(formatSummary(queued.summary));
+    return exitCodeOf(queued.summary);
+  }
+  const summary = await runBackfill(config, { ...range, platforms, source, allowEmpty }, process.stderr);
+  process.stdout.write(formatSummary(summary));
+  return exitCodeOf(summary);
+}

@@ -5,7 +5,7 @@ import { loadOrders, openOrdersDatabase } from "@ctr/workers";
 import type { ProgressOutput } from "../backfill/progress.ts";
 import { runBackfill } from "../backfill/run_backfill.ts";
 import { type BackfillSummary, formatSummary as formatBackfillSummary } from "../backfill/summary.ts";
-import { type Command, optionalString, UsageError } from "../command.ts";
+import { type OptionValues, optionalString, UsageError } from "../command.ts";
 import { generate } from "../generate/index.ts";
 import { formatSummary as formatGenerateSummary } from "../generate/report.ts";
 import { formatLoadSummary } from "./orders_load.ts";
@@ -109,42 +109,30 @@ export function exampleQueries(baseUrl: string, from: string, to: string): strin
   ].join("\n");
 }
 
-export const demoCommand: Command = {
-  name: "demo",
-  summary: "The whole demo on the embedded defaults (npm start)",
-  usage: "ctr demo [--scale N] [--port N]",
-  details: `Generates sample data when EVENTS_SOURCE (default CTR_DATA_DIR/raw) has no day folders, loads
-orders.csv/order_items.csv into the orders database, backfills every day folder found (views and
-purchases), then serves the API and prints example queries. Every step is idempotent: run it again
-at will. Stops on SIGTERM or Ctrl-C.
-
-  --scale N    volume of generated data (default ${DEMO_SCALE}; 1 is about the real sample)
-  --port N     TCP port (default PORT, 3000)`,
-  options: { scale: { type: "string" }, port: { type: "string" } },
-  async run(values) {
-    const scaleText = optionalString(values, "scale") ?? DEMO_SCALE;
-    const scale = Number(scaleText);
-    if (!/^\d+(\.\d+)?$/.test(scaleText) || !(scale > 0)) {
-      throw new UsageError(`--scale wants a positive number such as 0.25 or 1, got '${scaleText}'`);
-    }
-    const portText = optionalString(values, "port");
-    const config = loadConfig(portText === undefined ? process.env : { ...process.env, PORT: portText });
-    const { from, to, summary } = await prepareDemo(config, scale, { out: process.stdout, progress: process.stderr });
-    if (summary.failures.length > 0) {
-      process.stderr.write("demo: the backfill had failures (above); serving what was loaded\n");
-    }
-    // The backfill closed its store; chDB binds the directory per process, so the API opens it again here.
-    const store = openStore(config.clickhouse);
-    try {
-      await migrate(store);
-      const baseUrl = `http://localhost:${config.port}`;
-      process.stdout.write(
-        `\nServing on ${baseUrl} (Ctrl-C to stop)\nExplore CTR in a browser: ${baseUrl}/\n${exampleQueries(baseUrl, from, to)}\n`,
-      );
-      await serveUntilStopped(config, store);
-      return 0;
-    } finally {
-      await store.close();
-    }
-  },
-};
+/** `ctr demo`: flags and help in ./index.ts. */
+export async function run(values: OptionValues): Promise<number> {
+  const scaleText = optionalString(values, "scale") ?? DEMO_SCALE;
+  const scale = Number(scaleText);
+  if (!/^\d+(\.\d+)?$/.test(scaleText) || !(scale > 0)) {
+    throw new UsageError(`--scale wants a positive number such as 0.25 or 1, got '${scaleText}'`);
+  }
+  const portText = optionalString(values, "port");
+  const config = loadConfig(portText === undefined ? process.env : { ...process.env, PORT: portText });
+  const { from, to, summary } = await prepareDemo(config, scale, { out: process.stdout, progress: process.stderr });
+  if (summary.failures.length > 0) {
+    process.stderr.write("demo: the backfill had failures (above); serving what was loaded\n");
+  }
+  // The backfill closed its store; chDB binds the directory per process, so the API opens it again here.
+  const store = openStore(config.clickhouse);
+  try {
+    await migrate(store);
+    const baseUrl = `http://localhost:${config.port}`;
+    process.stdout.write(
+      `\nServing on ${baseUrl} (Ctrl-C to stop)\nExplore CTR in a browser: ${baseUrl}/\n${exampleQueries(baseUrl, from, to)}\n`,
+    );
+    await serveUntilStopped(config, store);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

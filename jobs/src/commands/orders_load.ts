@@ -7,13 +7,14 @@ import {
   openOrdersDatabase,
   type TableLoadCounts,
 } from "@ctr/workers";
-import { type Command, requireString } from "../command.ts";
+import { type OptionValues, requireString } from "../command.ts";
+import { formatCount as n, plural } from "../format.ts";
 
 /** Rows between two progress lines on stderr. */
 const PROGRESS_EVERY = 100_000;
 
 const counts = (c: TableLoadCounts) =>
-  `${c.read} read, ${c.loaded} loaded, ${c.updated} updated, ${c.unchanged} unchanged, ${c.rejected} rejected`;
+  `${n(c.read)} read, ${n(c.loaded)} loaded, ${n(c.updated)} updated, ${n(c.unchanged)} unchanged, ${n(c.rejected)} rejected`;
 
 /** The summary users read: counts, unmapped device types, and where the rejected rows are. */
 export function formatLoadSummary(summary: LoadSummary, database: string): string {
@@ -27,59 +28,47 @@ export function formatLoadSummary(summary: LoadSummary, database: string): strin
     unmapped.length === 0
       ? "device types mapping to no platform: none"
       : `device types mapping to no platform (their orders never count as purchases): ${unmapped
-          .map(([type, n]) => `${type} (${n} orders)`)
+          .map(([type, orders]) => `${type} (${plural(orders, "order")})`)
           .join(", ")}`,
   );
   if (summary.rejectedTotal > 0) {
     lines.push(
-      `rejected rows: ${summary.rejectedTotal}${summary.rejectedTotal > summary.rejected.length ? `, the first ${summary.rejected.length}:` : ":"}`,
+      `rejected rows: ${n(summary.rejectedTotal)}${summary.rejectedTotal > summary.rejected.length ? `, the first ${n(summary.rejected.length)}:` : ":"}`,
     );
     for (const row of summary.rejected) lines.push(`  ${row.file}:${row.line}: ${row.reason}`);
     const unlisted = summary.rejectedTotal - summary.rejected.length;
-    if (unlisted > 0) lines.push(`  ... and ${unlisted} more`);
+    if (unlisted > 0) lines.push(`  ... and ${n(unlisted)} more`);
   }
   const rows = summary.orders.read + summary.items.read;
   lines.push(
-    `done in ${(summary.elapsedMs / 1000).toFixed(1)} s (${Math.round(rows / Math.max(summary.elapsedMs / 1000, 0.001))} rows/s)`,
+    `done in ${(summary.elapsedMs / 1000).toFixed(1)} s (${n(Math.round(rows / Math.max(summary.elapsedMs / 1000, 0.001)))} rows/s)`,
   );
   return `${lines.join("\n")}\n`;
 }
 
-export const ordersLoadCommand: Command = {
-  name: "orders load",
-  summary: "Load orders.csv and order_items.csv into the orders database",
-  usage: "ctr orders load --orders FILE --items FILE",
-  details: `Loads orders first, then items, into the database ORDERS_DATABASE_URL names (default: SQLite at
-CTR_DATA_DIR/orders.sqlite), creating its tables. Rows are upserted by id: loading again never
-duplicates, and a changed row is updated. Bad rows (a bad or missing field, a NUL byte, bytes that are
-not UTF-8, an item of an unknown order, a second row of an id: the first one is loaded) are rejected
-and listed with file and line; they do not stop the load. The counts are the rows this load inserted
-or changed. Concurrent loads wait for each other's rows. Exit code 0 when the load completed (even
-with rejected rows), 1 when it could not.`,
-  options: { orders: { type: "string" }, items: { type: "string" } },
-  async run(values) {
-    const files = { orders: requireString(values, "orders"), items: requireString(values, "items") };
-    const config = loadConfig();
+/** `ctr orders load`: flags and help in ./index.ts. */
+export async function run(values: OptionValues): Promise<number> {
+  const files = { orders: requireString(values, "orders"), items: requireString(values, "items") };
+  const config = loadConfig();
+  try {
+    const db = await openOrdersDatabase(config.ordersDatabaseUrl);
     try {
-      const db = await openOrdersDatabase(config.ordersDatabaseUrl);
-      try {
-        let next = PROGRESS_EVERY;
-        const summary = await loadOrders(db, files, {
-          onProgress: ({ file, rows }) => {
-            if (rows < next) return;
-            next = rows + PROGRESS_EVERY;
-            process.stderr.write(`${file}: ${rows} rows\n`);
-          },
-        });
-        process.stdout.write(formatLoadSummary(summary, db.label));
-        return 0;
-      } finally {
-        await db.close();
-      }
-    } catch (error) {
-      if (!(error instanceof OrdersLoadError || error instanceof OrdersDatabaseError)) throw error;
-      process.stderr.write(`ctr orders load: ${error.message}\n`);
-      return 1;
+      let next = PROGRESS_EVERY;
+      const summary = await loadOrders(db, files, {
+        onProgress: ({ file, rows }) => {
+          if (rows < next) return;
+          next = rows + PROGRESS_EVERY;
+          process.stderr.write(`${file}: ${plural(rows, "row")}\n`);
+        },
+      });
+      process.stdout.write(formatLoadSummary(summary, db.label));
+      return 0;
+    } finally {
+      await db.close();
     }
-  },
-};
+  } catch (error) {
+    if (!(error instanceof OrdersLoadError || error instanceof OrdersDatabaseError)) throw error;
+    process.stderr.write(`ctr orders load: ${error.message}\n`);
+    return 1;
+  }
+}

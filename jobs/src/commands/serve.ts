@@ -8,9 +8,10 @@ import {
   toApiConfig,
 } from "@ctr/query-api";
 import { type Config, type JobSubmitter, loadConfig, migrate, openStore, type Store } from "@ctr/schemas";
-import { type Command, optionalString, UsageError } from "../command.ts";
+import { type OptionValues, optionalString, UsageError } from "../command.ts";
 import { checkRedisReachable } from "../queue/connection.ts";
 import { startJobSystem } from "../submission/job_system.ts";
+import { untilStopped } from "../until_stopped.ts";
 
 /** Builds the API on an open store and listens; the caller stops it with `close()`. */
 export async function startApi(
@@ -26,19 +27,6 @@ export async function startApi(
   return running;
 }
 
-/** Resolves on the first SIGTERM or SIGINT (Kubernetes stops pods with SIGTERM, a terminal with Ctrl-C). */
-export function untilStopped(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off("SIGTERM", stop);
-      process.off("SIGINT", stop);
-      resolve(signal);
-    };
-    process.once("SIGTERM", stop);
-    process.once("SIGINT", stop);
-  });
-}
-
 /**
  * Serves until a signal, then drains open requests and closes the store. The API takes jobs
  * (POST /jobs/backfill): in this process without REDIS_URL, on the queue with it.
@@ -49,8 +37,8 @@ export async function serveUntilStopped(config: Config, store: Store, port?: num
   );
   try {
     const running = await startApi(config, store, port, jobs.submitter);
-    const signal = await untilStopped();
-    process.stderr.write(`ctr serve: ${signal}, finishing open requests\n`);
+    const reason = await untilStopped();
+    process.stderr.write(`ctr serve: ${reason}, finishing open requests\n`);
     await running.close();
   } finally {
     await jobs.close();
@@ -64,35 +52,26 @@ function portFlag(text: string | undefined): number | undefined {
   return port;
 }
 
-export const serveCommand: Command = {
-  name: "serve",
-  summary: "Serve the HTTP API",
-  usage: "ctr serve [--port N]",
-  details: `Serves /ctr, /products, /coverage, /healthz, /readyz, /metrics, /openapi.json, /docs and the
-CTR explorer page at /. Applies the ClickHouse migrations first. Stops gracefully on SIGTERM or SIGINT.
-
-  --port N     TCP port (default PORT, 3000)`,
-  options: { port: { type: "string" } },
-  async run(values) {
-    const port = portFlag(optionalString(values, "port"));
-    const config = loadConfig();
-    // The job system waits for Redis forever (as workers do): without this check a wrong REDIS_URL
-    // would keep the API from ever listening, silently.
-    if (config.redisUrl) await checkRedisReachable(config.redisUrl);
-    const store = openStore(config.clickhouse);
+/** `ctr serve`: flags and help in ./index.ts. */
+export async function run(values: OptionValues): Promise<number> {
+  const port = portFlag(optionalString(values, "port"));
+  const config = loadConfig();
+  // The job system waits for Redis forever (as workers do): without this check a wrong REDIS_URL
+  // would keep the API from ever listening, silently.
+  if (config.redisUrl) await checkRedisReachable(config.redisUrl);
+  const store = openStore(config.clickhouse);
+  try {
     try {
-      try {
-        await migrate(store);
-      } catch (error) {
-        if (!isStoreUnreachable(error)) throw error;
-        const where = config.clickhouse.kind === "server" ? config.clickhouse.url : config.clickhouse.path;
-        process.stderr.write(`ctr serve: ClickHouse at ${where} is unreachable; start it or fix CLICKHOUSE_URL\n`);
-        return 1;
-      }
-      await serveUntilStopped(config, store, port);
-      return 0;
-    } finally {
-      await store.close();
+      await migrate(store);
+    } catch (error) {
+      if (!isStoreUnreachable(error)) throw error;
+      const where = config.clickhouse.kind === "server" ? config.clickhouse.url : config.clickhouse.path;
+      process.stderr.write(`ctr serve: ClickHouse at ${where} is unreachable; start it or fix CLICKHOUSE_URL\n`);
+      return 1;
     }
-  },
-};
+    await serveUntilStopped(config, store, port);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

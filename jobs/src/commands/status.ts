@@ -1,6 +1,6 @@
 import { ConfigError, type JobStatus, loadConfig } from "@ctr/schemas";
 import { EXIT, exitCodeOf } from "../backfill/summary.ts";
-import { type Command, optionalString } from "../command.ts";
+import { type OptionValues, optionalString } from "../command.ts";
 import { checkRedisReachable } from "../queue/connection.ts";
 import { listRecentBackfills, openFlowQueues, readBackfillStatus } from "../queue/flow_status.ts";
 import { queueConfigOf } from "../submission/backfill_session.ts";
@@ -39,45 +39,35 @@ export function formatJobStatus(status: JobStatus, detailed: boolean): string {
   return `${lines.join("\n")}\n`;
 }
 
-export const statusCommand: Command = {
-  name: "status",
-  summary: "Show the progress of a job, or of recent jobs",
-  usage: "ctr status [JOB]",
-  details: `With a job id (as ctr backfill --no-wait or POST /jobs/backfill printed it): its state,
-progress, counts, malformed records and failed steps. Without: the 10 most recent backfills.
-Reads the queue (REDIS_URL). Exit code 1 when the job is unknown, failed, or refused a day; 3 when it
-completed with partial platform-days (files that could not be read).`,
-  options: {},
-  positional: "job",
-  async run(values) {
-    const config = loadConfig();
-    const queue = queueConfigOf(config);
-    if (!queue) {
-      throw new ConfigError(
-        "REDIS_URL",
-        "ctr status reads the queue; without Redis a backfill reports in the process that runs it (GET /jobs/:id of ctr serve)",
-      );
+/** `ctr status`: flags and help in ./index.ts. */
+export async function run(values: OptionValues): Promise<number> {
+  const config = loadConfig();
+  const queue = queueConfigOf(config);
+  if (!queue) {
+    throw new ConfigError(
+      "REDIS_URL",
+      "ctr status reads the queue; without Redis a backfill reports in the process that runs it (GET /jobs/:id of ctr serve)",
+    );
+  }
+  const id = optionalString(values, "job");
+  await checkRedisReachable(queue.redisUrl);
+  const queues = openFlowQueues(queue);
+  try {
+    if (id === undefined) {
+      const recent = await listRecentBackfills(queues);
+      if (recent.length === 0) process.stdout.write("no backfills in the queue\n");
+      for (const status of recent) process.stdout.write(formatJobStatus(status, false));
+      return 0;
     }
-    const id = optionalString(values, "job");
-    await checkRedisReachable(queue.redisUrl);
-    const queues = openFlowQueues(queue);
-    try {
-      if (id === undefined) {
-        const recent = await listRecentBackfills(queues);
-        if (recent.length === 0) process.stdout.write("no backfills in the queue\n");
-        for (const status of recent) process.stdout.write(formatJobStatus(status, false));
-        return 0;
-      }
-      const status = await readBackfillStatus(queues, id);
-      if (!status) {
-        process.stderr.write(`ctr status: no job ${id} (never submitted, or expired)\n`);
-        return 1;
-      }
-      process.stdout.write(formatJobStatus(status, true));
-      if (status.state === "failed") return EXIT.failed;
-      return status.state === "completed" ? exitCodeOf(status) : EXIT.ok;
-    } finally {
-      await queues.close();
+    const status = await readBackfillStatus(queues, id);
+    if (!status) {
+      process.stderr.write(`ctr status: no job ${id} (never submitted, or expired)\n`);
+      return 1;
     }
-  },
-};
+    process.stdout.write(formatJobStatus(status, true));
+    if (status.state === "failed") return EXIT.failed;
+    return status.state === "completed" ? exitCodeOf(status) : EXIT.ok;
+  } finally {
+    await queues.close();
+  }
+}

@@ -1,49 +1,37 @@
 import { ConfigError, loadConfig } from "@ctr/schemas";
 import { openFolder } from "@ctr/workers";
-import type { Command } from "../command.ts";
 import { dailyJobHandler } from "../daily/run_daily.ts";
 import { WORKER_ID } from "../queue/processors.ts";
 import { QUEUE_NAMES } from "../queue/queues.ts";
 import { queuedShardRunner } from "../queue/shard_runner.ts";
 import { type QueueConsumers, startQueueWorkers } from "../queue/worker_runtime.ts";
 import { openStoreSide, queueConfigOf, runnersOf } from "../submission/backfill_session.ts";
-import { untilStopped } from "./serve.ts";
+import { untilStopped } from "../until_stopped.ts";
 
 const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ctr worker ${WORKER_ID}: ${line}\n`);
 
-export const workerCommand: Command = {
-  name: "worker",
-  summary: "Run a queue worker (needs REDIS_URL)",
-  usage: "ctr worker",
-  details: `Consumes the shard queue (WORKER_CONCURRENCY at once) and the backfill parents. With
-CLICKHOUSE_URL it also consumes the store queue (commits, purchase syncs, the daily schedule); in the
-embedded deployment those run in the process owning chDB (ctr backfill, ctr serve).
-On SIGTERM it stops taking jobs and lets the active ones finish for up to
-WORKER_SHUTDOWN_TIMEOUT_MS; jobs still running then are released (another worker retries them).
-Lock settings: WORKER_LOCK_DURATION_MS, WORKER_STALLED_INTERVAL_MS; Redis keys under QUEUE_PREFIX.`,
-  options: {},
-  async run() {
-    const config = loadConfig();
-    const queue = queueConfigOf(config);
-    if (!queue) throw new ConfigError("REDIS_URL", "ctr worker needs a Redis URL like redis://host:6379");
-    const consumers: QueueConsumers = { shards: queuedShardRunner(config), backfill: true };
-    const side = config.clickhouse.kind === "server" ? await openStoreSide(config) : undefined;
-    if (side) {
-      const source = openFolder(config.eventsSource, config.s3);
-      consumers.store = { ...runnersOf(config, side, source), daily: dailyJobHandler(config, queue, side, source) };
-    }
-    const workers = await startQueueWorkers(queue, consumers, log);
-    const names = [QUEUE_NAMES.shards, QUEUE_NAMES.backfill, ...(side ? [QUEUE_NAMES.store] : [])];
-    log(`consuming ${names.join(", ")} (prefix ${config.queuePrefix}, ${config.workerConcurrency} shards at once)`);
-    const signal = await untilStopped();
-    log(`${signal}: finishing active jobs (at most ${config.workerShutdownTimeoutMs} ms)`);
-    const how = await workers.close(config.workerShutdownTimeoutMs);
-    await side?.close();
-    log(how === "graceful" ? "stopped" : "stopped; unfinished jobs were released for another worker");
-    if (how === "forced") {
-      // The abandoned handlers still hold native threads and sockets; leave without waiting for them.
-      process.exit(0);
-    }
-    return 0;
-  },
-};
+/** `ctr worker`: flags and help in ./index.ts. */
+export async function run(): Promise<number> {
+  const config = loadConfig();
+  const queue = queueConfigOf(config);
+  if (!queue) throw new ConfigError("REDIS_URL", "ctr worker needs a Redis URL like redis://host:6379");
+  const consumers: QueueConsumers = { shards: queuedShardRunner(config), backfill: true };
+  const side = config.clickhouse.kind === "server" ? await openStoreSide(config) : undefined;
+  if (side) {
+    const source = openFolder(config.eventsSource, config.s3);
+    consumers.store = { ...runnersOf(config, side, source), daily: dailyJobHandler(config, queue, side, source) };
+  }
+  const workers = await startQueueWorkers(queue, consumers, log);
+  const names = [QUEUE_NAMES.shards, QUEUE_NAMES.backfill, ...(side ? [QUEUE_NAMES.store] : [])];
+  log(`consuming ${names.join(", ")} (prefix ${config.queuePrefix}, ${config.workerConcurrency} shards at once)`);
+  const signal = await untilStopped();
+  log(`${signal}: finishing active jobs (at most ${config.workerShutdownTimeoutMs} ms)`);
+  const how = await workers.close(config.workerShutdownTimeoutMs);
+  await side?.close();
+  log(how === "graceful" ? "stopped" : "stopped; unfinished jobs were released for another worker");
+  if (how === "forced") {
+    // The abandoned handlers still hold native threads and sockets; leave without waiting for them.
+    process.exit(0);
+  }
+  return 0;
+}
