@@ -45,6 +45,8 @@ export default defineConfig({
           name: "integration",
           include: ["{schemas,workers,query-api,jobs}/src/**/*.int.test.ts", "test/**/*.test.ts"],
           exclude: ["**/node_modules/**"],
+          // Tests that spawn bin/ctr (or npx ctr) run the compiled CLI: built once, from the sources under test.
+          globalSetup: ["test/support/build_cli.ts"],
           ...INTEGRATION,
         },
       },

@@ -11,7 +11,7 @@
  */
 import { cp, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { build, type Plugin } from "esbuild";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -58,7 +58,8 @@ async function copyAssets(): Promise<string[]> {
   return copied;
 }
 
-async function main(): Promise<void> {
+/** Writes jobs/dist afresh; returns one line saying what was built. */
+export async function buildCli(): Promise<string> {
   const started = performance.now();
   await rm(OUT_DIR, { recursive: true, force: true });
   const result = await build({
@@ -79,9 +80,9 @@ async function main(): Promise<void> {
   });
   const assets = await copyAssets();
   const outputs = Object.keys(result.metafile.outputs).filter((file) => file.endsWith(".js"));
-  process.stderr.write(
-    `built jobs/dist: ${outputs.length} modules, assets ${assets.join(", ") || "none"} in ${Math.round(performance.now() - started)} ms\n`,
-  );
+  return `built jobs/dist: ${outputs.length} modules, assets ${assets.join(", ") || "none"} in ${Math.round(performance.now() - started)} ms`;
 }
 
-await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.stderr.write(`${await buildCli()}\n`);
+}
