@@ -1,5 +1,5 @@
 import { mkdir } from "node:fs/promises";
-import { DuckDBInstance } from "@duckdb/node-api";
+import type { DuckDBInstance } from "@duckdb/node-api";
 
 /** Settings of the native engine that bound its memory and CPU, whatever the input size. */
 export interface EngineSettings {
@@ -17,6 +17,9 @@ export interface EngineSettings {
  */
 export async function openEngine(settings: EngineSettings): Promise<DuckDBInstance> {
   await mkdir(settings.tempDir, { recursive: true });
+  // Loaded here, on the first shard, not when the package is imported: commands that read no events
+  // (help, serve until a backfill, migrate) never load the engine.
+  const { DuckDBInstance } = await import("@duckdb/node-api");
   return DuckDBInstance.create(":memory:", {
     memory_limit: `${settings.memoryLimitMb}MB`,
     threads: String(settings.threads),

@@ -1,11 +1,8 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { Kysely, type Dialect as KyselyDialect, MysqlDialect, PostgresDialect, SqliteDialect, sql } from "kysely";
-import mysql from "mysql2";
-import pg from "pg";
-import Cursor from "pg-cursor";
 import { type Dialect, type OrdersDatabase, OrdersDatabaseError, type OrdersTables, redactUrl } from "./database.ts";
 
 /** Connections per pool: a load writes one batch at a time, a sync streams one query. */
@@ -29,11 +26,13 @@ function sqliteFile(url: URL): string {
  * the time it spells. WAL + NORMAL: a crash may lose the last transaction, never corrupt the file;
  * loads are re-runnable.
  */
-function sqliteDialect(file: string): KyselyDialect {
+async function sqliteDialect(file: string): Promise<KyselyDialect> {
+  // Each driver is loaded when its URL is opened: a process on SQLite never loads mysql2 or pg.
+  const { default: SqliteDatabase } = await import("better-sqlite3");
   let database: Database.Database;
   try {
     mkdirSync(path.dirname(file), { recursive: true });
-    database = new Database(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+    database = new SqliteDatabase(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
     // Integers come back as BigInt: ids beyond 2^53 stay exact.
     database.defaultSafeIntegers(true);
     database.pragma("journal_mode = WAL");
@@ -68,7 +67,8 @@ function sqliteDialect(file: string): KyselyDialect {
  * FOUND_ROWS an upsert's affected rows count only the rows it changed, which is how a load tells
  * what it wrote (write_batch.ts).
  */
-function mysqlDialect(url: URL): KyselyDialect {
+async function mysqlDialect(url: URL): Promise<KyselyDialect> {
+  const { default: mysql } = await import("mysql2");
   const uri = new URL(url);
   uri.protocol = "mysql:";
   const pool = mysql.createPool({
@@ -87,7 +87,9 @@ function mysqlDialect(url: URL): KyselyDialect {
  * PostgreSQL through pg, streaming through pg-cursor. TIMESTAMP (without time zone) values come
  * back as their text: pg would otherwise read them in the process's local zone.
  */
-function postgresDialect(url: URL): KyselyDialect {
+async function postgresDialect(url: URL): Promise<KyselyDialect> {
+  const { default: pg } = await import("pg");
+  const { default: Cursor } = await import("pg-cursor");
   const pool = new pg.Pool({
     connectionString: url.toString(),
     max: POOL_SIZE,
@@ -123,19 +125,19 @@ export async function openOrdersDatabase(url: string): Promise<OrdersDatabase> {
     case "file:": {
       const file = sqliteFile(parsed);
       dialect = "sqlite";
-      driver = sqliteDialect(file);
+      driver = await sqliteDialect(file);
       label = `sqlite://${file}`;
       break;
     }
     case "mysql:":
     case "mariadb:":
       dialect = "mysql";
-      driver = mysqlDialect(parsed);
+      driver = await mysqlDialect(parsed);
       break;
     case "postgres:":
     case "postgresql:":
       dialect = "postgres";
-      driver = postgresDialect(parsed);
+      driver = await postgresDialect(parsed);
       break;
     default:
       throw new OrdersDatabaseError(`unsupported orders database ${redactUrl(url)}: wants sqlite:, mysql:, postgres:`);

@@ -1,20 +1,25 @@
 import { createReadStream, createWriteStream } from "node:fs";
 import { stat } from "node:fs/promises";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
+import type * as S3Sdk from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { Config } from "@ctr/schemas";
 import { type Folder, type FolderObject, FolderReadError } from "./folder.ts";
 
+/**
+ * The AWS SDK, loaded on first use rather than when the package is imported: a deployment on local
+ * folders never loads it. `require` because building a client is synchronous.
+ */
+function sdk(): typeof S3Sdk {
+  return createRequire(import.meta.url)("@aws-sdk/client-s3") as typeof S3Sdk;
+}
+
 /** Builds an S3 client from the configuration; an endpoint (MinIO, s3rver) implies path-style URLs. */
 export function createS3Client(s3: Config["s3"]): S3Client {
+  const { S3Client } = sdk();
   return new S3Client({
     region: s3.region,
     endpoint: s3.endpoint,
@@ -55,7 +60,11 @@ export class S3Folder implements Folder {
     let token: string | undefined;
     do {
       const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.objectKey(prefix), ContinuationToken: token }),
+        new (sdk().ListObjectsV2Command)({
+          Bucket: this.bucket,
+          Prefix: this.objectKey(prefix),
+          ContinuationToken: token,
+        }),
       );
       for (const object of page.Contents ?? []) {
         if (object.Key === undefined) continue;
@@ -97,7 +106,9 @@ export class S3Folder implements Folder {
 
   async open(key: string): Promise<Readable> {
     try {
-      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      const object = await this.client.send(
+        new (sdk().GetObjectCommand)({ Bucket: this.bucket, Key: this.objectKey(key) }),
+      );
       if (!(object.Body instanceof Readable)) throw new Error("the response has no body stream");
       return object.Body;
     } catch (cause) {
@@ -122,7 +133,7 @@ export class S3Folder implements Folder {
     // One PUT: S3 makes an object visible only once it is complete.
     const { size } = await stat(localPath);
     await this.client.send(
-      new PutObjectCommand({
+      new (sdk().PutObjectCommand)({
         Bucket: this.bucket,
         Key: this.objectKey(key),
         Body: createReadStream(localPath),
@@ -132,7 +143,7 @@ export class S3Folder implements Folder {
   }
 
   async putText(key: string, text: string): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: text }));
+    await this.client.send(new (sdk().PutObjectCommand)({ Bucket: this.bucket, Key: this.objectKey(key), Body: text }));
   }
 
   async readText(key: string): Promise<string> {
@@ -145,7 +156,7 @@ export class S3Folder implements Folder {
   async delete(keys: readonly string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += 1000) {
       const objects = keys.slice(i, i + 1000).map((key) => ({ Key: this.objectKey(key) }));
-      await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: objects } }));
+      await this.client.send(new (sdk().DeleteObjectsCommand)({ Bucket: this.bucket, Delete: { Objects: objects } }));
     }
   }
 }
