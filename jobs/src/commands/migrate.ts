@@ -1,5 +1,6 @@
 import { createDatabaseStatement, loadConfig, migrate, migrationsFor, openStore, readMigrations } from "@ctr/schemas";
 import type { OptionValues } from "../command.ts";
+import { plural } from "../format.ts";
 
 /** `ctr migrate`: flags and help in ./index.ts. */
 export async function run(values: OptionValues): Promise<number> {
@@ -15,11 +16,17 @@ export async function run(values: OptionValues): Promise<number> {
     return 0;
   }
   const store = openStore(config.clickhouse);
+  const where = `ClickHouse (${store.kind}, database ${store.database}${store.cluster ? `, on cluster ${store.cluster}` : ""})`;
   try {
     const applied = await migrate(store);
-    for (const m of applied) process.stdout.write(`applied ${m.name} (${m.statements.length} statements)\n`);
-    const where = store.cluster ? `, on cluster ${store.cluster}` : "";
-    process.stdout.write(`ClickHouse (${store.kind}, database ${store.database}${where}) is up to date\n`);
+    if (applied.length === 0) process.stdout.write(`${where} is up to date: no migration to apply\n`);
+    for (const m of applied) {
+      const tables = m.added.filter((object) => !object.includes("."));
+      const columns = m.added.length - tables.length;
+      process.stdout.write(
+        `applied ${m.name} to ${where}: ${plural(tables.length, "table")} (${tables.join(", ") || "none"}), ${plural(columns, "column")} added\n`,
+      );
+    }
     return 0;
   } finally {
     await store.close();

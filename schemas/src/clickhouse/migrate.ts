@@ -45,20 +45,45 @@ export function migrationsFor(migrations: readonly Migration[], cluster?: string
   }));
 }
 
+/** A migration that changed the schema, and the tables and columns it added. */
+export interface AppliedMigration extends Migration {
+  added: string[];
+}
+
+/** The database's tables and `table.column`s: what a migration of `IF NOT EXISTS` statements can add. */
+async function schemaObjects(store: Store): Promise<Set<string>> {
+  const rows = await queryRows(store.client, {
+    name: "migrate.schema_objects",
+    query: `SELECT name AS object FROM system.tables WHERE database = currentDatabase()
+            UNION ALL
+            SELECT concat(table, '.', name) AS object FROM system.columns WHERE database = currentDatabase()`,
+    schema: z.object({ object: z.string() }),
+  });
+  return new Set(rows.map((row) => row.object));
+}
+
 /**
  * Applies every migration (on a cluster: ON CLUSTER, replicated). Each statement is idempotent
  * (`IF NOT EXISTS`), so running them all again on every start is safe and needs no bookkeeping table.
+ * Returns the migrations that changed the schema (none when it was up to date), told apart by the
+ * tables and columns before and after each.
  */
-export async function migrate(store: Store): Promise<Migration[]> {
+export async function migrate(store: Store): Promise<AppliedMigration[]> {
   await store.ensureDatabase();
   const migrations = migrationsFor(await readMigrations(), store.cluster);
+  const applied: AppliedMigration[] = [];
+  let before = await schemaObjects(store);
   for (const migration of migrations) {
     for (const [i, query] of migration.statements.entries()) {
       await runCommand(store.client, { name: `${migration.name}#${i + 1}`, query });
     }
+    const after = await schemaObjects(store);
+    const added = [...after].filter((object) => !before.has(object)).sort();
+    if (added.length > 0) applied.push({ ...migration, added });
+    before = after;
   }
   if (store.cluster) await checkReplicated(store, migrations);
-  return migrations;
+  return applied;
 }
 
 const CREATED_TABLE = /^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:\w+\.)?`?(\w+)`?/i;
