@@ -70,14 +70,14 @@ describe("ctr backfill and ctr rebuild", () => {
     expect(run.stdout).toContain("ignored     8");
     expect(run.stdout).toContain("malformed   16");
     expect(run.stdout).toContain("Android/2016-02-01/mixed.ndjson line 5: not an event batch");
-    expect(run.stdout).toContain("rows written 3 view rows (1 platform-days)");
+    expect(run.stdout).toContain("rows written 3 view rows (1 platform-day)");
     expect(run.stderr).toMatch(/progress: files 6\/6/);
     expect(run.stderr).toContain("listing Android 2016-02-01 … 1/1 day folders");
   });
 
   it("rebuilds ClickHouse from the sink", async () => {
     const run = await ctr("rebuild");
-    expect(run, run.stderr).toMatchObject({ code: 0, stdout: "rebuilt 1 platform-days: 14 views in 3 rows\n" });
+    expect(run, run.stderr).toMatchObject({ code: 0, stdout: "rebuilt 1 platform-day: 14 views in 3 rows\n" });
   });
 
   it("exits 3 and names the file that cannot be read, loading the rest of its day", async () => {
@@ -85,7 +85,34 @@ describe("ctr backfill and ctr rebuild", () => {
     const run = await ctr("backfill", "--from", "2016-02-01", "--to", "2016-02-01", "--platform", "Android");
     expect(run.code).toBe(3);
     expect(run.stdout).toContain("views       14");
-    expect(run.stdout).toMatch(/PARTIAL {5}1 platform-day\(s\) committed without 1 file\(s\)/);
+    expect(run.stdout).toMatch(/PARTIAL {5}1 platform-day committed without 1 file that could not be read/);
     expect(run.stdout).toContain("  Android/2016-02-01/zz.json.gz: bad gzip data: incorrect header check");
+  });
+});
+
+describe("ctr status without Redis", () => {
+  it("lists the runs the store recorded, newest first, and shows the partial one with its file and exit code 3", async () => {
+    const recent = await ctr("status");
+    expect(recent.code).toBe(0);
+    const lines = recent.stdout.trim().split("\n");
+    // The two backfills above: the partial one ran last, so it is listed first.
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(
+      /^backfill\.2016-02-01\.2016-02-01\.Android\.[0-9a-f]{12} {2}completed, partial {2}.* 14 views/,
+    );
+    expect(lines[1]).toMatch(
+      /^backfill\.2016-02-01\.2016-02-01\.Android\.[0-9a-f]{12} {2}completed {2}files 6\/6 .* 14 views/,
+    );
+    const id = lines[0]?.split(" ")[0] ?? "";
+    const one = await ctr("status", id);
+    // The latest run of that job left a file unread: exit code 3, the file and its reason named.
+    expect(one.code).toBe(3);
+    expect(one.stdout).toContain("  PARTIAL Android 2016-02-01: Android/2016-02-01/zz.json.gz: bad gzip data");
+  });
+
+  it("says so, with exit code 1, for a job it never ran", async () => {
+    const run = await ctr("status", "backfill.nope");
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("no job backfill.nope in the job history of the store");
   });
 });

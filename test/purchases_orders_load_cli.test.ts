@@ -49,7 +49,7 @@ describe("ctr orders load", () => {
     expect(stdout).toContain(`sqlite://${path.join(dir, "data", "orders.sqlite")}`);
     expect(stdout).toContain("orders:      3 read, 2 loaded, 0 updated, 0 unchanged, 1 rejected");
     expect(stdout).toContain("order_items: 2 read, 1 loaded, 0 updated, 0 unchanged, 1 rejected");
-    expect(stdout).toContain("Desktop (1 orders)");
+    expect(stdout).toContain("Desktop (1 order)");
     expect(stdout).toContain(`${orders}:3: order_date wants a real date and time`);
     expect(stdout).toContain(`${items}:3: order 2 does not exist`);
   });

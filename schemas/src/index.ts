@@ -5,6 +5,7 @@ export * from "./clickhouse/replace_partition.ts";
 export * from "./clickhouse/store.ts";
 export * from "./clickhouse/store_lock.ts";
 export * from "./clickhouse/tables/ingested_files.ts";
+export * from "./clickhouse/tables/job_runs.ts";
 export * from "./clickhouse/tables/product_views_per_minute.ts";
 export * from "./clickhouse/tables/purchase_syncs.ts";
 export * from "./clickhouse/tables/purchases_per_minute.ts";

@@ -1,5 +1,6 @@
 import type { JobPayload, RefusedDay } from "@ctr/schemas";
 import { type CommitResult, DayRefusedError, type ShardProgress, type ShardResult } from "@ctr/workers";
+import { plural } from "../format.ts";
 import type { BackfillPlan } from "./plan.ts";
 
 /** What a purchase sync reported, as far as the backfill summary needs it. */
@@ -128,7 +129,7 @@ export class InProcessExecutor implements Executor {
           } catch (error) {
             failed = true;
             fail(
-              `shard ${shard.platform} ${shard.day} (${shard.files.length} files from ${shard.files[0]?.key})`,
+              `shard ${shard.platform} ${shard.day} (${plural(shard.files.length, "file")} from ${shard.files[0]?.key})`,
               error,
             );
           }

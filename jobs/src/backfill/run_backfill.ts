@@ -1,10 +1,12 @@
 import type { Config, Location, Platform, Store } from "@ctr/schemas";
-import { migrate, openStore } from "@ctr/schemas";
+import { formatLocation, migrate, openStore } from "@ctr/schemas";
 import { openFolder, openOrdersDatabase } from "@ctr/workers";
+import { plural } from "../format.ts";
 import { InProcessExecutor } from "./executor.ts";
 import { inProcessRunners } from "./in_process_runners.ts";
 import { planBackfill } from "./plan.ts";
 import { dayProgressEvents, ListingReporter, type ProgressOutput, ProgressReporter } from "./progress.ts";
+import { recordRun } from "./run_history.ts";
 import { type BackfillSummary, summarize } from "./summary.ts";
 
 /** What to backfill. */
@@ -20,7 +22,8 @@ export interface BackfillRequest {
 
 /**
  * Runs a backfill in this process on the configured stores: migrations, plan, shards and
- * commits, purchase syncs. Progress goes to `output`; the summary is returned.
+ * commits, purchase syncs. Progress goes to `output`; the summary is returned, and recorded in the
+ * store's job history (`ctr status`).
  */
 export async function runBackfill(
   config: Config,
@@ -33,8 +36,17 @@ export async function runBackfill(
   const sink = openFolder(config.parquetSink, config.s3);
   const store = openedStore ?? openStore(config.clickhouse);
   const orders = await openOrdersDatabase(config.ordersDatabaseUrl);
+  const run = {
+    kind: "backfill" as const,
+    ...request,
+    source: formatLocation(request.source ?? config.eventsSource),
+    startedAt: new Date(),
+  };
+  const warn = (line: string) => output.write(`${line}\n`);
+  let migrated = false;
   try {
     await migrate(store);
+    migrated = true;
     const plan = await planBackfill(source, {
       ...request,
       shardMaxBytes: config.shardMaxBytes,
@@ -50,7 +62,7 @@ export async function runBackfill(
     );
     output.write(
       `backfill ${request.from}..${request.to} (${request.platforms.join(", ")}) from ${plan.source}: ` +
-        `${plan.totalFiles} files, ${(plan.totalBytes / 1024 / 1024).toFixed(1)} MB in ${shards} shards, ${concurrency} at once\n`,
+        `${plural(plan.totalFiles, "file")}, ${(plan.totalBytes / 1024 / 1024).toFixed(1)} MB in ${plural(shards, "shard")}, ${concurrency} at once\n`,
     );
     const progress = new ProgressReporter(
       { files: plan.totalFiles, bytes: plan.totalBytes, days: plan.days.length },
@@ -58,7 +70,12 @@ export async function runBackfill(
     );
     const outcome = await executor.run(plan, dayProgressEvents(progress));
     progress.finish();
-    return summarize(plan, outcome);
+    const summary = summarize(plan, outcome);
+    await recordRun(store, run, summary, warn);
+    return summary;
+  } catch (error) {
+    if (migrated && error instanceof Error) await recordRun(store, run, error, warn);
+    throw error;
   } finally {
     await orders.close();
     if (!openedStore) await store.close();

@@ -59,6 +59,21 @@ describe("the backfill summary", () => {
     expect(text).toContain("shard iOS 2016-02-02: c.json.gz: bad gzip data");
   });
 
+  it("counts with thousands separators and singular nouns for one", () => {
+    const big = { ...summarize(plan, outcome), files: 1, views: 1_234_567, viewRowsWritten: 12_345, committedDays: 1 };
+    const text = formatSummary(big);
+    expect(text).toContain("files       1 (");
+    expect(text).toContain("views       1,234,567");
+    expect(text).toContain("rows written 12,345 view rows (1 platform-day)");
+    expect(text).not.toMatch(/\b1 (files|platform-days|purchases)\b/);
+  });
+
+  it("says what a daily run re-read and that its days were rewritten whole", () => {
+    const text = formatSummary(summarize(plan, outcome), { run: "daily" });
+    expect(text).toMatch(/^files read {2}\d+ \([\d.]+ MB\), new or changed since they were loaded$/m);
+    expect(text).toContain("each rewritten whole from its Parquet");
+  });
+
   it("lists malformed records in file order, whichever shard finished first", () => {
     const shard = (file: string) => ({ platform: "iOS" as const, day: "2016-02-01", files: [manifest(file, 1, 1)] });
     const early = summarize(plan, { ...outcome, shards: [shard("a.json"), shard("b.json")] });

@@ -1,4 +1,5 @@
 import type { FailedFile, JobCounts, MalformedRecord, RefusedDay } from "@ctr/schemas";
+import { formatCount as n, plural } from "../format.ts";
 import type { BackfillOutcome } from "./executor.ts";
 import type { BackfillPlan } from "./plan.ts";
 
@@ -64,27 +65,40 @@ export function summarize(plan: BackfillPlan, outcome: BackfillOutcome): Backfil
   };
 }
 
-const n = (value: number) => value.toLocaleString("en-US");
+export interface SummaryOptions {
+  /**
+   * `daily`: the files are the new or changed ones it re-read, and each committed platform-day is
+   * rewritten whole from its Parquet (so rows written cover unchanged files too). Default `backfill`.
+   */
+  run?: "backfill" | "daily";
+  /** Malformed locations listed at most. Default 50. */
+  maxLocations?: number;
+}
 
 /** The lines about partial days: each failed file with its reason, and what to do. */
 function partialLines(failed: readonly FailedFile[]): string[] {
   if (failed.length === 0) return [];
   const days = new Set(failed.map((f) => `${f.platform} ${f.day}`));
   return [
-    `PARTIAL     ${n(days.size)} platform-day(s) committed without ${n(failed.length)} file(s) that could not be read:`,
+    `PARTIAL     ${plural(days.size, "platform-day")} committed without ${plural(failed.length, "file")} that could not be read:`,
     ...failed.map((f) => `  ${f.file}: ${f.reason}`),
     "  the rest of each day is loaded; fix or replace those files and run ctr daily (or this backfill) again: failed files are always read again",
   ];
 }
 
-/** Formats the summary for the terminal; at most `maxLocations` malformed locations are listed. */
-export function formatSummary(summary: BackfillSummary, maxLocations = 50): string {
+/** Formats the summary for the terminal. */
+export function formatSummary(
+  summary: BackfillSummary,
+  { run = "backfill", maxLocations = 50 }: SummaryOptions = {},
+): string {
+  const daily = run === "daily";
   const others = [
+    ...(daily ? ["new or changed since they were loaded"] : []),
     ...(summary.failedFiles.length ? [`${n(summary.failedFiles.length)} failed`] : []),
-    ...(summary.skippedObjects ? [`${n(summary.skippedObjects)} other objects skipped`] : []),
+    ...(summary.skippedObjects ? [`${plural(summary.skippedObjects, "other object")} skipped`] : []),
   ];
   const lines = [
-    `files       ${n(summary.files)} (${(summary.bytes / 1024 / 1024).toFixed(1)} MB)${others.map((o) => `, ${o}`).join("")}`,
+    `${daily ? "files read" : "files     "}  ${n(summary.files)} (${(summary.bytes / 1024 / 1024).toFixed(1)} MB)${others.map((o) => `, ${o}`).join("")}`,
     `events      ${n(summary.events)}`,
     `views       ${n(summary.views)}`,
     `ignored     ${n(summary.ignored)}`,
@@ -93,15 +107,15 @@ export function formatSummary(summary: BackfillSummary, maxLocations = 50): stri
     ...(summary.malformedLocations.length > maxLocations
       ? [`  ... and ${n(summary.malformedLocations.length - maxLocations)} more listed in the manifests`]
       : []),
-    `rows written ${n(summary.viewRowsWritten)} view rows (${n(summary.committedDays)} platform-days), ${n(summary.purchaseRowsWritten)} purchase rows (${n(summary.purchases)} purchases)`,
+    `rows written ${plural(summary.viewRowsWritten, "view row")} (${plural(summary.committedDays, "platform-day")}${daily ? ", each rewritten whole from its Parquet" : ""}), ${plural(summary.purchaseRowsWritten, "purchase row")} (${plural(summary.purchases, "purchase")})`,
     ...partialLines(summary.failedFiles),
   ];
   if (summary.refused.length > 0) {
-    lines.push(`REFUSED     ${summary.refused.length} day(s) left as they were:`);
+    lines.push(`REFUSED     ${plural(summary.refused.length, "day")} left as they were:`);
     for (const r of summary.refused) lines.push(`  ${r.step}: ${r.message}`);
   }
   if (summary.failures.length > 0) {
-    lines.push(`FAILED      ${summary.failures.length} step(s):`);
+    lines.push(`FAILED      ${plural(summary.failures.length, "step")}:`);
     for (const f of summary.failures) lines.push(`  ${f.step}: ${f.message}`);
   }
   return `${lines.join("\n")}\n`;

@@ -22,6 +22,6 @@ export async function run(values: OptionValues): Promise<number> {
   }
   if (config.redisUrl) await checkRedisReachable(config.redisUrl);
   const summary = await runDaily(config, date, process.stderr, { allowEmpty: values["allow-empty"] === true });
-  process.stdout.write(formatSummary(summary));
+  process.stdout.write(formatSummary(summary, { run: "daily" }));
   return exitCodeOf(summary);
 }

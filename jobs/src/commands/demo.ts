@@ -1,6 +1,17 @@
 import { existsSync, readdirSync } from "node:fs";
+import { copyFile, mkdir } from "node:fs/promises";
 import path from "node:path";
-import { type Config, formatDay, loadConfig, migrate, openStore, PLATFORMS, parseDay } from "@ctr/schemas";
+import {
+  type Config,
+  formatDay,
+  loadConfig,
+  migrate,
+  openStore,
+  PLATFORMS,
+  type Platform,
+  parseDay,
+  parsePlatform,
+} from "@ctr/schemas";
 import { loadOrders, openOrdersDatabase } from "@ctr/workers";
 import type { ProgressOutput } from "../backfill/progress.ts";
 import { runBackfill } from "../backfill/run_backfill.ts";
@@ -54,11 +65,40 @@ async function loadOrdersIfPresent(config: Config, dir: string, out: ProgressOut
   }
 }
 
-/** What `prepareDemo` loaded: the range of the day folders, and the backfill's summary. */
+/** What `prepareDemo` loaded: the range of the day folders, their platforms, and the backfill's summary. */
 export interface PreparedDemo {
   from: string;
   to: string;
+  platforms: Platform[];
   summary: BackfillSummary;
+}
+
+/** A real export to serve instead of generated data (`ctr demo --sample`). */
+export interface DemoSample {
+  file: string;
+  platform: Platform;
+}
+
+/** The real sample that comes with the case, as the README documents it (relative to the repository). */
+const REAL_SAMPLE = "../shared/data/productEvent_20160201.json.gz";
+
+/**
+ * Lays a real export out as `<dataDir>/sample/<platform>/<day>/<file>` (the day from the file's
+ * name, e.g. productEvent_20160201) and returns that folder: the demo then serves the sample alone.
+ */
+async function placeSample({ file, platform }: DemoSample, dataDir: string, out: ProgressOutput): Promise<string> {
+  if (!existsSync(file)) throw new UsageError(`--sample: no such file ${file}`);
+  const match = /(\d{4})-?(\d{2})-?(\d{2})/.exec(path.basename(file));
+  const day = match ? `${match[1]}-${match[2]}-${match[3]}` : "";
+  if (!parseDay(day)) {
+    throw new UsageError(`--sample: the file name must carry its UTC day (e.g. productEvent_20160201), got ${file}`);
+  }
+  const dir = path.join(dataDir, "sample");
+  const folder = path.join(dir, platform, day);
+  await mkdir(folder, { recursive: true });
+  await copyFile(file, path.join(folder, path.basename(file)));
+  out.write(`demo: serving the sample ${file} as ${platform} ${day} (events from ${dir})\n`);
+  return dir;
 }
 
 /**
@@ -70,23 +110,56 @@ export async function prepareDemo(
   config: Config,
   scale: number,
   { out, progress }: { out: ProgressOutput; progress: ProgressOutput },
+  sample?: DemoSample,
 ): Promise<PreparedDemo> {
   if (config.eventsSource.kind !== "local") {
     throw new UsageError("the demo generates its data into a local folder: unset EVENTS_SOURCE or point it at one");
   }
-  const dir = config.eventsSource.dir;
-  await generateIfEmpty(dir, scale, out);
+  let dir = config.eventsSource.dir;
+  // A sample covers one platform: the others' data of that day, if any, is left alone.
+  let platforms: Platform[] = [...PLATFORMS];
+  let source = config;
+  if (sample) {
+    dir = await placeSample(sample, config.dataDir, out);
+    platforms = [sample.platform];
+    source = { ...config, eventsSource: { kind: "local", dir } };
+  } else {
+    await generateIfEmpty(dir, scale, out);
+  }
   await loadOrdersIfPresent(config, dir, out);
   const days = findDayFolders(dir);
   const from = days[0] ?? DEMO_FROM;
   const to = days.at(-1) ?? DEMO_TO;
-  const summary = await runBackfill(config, { from, to, platforms: [...PLATFORMS] }, progress);
+  const summary = await runBackfill(source, { from, to, platforms }, progress);
   out.write(formatBackfillSummary(summary));
-  return { from, to, summary };
+  return { from, to, platforms, summary };
+}
+
+/** What a front-end developer needs next to the example queries. */
+function frontEndHints(config: Config, sampled: boolean): string {
+  const origins = config.corsOrigins.length > 0 ? config.corsOrigins.join(", ") : "none";
+  return [
+    `Browser pages on other origins (CORS_ORIGINS, now: ${origins}): allow yours with e.g.`,
+    "  CORS_ORIGINS=http://localhost:5173 npm start",
+    ...(sampled
+      ? []
+      : [
+          "The real sample instead of generated data (MobileWeb, 2016-02-01):",
+          `  npm start -- --sample ${REAL_SAMPLE}`,
+        ]),
+  ].join("\n");
 }
 
 /** Example requests over the loaded days, to paste into a terminal. */
-export function exampleQueries(baseUrl: string, from: string, to: string): string {
+export function exampleQueries(
+  baseUrl: string,
+  from: string,
+  to: string,
+  platforms: readonly Platform[] = PLATFORMS,
+): string {
+  // The first example asks for iOS and the second for Android, when the data has them.
+  const first = platforms.includes("iOS") ? "iOS" : (platforms[0] ?? "iOS");
+  const second = platforms.includes("Android") ? "Android" : first;
   const q = (fields: Record<string, string>) =>
     `'${baseUrl}/ctr?${Object.entries(fields)
       .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
@@ -100,8 +173,8 @@ export function exampleQueries(baseUrl: string, from: string, to: string): strin
   });
   return [
     "Example queries (times are GMT-3):",
-    `  curl ${q({ ...day, aggregation: "60", platform: "ios" })}`,
-    `  curl -H 'Accept: application/x-ndjson' ${q({ ...day, aggregation: "15", platform: "Android" })}`,
+    `  curl ${q({ ...day, aggregation: "60", platform: first.toLowerCase() })}`,
+    `  curl -H 'Accept: application/x-ndjson' ${q({ ...day, aggregation: "15", platform: second })}`,
     `  curl -H 'Accept: text/csv' ${q({ ...day, aggregation: "360" })}`,
     `  curl -X POST ${baseUrl}/ctr -H 'Content-Type: application/json' -d '${body}'`,
     `  curl ${baseUrl}/coverage`,
@@ -118,7 +191,17 @@ export async function run(values: OptionValues): Promise<number> {
   }
   const portText = optionalString(values, "port");
   const config = loadConfig(portText === undefined ? process.env : { ...process.env, PORT: portText });
-  const { from, to, summary } = await prepareDemo(config, scale, { out: process.stdout, progress: process.stderr });
+  const sampleFile = optionalString(values, "sample");
+  let sample: DemoSample | undefined;
+  if (sampleFile !== undefined) {
+    const platformText = optionalString(values, "sample-platform") ?? "MobileWeb";
+    const platform = parsePlatform(platformText);
+    if (!platform)
+      throw new UsageError(`--sample-platform wants one of ${PLATFORMS.join(", ")}, got '${platformText}'`);
+    sample = { file: sampleFile, platform };
+  }
+  const output = { out: process.stdout, progress: process.stderr };
+  const { from, to, platforms, summary } = await prepareDemo(config, scale, output, sample);
   if (summary.failures.length > 0) {
     process.stderr.write("demo: the backfill had failures (above); serving what was loaded\n");
   }
@@ -128,7 +211,7 @@ export async function run(values: OptionValues): Promise<number> {
     await migrate(store);
     const baseUrl = `http://localhost:${config.port}`;
     process.stdout.write(
-      `\nServing on ${baseUrl} (Ctrl-C to stop)\nExplore CTR in a browser: ${baseUrl}/\n${exampleQueries(baseUrl, from, to)}\n`,
+      `\nServing on ${baseUrl} (Ctrl-C to stop)\nExplore CTR in a browser: ${baseUrl}/\n${exampleQueries(baseUrl, from, to, platforms)}\n${frontEndHints(config, sample !== undefined)}\n`,
     );
     await serveUntilStopped(config, store);
     return 0;

@@ -200,10 +200,11 @@ at will. Stops on SIGTERM or Ctrl-C, or when the npm process that started it is 
     },
     sample: {
       type: "string",
-      value: "DIR",
+      value: "FILE",
       description:
-        "serve this folder of events and orders CSVs instead, e.g. ../shared/data (the real sample), copied into the empty events folder",
+        "serve a real export instead of generated data, e.g. ../shared/data/productEvent_20160201.json.gz (its UTC day from its name), laid out under CTR_DATA_DIR/sample",
     },
+    "sample-platform": { type: "string", value: "P", description: "the platform of --sample (default MobileWeb)" },
     port: portFlag,
   },
   load: () => import("./demo.ts"),

@@ -1,12 +1,12 @@
-import { ConfigError, type JobStatus, loadConfig } from "@ctr/schemas";
+import { type Config, getJobRuns, type JobStatus, loadConfig, migrate, openStore } from "@ctr/schemas";
+import { runStatus } from "../backfill/run_history.ts";
 import { EXIT, exitCodeOf } from "../backfill/summary.ts";
 import { type OptionValues, optionalString } from "../command.ts";
-import { checkRedisReachable } from "../queue/connection.ts";
-import { listRecentBackfills, openFlowQueues, readBackfillStatus } from "../queue/flow_status.ts";
+import { formatCount as n, plural } from "../format.ts";
+import type { QueueConfig } from "../queue/worker_runtime.ts";
 import { queueConfigOf } from "../submission/backfill_session.ts";
 
 const MB = 1024 * 1024;
-const n = (value: number) => value.toLocaleString("en-US");
 
 /** One job's status for the terminal: a headline, progress, counts once finished, failures. */
 export function formatJobStatus(status: JobStatus, detailed: boolean): string {
@@ -28,7 +28,7 @@ export function formatJobStatus(status: JobStatus, detailed: boolean): string {
   if (c) {
     lines.push(
       `  events ${n(c.events)}, views ${n(c.views)}, ignored ${n(c.ignored)}, malformed ${n(c.malformed)}`,
-      `  rows written: ${n(c.viewRowsWritten)} view rows (${n(c.committedDays)} platform-days), ${n(c.purchaseRowsWritten)} purchase rows (${n(c.purchases)} purchases)`,
+      `  rows written: ${n(c.viewRowsWritten)} view rows (${plural(c.committedDays, "platform-day")}), ${n(c.purchaseRowsWritten)} purchase rows (${plural(c.purchases, "purchase")})`,
     );
   }
   for (const m of status.malformedLocations.slice(0, 20))
@@ -39,35 +39,57 @@ export function formatJobStatus(status: JobStatus, detailed: boolean): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** Prints a job, or the recent ones; the exit code says whether the job is unknown or failed. */
+function report(id: string | undefined, found: JobStatus[], where: string): number {
+  if (id === undefined) {
+    if (found.length === 0) process.stdout.write(`no jobs ${where}\n`);
+    for (const status of found) process.stdout.write(formatJobStatus(status, false));
+    return 0;
+  }
+  const status = found[0];
+  if (!status) {
+    process.stderr.write(`ctr status: no job ${id} ${where} (never run, or expired)\n`);
+    return 1;
+  }
+  process.stdout.write(formatJobStatus(status, true));
+  if (status.state === "failed") return EXIT.failed;
+  return status.state === "completed" ? exitCodeOf(status) : EXIT.ok;
+}
+
+/** With REDIS_URL: the queue's flows. */
+async function queuedStatus(queue: QueueConfig, id: string | undefined): Promise<number> {
+  const { checkRedisReachable } = await import("../queue/connection.ts");
+  const { listRecentBackfills, openFlowQueues, readBackfillStatus } = await import("../queue/flow_status.ts");
+  await checkRedisReachable(queue.redisUrl);
+  const queues = openFlowQueues(queue);
+  try {
+    const found = id === undefined ? await listRecentBackfills(queues) : [await readBackfillStatus(queues, id)];
+    return report(
+      id,
+      found.filter((s): s is JobStatus => s !== undefined),
+      "in the queue",
+    );
+  } finally {
+    await queues.close();
+  }
+}
+
+/** Without Redis: the runs the store's job history holds (ctr backfill, ctr daily, ctr demo, ctr serve). */
+async function storedStatus(config: Config, id: string | undefined): Promise<number> {
+  const store = openStore(config.clickhouse);
+  try {
+    await migrate(store);
+    const runs = await getJobRuns(store.client, { id, limit: id === undefined ? 10 : 1 });
+    return report(id, runs.map(runStatus), "in the job history of the store");
+  } finally {
+    await store.close();
+  }
+}
+
 /** `ctr status`: flags and help in ./index.ts. */
 export async function run(values: OptionValues): Promise<number> {
   const config = loadConfig();
   const queue = queueConfigOf(config);
-  if (!queue) {
-    throw new ConfigError(
-      "REDIS_URL",
-      "ctr status reads the queue; without Redis a backfill reports in the process that runs it (GET /jobs/:id of ctr serve)",
-    );
-  }
   const id = optionalString(values, "job");
-  await checkRedisReachable(queue.redisUrl);
-  const queues = openFlowQueues(queue);
-  try {
-    if (id === undefined) {
-      const recent = await listRecentBackfills(queues);
-      if (recent.length === 0) process.stdout.write("no backfills in the queue\n");
-      for (const status of recent) process.stdout.write(formatJobStatus(status, false));
-      return 0;
-    }
-    const status = await readBackfillStatus(queues, id);
-    if (!status) {
-      process.stderr.write(`ctr status: no job ${id} (never submitted, or expired)\n`);
-      return 1;
-    }
-    process.stdout.write(formatJobStatus(status, true));
-    if (status.state === "failed") return EXIT.failed;
-    return status.state === "completed" ? exitCodeOf(status) : EXIT.ok;
-  } finally {
-    await queues.close();
-  }
+  return queue ? queuedStatus(queue, id) : storedStatus(config, id);
 }

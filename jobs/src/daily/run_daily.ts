@@ -1,9 +1,11 @@
-import { type Config, PLATFORMS, parseJobPayload } from "@ctr/schemas";
+import { type Config, formatLocation, PLATFORMS, parseJobPayload } from "@ctr/schemas";
 import { type Folder, openFolder } from "@ctr/workers";
 import { type Job, Queue } from "bullmq";
 import type { BackfillPlan } from "../backfill/plan.ts";
 import { ListingReporter, type ProgressOutput } from "../backfill/progress.ts";
+import { recordRun } from "../backfill/run_history.ts";
 import type { BackfillSummary } from "../backfill/summary.ts";
+import { plural } from "../format.ts";
 import { plannedTotals } from "../queue/backfill_flow.ts";
 import { submitBackfillFlow } from "../queue/bullmq_executor.ts";
 import { openRedis } from "../queue/connection.ts";
@@ -13,6 +15,7 @@ import {
   chooseExecutor,
   executePlan,
   openStoreSide,
+  queueConfigOf,
   runnersOf,
   type StoreSide,
 } from "../submission/backfill_session.ts";
@@ -27,8 +30,8 @@ function rangeOf(plan: BackfillPlan, date: string) {
 function describePlan(date: string, plan: BackfillPlan): string {
   const totals = plannedTotals(plan);
   return (
-    `daily ${date}: ${plan.days.length} platform-days to commit, ` +
-    `${totals.files} new or changed files (${(totals.bytes / 1024 / 1024).toFixed(1)} MB)\n`
+    `daily ${date}: ${plural(plan.days.length, "platform-day")} to commit, ` +
+    `${plural(totals.files, "new or changed file")} to read (${(totals.bytes / 1024 / 1024).toFixed(1)} MB)\n`
   );
 }
 
@@ -44,6 +47,7 @@ export async function runDaily(
   /** Replace loaded days with less (vanished files, no orders). Default false: refused. */
   options: { allowEmpty?: boolean } = {},
 ): Promise<BackfillSummary> {
+  const startedAt = new Date();
   const source = openFolder(config.eventsSource, config.s3);
   const side = await openStoreSide(config);
   try {
@@ -55,8 +59,21 @@ export async function runDaily(
     });
     output.write(describePlan(date, plan));
     const runners = runnersOf(config, side, source);
-    const executor = chooseExecutor(config, runners, rangeOf(plan, date), (line) => output.write(`${line}\n`));
-    return await executePlan(executor, plan, output);
+    const range = rangeOf(plan, date);
+    const executor = chooseExecutor(config, runners, range, (line) => output.write(`${line}\n`));
+    const summary = await executePlan(executor, plan, output);
+    // A queued run's status is in the queue; an in-process one's goes to the store's history.
+    if (!queueConfigOf(config)) {
+      const run = {
+        kind: "daily" as const,
+        ...range,
+        to: date,
+        source: formatLocation(config.eventsSource),
+        startedAt,
+      };
+      await recordRun(side.store, run, summary, (line) => output.write(`${line}\n`));
+    }
+    return summary;
   } finally {
     await side.close();
   }

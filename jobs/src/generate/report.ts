@@ -1,4 +1,5 @@
 import type { Platform } from "@ctr/schemas";
+import { formatCount as n, plural } from "../format.ts";
 
 /** What the generator wrote for one (platform, UTC day) folder. */
 export interface PlatformDayReport {
@@ -55,10 +56,10 @@ const MB = 1_000_000;
 
 /** One progress line for a finished platform-day. */
 export function formatPlatformDay(r: PlatformDayReport): string {
-  return `${r.platform.padEnd(9)} ${r.day}: ${r.files.length} files, ${(r.bytes / MB).toFixed(1)} MB, ${r.batches} batches, ${r.events} events, ${r.views} views, ${r.ignored} ignored, ${r.distinctProducts} products`;
+  return `${r.platform.padEnd(9)} ${r.day}: ${plural(r.files.length, "file")}, ${(r.bytes / MB).toFixed(1)} MB, ${plural(r.batches, "batch", "batches")}, ${plural(r.events, "event")}, ${plural(r.views, "view")}, ${n(r.ignored)} ignored, ${plural(r.distinctProducts, "product")}`;
 }
 
-/** The summary `ctr generate` prints. */
+/** The summary `ctr generate` prints: totals (each platform-day was printed as it was written). */
 export function formatSummary(report: GenerateReport): string {
   const sum = (pick: (r: PlatformDayReport) => number) => report.platformDays.reduce((n, r) => n + pick(r), 0);
   const bytes = sum((r) => r.bytes) + report.orders.bytes;
@@ -67,10 +68,22 @@ export function formatSummary(report: GenerateReport): string {
   const counted = report.orders.purchases.reduce((n, p) => n + p.purchases, 0);
   return [
     `Generated ${report.from}..${report.to} at scale ${report.scale} (seed ${report.seed}) into ${report.outDir}`,
-    ...report.platformDays.map((r) => `  ${formatPlatformDay(r)}`),
-    `  events: ${sum((r) => r.files.length)} files, ${sum((r) => r.batches)} batches, ${sum((r) => r.events)} events, ${sum((r) => r.views)} views, ${sum((r) => r.ignored)} ignored`,
+    `  events: ${plural(
+      sum((r) => r.files.length),
+      "file",
+    )} in ${plural(report.platformDays.length, "platform-day")}, ${plural(
+      sum((r) => r.batches),
+      "batch",
+      "batches",
+    )}, ${plural(
+      sum((r) => r.events),
+      "event",
+    )}, ${plural(
+      sum((r) => r.views),
+      "view",
+    )}, ${n(sum((r) => r.ignored))} ignored`,
     ...purchaseLines(report.orders),
-    `  orders: ${report.orders.orders} orders, ${report.orders.items} items (${counted} purchases on a platform, ${report.orders.itemsWithoutPlatform} on other devices)`,
+    `  orders: ${plural(report.orders.orders, "order")}, ${plural(report.orders.items, "item")} (${plural(counted, "purchase")} on a platform, ${n(report.orders.itemsWithoutPlatform)} on other devices)`,
     `  ${(bytes / MB).toFixed(1)} MB on disk (${(text / MB).toFixed(1)} MB uncompressed) in ${seconds.toFixed(1)} s: ${(bytes / MB / seconds).toFixed(1)} MB/s written, ${(text / MB / seconds).toFixed(1)} MB/s generated`,
   ].join("\n");
 }
@@ -79,7 +92,7 @@ export function formatSummary(report: GenerateReport): string {
 function purchaseLines(orders: OrdersReport): string[] {
   const days = [...new Set(orders.purchases.map((p) => p.day))];
   return days.map((day) => {
-    const counts = orders.purchases.filter((p) => p.day === day).map((p) => `${p.platform} ${p.purchases}`);
+    const counts = orders.purchases.filter((p) => p.day === day).map((p) => `${p.platform} ${n(p.purchases)}`);
     return `  purchases ${day} (GMT-3): ${counts.join(", ")}`;
   });
 }

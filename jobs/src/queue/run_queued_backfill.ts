@@ -4,6 +4,7 @@ import { planBackfill } from "../backfill/plan.ts";
 import { ListingReporter, type ProgressOutput } from "../backfill/progress.ts";
 import type { BackfillRequest } from "../backfill/run_backfill.ts";
 import type { BackfillSummary } from "../backfill/summary.ts";
+import { plural } from "../format.ts";
 import {
   chooseExecutor,
   executePlan,
@@ -37,7 +38,7 @@ export async function runQueuedBackfill(
   const shards = plan.days.reduce((n, d) => n + d.shards.length, 0);
   output.write(
     `backfill ${request.from}..${request.to} (${request.platforms.join(", ")}) from ${plan.source}: ` +
-      `${totals.files} files, ${(totals.bytes / 1024 / 1024).toFixed(1)} MB in ${shards} shards, on the queue (prefix ${queue.queuePrefix})\n`,
+      `${plural(totals.files, "file")}, ${(totals.bytes / 1024 / 1024).toFixed(1)} MB in ${plural(shards, "shard")}, on the queue (prefix ${queue.queuePrefix})\n`,
   );
   if (!options.wait) {
     if (config.clickhouse.kind === "embedded") {

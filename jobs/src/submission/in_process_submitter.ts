@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import {
   type Config,
   formatLocation,
@@ -13,6 +12,7 @@ import {
 import { openFolder } from "@ctr/workers";
 import { InProcessExecutor } from "../backfill/executor.ts";
 import { planBackfill } from "../backfill/plan.ts";
+import { recordRun, runId } from "../backfill/run_history.ts";
 import { plannedTotals } from "../queue/backfill_flow.ts";
 import { executePlan, openStoreSide, runnersOf } from "./backfill_session.ts";
 import { finishedFields } from "./status_fields.ts";
@@ -44,12 +44,7 @@ export class InProcessSubmitter implements JobSubmitter {
     if (name !== "backfill") throw new RangeError(`only backfill jobs are submitted over HTTP, not ${name}`);
     const request = payload as JobPayload<"backfill">;
     const source = formatLocation(request.source ? parseLocation(request.source, "source") : this.config.eventsSource);
-    // Consent to empty days changes what the job does: the same range with and without it are two jobs.
-    const digest = createHash("sha256")
-      .update(request.allowEmpty ? `${source}\nallow-empty` : source)
-      .digest("hex")
-      .slice(0, 12);
-    const id = `backfill.${request.from}.${request.to}.${request.platforms.join("-")}.${digest}`;
+    const id = runId({ kind: "backfill", ...request, source });
     const known = this.jobs.get(id);
     if (known && (known.state === "waiting" || known.state === "active")) return { id, name };
     this.remember({
@@ -91,6 +86,8 @@ export class InProcessSubmitter implements JobSubmitter {
     const status = this.jobs.get(id);
     if (!status) return;
     status.state = "active";
+    const run = { kind: "backfill" as const, ...request, startedAt: new Date() };
+    const warn = (line: string) => this.log(line);
     try {
       const source = openFolder(parseLocation(request.source, "source"), this.config.s3);
       const side = await openStoreSide(this.config, this.store);
@@ -103,11 +100,13 @@ export class InProcessSubmitter implements JobSubmitter {
           status.progress = { ...status.progress, ...done };
         });
         Object.assign(status, finishedFields(summary));
+        await recordRun(this.store, run, summary, warn);
       } finally {
         await side.close();
       }
     } catch (error) {
       this.log(`backfill ${id} failed`, error);
+      if (error instanceof Error) await recordRun(this.store, run, error, warn);
       status.failures.push({ step: "backfill", message: error instanceof Error ? error.message : String(error) });
     }
     status.state = status.failures.length > 0 && !status.counts ? "failed" : "completed";

@@ -84,7 +84,7 @@ export class S3Folder implements Folder {
     let after: string | undefined;
     for (;;) {
       const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: base, StartAfter: after }),
+        new (sdk().ListObjectsV2Command)({ Bucket: this.bucket, Prefix: base, StartAfter: after }),
       );
       let lastKey = after ?? "";
       let lastFolder: string | undefined;
