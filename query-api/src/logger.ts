@@ -1,16 +1,15 @@
-import pino, { type Logger } from "pino";
+import {
+  createLogger as createProcessLogger,
+  type Logger,
+  type LoggerOptions as ProcessLoggerOptions,
+} from "@ctr/schemas";
 import type { ApiConfig } from "./app_env.ts";
 
-export interface LoggerOptions {
-  /** pino level (LOG_LEVEL). Default `info`. */
-  level?: string;
-  /** Where JSON lines go. Default stdout. */
-  destination?: NodeJS.WritableStream;
-}
+export type LoggerOptions = Omit<ProcessLoggerOptions, "service">;
 
-/** The API's structured JSON logger: one line per event, the request id on every request's lines. */
-export function createLogger({ level = "info", destination }: LoggerOptions = {}): Logger {
-  return pino({ level, base: { service: "ctr-api" }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+/** The API's logger: the processes' one logger (@ctr/schemas), its lines tagged `ctr-api`, `requestId` on a request's. */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  return createProcessLogger({ ...options, service: "ctr-api" });
 }
 
 /** The API's settings out of the whole configuration. */

@@ -14,6 +14,7 @@ export * from "./config_error.ts";
 export * from "./ctr_request.ts";
 export * from "./job_catalog.ts";
 export * from "./job_submission.ts";
+export * from "./logger.ts";
 export * from "./orders_csv.ts";
 export * from "./package_asset.ts";
 export * from "./platform.ts";

@@ -7,7 +7,7 @@ import {
   startServer,
   toApiConfig,
 } from "@ctr/query-api";
-import { type Config, type JobSubmitter, loadConfig, migrate, openStore, type Store } from "@ctr/schemas";
+import { type Config, type JobSubmitter, type Logger, loadConfig, migrate, openStore, type Store } from "@ctr/schemas";
 import { type OptionValues, optionalString, UsageError } from "../command.ts";
 import { checkRedisReachable } from "../queue/connection.ts";
 import { startJobSystem } from "../submission/job_system.ts";
@@ -19,8 +19,8 @@ export async function startApi(
   store: Store,
   port = config.port,
   jobs?: JobSubmitter,
+  logger: Logger = createLogger({ level: config.logLevel }),
 ): Promise<RunningServer> {
-  const logger = createLogger({ level: config.logLevel });
   const app = createApp({ store, config: toApiConfig(config), logger, metrics: createMetrics(), jobs });
   const running = await startServer(app, { port });
   logger.info({ port: running.port, store: store.kind, database: store.database }, "listening");
@@ -32,13 +32,14 @@ export async function startApi(
  * (POST /jobs/backfill): in this process without REDIS_URL, on the queue with it.
  */
 export async function serveUntilStopped(config: Config, store: Store, port?: number): Promise<void> {
+  const logger = createLogger({ level: config.logLevel });
   const jobs = await startJobSystem(config, store, (message, error) =>
-    process.stderr.write(`ctr serve: ${message}${error instanceof Error ? `: ${error.message}` : ""}\n`),
+    error === undefined ? logger.info(message) : logger.error({ err: error }, message),
   );
   try {
-    const running = await startApi(config, store, port, jobs.submitter);
+    const running = await startApi(config, store, port, jobs.submitter, logger);
     const reason = await untilStopped();
-    process.stderr.write(`ctr serve: ${reason}, finishing open requests\n`);
+    logger.info({ reason }, "stopping: finishing open requests");
     await running.close();
   } finally {
     await jobs.close();

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from "@ctr/schemas";
+import { ConfigError, createLogger, loadConfig } from "@ctr/schemas";
 import { openFolder } from "@ctr/workers";
 import { dailyJobHandler } from "../daily/run_daily.ts";
 import { WORKER_ID } from "../queue/processors.ts";
@@ -8,11 +8,11 @@ import { type QueueConsumers, startQueueWorkers } from "../queue/worker_runtime.
 import { openStoreSide, queueConfigOf, runnersOf } from "../submission/backfill_session.ts";
 import { untilStopped } from "../until_stopped.ts";
 
-const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ctr worker ${WORKER_ID}: ${line}\n`);
-
 /** `ctr worker`: flags and help in ./index.ts. */
 export async function run(): Promise<number> {
   const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel, service: "ctr-worker" }).child({ worker: WORKER_ID });
+  const log = (line: string) => logger.info(line);
   const queue = queueConfigOf(config);
   if (!queue) throw new ConfigError("REDIS_URL", "ctr worker needs a Redis URL like redis://host:6379");
   const consumers: QueueConsumers = { shards: queuedShardRunner(config), backfill: true };
