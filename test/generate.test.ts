@@ -12,12 +12,14 @@ const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "..");
 const DAYS = ["2016-02-01", "2016-02-02", "2016-02-03"];
 
-/** Runs the real CLI, as a user would. */
-async function generateInto(dir: string): Promise<string> {
+/** Runs the real CLI, as a user would: the summary on stdout, each platform-day as it is written on stderr. */
+async function generateInto(dir: string): Promise<{ stdout: string; stderr: string }> {
   const args = ["ctr", "generate", "--from", DAYS[0] as string, "--to", DAYS[2] as string, "--scale", "0.05"];
-  const { stdout } = await run("npx", [...args, "--out", dir], { cwd: ROOT });
-  return stdout;
+  const { stdout, stderr } = await run("npx", [...args, "--out", dir], { cwd: ROOT });
+  return { stdout, stderr };
 }
+
+const count = (text: string | undefined) => Number((text ?? "").replaceAll(",", ""));
 
 /** Every file under a folder, relative paths, sorted. */
 async function listFiles(dir: string): Promise<string[]> {
@@ -29,24 +31,24 @@ async function listFiles(dir: string): Promise<string[]> {
 }
 
 /** The per-platform-day lines of the printed summary. */
-function reportedCounts(stdout: string) {
+function reportedCounts(stderr: string) {
   const line =
-    /^\s+(\w+)\s+(\d{4}-\d{2}-\d{2}): (\d+) files, [\d.]+ MB, (\d+) batches, (\d+) events, (\d+) views, (\d+) ignored/gm;
-  return [...stdout.matchAll(line)].map((m) => ({
+    /^generate: (\w+)\s+(\d{4}-\d{2}-\d{2}): ([\d,]+) files?, [\d.]+ MB, ([\d,]+) batch(?:es)?, ([\d,]+) events?, ([\d,]+) views?, ([\d,]+) ignored/gm;
+  return [...stderr.matchAll(line)].map((m) => ({
     platform: m[1],
     day: m[2],
-    files: Number(m[3]),
-    batches: Number(m[4]),
-    events: Number(m[5]),
-    views: Number(m[6]),
-    ignored: Number(m[7]),
+    files: count(m[3]),
+    batches: count(m[4]),
+    events: count(m[5]),
+    views: count(m[6]),
+    ignored: count(m[7]),
   }));
 }
 
 describe("ctr generate", () => {
   let tmp: string;
   let out: string;
-  let stdout: string;
+  let output: { stdout: string; stderr: string };
   let files: string[];
   let raw: RawViews;
   let orders: OrdersCsv;
@@ -54,7 +56,7 @@ describe("ctr generate", () => {
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), "ctr-generate-"));
     out = path.join(tmp, "a");
-    stdout = await generateInto(out);
+    output = await generateInto(out);
     files = await listFiles(out);
     raw = await readRawViews(out);
     orders = await readOrdersCsv(out);
@@ -92,8 +94,10 @@ describe("ctr generate", () => {
   });
 
   it("reports per platform and day exactly what the reference reader counts", () => {
-    const reported = reportedCounts(stdout);
+    const reported = reportedCounts(output.stderr);
     expect(reported).toHaveLength(9);
+    // Each platform-day once: as it was written, not again in the summary.
+    expect(output.stdout).not.toMatch(/\d{4}-\d{2}-\d{2}: [\d,]+ files?,/);
     const read = raw.counts.map(({ platform, day, files, batches, events, views, ignored, malformed }) => {
       expect(malformed).toBe(0);
       return { platform, day, files, batches, events, views, ignored };
@@ -188,10 +192,10 @@ describe("ctr generate", () => {
 
     const { counts, withoutPlatform } = countPurchases(orders);
     expect(withoutPlatform).toBeGreaterThan(0);
-    const printed = [...stdout.matchAll(/purchases (\S+) \(GMT-3\): (.*)$/gm)].flatMap((m) =>
+    const printed = [...output.stdout.matchAll(/purchases (\S+) \(GMT-3\): (.*)$/gm)].flatMap((m) =>
       (m[2] as string).split(", ").map((pair) => {
         const [platform, n] = pair.split(" ");
-        return { day: m[1], platform, purchases: Number(n) };
+        return { day: m[1], platform, purchases: count(n) };
       }),
     );
     const key = (c: { day?: string; platform?: string }) => `${c.day} ${c.platform}`;

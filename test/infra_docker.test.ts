@@ -53,21 +53,32 @@ beforeAll(async () => {
 });
 
 describe("Dockerfile", () => {
-  it("is multi-stage on Node 20, with the native toolchain only in the build stage", () => {
+  it("is multi-stage on Node 24 (the current LTS), with the native toolchain only in the build stage", () => {
     const froms = instructions.filter((i) => i.keyword === "FROM");
     expect(froms.length).toBeGreaterThanOrEqual(2);
     expect(instructions.find((i) => i.keyword === "ARG" && i.args.startsWith("NODE_VERSION="))?.args).toMatch(
-      /^NODE_VERSION=20(\.|$)/,
+      /^NODE_VERSION=24(\.|$)/,
     );
     const buildRuns = instructions.filter((i) => i.stage < lastStage && i.keyword === "RUN").map((i) => i.args);
     expect(buildRuns.join(" ")).toMatch(/python3 make g\+\+/);
-    expect(buildRuns.join(" ")).toMatch(/npm ci --omit=dev/);
+    // npm ci builds jobs/dist (the root prepare script), then the dev dependencies go.
+    expect(buildRuns.join(" ")).toMatch(/npm ci\b[\s\S]*npm prune --omit=dev/);
     expect(
       runtime
         .filter((i) => i.keyword === "RUN")
         .map((i) => i.args)
         .join(" "),
     ).not.toMatch(/g\+\+/);
+  });
+
+  it("runs the compiled CLI: the runtime stage gets jobs/dist and no workspace sources", () => {
+    const copied = runtime
+      .filter((i) => i.keyword === "COPY" && i.args.startsWith("--from=build"))
+      .map((i) => i.args.split(/\s+/)[1] ?? "");
+    expect(copied).toContain("/app/jobs/dist");
+    expect(copied).toContain("/app/jobs/bin");
+    for (const workspace of ["schemas", "workers", "query-api"]) expect(copied).not.toContain(`/app/${workspace}`);
+    expect(copied).not.toContain("/app");
   });
 
   it("runs as a non-root user in the runtime stage", () => {
