@@ -14,7 +14,8 @@ import { type BackfillRequest, runBackfill } from "../jobs/src/backfill/run_back
 import { generate } from "../jobs/src/generate/index.ts";
 import type { QueuedShardResult } from "../jobs/src/queue/processors.ts";
 import { QUEUE_NAMES } from "../jobs/src/queue/queues.ts";
-import { chooseExecutor, openStoreSide, runnersOf } from "../jobs/src/submission/backfill_session.ts";
+import { openStoreSide, runnersOf } from "../jobs/src/submission/backfill_session.ts";
+import { chooseExecutor } from "../jobs/src/submission/choose_executor.ts";
 import { truncateTables } from "./support/api_server.ts";
 import {
   clickhouseTotals,

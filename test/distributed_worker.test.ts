@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planBackfill } from "../jobs/src/backfill/plan.ts";
 import type { QueuedShardResult } from "../jobs/src/queue/processors.ts";
 import { QUEUE_NAMES } from "../jobs/src/queue/queues.ts";
-import { chooseExecutor, openStoreSide, runnersOf } from "../jobs/src/submission/backfill_session.ts";
+import { openStoreSide, runnersOf } from "../jobs/src/submission/backfill_session.ts";
+import { chooseExecutor } from "../jobs/src/submission/choose_executor.ts";
 import { startWorker, stopWorker, type WorkerProcess, waitFor } from "./support/distributed_support.ts";
 import { oneViewNdjson, removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
 

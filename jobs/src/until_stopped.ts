@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { isProcessAlive } from "@ctr/schemas";
 
 /** Why a long-running command (serve, worker, demo) stops. */
 export type StopReason = NodeJS.Signals | "launcher gone";
@@ -38,15 +39,6 @@ function npmLauncher(): number | undefined {
   return undefined;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 export interface UntilStoppedOptions {
   /** How often the npm launcher is looked for. Default 500 ms. */
   pollMs?: number;
@@ -71,7 +63,7 @@ export function untilStopped({ pollMs = 500 }: UntilStoppedOptions = {}): Promis
     process.once("SIGINT", stop);
     const watch = setInterval(() => {
       if (launcher === undefined) return;
-      if (process.ppid !== parent || !isAlive(launcher)) stop("launcher gone");
+      if (process.ppid !== parent || !isProcessAlive(launcher)) stop("launcher gone");
     }, pollMs);
     // The server or worker keeps the process alive; the watch alone must not.
     watch.unref();

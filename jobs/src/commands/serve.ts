@@ -9,7 +9,6 @@ import {
 } from "@ctr/query-api";
 import { type Config, type JobSubmitter, type Logger, loadConfig, migrate, openStore, type Store } from "@ctr/schemas";
 import { type OptionValues, optionalString, UsageError } from "../command.ts";
-import { checkRedisReachable } from "../queue/connection.ts";
 import { startJobSystem } from "../submission/job_system.ts";
 import { untilStopped } from "../until_stopped.ts";
 
@@ -59,7 +58,7 @@ export async function run(values: OptionValues): Promise<number> {
   const config = loadConfig();
   // The job system waits for Redis forever (as workers do): without this check a wrong REDIS_URL
   // would keep the API from ever listening, silently.
-  if (config.redisUrl) await checkRedisReachable(config.redisUrl);
+  if (config.redisUrl) await (await import("../queue/connection.ts")).checkRedisReachable(config.redisUrl);
   const store = openStore(config.clickhouse);
   try {
     try {

@@ -12,13 +12,13 @@ import { openRedis } from "../queue/connection.ts";
 import { jobOptions, QUEUE_NAMES } from "../queue/queues.ts";
 import type { QueueConfig } from "../queue/worker_runtime.ts";
 import {
-  chooseExecutor,
   executePlan,
   openStoreSide,
   queueConfigOf,
   runnersOf,
   type StoreSide,
 } from "../submission/backfill_session.ts";
+import { chooseExecutor } from "../submission/choose_executor.ts";
 import { planDaily, yesterdayUtc } from "./plan_daily.ts";
 
 /** The range a daily plan touches, for its flow's id and parent. */

@@ -5,13 +5,8 @@ import { ListingReporter, type ProgressOutput } from "../backfill/progress.ts";
 import type { BackfillRequest } from "../backfill/run_backfill.ts";
 import type { BackfillSummary } from "../backfill/summary.ts";
 import { plural } from "../format.ts";
-import {
-  chooseExecutor,
-  executePlan,
-  openStoreSide,
-  queueConfigOf,
-  runnersOf,
-} from "../submission/backfill_session.ts";
+import { executePlan, openStoreSide, queueConfigOf, runnersOf } from "../submission/backfill_session.ts";
+import { chooseExecutor } from "../submission/choose_executor.ts";
 import { plannedTotals } from "./backfill_flow.ts";
 import { submitBackfillFlow } from "./bullmq_executor.ts";
 

@@ -1,12 +1,11 @@
 import { type Config, migrate, openStore, type Platform, type Store } from "@ctr/schemas";
 import { type Folder, type OrdersDatabase, openFolder, openOrdersDatabase } from "@ctr/workers";
-import { type Executor, InProcessExecutor, type JobRunners } from "../backfill/executor.ts";
+import type { Executor, JobRunners } from "../backfill/executor.ts";
 import { inProcessRunners } from "../backfill/in_process_runners.ts";
 import type { BackfillPlan } from "../backfill/plan.ts";
 import { dayProgressEvents, type ProgressOutput, ProgressReporter } from "../backfill/progress.ts";
 import { type BackfillSummary, summarize } from "../backfill/summary.ts";
 import { plannedTotals } from "../queue/backfill_flow.ts";
-import { BullMqExecutor } from "../queue/bullmq_executor.ts";
 import type { QueueConfig } from "../queue/worker_runtime.ts";
 
 /** The queue settings of the configuration, or undefined when REDIS_URL is unset (jobs run in-process). */
@@ -47,23 +46,6 @@ export async function openStoreSide(config: Config, store?: Store): Promise<Stor
 /** The handlers of this process, bound to its store side and to `source`. */
 export function runnersOf(config: Config, side: StoreSide, source: Folder): JobRunners {
   return inProcessRunners({ config, ...side, source, concurrency: config.workerConcurrency });
-}
-
-/**
- * The executor the configuration asks for: a BullMQ flow with REDIS_URL (this process consumes the
- * store queue itself when ClickHouse is embedded: it owns chDB), else the in-process executor. Both
- * call the same handlers.
- */
-export function chooseExecutor(
-  config: Config,
-  runners: JobRunners,
-  request: { from: string; to: string; platforms: readonly Platform[] },
-  log: (line: string) => void,
-): Executor {
-  const queue = queueConfigOf(config);
-  if (!queue) return new InProcessExecutor(runners, config.workerConcurrency);
-  const storeRunners = config.clickhouse.kind === "embedded" ? runners : undefined;
-  return new BullMqExecutor(queue, request, { storeRunners, log });
 }
 
 /** Runs a plan with an executor, showing progress on `output`, and adds up its summary. */

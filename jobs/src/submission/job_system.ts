@@ -1,9 +1,7 @@
 import type { Config, JobSubmitter, Store } from "@ctr/schemas";
 import { openFolder } from "@ctr/workers";
-import { dailyJobHandler } from "../daily/run_daily.ts";
-import { type QueueWorkers, startQueueWorkers } from "../queue/worker_runtime.ts";
+import type { QueueWorkers } from "../queue/worker_runtime.ts";
 import { openStoreSide, queueConfigOf, runnersOf } from "./backfill_session.ts";
-import { BullMqSubmitter } from "./bullmq_submitter.ts";
 import { InProcessSubmitter } from "./in_process_submitter.ts";
 
 /** The job system of `ctr serve`: what the API submits to, and what the process must stop on exit. */
@@ -28,6 +26,10 @@ export async function startJobSystem(
     const submitter = new InProcessSubmitter(config, store, log);
     return { submitter, close: () => submitter.idle() };
   }
+  // BullMQ and Redis are loaded only here, on the queued path.
+  const { dailyJobHandler } = await import("../daily/run_daily.ts");
+  const { startQueueWorkers } = await import("../queue/worker_runtime.ts");
+  const { BullMqSubmitter } = await import("./bullmq_submitter.ts");
   let workers: QueueWorkers | undefined;
   let side: Awaited<ReturnType<typeof openStoreSide>> | undefined;
   if (config.clickhouse.kind === "embedded") {

@@ -31,7 +31,8 @@ function statusPid(statusFile: string): number | undefined {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (signal 0 checks without sending anything). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -82,7 +83,7 @@ function commandOf(pid: number): string | undefined {
 export function checkStoreFree(dir: string): void {
   const statusFile = path.join(dir, "status");
   const pid = statusPid(statusFile);
-  if (pid === undefined || pid === process.pid || !isAlive(pid)) return;
+  if (pid === undefined || pid === process.pid || !isProcessAlive(pid)) return;
   if (holdsOpen(pid, statusFile) === false) return;
   throw new StoreLockedError(dir, { pid, command: commandOf(pid) });
 }
