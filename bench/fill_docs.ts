@@ -15,7 +15,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { formatValue, RESULTS_DIR } from "./report.ts";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const MARKER = /<!-- bench:([\w.[\]-]+)(?:\|([%s]?\d))? -->([\s\S]*?)<!-- \/bench -->/g;
+const MARKER = /<!-- bench:([\w.[\]-]+)(?:\|([%s]?\d))? -->([^<]*)<!-- \/bench -->/g;
 
 /** The Markdown files that quote benchmark figures. */
 export async function figureDocs(root = REPO_ROOT): Promise<string[]> {
