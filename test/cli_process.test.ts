@@ -187,7 +187,7 @@ describe("ctr --help and a command's --help", () => {
 });
 
 describe("a second process on the embedded store", () => {
-  it("is told which directory and process hold it and what to do, with exit code 2", async () => {
+  it("is told which directory and process hold it and what to do, with exit code 2 (the holder: the built ctr serve)", async () => {
     const dataDir = path.join(workDir, "locked");
     storeDirs.push(dataDir);
     const port = await freePort();
@@ -197,6 +197,12 @@ describe("a second process on the embedded store", () => {
       embeddedEnv(dataDir),
       port,
     );
+    // The built server finds its assets beside the bundle: the explorer page and its scripts.
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("<html");
+    expect((await fetch(`http://127.0.0.1:${port}/explore/main.js`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${port}/explore/vendor/uPlot.esm.js`)).status).toBe(200);
     const second = await runCtr(["backfill", "--from", "2016-02-01", "--to", "2016-02-01"], embeddedEnv(dataDir));
     expect(second.code).toBe(2);
     expect(second.stderr).toContain(path.join(dataDir, "clickhouse"));

@@ -51,7 +51,11 @@ async function copyAssets(): Promise<string[]> {
       await stat(from).catch(() => {
         throw new Error(`${manifest.name} lists the runtime asset ${asset}, which does not exist (${from})`);
       });
-      await cp(from, path.join(OUT_DIR, "assets", manifest.name, asset), { recursive: true });
+      await cp(from, path.join(OUT_DIR, "assets", manifest.name, asset), {
+        recursive: true,
+        // Tests beside the files are not run-time assets.
+        filter: (file) => !file.endsWith(".test.ts"),
+      });
       copied.push(`${manifest.name}/${asset}`);
     }
   }

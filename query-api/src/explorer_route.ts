@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { packageAsset } from "@ctr/schemas";
 import { type Context, Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app_env.ts";
@@ -24,21 +24,6 @@ export const EXPLORER_CSP = {
   frameAncestors: ["'none'"],
 };
 
-/**
- * The query-api package's folder, found from this module upwards: the same from the TypeScript
- * source (tests, tsx) and from a compiled build, whatever the process's working directory.
- */
-function packageDir(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = path.join(dir, "package.json");
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, "utf8")).name === "@ctr/query-api") return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no @ctr/query-api package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
-}
-
 const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
@@ -50,7 +35,8 @@ type Assets = Map<string, string>;
 
 /** The page's own files (explorer/*.js, *.css) and the chart library's, from the installed package. */
 function listAssets(): { page: string; assets: Assets } {
-  const dir = path.join(packageDir(), "explorer");
+  // Listed in package.json "runtimeAssets": the build copies it beside the bundle.
+  const dir = packageAsset("@ctr/query-api", "explorer", import.meta.url);
   const assets: Assets = new Map();
   for (const name of readdirSync(dir)) {
     if (/^[a-z_]+\.(js|css)$/.test(name)) assets.set(name, path.join(dir, name));
