@@ -1,4 +1,4 @@
-import { type Config, migrate, openStore, type Platform, type Store } from "@ctr/schemas";
+import { type Config, migrate, openStore, type Store } from "@ctr/schemas";
 import { type Folder, type OrdersDatabase, openFolder, openOrdersDatabase } from "@ctr/workers";
 import type { Executor, JobRunners } from "../backfill/executor.ts";
 import { inProcessRunners } from "../backfill/in_process_runners.ts";
