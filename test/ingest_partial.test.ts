@@ -53,7 +53,7 @@ describe("a day with files that cannot be read", () => {
     const run = await runCtr("backfill", "--from", DAY, "--to", DAY, "--platform", "iOS");
     expect(run.code).toBe(3);
     expect(run.stdout).toContain("files       1 (0.0 MB), 3 failed");
-    expect(run.stdout).toContain("PARTIAL     1 platform-day(s) committed without 3 file(s) that could not be read:");
+    expect(run.stdout).toContain("PARTIAL     1 platform-day committed without 3 files that could not be read:");
     expect(run.stdout).toMatch(new RegExp(`  iOS/${DAY}/empty\\.ndjson\\.gz: bad gzip data: .+`));
     expect(run.stdout).toMatch(new RegExp(`  iOS/${DAY}/half\\.ndjson\\.gz: bad gzip data: .+`));
     expect(run.stdout).toContain(`  iOS/${DAY}/text.json.gz: bad gzip data: incorrect header check`);

@@ -61,9 +61,9 @@ describe("a backfill that would replace a loaded day with less", () => {
 
     const refused = await backfill("--source", path.join(dir, "empty"));
     expect(refused.code).toBe(1);
-    expect(refused.stdout).toContain("REFUSED     1 day(s) left as they were:");
+    expect(refused.stdout).toContain("REFUSED     1 day left as they were:");
     expect(refused.stdout).toContain(
-      `views MobileWeb ${DAY}: the source lists no event files for this day, but 2 file(s) were loaded ` +
+      `views MobileWeb ${DAY}: the source lists no event files for this day, but 2 files were loaded ` +
         `(MobileWeb/${DAY}/a.ndjson, MobileWeb/${DAY}/b.ndjson); nothing was changed.`,
     );
     expect(refused.stdout).toContain("re-run with --allow-empty");
@@ -82,7 +82,7 @@ describe("a backfill that would replace a loaded day with less", () => {
     const refused = await backfill("--source", partial);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toContain(
-      `views MobileWeb ${DAY}: 1 of the 2 file(s) loaded for this day are missing from the source (MobileWeb/${DAY}/b.ndjson)`,
+      `views MobileWeb ${DAY}: 1 of the 2 files loaded for this day is missing from the source (MobileWeb/${DAY}/b.ndjson)`,
     );
     expect(await whatTheApiShows()).toEqual(loaded);
   });

@@ -116,7 +116,7 @@ describe("the backfill summary", () => {
     };
     const refused = summarize(plan, { ...partial, refused: [refusal] });
     expect(formatSummary(refused)).toContain(
-      "REFUSED     1 day(s) left as they were:\n  views iOS 2016-02-02: re-run with --allow-empty",
+      "REFUSED     1 day left as they were:\n  views iOS 2016-02-02: re-run with --allow-empty",
     );
     expect(exitCodeOf(refused)).toBe(1);
     expect(exitCodeOf(summarize(plan, outcome))).toBe(1);

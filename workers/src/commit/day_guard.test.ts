@@ -22,7 +22,7 @@ describe("the guard of a day's commit", () => {
     const refuse = () => checkNothingVanishes({ ...day, listed: [], known });
     expect(refuse).toThrow(DayRefusedError);
     expect(refuse).toThrow(
-      "views iOS 2016-02-01: the source lists no event files for this day, but 7 file(s) were loaded (f1, f2, f3, f4, f5 and 2 more)",
+      "views iOS 2016-02-01: the source lists no event files for this day, but 7 files were loaded (f1, f2, f3, f4, f5 and 2 more)",
     );
     try {
       refuse();
@@ -37,7 +37,7 @@ describe("the guard of a day's commit", () => {
   it("refuses a listing that lacks loaded files, unless allowed", () => {
     const target = { ...day, listed: ["a", "c"], known: [loaded("a"), loaded("b")] };
     expect(() => checkNothingVanishes(target)).toThrow(
-      "1 of the 2 file(s) loaded for this day are missing from the source (b)",
+      "1 of the 2 files loaded for this day is missing from the source (b)",
     );
     expect(() => checkNothingVanishes({ ...target, allowEmpty: true })).not.toThrow();
   });

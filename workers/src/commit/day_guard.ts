@@ -49,8 +49,8 @@ export function checkNothingVanishes(target: {
   if (missing.length === 0) return;
   const what =
     listed.size === 0
-      ? `the source lists no event files for this day, but ${loaded.size} file(s) were loaded (${nameSome(missing)})`
-      : `${missing.length} of the ${loaded.size} file(s) loaded for this day are missing from the source (${nameSome(missing)})`;
+      ? `the source lists no event files for this day, but ${loaded.size === 1 ? "1 file was" : `${loaded.size.toLocaleString("en-US")} files were`} loaded (${nameSome(missing)})`
+      : `${missing.length.toLocaleString("en-US")} of the ${loaded.size === 1 ? "1 file" : `${loaded.size.toLocaleString("en-US")} files`} loaded for this day ${missing.length === 1 ? "is" : "are"} missing from the source (${nameSome(missing)})`;
   throw new DayRefusedError({
     step: `views ${target.platform} ${target.day}`,
     message:
