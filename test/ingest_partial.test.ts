@@ -84,7 +84,7 @@ describe("a day with files that cannot be read", () => {
     await writeFile(raw(`iOS/${DAY}/text.json.gz`), gzipSync(oneViewNdjson(DAY, "TEXT")));
     const fixed = await runCtr("daily", "--date", DAY);
     expect(fixed.code).toBe(0);
-    expect(fixed.stdout).toContain("files       3 ");
+    expect(fixed.stdout).toContain("files read  3 (");
     expect(fixed.stdout).not.toContain("PARTIAL");
 
     await withApi(config, async (server) => {

@@ -86,6 +86,7 @@ ${EXIT_CODES}`,
       value: "DIR|s3://...",
       description: "a folder or s3://bucket/prefix (default: EVENTS_SOURCE)",
     },
+    "allow-empty": ALLOW_EMPTY,
     "no-wait": {
       type: "boolean",
       description: "with REDIS_URL: submit the flow, print its job id and return (see `ctr status JOB`)",
