@@ -99,7 +99,7 @@ describe.each(DATABASE_KINDS)("ctr orders load on %s: a bad row costs only itsel
     expect(stdout).toContain("orders:      8 read, 5 loaded, 0 updated, 0 unchanged, 3 rejected\n");
     expect(stdout).toContain("order_items: 8 read, 4 loaded, 0 updated, 0 unchanged, 4 rejected\n");
     expect(stdout).toContain(
-      "device types mapping to no platform (their orders never count as purchases): (empty) (1 orders)",
+      "device types mapping to no platform (their orders never count as purchases): (empty) (1 order)",
     );
     const listed = stdout.split("\n").filter((line) => line.startsWith("  "));
     expect(listed).toEqual([
