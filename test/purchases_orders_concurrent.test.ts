@@ -171,10 +171,11 @@ describe.each(DATABASE_KINDS)("two ctr orders load at once on %s", (kind) => {
 /** Reads `orders:      3 read, 2 loaded, ...` (or `order_items:`) back from a load's summary. */
 function printedCounts(stdout: string, table: "orders" | "order_items") {
   const match = new RegExp(
-    `^${table}:\\s+(\\d+) read, (\\d+) loaded, (\\d+) updated, (\\d+) unchanged, (\\d+) rejected$`,
+    `^${table}:\\s+([\\d,]+) read, ([\\d,]+) loaded, ([\\d,]+) updated, ([\\d,]+) unchanged, ([\\d,]+) rejected$`,
     "m",
   ).exec(stdout);
   if (!match) throw new Error(`no ${table} counts in:\n${stdout}`);
-  const [read, loaded, updated, unchanged, rejected] = match.slice(1).map(Number);
+  // Counts are printed with thousands separators.
+  const [read, loaded, updated, unchanged, rejected] = match.slice(1).map((n) => Number(n.replaceAll(",", "")));
   return { read, loaded, updated, unchanged, rejected };
 }
