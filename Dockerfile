@@ -31,6 +31,12 @@ COPY jobs/ jobs/
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --no-audit --no-fund \
  && npm prune --omit=dev --no-audit --no-fund
+# What runs, gathered in /runtime: the production node_modules (the root's, and jobs' own when npm
+# nested a version there), the bin and the bundle with its assets (migrations, static pages).
+RUN mkdir -p /runtime/jobs \
+ && cp -a package.json node_modules /runtime/ \
+ && cp -a jobs/package.json jobs/bin jobs/dist /runtime/jobs/ \
+ && if [ -d jobs/node_modules ]; then cp -a jobs/node_modules /runtime/jobs/; fi
 
 # ---- runtime: no compiler, non-root, tini as PID 1 ---------------------------------------------------
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
@@ -39,13 +45,9 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends tini ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-# Owned by root and read-only to the app user: the process cannot rewrite its own code. Only what runs:
-# the production node_modules, the bin and the bundle with its assets (migrations, static pages).
-COPY --from=build /app/package.json /app/
-COPY --from=build /app/node_modules /app/node_modules
-COPY --from=build /app/jobs/package.json /app/jobs/
-COPY --from=build /app/jobs/bin /app/jobs/bin
-COPY --from=build /app/jobs/dist /app/jobs/dist
+# Owned by root and read-only to the app user: the process cannot rewrite its own code. Only what runs
+# (/runtime of the build stage): no TypeScript source.
+COPY --from=build /runtime /app
 # The only place the app writes (CTR_DATA_DIR defaults to ./data).
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node

@@ -22,6 +22,7 @@ interface Manifest {
   name: string;
   workspaces?: string[];
   runtimeAssets?: string[];
+  dependencies?: Record<string, string>;
 }
 
 async function readManifest(dir: string): Promise<Manifest> {
@@ -62,9 +63,39 @@ async function copyAssets(): Promise<string[]> {
   return copied;
 }
 
+/**
+ * The bundle in jobs/dist imports npm packages from jobs/node_modules or the root's: a dependency
+ * that npm nested under another workspace (a second version of it) would be out of its reach, and
+ * the bundle would load the root's version instead. Refused, naming it.
+ */
+async function checkReachable(): Promise<void> {
+  const root = await readManifest(ROOT);
+  const unreachable: string[] = [];
+  for (const workspace of root.workspaces ?? []) {
+    if (workspace === "jobs") continue;
+    const manifest = await readManifest(path.join(ROOT, workspace));
+    for (const name of Object.keys(manifest.dependencies ?? {})) {
+      const nested = path.join(ROOT, workspace, "node_modules", name, "package.json");
+      if (
+        await stat(nested).then(
+          () => true,
+          () => false,
+        )
+      )
+        unreachable.push(`${workspace}/node_modules/${name}`);
+    }
+  }
+  if (unreachable.length > 0) {
+    throw new Error(
+      `npm nested ${unreachable.join(", ")}: the bundle (jobs/dist) would load the root's version instead; align the versions so npm hoists one`,
+    );
+  }
+}
+
 /** Writes jobs/dist afresh; returns one line saying what was built. */
 export async function buildCli(): Promise<string> {
   const started = performance.now();
+  await checkReachable();
   await rm(OUT_DIR, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: ROOT,

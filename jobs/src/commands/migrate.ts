@@ -23,9 +23,11 @@ export async function run(values: OptionValues): Promise<number> {
     for (const m of applied) {
       const tables = m.added.filter((object) => !object.includes("."));
       const columns = m.added.length - tables.length;
-      process.stdout.write(
-        `applied ${m.name} to ${where}: ${plural(tables.length, "table")} (${tables.join(", ") || "none"}), ${plural(columns, "column")} added\n`,
-      );
+      const added = [
+        ...(tables.length > 0 ? [`${plural(tables.length, "table")} (${tables.join(", ")})`] : []),
+        ...(columns > 0 ? [plural(columns, "column")] : []),
+      ];
+      process.stdout.write(`applied ${m.name} to ${where}: ${added.join(" and ")} added\n`);
     }
     return 0;
   } finally {
