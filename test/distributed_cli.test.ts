@@ -59,7 +59,9 @@ describe("ctr backfill --no-wait and ctr status", () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("no job backfill.nope");
   });
+});
 
+describe("ctr worker and ctr status without a reachable Redis", () => {
   it("refuses ctr worker without REDIS_URL, naming the variable", async () => {
     const saved = env;
     env = { CTR_DATA_DIR: path.join(dir, "data") };
@@ -67,6 +69,23 @@ describe("ctr backfill --no-wait and ctr status", () => {
       const result = await ctr(["worker"]);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain("REDIS_URL");
+    } finally {
+      env = saved;
+    }
+  });
+
+  it("ctr worker with REDIS_URL at a closed port fails at once like ctr status: exit 1, naming REDIS_URL", async () => {
+    const saved = env;
+    env = { CTR_DATA_DIR: path.join(dir, "data"), REDIS_URL: "redis://127.0.0.1:1" };
+    try {
+      for (const command of ["worker", "status"]) {
+        const result = await ctr([command]);
+        expect({ command, code: result.code }).toEqual({ command, code: 1 });
+        expect(result.stderr).toBe(
+          `ctr ${command}: cannot reach Redis at 127.0.0.1:1 (REDIS_URL): connect ECONNREFUSED 127.0.0.1:1\n`,
+        );
+        expect(result.stdout).toBe("");
+      }
     } finally {
       env = saved;
     }

@@ -99,11 +99,30 @@ describe("ctr worker", () => {
     worker = await startWorker({ ...env, CTR_DATA_DIR: path.join(dir, "worker") });
     expect(worker.output()).toContain("maxmemory-policy is allkeys-lru");
 
-    // Redis goes away and comes back (empty: it kept nothing on disk).
+    // Redis goes away and comes back (empty: it kept nothing on disk). Meanwhile the worker says so
+    // once per reconnect attempt (not once per connection or per queue), and again when it is back.
     await stopRedis(redis);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const running = worker;
+    await waitFor(
+      () => /reconnect attempt 3 /.test(running.output()),
+      20_000,
+      () => `no reconnect attempts logged:\n${running.output()}`,
+    );
     expect(worker.child.exitCode).toBeNull();
     redis = await startRedis("noeviction");
+    await waitFor(
+      () => running.output().includes("Redis connection back after"),
+      20_000,
+      () => `the reconnection was not logged:\n${running.output()}`,
+    );
+    const attempts = [...worker.output().matchAll(/reconnect attempt (\d+) in \d+ ms/g)].map((m) => Number(m[1]));
+    expect(attempts).toEqual(attempts.map((_, i) => i + 1));
+    expect(worker.output()).toMatch(
+      /Redis connection lost \(connect ECONNREFUSED 127\.0\.0\.1:\d+\); reconnect attempt 2 in 400 ms/,
+    );
+    expect(worker.output()).toContain(`Redis connection back after ${attempts.length} reconnect attempts`);
+    // The workers' own connection errors are not repeated on top of those lines.
+    expect(worker.output().match(/ECONNREFUSED/g)?.length).toBe(attempts.length - 1);
 
     const config = loadConfig(env);
     const request = { from: DAY, to: DAY, platforms: [...PLATFORMS] };

@@ -137,6 +137,8 @@ const workerCommand: CommandSpec = {
   details: `Consumes the shard queue (WORKER_CONCURRENCY at once) and the backfill parents. With
 CLICKHOUSE_URL it also consumes the store queue (commits, purchase syncs, the daily schedule); in the
 embedded deployment those run in the process owning chDB (ctr backfill, ctr serve).
+Fails at start (exit 1, naming REDIS_URL) when Redis cannot be reached. Once running it rides out
+a Redis outage: one log line per reconnect attempt (every 0.2 s to 5 s), one when it is back.
 On SIGTERM it stops taking jobs and lets the active ones finish for up to
 WORKER_SHUTDOWN_TIMEOUT_MS; jobs still running then are released (another worker retries them).
 Lock settings: WORKER_LOCK_DURATION_MS, WORKER_STALLED_INTERVAL_MS; Redis keys under QUEUE_PREFIX.`,

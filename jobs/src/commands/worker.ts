@@ -1,6 +1,7 @@
 import { ConfigError, createLogger, loadConfig } from "@ctr/schemas";
 import { openFolder } from "@ctr/workers";
 import { dailyJobHandler } from "../daily/run_daily.ts";
+import { checkRedisReachable } from "../queue/connection.ts";
 import { WORKER_ID } from "../queue/processors.ts";
 import { QUEUE_NAMES } from "../queue/queues.ts";
 import { queuedShardRunner } from "../queue/shard_runner.ts";
@@ -15,6 +16,9 @@ export async function run(): Promise<number> {
   const log = (line: string) => logger.info(line);
   const queue = queueConfigOf(config);
   if (!queue) throw new ConfigError("REDIS_URL", "ctr worker needs a Redis URL like redis://host:6379");
+  // The worker's own connections wait for Redis forever (they ride out an outage once running):
+  // without this check a wrong or down REDIS_URL would leave it waiting silently at start.
+  await checkRedisReachable(queue.redisUrl);
   const consumers: QueueConsumers = { shards: queuedShardRunner(config), backfill: true };
   const side = config.clickhouse.kind === "server" ? await openStoreSide(config) : undefined;
   if (side) {

@@ -24,6 +24,49 @@ export function openRedis(url: string, role: RedisRole): Redis {
   return redis;
 }
 
+// Socket-level failures: Redis is not there (down, restarting, unreachable), as opposed to a command
+// it refused. ioredis reports them per connection and per attempt.
+const CONNECTION_ERROR_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ETIMEDOUT",
+  "EPIPE",
+]);
+
+/** True when an error only says the Redis connection is down (ioredis reconnects by itself). */
+export function isConnectionError(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return (code !== undefined && CONNECTION_ERROR_CODES.has(code)) || error.message === "Connection is closed.";
+}
+
+/**
+ * Makes an outage visible on a connection that reconnects forever: one line per reconnect attempt
+ * (with the reason and the delay), and one when the connection is back. Only this connection is
+ * watched: the blocking connections BullMQ duplicates from it fail and recover with it, and would
+ * repeat every line.
+ */
+export function logReconnects(redis: Redis, log: (line: string) => void): void {
+  let attempts = 0;
+  let reason = "connection closed";
+  redis.on("error", (error: Error) => {
+    reason = error.message;
+  });
+  redis.on("reconnecting", (delayMs: number) => {
+    attempts += 1;
+    log(`Redis connection lost (${reason}); reconnect attempt ${attempts} in ${delayMs} ms`);
+    reason = "connection closed";
+  });
+  redis.on("ready", () => {
+    if (attempts > 0) log(`Redis connection back after ${attempts} reconnect attempt${attempts === 1 ? "" : "s"}`);
+    attempts = 0;
+  });
+}
+
 /**
  * Fails fast when Redis cannot be reached: the queue connections retry forever (a worker outlives an
  * outage), so a CLI command started against a wrong or down REDIS_URL would otherwise wait silently.

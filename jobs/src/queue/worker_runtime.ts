@@ -1,7 +1,7 @@
 import type { Config } from "@ctr/schemas";
 import { type Job, Worker } from "bullmq";
 import type { JobRunners } from "../backfill/executor.ts";
-import { checkEvictionPolicy, openRedis } from "./connection.ts";
+import { checkEvictionPolicy, isConnectionError, logReconnects, openRedis } from "./connection.ts";
 import { processBackfillJob, processCommitJob, processPurchasesJob, processShardJob, WORKER_ID } from "./processors.ts";
 import { QUEUE_NAMES } from "./queues.ts";
 
@@ -44,6 +44,7 @@ export async function startQueueWorkers(
   log: (line: string) => void,
 ): Promise<QueueWorkers> {
   const connection = openRedis(config.redisUrl, "worker");
+  logReconnects(connection, log);
   await checkEvictionPolicy(connection, (message) => log(`warning: ${message}`));
   const common = {
     connection,
@@ -86,8 +87,11 @@ export async function startQueueWorkers(
       const final = job && job.attemptsMade >= (job.opts.attempts ?? 1);
       log(`${worker.name} job ${job?.id ?? "?"} ${final ? "failed" : "will retry"}: ${error.message}`);
     });
-    // Connection trouble surfaces here; ioredis keeps reconnecting, the worker resumes by itself.
-    worker.on("error", (error) => log(`${worker.name}: ${error.message}`));
+    // A lost connection is reported once per attempt by logReconnects; every worker and its blocking
+    // connection would report it again here. ioredis keeps reconnecting, the worker resumes by itself.
+    worker.on("error", (error) => {
+      if (!isConnectionError(error)) log(`${worker.name}: ${error.message}`);
+    });
   }
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   return {
