@@ -1,6 +1,8 @@
-import type { RunningServer } from "@ctr/query-api";
-import { runCommand, type Store } from "@ctr/schemas";
+import path from "node:path";
+import { createApp, createLogger, createMetrics, type RunningServer, startServer, toApiConfig } from "@ctr/query-api";
+import { loadConfig, runCommand, type Store } from "@ctr/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InProcessSubmitter } from "../jobs/src/submission/in_process_submitter.ts";
 import {
   getCtr,
   insertViews,
@@ -9,6 +11,7 @@ import {
   serveApi,
   truncateTables,
 } from "./support/api_server.ts";
+import { removeDir, tempDir } from "./support/ingest_fixtures.ts";
 
 let store: Store;
 let server: RunningServer;
@@ -92,7 +95,7 @@ describe("bad input gets a 400 naming the field", () => {
     await expectInvalid(await post(JSON.stringify({ ...valid, startTimestamp: 1454320800000 })), "startTimestamp");
     await expectInvalid(await post(JSON.stringify({ ...valid, product: ["A", "B"] })), "product");
     await expectInvalid(await post(JSON.stringify({ ...valid, platform: null })), "platform");
-    await expectInvalid(await post(JSON.stringify({ ...valid, extra: 1 })), "extra", /not a parameter/);
+    await expectInvalid(await post(JSON.stringify({ ...valid, extra: 1 })), "extra", /not a field of \/ctr/);
   });
 
   it("counts bad requests in the metrics by route and status", async () => {
@@ -106,6 +109,81 @@ describe("bad input gets a 400 naming the field", () => {
   it("/coverage: a bad day or platform", async () => {
     await expectInvalid(await fetch(`${server.url}/coverage?from=2016-13-01`), "from");
     await expectInvalid(await fetch(`${server.url}/coverage?platform=tv`), "platform");
+  });
+
+  it("the range bounds its message names are the ones it holds (GMT-3 wall clock, both included)", async () => {
+    const last = { startTimestamp: "2105-12-31 00:00:00", endTimestamp: "2105-12-31 23:59:00", aggregation: "60" };
+    const atLast = await fetch(query(last));
+    expect(atLast.status).toBe(200);
+    expect(await atLast.json()).toEqual([]);
+    const bounds = /between 1970-01-02 00:00:00 and 2105-12-31 23:59:00 \(GMT-3\)/;
+    await expectInvalid(await fetch(query({ ...last, endTimestamp: "2106-01-01 00:00:00" })), "endTimestamp", bounds);
+    const first = { startTimestamp: "1970-01-02 00:00:00", endTimestamp: "1970-01-02 01:00:00", aggregation: "60" };
+    expect((await fetch(query(first))).status).toBe(200);
+    await expectInvalid(
+      await fetch(query({ ...first, startTimestamp: "1970-01-01 23:00:00" })),
+      "startTimestamp",
+      bounds,
+    );
+  });
+});
+
+describe("every route refuses what it does not know, the same way", () => {
+  const range = `startTimestamp=${encodeURIComponent(valid.startTimestamp)}&endTimestamp=${encodeURIComponent(valid.endTimestamp)}`;
+
+  it("GET /ctr: numbers and platforms padded with blanks", async () => {
+    for (const padded of ["%2060%20", "60%20", "%2060", "+60", "%0960"]) {
+      await expectInvalid(
+        await fetch(`${server.url}/ctr?${range}&aggregation=${padded}`),
+        "aggregation",
+        /positive whole number/,
+      );
+    }
+    await expectInvalid(await fetch(`${server.url}/ctr?${range}&aggregation=60&platform=%20iOS`), "platform", /iOS/);
+  });
+
+  it("GET /ctr: keys an object would swallow or inherit are unknown parameters", async () => {
+    for (const key of ["__proto__", "constructor", "toString", "hasOwnProperty", "__proto__%5Bx%5D"]) {
+      const response = await fetch(`${server.url}/ctr?${range}&aggregation=60&${key}=x`);
+      await expectInvalid(response, decodeURIComponent(key), /is not a parameter of \/ctr; expected startTimestamp/);
+    }
+    await expectInvalid(await fetch(`${server.url}/ctr?__proto__=x&${range}&aggregation=60`), "__proto__");
+  });
+
+  it("POST /ctr: padded numbers, repeated or prototype-ish fields, and parameters in the query string", async () => {
+    await expectInvalid(await post(JSON.stringify({ ...valid, aggregation: " 60 " })), "aggregation");
+    const twice = `{"startTimestamp":"${valid.startTimestamp}","endTimestamp":"${valid.endTimestamp}","aggregation":60,"aggregation":1}`;
+    await expectInvalid(await post(twice), "aggregation", /given once/);
+    await expectInvalid(await post(JSON.stringify({ ...valid, constructor: 1 })), "constructor", /not a field/);
+    await expectInvalid(await post(`{"__proto__":1,"startTimestamp":"${valid.startTimestamp}"}`), "__proto__");
+    const queried = await fetch(`${server.url}/ctr?platform=iOS`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(valid),
+    });
+    await expectInvalid(queried, "platform", /JSON body/);
+  });
+
+  it("/coverage: unknown, repeated and prototype-ish parameters, from after to, days ClickHouse cannot hold", async () => {
+    const coverage = (search: string) => fetch(`${server.url}/coverage?${search}`);
+    await expectInvalid(
+      await coverage("form=2016-02-01"),
+      "form",
+      /not a parameter of \/coverage; expected from, to, platform/,
+    );
+    await expectInvalid(await coverage("__proto__=x"), "__proto__");
+    await expectInvalid(await coverage("from=2016-02-01&from=2016-02-02"), "from", /given once/);
+    await expectInvalid(
+      await coverage("from=2016-02-02&to=2016-02-01"),
+      "to",
+      /from 2016-02-02 is after to 2016-02-01/,
+    );
+    await expectInvalid(await coverage("from=1900-01-01"), "from", /between 1970-01-01 and 2149-06-06/);
+    await expectInvalid(await coverage("to=2200-01-01"), "to", /between 1970-01-01 and 2149-06-06/);
+    await expectInvalid(await coverage("platform=%20iOS"), "platform");
+    const day = await coverage("from=2016-02-01&to=2016-02-01&platform=ios");
+    expect(day.status).toBe(200);
+    expect(await day.json()).toEqual({ views: [], purchases: [] });
   });
 });
 
@@ -209,5 +287,75 @@ describe("failures", () => {
     } finally {
       await hurried.close();
     }
+  });
+});
+
+describe("POST /jobs/backfill and GET /jobs/:id", () => {
+  let dir: string;
+  let jobsServer: RunningServer;
+  let jobs: InProcessSubmitter;
+
+  beforeAll(async () => {
+    dir = await tempDir("api-jobs");
+    // The source folder is missing: a backfill fails, naming it (in the log, not to the client).
+    const config = loadConfig({ CTR_DATA_DIR: dir, EVENTS_SOURCE: path.join(dir, "missing-source") });
+    jobs = new InProcessSubmitter(config, store);
+    const app = createApp({
+      store,
+      config: toApiConfig(config),
+      logger: createLogger({ level: "silent" }),
+      metrics: createMetrics({ processMetrics: false }),
+      jobs,
+    });
+    jobsServer = await startServer(app, { port: 0, hostname: "127.0.0.1", drainMs: 1_000 });
+  });
+  afterAll(async () => {
+    await jobs?.idle();
+    await jobsServer?.close();
+    await removeDir(dir);
+  });
+
+  const submit = (body: string, search = "") =>
+    fetch(`${jobsServer.url}/jobs/backfill${search}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body,
+    });
+  const range = { from: "2016-02-01", to: "2016-02-01" };
+
+  it("refuses unknown, repeated and prototype-ish fields, naming them", async () => {
+    await expectInvalid(
+      await submit(JSON.stringify({ ...range, source: "/etc" })),
+      "source",
+      /source is not a field of \/jobs\/backfill; expected from, to, platform, allowEmpty/,
+    );
+    await expectInvalid(await submit(JSON.stringify({ ...range, platfrom: "iOS" })), "platfrom");
+    await expectInvalid(await submit(JSON.stringify({ ...range, constructor: 1 })), "constructor");
+    await expectInvalid(
+      await submit(`{"__proto__":{"source":"/etc"},"from":"2016-02-01","to":"2016-02-01"}`),
+      "__proto__",
+    );
+    await expectInvalid(await submit(`{"from":"2016-02-01","to":"2016-02-01","to":"2016-02-02"}`), "to", /given once/);
+    await expectInvalid(await submit(JSON.stringify(range), "?platform=iOS"), "platform", /JSON body/);
+    await expectInvalid(await submit(JSON.stringify({ ...range, platform: " iOS" })), "platform");
+    await expectInvalid(await submit(JSON.stringify({ ...range, allowEmpty: "yes" })), "allowEmpty", /true or false/);
+    await expectInvalid(await submit(JSON.stringify({ from: "2016-02-02", to: "2016-02-01" })), "to", /after/);
+    await expectInvalid(await submit("[]"), "body", /JSON object/);
+  });
+
+  it("GET /jobs/:id shows a failure without the server's paths, and takes no parameters", async () => {
+    const submitted = await submit(JSON.stringify(range));
+    expect(submitted.status).toBe(202);
+    const { id } = (await submitted.json()) as { id: string };
+    await jobs.idle();
+    const response = await fetch(`${jobsServer.url}/jobs/${encodeURIComponent(id)}`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(JSON.parse(text)).toMatchObject({
+      state: "failed",
+      failures: [{ step: "backfill", message: "$EVENTS_SOURCE: the source folder does not exist" }],
+    });
+    expect(text).not.toContain(dir);
+    await expectInvalid(await fetch(`${jobsServer.url}/jobs/${encodeURIComponent(id)}?verbose=1`), "verbose");
   });
 });

@@ -1,3 +1,4 @@
+import net from "node:net";
 import { MAX_BODY_BYTES, type RunningServer } from "@ctr/query-api";
 import type { Store } from "@ctr/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -105,6 +106,47 @@ describe("hardening", () => {
     });
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ error: { code: "payload_too_large", field: "body" } });
+  });
+
+  it("refuses a 100 KB query string with a 414 and the JSON error body, and serves the next request", async () => {
+    const response = await getCtr(open, { ...valid, product: "x".repeat(100_000) });
+    expect(response.status).toBe(414);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(await response.json()).toEqual({
+      error: {
+        code: "uri_too_long",
+        message:
+          "the request line is over 16 KiB: shorten the query string, or send the /ctr fields as a JSON body with POST /ctr",
+        field: "url",
+      },
+    });
+    // Just over the limit too, where the whole request line arrives in one packet.
+    expect((await getCtr(open, { ...valid, product: "x".repeat(17_000) })).status).toBe(414);
+    expect((await getCtr(open, valid)).status).toBe(200);
+  });
+
+  it("refuses oversized headers with a 431 and the JSON error body", async () => {
+    const response = await getCtr(open, valid, { "X-Padding": "y".repeat(20_000) });
+    expect(response.status).toBe(431);
+    expect(await response.json()).toMatchObject({ error: { code: "headers_too_large", field: "headers" } });
+  });
+
+  it("answers a request that is not valid HTTP with a JSON 400, not Node's bare one", async () => {
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(open.port, "127.0.0.1", () => {
+        socket.write("GET /ctr HTTP/1.1\r\nHost: x\r\nContent-Length: twelve\r\n\r\n");
+      });
+      let text = "";
+      socket.on("data", (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      socket.on("end", () => resolve(text));
+      socket.on("error", reject);
+    });
+    const [head = "", body = ""] = raw.split("\r\n\r\n");
+    expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(head).toMatch(/\r\nContent-Type: application\/json/);
+    expect(JSON.parse(body)).toMatchObject({ error: { code: "invalid_request", field: "request" } });
   });
 
   it("does not echo a client's request id that is not a plain token", async () => {

@@ -2,8 +2,14 @@ import type { Config, JobSubmitter, Store } from "@ctr/schemas";
 import type { Logger } from "pino";
 import type { ApiMetrics } from "./metrics.ts";
 
-/** The settings of the API; the rest of Config is not its business. */
-export type ApiConfig = Pick<Config, "apiKeys" | "corsOrigins" | "maxResultRows" | "requestTimeoutMs">;
+/**
+ * The settings of the API; the rest of Config is not its business. The folders are only there to be
+ * hidden: messages sent to clients name them by their variable, never by their path.
+ */
+export type ApiConfig = Pick<
+  Config,
+  "apiKeys" | "corsOrigins" | "maxResultRows" | "requestTimeoutMs" | "dataDir" | "eventsSource" | "parquetSink"
+>;
 
 /** What the app is built from. The composition root (`ctr serve`, tests) owns and closes them. */
 export interface AppDeps {

@@ -3,7 +3,7 @@ import {
   formatDay,
   PLATFORMS,
   parseDay,
-  parsePlatform,
+  parsePlatformName,
   queryRows,
   type SourceFileTotals,
 } from "@ctr/schemas";
@@ -12,6 +12,7 @@ import { z } from "zod";
 import type { AppEnv } from "./app_env.ts";
 import { HttpError } from "./http_error.ts";
 import { timeQuery } from "./metrics.ts";
+import { readQueryParams } from "./request_input.ts";
 
 // 64-bit counts arrive quoted (OUTPUT_SETTINGS); per-file and per-day counts fit a JS number.
 const count = z.coerce.number();
@@ -93,27 +94,47 @@ function groupByPlatformDay(rows: IngestedFileRow[]): ViewsCoverage[] {
   return days;
 }
 
-/** `from`, `to` (days, both optional) and `platform`, validated like every other input. */
+/** The days ClickHouse's Date holds: a filter outside them would be clamped silently. */
+const FIRST_DAY = "1970-01-01";
+const LAST_DAY = "2149-06-06";
+
+/** `from`, `to` (days, both optional, from <= to) and `platform`, validated like every other input. */
 function readFilters(c: Context<AppEnv>): { from: string; to: string; platform?: string } {
+  const params = readQueryParams(c, "/coverage", ["from", "to", "platform"]);
   const day = (field: "from" | "to", fallback: string) => {
-    const text = c.req.query(field);
+    const text = params.get(field);
     if (text === undefined) return fallback;
     const parsed = parseDay(text);
-    if (!parsed)
+    if (!parsed) {
       throw new HttpError(
         "invalid_request",
         `${field} must be a day as YYYY-MM-DD, got ${JSON.stringify(text)}`,
         field,
       );
-    return formatDay(parsed);
+    }
+    const formatted = formatDay(parsed);
+    if (formatted < FIRST_DAY || formatted > LAST_DAY) {
+      throw new HttpError(
+        "invalid_request",
+        `${field} must lie between ${FIRST_DAY} and ${LAST_DAY}, got ${text}`,
+        field,
+      );
+    }
+    return formatted;
   };
-  const platformText = c.req.query("platform");
-  const platform = platformText === undefined ? undefined : parsePlatform(platformText);
+  const platformText = params.get("platform");
+  const platform = platformText === undefined ? undefined : parsePlatformName(platformText);
   if (platformText !== undefined && !platform) {
-    throw new HttpError("invalid_request", `platform must be one of ${PLATFORMS.join(", ")}`, "platform");
+    throw new HttpError(
+      "invalid_request",
+      `platform must be one of ${PLATFORMS.join(", ")} (case-insensitive), got ${JSON.stringify(platformText)}`,
+      "platform",
+    );
   }
-  // Date's own range in ClickHouse, so the defaults cover everything.
-  return { from: day("from", "1970-01-01"), to: day("to", "2149-06-06"), ...(platform ? { platform } : {}) };
+  const from = day("from", FIRST_DAY);
+  const to = day("to", LAST_DAY);
+  if (from > to) throw new HttpError("invalid_request", `from ${from} is after to ${to}`, "to");
+  return { from, to, ...(platform ? { platform } : {}) };
 }
 
 /**

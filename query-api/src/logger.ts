@@ -14,6 +14,6 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 
 /** The API's settings out of the whole configuration. */
 export function toApiConfig(config: ApiConfig): ApiConfig {
-  const { apiKeys, corsOrigins, maxResultRows, requestTimeoutMs } = config;
-  return { apiKeys, corsOrigins, maxResultRows, requestTimeoutMs };
+  const { apiKeys, corsOrigins, maxResultRows, requestTimeoutMs, dataDir, eventsSource, parquetSink } = config;
+  return { apiKeys, corsOrigins, maxResultRows, requestTimeoutMs, dataDir, eventsSource, parquetSink };
 }

@@ -30,7 +30,12 @@ const FIELD_NOTES: Record<string, JsonSchema> = {
 };
 
 /** The /ctr request as JSON Schema, generated from the same zod schema the handler validates with. */
-function ctrRequestJsonSchema(): { type: "object"; properties: Record<string, JsonSchema>; required: string[] } {
+function ctrRequestJsonSchema(): {
+  type: "object";
+  properties: Record<string, JsonSchema>;
+  required: string[];
+  additionalProperties: false;
+} {
   const generated = z.toJSONSchema(CtrRequestSchema, { io: "input" }) as {
     properties: Record<string, JsonSchema>;
     required?: string[];
@@ -38,7 +43,8 @@ function ctrRequestJsonSchema(): { type: "object"; properties: Record<string, Js
   const properties = Object.fromEntries(
     Object.entries(generated.properties).map(([name, schema]) => [name, { ...schema, ...FIELD_NOTES[name] }]),
   );
-  return { type: "object", properties, required: generated.required ?? [] };
+  // Unknown or repeated fields are refused (400), not ignored.
+  return { type: "object", properties, required: generated.required ?? [], additionalProperties: false };
 }
 
 /** Query parameters from a zod object's input side: a route's own validation, described. */
@@ -107,9 +113,11 @@ const CTR_RESPONSES = {
       [RESPONSE_FORMATS.csv.mediaType]: { schema: { type: "string" } },
     },
   },
-  "400": errorResponse("Bad input; `field` names it"),
+  "400": errorResponse("Bad input, an unknown parameter or one given twice; `field` names it"),
   "401": errorResponse("API keys are configured and the Bearer token is missing or wrong"),
+  "414": errorResponse("The request line is over 16 KiB (a very long query string); use POST"),
   "422": errorResponse("The result is over MAX_RESULT_ROWS; narrow the request"),
+  "431": errorResponse("The request line and headers are over 16 KiB together"),
   "503": errorResponse("ClickHouse is unreachable"),
   "504": errorResponse("The request took longer than REQUEST_TIMEOUT_MS"),
 };
@@ -163,7 +171,10 @@ export function buildOpenApiDocument(): JsonSchema {
             { name: "to", in: "query", schema: { type: "string", format: "date" } },
             { name: "platform", in: "query", schema: { type: "string" } },
           ],
-          responses: { "200": { description: "Coverage" }, "400": errorResponse("Bad filter") },
+          responses: {
+            "200": { description: "Coverage" },
+            "400": errorResponse("A bad day or platform, to before from, or an unknown parameter"),
+          },
         },
       },
       "/products": {
@@ -193,6 +204,7 @@ export function buildOpenApiDocument(): JsonSchema {
                 schema: {
                   type: "object",
                   required: ["from", "to"],
+                  additionalProperties: false,
                   properties: {
                     from: { type: "string", format: "date" },
                     to: { type: "string", format: "date" },

@@ -13,7 +13,7 @@ import { z } from "zod";
 import type { AppEnv } from "./app_env.ts";
 import { HttpError } from "./http_error.ts";
 import { timeQuery } from "./metrics.ts";
-import { readQueryOnce, rejectUnknownFields } from "./query_input.ts";
+import { readQueryParams } from "./request_input.ts";
 
 /** Products listed when `limit` is absent: a type-ahead's worth. */
 export const DEFAULT_PRODUCTS_LIMIT = 20;
@@ -101,8 +101,7 @@ const PRODUCTS_FIELDS = Object.keys(ProductsQuerySchema.shape);
 
 /** `GET /products?prefix=&from=&to=&platform=&limit=`: the products with views, for a type-ahead. */
 async function serveProducts(c: Context<AppEnv>): Promise<Response> {
-  const input = readQueryOnce(c);
-  rejectUnknownFields(input, "/products", PRODUCTS_FIELDS);
+  const input = Object.fromEntries(readQueryParams(c, "/products", PRODUCTS_FIELDS));
   const parsed = ProductsQuerySchema.safeParse(input);
   if (!parsed.success) {
     const { field, message } = toFieldError(parsed.error, "query");

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
 import type { AppEnv } from "./app_env.ts";
+import { answerClientErrors, MAX_HEADER_BYTES } from "./client_error.ts";
 
 export interface ServeOptions {
   /** TCP port; 0 picks a free one (tests). */
@@ -27,7 +28,8 @@ export function startServer(
   { port, hostname = "0.0.0.0", drainMs = 10_000 }: ServeOptions,
 ): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname }, (info: AddressInfo) => {
+    const options = { fetch: app.fetch, port, hostname, serverOptions: { maxHeaderSize: MAX_HEADER_BYTES } };
+    const server = serve(options, (info: AddressInfo) => {
       const host = hostname === "0.0.0.0" || hostname === "::" ? "localhost" : hostname;
       resolve({
         port: info.port,
@@ -35,6 +37,7 @@ export function startServer(
         close: () => closeGracefully(server as Server, drainMs),
       });
     }) as Server;
+    answerClientErrors(server);
     server.once("error", reject);
   });
 }

@@ -93,6 +93,10 @@ describe("parseCtrRequest: rejected requests name the field", () => {
     ["not numeric", "abc"],
     ["empty", ""],
     ["exponent text", "1e3"],
+    ["padded with blanks", " 60 "],
+    ["a trailing blank", "60 "],
+    ["a tab before", "\t60"],
+    ["a plus sign", "+60"],
     ["a boolean", true],
     ["too large", 10 ** 12],
   ])("aggregation %s", (_label, value) => {
@@ -104,6 +108,7 @@ describe("parseCtrRequest: rejected requests name the field", () => {
   it.each([
     ["unknown", "Windows"],
     ["empty", ""],
+    ["padded with blanks", " iOS "],
     ["a number", 3],
   ])("platform %s", (_label, value) => {
     const error = rejects({ ...valid, platform: value });
@@ -118,6 +123,20 @@ describe("parseCtrRequest: rejected requests name the field", () => {
     ["too long", "x".repeat(257)],
   ])("product %s", (_label, value) => {
     expect(rejects({ ...valid, product: value }).field).toBe("product");
+  });
+
+  it("the bounds are the ones the message names, as GMT-3 wall clock, both included", () => {
+    const bounds = "must lie between 1970-01-02 00:00:00 and 2105-12-31 23:59:00 (GMT-3)";
+    const last = { ...valid, startTimestamp: "2105-12-31 23:00:00", endTimestamp: "2105-12-31 23:59:00" };
+    expect(parseCtrRequest(last).ok).toBe(true);
+    expect(rejects({ ...last, endTimestamp: "2106-01-01 00:00:00" }).message).toBe(
+      `endTimestamp ${bounds}, got 2106-01-01 00:00:00`,
+    );
+    const first = { ...valid, startTimestamp: "1970-01-02 00:00:00", endTimestamp: "1970-01-02 01:00:00" };
+    expect(parseCtrRequest(first).ok).toBe(true);
+    expect(rejects({ ...first, startTimestamp: "1970-01-01 23:59:00" }).message).toBe(
+      `startTimestamp ${bounds}, got 1970-01-01 23:59:00`,
+    );
   });
 
   it("a value of the wrong type is reported as such, not as missing", () => {

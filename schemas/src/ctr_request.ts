@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PLATFORMS, type Platform, parsePlatform } from "./platform.ts";
+import { PLATFORMS, type Platform, parsePlatformName } from "./platform.ts";
 import { parseGmt3WallClock } from "./time.ts";
 
 /** The largest aggregation accepted: 100 years of minutes, far beyond any stored range. */
@@ -7,9 +7,15 @@ export const MAX_AGGREGATION_MINUTES = 52_560_000;
 /** Product codes are short; anything longer is a mistake or an attack. */
 export const MAX_PRODUCT_LENGTH = 256;
 
-// ClickHouse DateTime covers 1970..2106; keep requests inside it so no value is clamped silently.
-const FIRST_MS = Date.UTC(1970, 0, 2);
-const LAST_MS = Date.UTC(2105, 11, 31);
+/**
+ * The earliest and latest times a request may name, as GMT-3 wall clock, both included. ClickHouse
+ * DateTime covers 1970-01-01 00:00:00 to 2106-02-07 06:28:15 UTC; a day of margin each side keeps
+ * every request (and its day of slack) inside it, so no value is clamped silently.
+ */
+export const FIRST_WALL_CLOCK = "1970-01-02 00:00:00";
+export const LAST_WALL_CLOCK = "2105-12-31 23:59:00";
+const FIRST_MS = parseGmt3WallClock(FIRST_WALL_CLOCK) ?? Number.NaN;
+const LAST_MS = parseGmt3WallClock(LAST_WALL_CLOCK) ?? Number.NaN;
 
 /** A type error's message: "is required" only when the field is absent, else what was sent instead. */
 const missingOrWrongType =
@@ -34,7 +40,10 @@ const wallClock = (field: string) =>
       return z.NEVER;
     }
     if (ms < FIRST_MS || ms > LAST_MS) {
-      ctx.addIssue({ code: "custom", message: `${field} must lie between 1970-01-02 and 2105-12-31, got ${text}` });
+      ctx.addIssue({
+        code: "custom",
+        message: `${field} must lie between ${FIRST_WALL_CLOCK} and ${LAST_WALL_CLOCK} (GMT-3), got ${text}`,
+      });
       return z.NEVER;
     }
     return { text, epochMs: ms };
@@ -45,7 +54,8 @@ const aggregation = z
     error: missingOrWrongType("aggregation", "a positive whole number of minutes"),
   })
   .transform((value, ctx) => {
-    const n = typeof value === "number" ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+    // Digits only: " 60 " or "6e1" is not the numeric string a client meant to send.
+    const n = typeof value === "number" ? value : /^\d+$/.test(value) ? Number(value) : Number.NaN;
     if (!Number.isInteger(n) || n < 1 || n > MAX_AGGREGATION_MINUTES) {
       ctx.addIssue({
         code: "custom",
@@ -64,7 +74,7 @@ const product = z
 const platform = z
   .string({ error: `platform must be one of ${PLATFORMS.join(", ")}` })
   .transform((value, ctx): Platform => {
-    const parsed = parsePlatform(value);
+    const parsed = parsePlatformName(value);
     if (!parsed) {
       ctx.addIssue({
         code: "custom",

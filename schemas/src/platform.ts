@@ -7,7 +7,15 @@ export type Platform = (typeof PLATFORMS)[number];
 
 const byLowerCase = new Map<string, Platform>(PLATFORMS.map((p) => [p.toLowerCase(), p]));
 
-/** Maps a platform folder, an API value or an order's device_type onto a platform, case-insensitively. */
+/**
+ * Maps a platform folder or an order's device_type onto a platform, case-insensitively, ignoring
+ * surrounding whitespace (exports and folder names carry stray blanks).
+ */
 export function parsePlatform(value: string): Platform | undefined {
-  return byLowerCase.get(value.trim().toLowerCase());
+  return parsePlatformName(value.trim());
+}
+
+/** Maps an API value onto a platform, case-insensitively; `" iOS"` is not a platform name. */
+export function parsePlatformName(value: string): Platform | undefined {
+  return byLowerCase.get(value.toLowerCase());
 }

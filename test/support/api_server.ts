@@ -10,10 +10,12 @@ import {
   createMetrics,
   type RunningServer,
   startServer,
+  toApiConfig,
 } from "@ctr/query-api";
 import {
   type Config,
   insertPurchasesPerMinute,
+  loadConfig,
   migrate,
   openStore,
   type Platform,
@@ -24,12 +26,7 @@ import {
 import { inTestMode, testClickHouse } from "./clickhouse_mode.ts";
 
 /** The API's settings as `ctr serve` would have them on the defaults. */
-export const DEFAULT_API_CONFIG: ApiConfig = {
-  apiKeys: [],
-  corsOrigins: [],
-  maxResultRows: 1_000_000,
-  requestTimeoutMs: 30_000,
-};
+export const DEFAULT_API_CONFIG: ApiConfig = toApiConfig(loadConfig({}));
 
 /**
  * One ClickHouse per test file, migrated: embedded (chDB binds one directory per process), or a

@@ -109,6 +109,8 @@ export class InProcessSubmitter implements JobSubmitter {
       if (error instanceof Error) await recordRun(this.store, run, error, warn);
       status.failures.push({ step: "backfill", message: error instanceof Error ? error.message : String(error) });
     }
+    // Whole, with the server's paths: GET /jobs/:id shows clients the same failures without them.
+    if (status.counts) for (const f of status.failures) this.log(`backfill ${id}: ${f.step} failed: ${f.message}`);
     status.state = status.failures.length > 0 && !status.counts ? "failed" : "completed";
     status.finishedAt = new Date().toISOString();
   }

@@ -1,0 +1,43 @@
+import type { Config, JobStatus } from "@ctr/schemas";
+
+/** A folder of the server, and the name it is shown under (the variable that sets it). */
+export interface ServerFolder {
+  name: string;
+  dir: string;
+}
+
+/** The local folders of the configuration: the data folder, and the source and sink when local. */
+export function serverFoldersOf(config: Pick<Config, "dataDir" | "eventsSource" | "parquetSink">): ServerFolder[] {
+  const folders: ServerFolder[] = [{ name: "CTR_DATA_DIR", dir: config.dataDir }];
+  if (config.eventsSource.kind === "local") folders.push({ name: "EVENTS_SOURCE", dir: config.eventsSource.dir });
+  if (config.parquetSink.kind === "local") folders.push({ name: "PARQUET_SINK", dir: config.parquetSink.dir });
+  // The longest first: the source usually lies inside the data folder.
+  return folders.sort((a, b) => b.dir.length - a.dir.length);
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+// An absolute POSIX path standing on its own (not the tail of a URL, a relative key or HTTP/1.1).
+const ABSOLUTE_PATH = /(?<![\w.~:/-])\/(?:[^\s'"`,;:()/]+\/)*([^\s'"`,;:()/]+)/g;
+
+/**
+ * A message for a client without the server's file layout: a configured folder becomes its
+ * variable (`$EVENTS_SOURCE/iOS/...`), any other absolute path its last segment (`…/passwd`).
+ */
+export function hideServerPaths(text: string, folders: readonly ServerFolder[]): string {
+  let hidden = text;
+  for (const { name, dir } of folders) {
+    hidden = hidden.replace(new RegExp(`${escapeRegExp(dir)}(?![\\w.-])`, "g"), () => `$${name}`);
+  }
+  return hidden.replace(ABSOLUTE_PATH, (_path, last: string) => `…/${last}`);
+}
+
+/** A job status as a client may see it: its failures and malformed-record reasons without server paths. */
+export function hideServerPathsOfStatus(status: JobStatus, folders: readonly ServerFolder[]): JobStatus {
+  const hide = (text: string) => hideServerPaths(text, folders);
+  return {
+    ...status,
+    failures: status.failures.map((f) => ({ step: hide(f.step), message: hide(f.message) })),
+    malformedLocations: status.malformedLocations.map((m) => ({ ...m, file: hide(m.file), reason: hide(m.reason) })),
+  };
+}
