@@ -20,6 +20,9 @@ const SERVER_MODE_FILES = [
   "test/purchases_sync.test.ts",
 ];
 
+/** Probes Redis, PostgreSQL, MariaDB and the programs the tests need, once per run. */
+const SERVICES_SETUP = "test/support/services_setup.ts";
+
 const INTEGRATION = {
   // Each file gets its own process: chDB binds one data directory per process.
   pool: "forks",
@@ -29,9 +32,13 @@ const INTEGRATION = {
 
 // Three projects: unit tests sit next to the code and need nothing running; integration tests talk
 // to real Redis, PostgreSQL, MariaDB, chDB and s3rver; and some of those again with ClickHouse as a
-// server. `npm test` runs all three.
+// server. `npm test` runs all three. The services are probed once per run
+// (test/support/services_setup.ts): blocks needing an absent one are skipped with the reason, or the
+// run fails with CI=true / CTR_REQUIRE_SERVICES=1. The run ends with the totals and the skipped
+// groups (test/support/summary_reporter.ts).
 export default defineConfig({
   test: {
+    reporters: ["default", "./test/support/summary_reporter.ts"],
     projects: [
       {
         test: {
@@ -44,9 +51,10 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["{schemas,workers,query-api,jobs}/src/**/*.int.test.ts", "test/**/*.test.ts"],
-          exclude: ["**/node_modules/**"],
-          // Tests that spawn bin/ctr (or npx ctr) run the compiled CLI: built once, from the sources under test.
-          globalSetup: ["test/support/build_cli.ts"],
+          exclude: ["**/node_modules/**", "test/fixtures/**"],
+          // The services first (a run that must fail for want of one fails before the build); tests
+          // that spawn bin/ctr (or npx ctr) run the compiled CLI: built once, from the sources under test.
+          globalSetup: [SERVICES_SETUP, "test/support/build_cli.ts"],
           ...INTEGRATION,
         },
       },
@@ -54,7 +62,7 @@ export default defineConfig({
         test: {
           name: "integration-server",
           include: SERVER_MODE_FILES,
-          globalSetup: ["test/support/clickhouse_server_setup.ts"],
+          globalSetup: [SERVICES_SETUP, "test/support/clickhouse_server_setup.ts"],
           ...INTEGRATION,
         },
       },

@@ -21,7 +21,9 @@ let rawDir: string;
 let api: BackfilledApi | undefined;
 let server: RunningServer | undefined;
 
-describe.skipIf(!present)("the API over the real sample (MobileWeb, UTC day 2016-02-01)", () => {
+const whenPresent = { skip: !present, meta: { skipReason: `the real sample is not at ${SAMPLE}` } };
+
+describe("the API over the real sample (MobileWeb, UTC day 2016-02-01)", whenPresent, () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), "ctr-api-sample-"));
     rawDir = path.join(dir, "raw");

@@ -35,6 +35,7 @@ import {
 } from "./support/distributed_support.ts";
 import { oneViewNdjson, removeDir, tempDir } from "./support/ingest_fixtures.ts";
 import { startS3rver } from "./support/ingest_s3rver.ts";
+import { needs } from "./support/services.ts";
 
 const DAY = "2016-02-01";
 const POISON_DAY = "2016-02-02";
@@ -115,7 +116,7 @@ afterAll(async () => {
   await removeDir(dir);
 });
 
-describe("a backfill over BullMQ", () => {
+describe("a backfill over BullMQ", needs("redis"), () => {
   it("run by 2 worker processes gives the in-process totals, and both workers took shards", async () => {
     expect(inProcessTotals[`views ${DAY} iOS`]?.total).toBeGreaterThan(0);
     expect(

@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deleteQueueKeys, REDIS_URL, uniquePrefix } from "./support/distributed_support.ts";
 import { REPO_ROOT, removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
+import { needs } from "./support/services.ts";
 
 const DAY = "2016-02-01";
 const prefix = uniquePrefix("cli");
@@ -37,7 +38,7 @@ afterAll(async () => {
   await removeDir(dir);
 });
 
-describe("ctr backfill --no-wait and ctr status", () => {
+describe("ctr backfill --no-wait and ctr status", needs("redis"), () => {
   it("prints the job id and returns; status shows the job, the same id on resubmission", async () => {
     const submitted = await ctr(["backfill", "--from", DAY, "--to", DAY, "--platform", "iOS", "--no-wait"]);
     expect(submitted.code).toBe(0);

@@ -26,6 +26,7 @@ import {
   waitFor,
 } from "./support/distributed_support.ts";
 import { oneViewNdjson, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
+import { needs } from "./support/services.ts";
 
 const DAY = "2016-02-01";
 const QUIET = { write: () => true };
@@ -87,7 +88,7 @@ describe("ctr daily", () => {
     );
   });
 
-  it("over BullMQ: a late file lands through a worker without re-reading the others", async () => {
+  it("over BullMQ: a late file lands through a worker without re-reading the others", needs("redis"), async () => {
     const config = environment(queueEnv(prefix));
     worker = await startWorker({
       CTR_DATA_DIR: path.join(dir, "worker"),
@@ -109,37 +110,41 @@ describe("ctr daily", () => {
     expect(worker.output()).not.toContain("failed");
   });
 
-  it("a scheduled `daily` job, run by the process owning ClickHouse, submits the day's flow", async () => {
-    const config = environment(queueEnv(prefix));
-    const queueConfig = queueConfigOf(config);
-    if (!queueConfig) throw new Error("REDIS_URL wanted");
-    await writeFiles(path.join(dir, "raw"), { [`MobileWeb/${DAY}/late-3.ndjson`]: oneViewNdjson(DAY, "LATE3") });
-    const system = await startJobSystem(config, store, () => {});
-    const redis = new Redis(REDIS_URL);
-    const queue = new Queue(QUEUE_NAMES.store, { connection: redis, prefix });
-    try {
-      const job = await queue.add("daily", { date: DAY }, jobOptions("daily"));
-      let submitted: { id: string; files: number } | undefined;
-      await waitFor(
-        async () => {
-          submitted = (await Job.fromId(queue, job.id ?? ""))?.returnvalue ?? undefined;
-          return submitted !== undefined;
-        },
-        60_000,
-        () => "the daily job did not run",
-      );
-      expect(submitted?.files).toBe(1);
-      const outcome = await waitForOutcome(queueConfig, submitted?.id ?? "");
-      expect(outcome.failures).toEqual([]);
-      expect(outcome.shards.flatMap((s) => s.files.map((f) => f.file))).toEqual([`MobileWeb/${DAY}/late-3.ndjson`]);
-    } finally {
-      await queue.close();
-      redis.disconnect();
-      await system.close();
-    }
-  });
+  it(
+    "a scheduled `daily` job, run by the process owning ClickHouse, submits the day's flow",
+    needs("redis"),
+    async () => {
+      const config = environment(queueEnv(prefix));
+      const queueConfig = queueConfigOf(config);
+      if (!queueConfig) throw new Error("REDIS_URL wanted");
+      await writeFiles(path.join(dir, "raw"), { [`MobileWeb/${DAY}/late-3.ndjson`]: oneViewNdjson(DAY, "LATE3") });
+      const system = await startJobSystem(config, store, () => {});
+      const redis = new Redis(REDIS_URL);
+      const queue = new Queue(QUEUE_NAMES.store, { connection: redis, prefix });
+      try {
+        const job = await queue.add("daily", { date: DAY }, jobOptions("daily"));
+        let submitted: { id: string; files: number } | undefined;
+        await waitFor(
+          async () => {
+            submitted = (await Job.fromId(queue, job.id ?? ""))?.returnvalue ?? undefined;
+            return submitted !== undefined;
+          },
+          60_000,
+          () => "the daily job did not run",
+        );
+        expect(submitted?.files).toBe(1);
+        const outcome = await waitForOutcome(queueConfig, submitted?.id ?? "");
+        expect(outcome.failures).toEqual([]);
+        expect(outcome.shards.flatMap((s) => s.files.map((f) => f.file))).toEqual([`MobileWeb/${DAY}/late-3.ndjson`]);
+      } finally {
+        await queue.close();
+        redis.disconnect();
+        await system.close();
+      }
+    },
+  );
 
-  it("its cron form is a BullMQ job scheduler on the store queue", async () => {
+  it("its cron form is a BullMQ job scheduler on the store queue", needs("redis"), async () => {
     const queueConfig = queueConfigOf(environment({ REDIS_URL, QUEUE_PREFIX: prefix }));
     if (!queueConfig) throw new Error("REDIS_URL wanted");
     await scheduleDaily(queueConfig, "30 2 * * *");

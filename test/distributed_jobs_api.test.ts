@@ -18,6 +18,7 @@ import {
   waitFor,
 } from "./support/distributed_support.ts";
 import { tempDir } from "./support/ingest_fixtures.ts";
+import { needs } from "./support/services.ts";
 
 const DAY = "2016-02-01";
 const KEY = "test-key";
@@ -127,7 +128,7 @@ describe("job submission over HTTP", () => {
     await jobs.idle();
   });
 
-  it("with Redis: the flow runs on a worker process and GET /jobs/:id reports its counts", async () => {
+  it("with Redis: the flow runs on a worker process and GET /jobs/:id reports its counts", needs("redis"), async () => {
     const env = environment(queueEnv(prefix));
     const config = loadConfig(env);
     await truncateTables(store);

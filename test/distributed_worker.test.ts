@@ -15,6 +15,7 @@ import { openStoreSide, runnersOf } from "../jobs/src/submission/backfill_sessio
 import { chooseExecutor } from "../jobs/src/submission/choose_executor.ts";
 import { startWorker, stopWorker, type WorkerProcess, waitFor } from "./support/distributed_support.ts";
 import { oneViewNdjson, removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
+import { needs, serviceAddress } from "./support/services.ts";
 
 const DAY = "2016-02-01";
 let dir: string;
@@ -38,7 +39,7 @@ function freePort(): Promise<number> {
 /** A private redis-server on `port`, without persistence, with the given eviction policy. */
 async function startRedis(policy: string): Promise<ChildProcess> {
   const child = spawn(
-    "redis-server",
+    serviceAddress("redisServer"),
     ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--maxmemory-policy", policy],
     {
       stdio: ["ignore", "pipe", "pipe"],
@@ -81,7 +82,7 @@ afterAll(async () => {
   await removeDir(dir);
 });
 
-describe("ctr worker", () => {
+describe("ctr worker", needs("redisServer"), () => {
   it("warns about eviction, survives a Redis restart, and stops gracefully on SIGTERM", async () => {
     redis = await startRedis("allkeys-lru");
     const env = {

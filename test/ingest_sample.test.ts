@@ -13,7 +13,9 @@ if (!sample) {
 let dir: string;
 let store: Store;
 
-describe.skipIf(!sample)("the real sample (../shared/data/productEvent_20160201.json.gz)", () => {
+const whenPresent = { skip: !sample, meta: { skipReason: "../shared/data/productEvent_20160201.json.gz is absent" } };
+
+describe("the real sample (../shared/data/productEvent_20160201.json.gz)", whenPresent, () => {
   beforeAll(async () => {
     dir = await tempDir("ingest-sample");
     // A copy in a temporary source folder: the sample itself never enters the repository.

@@ -6,8 +6,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { getPurchasesPerMinute, migrate, openStore, type Store } from "@ctr/schemas";
 import { loadOrders, syncPurchases } from "@ctr/workers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countPurchasesDirectly, DATABASE_KINDS, useTestDatabase } from "./support/purchases_databases.ts";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { countPurchasesDirectly, describeEachDatabase, useTestDatabase } from "./support/purchases_databases.ts";
 
 const CTR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../jobs/bin/ctr.js");
 const DAY = "2016-02-01";
@@ -38,7 +38,7 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-describe.each(DATABASE_KINDS)("generated orders CSVs through %s", (kind) => {
+describeEachDatabase("generated orders CSVs through %s", (kind) => {
   const database = useTestDatabase(kind);
 
   it("load without rejects, and sync the totals ctr generate reports and SQL counts", async () => {

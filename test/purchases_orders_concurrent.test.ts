@@ -12,9 +12,10 @@ import { migrateOrdersDatabase, openOrdersDatabase } from "@ctr/workers";
 import Database from "better-sqlite3";
 import mysql from "mysql2/promise";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { startCtr } from "./support/ctr_process.ts";
-import { createTestDatabase, DATABASE_KINDS, type DatabaseKind, type TestDatabase } from "./support/fresh_databases.ts";
+import { createTestDatabase, type DatabaseKind, type TestDatabase } from "./support/fresh_databases.ts";
+import { describeEachDatabase } from "./support/purchases_databases.ts";
 
 /** Three batches of the loader's 2,000 rows per table. */
 const ROWS = 6_000;
@@ -118,7 +119,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe.each(DATABASE_KINDS)("two ctr orders load at once on %s", (kind) => {
+describeEachDatabase("two ctr orders load at once on %s", (kind) => {
   let database: TestDatabase;
   beforeAll(async () => {
     database = await createTestDatabase(kind);

@@ -14,9 +14,10 @@ import {
   type Store,
 } from "@ctr/schemas";
 import { type OrdersDatabase, openOrdersDatabase, syncPurchases } from "@ctr/workers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { runCtr } from "./support/ctr_in_process.ts";
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "./support/fresh_databases.ts";
+import { createTestDatabase, type TestDatabase } from "./support/fresh_databases.ts";
+import { describeEachDatabase } from "./support/purchases_databases.ts";
 
 const DAY = "2016-02-01";
 /** 2^53 + 1 and + 3: a JS number cannot hold them. */
@@ -75,7 +76,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe.each(DATABASE_KINDS)("ctr orders load on %s: a bad row costs only itself", (kind) => {
+describeEachDatabase("ctr orders load on %s: a bad row costs only itself", (kind) => {
   let database: TestDatabase;
   let db: OrdersDatabase;
   beforeAll(async () => {

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadOrders } from "@ctr/workers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DATABASE_KINDS, useTestDatabase } from "./support/purchases_databases.ts";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeEachDatabase, useTestDatabase } from "./support/purchases_databases.ts";
 
 const ORDERS_HEADER =
   "id,user_id,order_date,order_subtotal,order_discount,order_total,order_status,payment_type,shipping_cost,shipping_service,address_city,address_state,utm_source_medium,device_type";
@@ -45,7 +45,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe.each(DATABASE_KINDS)("orders load into %s", (kind) => {
+describeEachDatabase("orders load into %s", (kind) => {
   const database = useTestDatabase(kind);
 
   const count = async (table: "orders" | "order_items") =>

@@ -5,8 +5,8 @@
  */
 import { migrateOrdersDatabase } from "@ctr/workers";
 import { sql } from "kysely";
-import { describe, expect, it } from "vitest";
-import { DATABASE_KINDS, useTestDatabase } from "./support/purchases_databases.ts";
+import { expect, it } from "vitest";
+import { describeEachDatabase, useTestDatabase } from "./support/purchases_databases.ts";
 
 /** The schema as the loader created it before the Migrator, per database. */
 const BEFORE_MIGRATOR = {
@@ -15,7 +15,7 @@ const BEFORE_MIGRATOR = {
   postgres: ["BIGINT", "TIMESTAMP WITHOUT TIME ZONE", "NUMERIC(14,2)"],
 } as const;
 
-describe.each(DATABASE_KINDS)("orders migrations on a %s database made before the Migrator", (kind) => {
+describeEachDatabase("orders migrations on a %s database made before the Migrator", (kind) => {
   const database = useTestDatabase(kind);
 
   it("keep its tables and rows, and record the first migration as applied", async () => {

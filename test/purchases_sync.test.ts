@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { getPurchaseSync, getPurchasesPerMinute, loadConfig, migrate, openStore, type Store } from "@ctr/schemas";
 import { loadOrders, syncPurchases } from "@ctr/workers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { testClickHouse } from "./support/clickhouse_mode.ts";
-import { countPurchasesDirectly, DATABASE_KINDS, useTestDatabase } from "./support/purchases_databases.ts";
+import { countPurchasesDirectly, describeEachDatabase, useTestDatabase } from "./support/purchases_databases.ts";
 
 const ORDERS_CSV = [
   "id,user_id,order_date,order_subtotal,order_discount,order_total,order_status,payment_type,shipping_cost,shipping_service,address_city,address_state,utm_source_medium,device_type",
@@ -67,7 +67,7 @@ async function syncedTotals(): Promise<Record<string, number>> {
   return totals;
 }
 
-describe.each(DATABASE_KINDS)("purchase sync from %s", (kind) => {
+describeEachDatabase("purchase sync from %s", (kind) => {
   const database = useTestDatabase(kind);
   const sync = (day: string, purchaseExcludedStatuses: string[] = []) =>
     syncPurchases({ day }, { store, orders: database.db, config: { purchaseExcludedStatuses } });

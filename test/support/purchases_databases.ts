@@ -1,9 +1,28 @@
 import { type OrdersDatabase, openOrdersDatabase } from "@ctr/workers";
 import { sql } from "kysely";
-import { afterAll, beforeAll } from "vitest";
-import { createTestDatabase, type DatabaseKind } from "./fresh_databases.ts";
+import { afterAll, beforeAll, describe } from "vitest";
+import { createTestDatabase, DATABASE_KINDS, type DatabaseKind } from "./fresh_databases.ts";
+import { needs, type ServiceName } from "./services.ts";
 
 export { createTestDatabase, DATABASE_KINDS, type DatabaseKind, type TestDatabase } from "./fresh_databases.ts";
+
+/** The service each database kind needs (SQLite: none, it is a file). */
+const SERVICE_OF: Record<DatabaseKind, ServiceName | undefined> = {
+  sqlite: undefined,
+  mariadb: "mariadb",
+  postgres: "postgres",
+};
+
+/**
+ * A describe block per database kind, `%s` in the title standing for the kind; the MariaDB and
+ * PostgreSQL blocks are skipped, with the reason, when that service is absent.
+ */
+export function describeEachDatabase(title: string, body: (kind: DatabaseKind) => void): void {
+  for (const kind of DATABASE_KINDS) {
+    const service = SERVICE_OF[kind];
+    describe(title.replace("%s", kind), service ? needs(service) : {}, () => body(kind));
+  }
+}
 
 /** A fresh orders database, opened; `close()` closes and drops it. */
 interface OpenTestDatabase {
