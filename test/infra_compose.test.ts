@@ -14,6 +14,7 @@ import {
   listCtrCommands,
   REPO_ROOT,
 } from "./support/infra_support.ts";
+import { SERVICES } from "./support/services.ts";
 
 interface ComposeService {
   image?: string;
@@ -25,6 +26,7 @@ interface ComposeService {
   deploy?: { replicas?: number };
   stop_grace_period?: string;
   profiles?: string[];
+  ports?: string[];
 }
 
 const COMPOSE_FILE = path.join(REPO_ROOT, "infra/compose/docker-compose.yml");
@@ -175,5 +177,39 @@ describe("compose stack: backing services", () => {
       postgres.POSTGRES_PASSWORD,
       `/${postgres.POSTGRES_DB}`,
     ]);
+  });
+});
+
+describe("compose profile test-services: what npm test talks to, for development", () => {
+  const testServices = Object.entries(services).filter(([, service]) => service.profiles?.includes("test-services"));
+
+  it("holds Redis, PostgreSQL and MariaDB only, each with a health check, and nothing of the stack", () => {
+    expect(testServices.map(([name]) => name).sort()).toEqual(["test-mariadb", "test-postgres", "test-redis"]);
+    for (const [name, service] of testServices) {
+      expect(service.profiles, name).toEqual(["test-services"]);
+      expect(service.build, name).toBeUndefined();
+      expect(service.healthcheck?.test.length, name).toBeGreaterThan(1);
+    }
+  });
+
+  it("publishes each on loopback only, at the port of the tests' default address", () => {
+    for (const [name, kind] of [
+      ["test-redis", "redis"],
+      ["test-postgres", "postgres"],
+      ["test-mariadb", "mariadb"],
+    ] as const) {
+      const port = new URL(SERVICES[kind].defaultAddress).port;
+      expect(services[name]?.ports, name).toEqual([`127.0.0.1:${port}:${port}`]);
+    }
+  });
+
+  it("trusts loopback as the tests' default addresses expect: postgres and root without a password", () => {
+    expect(new URL(SERVICES.postgres.defaultAddress)).toMatchObject({ username: "postgres", password: "" });
+    expect(environmentOf(services["test-postgres"] as ComposeService)).toEqual({ POSTGRES_HOST_AUTH_METHOD: "trust" });
+    expect(new URL(SERVICES.mariadb.defaultAddress)).toMatchObject({ username: "root", password: "" });
+    expect(environmentOf(services["test-mariadb"] as ComposeService)).toEqual({
+      MARIADB_ALLOW_EMPTY_ROOT_PASSWORD: "1",
+    });
+    expect(commandOf(services["test-redis"] as ComposeService).join(" ")).toContain("--maxmemory-policy noeviction");
   });
 });
