@@ -1,3 +1,4 @@
+import { isUnreachableError } from "@ctr/schemas";
 import type { ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -45,19 +46,6 @@ export class HttpError extends Error {
   }
 }
 
-// Node's socket errors and the client's own timeout: the server was not there to answer.
-const UNREACHABLE_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ETIMEDOUT",
-  "EPIPE",
-  "UND_ERR_SOCKET",
-]);
-
 /** Walks an error and its causes (a StoreError wraps the client's error, which wraps the socket's). */
 function someCause(error: unknown, test: (error: Error) => boolean): boolean {
   let current: unknown = error;
@@ -70,10 +58,8 @@ function someCause(error: unknown, test: (error: Error) => boolean): boolean {
 
 /** True when an error means ClickHouse could not be reached, as opposed to a query that failed in it. */
 export function isStoreUnreachable(error: unknown): boolean {
-  return someCause(error, (e) => {
-    const code = (e as NodeJS.ErrnoException).code;
-    return (code !== undefined && UNREACHABLE_CODES.has(code)) || /^Timeout error\.?$/.test(e.message);
-  });
+  // The socket's errors, or the client's own timeout: the server was not there to answer.
+  return someCause(error, (e) => isUnreachableError(e) || /^Timeout error\.?$/.test(e.message));
 }
 
 /**

@@ -15,6 +15,7 @@ export * from "./ctr_request.ts";
 export * from "./job_catalog.ts";
 export * from "./job_submission.ts";
 export * from "./logger.ts";
+export * from "./network_errors.ts";
 export * from "./orders_csv.ts";
 export * from "./package_asset.ts";
 export * from "./platform.ts";

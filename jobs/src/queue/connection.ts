@@ -1,3 +1,4 @@
+import { isUnreachableError } from "@ctr/schemas";
 import { Redis, type RedisOptions } from "ioredis";
 
 /**
@@ -24,24 +25,9 @@ export function openRedis(url: string, role: RedisRole): Redis {
   return redis;
 }
 
-// Socket-level failures: Redis is not there (down, restarting, unreachable), as opposed to a command
-// it refused. ioredis reports them per connection and per attempt.
-const CONNECTION_ERROR_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ETIMEDOUT",
-  "EPIPE",
-]);
-
 /** True when an error only says the Redis connection is down (ioredis reconnects by itself). */
 export function isConnectionError(error: Error): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
-  return (code !== undefined && CONNECTION_ERROR_CODES.has(code)) || error.message === "Connection is closed.";
+  return isUnreachableError(error) || error.message === "Connection is closed.";
 }
 
 /**
