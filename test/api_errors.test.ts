@@ -164,6 +164,16 @@ describe("every route refuses what it does not know, the same way", () => {
     await expectInvalid(queried, "platform", /JSON body/);
   });
 
+  it("/products: prototype-ish and repeated parameters, padded numbers and platforms", async () => {
+    const products = (search: string) => fetch(`${server.url}/products?${search}`);
+    await expectInvalid(await products("__proto__=x"), "__proto__", /not a parameter of \/products/);
+    await expectInvalid(await products("constructor=x"), "constructor");
+    await expectInvalid(await products("prefix=A&prefix=B"), "prefix", /given once/);
+    await expectInvalid(await products("limit=%2010"), "limit");
+    await expectInvalid(await products("platform=iOS%20"), "platform");
+    expect((await products("prefix=A&platform=ios&limit=10")).status).toBe(200);
+  });
+
   it("/coverage: unknown, repeated and prototype-ish parameters, from after to, days ClickHouse cannot hold", async () => {
     const coverage = (search: string) => fetch(`${server.url}/coverage?${search}`);
     await expectInvalid(
