@@ -14,13 +14,13 @@ import { type CtrRow, loadConfig, openStore, type Store } from "@ctr/schemas";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveApi } from "./support/api_server.ts";
-import { browserTestsRun, openBrowser } from "./support/browser.ts";
+import { openBrowser } from "./support/browser.ts";
+import { needs } from "./support/services.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const SCREENSHOT = path.join(ROOT, "test-artifacts", "explorer.png");
 const KEY = "explorer-test-key";
 const DAY = "2016-02-01";
-const RUN = browserTestsRun();
 
 interface Coverage {
   views: { platform: string; day: string; status?: string }[];
@@ -33,8 +33,8 @@ let server: RunningServer;
 let guarded: RunningServer;
 let browser: Awaited<ReturnType<typeof openBrowser>> | undefined;
 
+// Runs only when the block below does (vitest skips a file's hooks when all its tests are skipped).
 beforeAll(async () => {
-  if (!RUN) return;
   dataDir = mkdtempSync(path.join(os.tmpdir(), "ctr-explorer-"));
   const config = loadConfig({ CTR_DATA_DIR: dataDir });
   const quiet = { write: () => true };
@@ -96,7 +96,7 @@ async function expectedCells(views: string[], purchases: string[]): Promise<stri
   ];
 }
 
-describe.runIf(RUN)("the CTR explorer in Chromium", () => {
+describe("the CTR explorer in Chromium", needs("chromium"), () => {
   it("shows a product's CTR for a day: chart, table, CSV and curl as the API answers, and the loaded days", async () => {
     if (!browser) throw new Error("no browser");
     const page = await browser.context.newPage();

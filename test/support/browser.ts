@@ -2,19 +2,10 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { type BrowserContext, chromium } from "playwright-core";
+import { serviceAddress } from "./services.ts";
 
 /** Debian's Chromium (`apt-get install chromium`): browsers are never downloaded. */
-export const CHROMIUM_PATH = "/usr/bin/chromium";
-
-/**
- * Whether the browser tests run here. Without Chromium they are skipped with one line, except under
- * CI=true, where they run and fail: CI must not pass by skipping them (.ci/run installs Chromium).
- */
-export function browserTestsRun(): boolean {
-  if (existsSync(CHROMIUM_PATH) || process.env.CI === "true") return true;
-  console.warn(`browser tests skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`);
-  return false;
-}
+export const CHROMIUM_PATH = serviceAddress("chromium");
 
 /** A headless Chromium with a fresh profile; `close()` removes the profile. */
 export async function openBrowser(

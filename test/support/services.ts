@@ -1,10 +1,10 @@
 // The services some integration tests need beyond Node (Redis, PostgreSQL, MariaDB, the redis-server
-// program), where the tests find them, and how a test block says it needs one. The services are
+// program, Chromium), where the tests find them, and how a test block says it needs one. The services are
 // probed once per run (services_setup.ts, vitest's globalSetup); a block that needs an absent one
 // is skipped with the reason, or, with CI=true or CTR_REQUIRE_SERVICES=1, the run fails instead.
 import { inject, type SuiteOptions } from "vitest";
 
-export const SERVICE_NAMES = ["redis", "postgres", "mariadb", "redisServer"] as const;
+export const SERVICE_NAMES = ["redis", "postgres", "mariadb", "redisServer", "chromium"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 const COMPOSE = "docker compose -f infra/compose/docker-compose.yml --profile test-services up -d";
@@ -12,8 +12,8 @@ const COMPOSE = "docker compose -f infra/compose/docker-compose.yml --profile te
 /** What the tests need to know about a service: what it is called, where it is, how to start it. */
 export interface ServiceSpec {
   label: string;
-  /** The test-only variable that points the tests at it; unset: `defaultAddress`. */
-  variable: string;
+  /** The test-only variable that points the tests at it; unset: `defaultAddress`. None: always that. */
+  variable?: string;
   defaultAddress: string;
   /** What gets it running (the remedy printed when it is absent). */
   howToGet: string;
@@ -45,11 +45,18 @@ export const SERVICES: Record<ServiceName, ServiceSpec> = {
     howToGet:
       "install it with bash .ci/services or apt-get install redis-server (the tests start their own on a free port)",
   },
+  chromium: {
+    label: "Chromium",
+    // Debian's, always: browsers are never downloaded (the explorer's browser test).
+    defaultAddress: "/usr/bin/chromium",
+    howToGet: "install it with apt-get install chromium (.ci/run does)",
+  },
 };
 
 /** Where the tests find a service: its test-only variable, or the default on loopback. */
 export function serviceAddress(name: ServiceName, env: NodeJS.ProcessEnv = process.env): string {
-  const value = env[SERVICES[name].variable];
+  const variable = SERVICES[name].variable;
+  const value = variable === undefined ? undefined : env[variable];
   return value !== undefined && value !== "" ? value : SERVICES[name].defaultAddress;
 }
 
@@ -78,7 +85,7 @@ export function describeAbsence(status: ServiceStatus): string {
 /** How to get a service the tests can use. */
 export function howToGet(name: ServiceName): string {
   const spec = SERVICES[name];
-  return `${spec.label}: ${spec.howToGet}, or set ${spec.variable}`;
+  return `${spec.label}: ${spec.howToGet}${spec.variable ? `, or set ${spec.variable}` : ""}`;
 }
 
 declare module "vitest" {

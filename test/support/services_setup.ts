@@ -2,6 +2,7 @@
 // absent, and hands the findings to the test files (`inject("services")`). With CI=true or
 // CTR_REQUIRE_SERVICES=1 an absent service ends the run here, exit code 1, before any test.
 import { spawn } from "node:child_process";
+import { access, constants } from "node:fs/promises";
 import mysql from "mysql2/promise";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
@@ -58,6 +59,8 @@ const PROBES: Record<ServiceName, (address: string) => Promise<void>> = {
     }
   },
   redisServer: runsProgram,
+  // Starting a browser only to ask its version would cost seconds: an executable file is enough.
+  chromium: (file) => access(file, constants.X_OK),
 };
 
 /** Probes one service at its address. */
