@@ -35,7 +35,7 @@ describe("hideServerPaths", () => {
 });
 
 describe("hideServerPathsOfStatus", () => {
-  it("hides the paths of failures and malformed-record reasons, and keeps the rest", () => {
+  it("hides the paths of failures, refused days, unreadable files and malformed records, and keeps the rest", () => {
     const status: JobStatus = {
       id: "backfill.x",
       name: "backfill",
@@ -44,11 +44,24 @@ describe("hideServerPathsOfStatus", () => {
       progress: { files: 1, totalFiles: 1, bytes: 1, totalBytes: 1, views: 0 },
       malformedLocations: [{ file: "iOS/2016-02-01/a.json", position: "line 3", reason: "read /srv/ctr/data/raw/x" }],
       failures: [{ step: "commit iOS 2016-02-01", message: "/srv/ctr/data/parquet/events/x.parquet: gone" }],
+      refused: [
+        {
+          step: "views iOS 2016-02-01",
+          message: "/srv/ctr/data/raw/iOS/2016-02-01 lists no files; pass allowEmpty",
+          missingFiles: ["iOS/2016-02-01/a.json"],
+          missingCount: 1,
+        },
+      ],
+      failedFiles: [
+        { platform: "iOS", day: "2016-02-01", file: "iOS/2016-02-01/b.json.gz", reason: "open /tmp/x/b: EIO" },
+      ],
     };
     expect(hideServerPathsOfStatus(status, folders)).toEqual({
       ...status,
       malformedLocations: [{ file: "iOS/2016-02-01/a.json", position: "line 3", reason: "read $EVENTS_SOURCE/x" }],
       failures: [{ step: "commit iOS 2016-02-01", message: "$CTR_DATA_DIR/parquet/events/x.parquet: gone" }],
+      refused: [{ ...status.refused[0], message: "$EVENTS_SOURCE/iOS/2016-02-01 lists no files; pass allowEmpty" }],
+      failedFiles: [{ platform: "iOS", day: "2016-02-01", file: "iOS/2016-02-01/b.json.gz", reason: "open …/b: EIO" }],
     });
   });
 });

@@ -32,12 +32,17 @@ export function hideServerPaths(text: string, folders: readonly ServerFolder[]):
   return hidden.replace(ABSOLUTE_PATH, (_path, last: string) => `…/${last}`);
 }
 
-/** A job status as a client may see it: its failures and malformed-record reasons without server paths. */
+/**
+ * A job status as a client may see it: every text that can name a file (failures, refused days,
+ * unreadable files, malformed records) without server paths.
+ */
 export function hideServerPathsOfStatus(status: JobStatus, folders: readonly ServerFolder[]): JobStatus {
   const hide = (text: string) => hideServerPaths(text, folders);
   return {
     ...status,
     failures: status.failures.map((f) => ({ step: hide(f.step), message: hide(f.message) })),
     malformedLocations: status.malformedLocations.map((m) => ({ ...m, file: hide(m.file), reason: hide(m.reason) })),
+    refused: status.refused.map((r) => ({ ...r, message: hide(r.message), missingFiles: r.missingFiles.map(hide) })),
+    failedFiles: status.failedFiles.map((f) => ({ ...f, file: hide(f.file), reason: hide(f.reason) })),
   };
 }
