@@ -26,6 +26,7 @@ import {
 import { removeDir, tempDir } from "./support/ingest_fixtures.ts";
 import { startS3rver } from "./support/ingest_s3rver.ts";
 import { createTestDatabase, type TestDatabase } from "./support/purchases_databases.ts";
+import { needs } from "./support/services.ts";
 
 const FROM = "2016-02-01";
 const TO = "2016-02-02";
@@ -111,55 +112,59 @@ async function both(query: Record<string, string>, accept = "application/json") 
 
 const WHOLE_RANGE = { startTimestamp: "2016-01-31 21:00:00", endTimestamp: "2016-02-02 21:00:00" };
 
-describe("the production path (ClickHouse server, workers, PostgreSQL, S3) against the embedded defaults", () => {
-  it("ran the shards and the store jobs (commits, purchase syncs) on the two workers", async () => {
-    const connection = new Redis(REDIS_URL);
-    const ranOn = async (name: string) => {
-      const queue = new Queue(name, { connection, prefix: queuePrefix });
+describe(
+  "the production path (ClickHouse server, workers, PostgreSQL, S3) against the embedded defaults",
+  needs("redis", "postgres"),
+  () => {
+    it("ran the shards and the store jobs (commits, purchase syncs) on the two workers", async () => {
+      const connection = new Redis(REDIS_URL);
+      const ranOn = async (name: string) => {
+        const queue = new Queue(name, { connection, prefix: queuePrefix });
+        try {
+          const jobs = await queue.getCompleted();
+          return new Set(jobs.map((job) => job.processedBy?.split(":").at(-1)));
+        } finally {
+          await queue.close();
+        }
+      };
       try {
-        const jobs = await queue.getCompleted();
-        return new Set(jobs.map((job) => job.processedBy?.split(":").at(-1)));
+        const pids = new Set(workers.map((worker) => String(worker.pid)));
+        expect(await ranOn(QUEUE_NAMES.shards)).toEqual(pids);
+        const store = await ranOn(QUEUE_NAMES.store);
+        expect(store.size).toBeGreaterThan(0);
+        for (const pid of store) expect(pids).toContain(pid);
       } finally {
-        await queue.close();
+        connection.disconnect();
       }
-    };
-    try {
-      const pids = new Set(workers.map((worker) => String(worker.pid)));
-      expect(await ranOn(QUEUE_NAMES.shards)).toEqual(pids);
-      const store = await ranOn(QUEUE_NAMES.store);
-      expect(store.size).toBeGreaterThan(0);
-      for (const pid of store) expect(pids).toContain(pid);
-    } finally {
-      connection.disconnect();
-    }
-  });
+    });
 
-  it("answers every (hour, platform, product) of both days with the same bytes", async () => {
-    const { server, embedded } = await both({ ...WHOLE_RANGE, aggregation: "60" });
-    expect(server.status).toBe(200);
-    expect(embedded.status).toBe(200);
-    const rows = JSON.parse(embedded.body) as CtrRow[];
-    // Not two empty answers: views and purchases of all three platforms.
-    expect(rows.length).toBeGreaterThan(500);
-    expect(new Set(rows.map((row) => row.platform))).toEqual(new Set(["Android", "MobileWeb", "iOS"]));
-    expect(rows.reduce((n, row) => n + row.purchases, 0)).toBeGreaterThan(10);
-    expect(rows.some((row) => row.CTR !== null && row.CTR > 0)).toBe(true);
-    expect(server.body).toBe(embedded.body);
-  });
+    it("answers every (hour, platform, product) of both days with the same bytes", async () => {
+      const { server, embedded } = await both({ ...WHOLE_RANGE, aggregation: "60" });
+      expect(server.status).toBe(200);
+      expect(embedded.status).toBe(200);
+      const rows = JSON.parse(embedded.body) as CtrRow[];
+      // Not two empty answers: views and purchases of all three platforms.
+      expect(rows.length).toBeGreaterThan(500);
+      expect(new Set(rows.map((row) => row.platform))).toEqual(new Set(["Android", "MobileWeb", "iOS"]));
+      expect(rows.reduce((n, row) => n + row.purchases, 0)).toBeGreaterThan(10);
+      expect(rows.some((row) => row.CTR !== null && row.CTR > 0)).toBe(true);
+      expect(server.body).toBe(embedded.body);
+    });
 
-  it("answers per day in CSV and NDJSON, and for one product and platform per 15 minutes, the same", async () => {
-    const daily = await both({ ...WHOLE_RANGE, aggregation: "1440" }, "text/csv");
-    expect(daily.server.status).toBe(200);
-    expect(daily.embedded.body.split("\n").length).toBeGreaterThan(100);
-    expect(daily.server.body).toBe(daily.embedded.body);
+    it("answers per day in CSV and NDJSON, and for one product and platform per 15 minutes, the same", async () => {
+      const daily = await both({ ...WHOLE_RANGE, aggregation: "1440" }, "text/csv");
+      expect(daily.server.status).toBe(200);
+      expect(daily.embedded.body.split("\n").length).toBeGreaterThan(100);
+      expect(daily.server.body).toBe(daily.embedded.body);
 
-    const ndjson = await both({ ...WHOLE_RANGE, aggregation: "7" }, "application/x-ndjson");
-    expect(ndjson.server.body).toBe(ndjson.embedded.body);
+      const ndjson = await both({ ...WHOLE_RANGE, aggregation: "7" }, "application/x-ndjson");
+      expect(ndjson.server.body).toBe(ndjson.embedded.body);
 
-    const rows = JSON.parse((await both({ ...WHOLE_RANGE, aggregation: "1440" })).embedded.body) as CtrRow[];
-    const top = rows.reduce((best, row) => (row.productViews > best.productViews ? row : best));
-    const one = await both({ ...WHOLE_RANGE, aggregation: "15", product: top.product, platform: top.platform });
-    expect(JSON.parse(one.embedded.body).length).toBeGreaterThan(0);
-    expect(one.server.body).toBe(one.embedded.body);
-  });
-});
+      const rows = JSON.parse((await both({ ...WHOLE_RANGE, aggregation: "1440" })).embedded.body) as CtrRow[];
+      const top = rows.reduce((best, row) => (row.productViews > best.productViews ? row : best));
+      const one = await both({ ...WHOLE_RANGE, aggregation: "15", product: top.product, platform: top.platform });
+      expect(JSON.parse(one.embedded.body).length).toBeGreaterThan(0);
+      expect(one.server.body).toBe(one.embedded.body);
+    });
+  },
+);

@@ -81,8 +81,16 @@ export async function probeServices(env: NodeJS.ProcessEnv = process.env): Promi
   return Object.fromEntries(statuses.map((status) => [status.name, status])) as ServiceStatuses;
 }
 
+// Two projects (integration, integration-server) name this setup; the run probes and reports once.
+const PROBED = Symbol.for("ctr.test.services");
+const runState = globalThis as { [PROBED]?: Promise<ServiceStatuses> };
+
 export default async function setup(project: TestProject): Promise<void> {
-  const statuses = await probeServices();
+  const first = runState[PROBED] === undefined;
+  runState[PROBED] ??= probeServices();
+  const statuses = await runState[PROBED];
+  project.provide("services", statuses);
+  if (!first) return;
   const absent = Object.values(statuses).filter((status) => !status.available);
   if (absent.length > 0 && servicesRequired()) {
     const lines = absent.map((s) => `  ${describeAbsence(s)}\n    ${howToGet(s.name)}`);
@@ -96,5 +104,4 @@ export default async function setup(project: TestProject): Promise<void> {
   for (const status of absent) {
     process.stdout.write(`services: ${describeAbsence(status)}: its tests are skipped. ${howToGet(status.name)}\n`);
   }
-  project.provide("services", statuses);
 }
