@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import mysql from "mysql2/promise";
 import pg from "pg";
+import { serviceAddress } from "./service_addresses.ts";
 
 /** The three orders databases every purchases rule runs against. */
 export const DATABASE_KINDS = ["sqlite", "mariadb", "postgres"] as const;
@@ -15,12 +16,17 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-const MARIADB = { host: "127.0.0.1", port: 3306, user: "root" };
-const POSTGRES = { host: "127.0.0.1", port: 5432, user: "postgres", database: "postgres" };
+/** The server's URL with another database (path) in it. */
+function withDatabase(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
 
 /**
  * Creates an empty orders database of the kind: a SQLite file in a temp folder, or a uniquely
- * named database on the loopback MariaDB / PostgreSQL (trust auth, no password). Used by the tests
+ * named database on the MariaDB / PostgreSQL the tests use (CTR_TEST_MARIADB_URL, CTR_TEST_POSTGRES_URL;
+ * by default loopback, trust auth, no password). Used by the tests
  * and by the orders benchmark, so it imports nothing of vitest.
  */
 export async function createTestDatabase(kind: DatabaseKind, prefix = "ctr_test"): Promise<TestDatabase> {
@@ -36,27 +42,29 @@ export async function createTestDatabase(kind: DatabaseKind, prefix = "ctr_test"
       };
     }
     case "mariadb": {
-      const admin = await mysql.createConnection(MARIADB);
+      const server = serviceAddress("mariadb");
+      const admin = await mysql.createConnection({ uri: server });
       await admin.query(`CREATE DATABASE ${name}`);
       await admin.end();
       return {
-        url: `mysql://${MARIADB.user}@${MARIADB.host}:${MARIADB.port}/${name}`,
+        url: withDatabase(server, name),
         drop: async () => {
-          const conn = await mysql.createConnection(MARIADB);
+          const conn = await mysql.createConnection({ uri: server });
           await conn.query(`DROP DATABASE IF EXISTS ${name}`);
           await conn.end();
         },
       };
     }
     case "postgres": {
-      const admin = new pg.Client(POSTGRES);
+      const server = serviceAddress("postgres");
+      const admin = new pg.Client({ connectionString: server });
       await admin.connect();
       await admin.query(`CREATE DATABASE ${name}`);
       await admin.end();
       return {
-        url: `postgres://${POSTGRES.user}@${POSTGRES.host}:${POSTGRES.port}/${name}`,
+        url: withDatabase(server, name),
         drop: async () => {
-          const conn = new pg.Client(POSTGRES);
+          const conn = new pg.Client({ connectionString: server });
           await conn.connect();
           await conn.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
           await conn.end();
