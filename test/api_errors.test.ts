@@ -1,5 +1,5 @@
 import path from "node:path";
-import { createApp, createLogger, createMetrics, type RunningServer, startServer, toApiConfig } from "@ctr/query-api";
+import { type RunningServer, toApiConfig } from "@ctr/query-api";
 import { loadConfig, runCommand, type Store } from "@ctr/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InProcessSubmitter } from "../jobs/src/submission/in_process_submitter.ts";
@@ -310,14 +310,7 @@ describe("POST /jobs/backfill and GET /jobs/:id", () => {
     // The source folder is missing: a backfill fails, naming it (in the log, not to the client).
     const config = loadConfig({ CTR_DATA_DIR: dir, EVENTS_SOURCE: path.join(dir, "missing-source") });
     jobs = new InProcessSubmitter(config, store);
-    const app = createApp({
-      store,
-      config: toApiConfig(config),
-      logger: createLogger({ level: "silent" }),
-      metrics: createMetrics({ processMetrics: false }),
-      jobs,
-    });
-    jobsServer = await startServer(app, { port: 0, hostname: "127.0.0.1", drainMs: 1_000 });
+    jobsServer = await serveApi(store, toApiConfig(config), jobs);
   });
   afterAll(async () => {
     await jobs?.idle();

@@ -1,13 +1,13 @@
 // POST /jobs/backfill and GET /jobs/:id: in the embedded deployment through the in-process
 // submitter, and with Redis through BullMQ and a real `ctr worker` process.
 import path from "node:path";
-import { createApp, createLogger, createMetrics, toApiConfig } from "@ctr/query-api";
+import { toApiConfig } from "@ctr/query-api";
 import { type Config, loadConfig, PLATFORMS, type Store } from "@ctr/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generate } from "../jobs/src/generate/index.ts";
 import { InProcessSubmitter } from "../jobs/src/submission/in_process_submitter.ts";
 import { startJobSystem } from "../jobs/src/submission/job_system.ts";
-import { truncateTables } from "./support/api_server.ts";
+import { createTestApp, truncateTables } from "./support/api_server.ts";
 import {
   cleanUpDistributedTest,
   loadOrdersAndOpenStore,
@@ -41,13 +41,7 @@ function environment(extra: Record<string, string> = {}): Record<string, string>
 }
 
 function appWith(config: Config, jobs: InProcessSubmitter | Awaited<ReturnType<typeof startJobSystem>>["submitter"]) {
-  return createApp({
-    store,
-    config: toApiConfig(config),
-    logger: createLogger({ level: "silent" }),
-    metrics: createMetrics(),
-    jobs,
-  });
+  return createTestApp(store, toApiConfig(config), jobs);
 }
 
 const auth = { Authorization: `Bearer ${KEY}`, "Content-Type": "application/json" };

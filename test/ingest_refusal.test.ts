@@ -3,10 +3,11 @@
 // --allow-empty / "allowEmpty": true says so. Through the CLI and over HTTP, on a local folder.
 import { cp, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { createApp, createLogger, createMetrics, toApiConfig } from "@ctr/query-api";
+import { toApiConfig } from "@ctr/query-api";
 import { type Config, loadConfig, openStore } from "@ctr/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InProcessSubmitter } from "../jobs/src/submission/in_process_submitter.ts";
+import { createTestApp } from "./support/api_server.ts";
 import { getJson, restoreEnvironment, sinkFingerprint, useEmbeddedEnvironment, withApi } from "./support/ctr_cli.ts";
 import { runCtr as runCtrArgv } from "./support/ctr_in_process.ts";
 import { waitFor } from "./support/distributed_support.ts";
@@ -100,16 +101,10 @@ describe("a backfill that would replace a loaded day with less", () => {
 
 describe('POST /jobs/backfill with "allowEmpty"', () => {
   /** The API of a `ctr serve` whose EVENTS_SOURCE is `source`, running backfills in-process. */
-  async function serveJobs(source: string, use: (app: ReturnType<typeof createApp>) => Promise<void>) {
+  async function serveJobs(source: string, use: (app: ReturnType<typeof createTestApp>) => Promise<void>) {
     const store = openStore(config.clickhouse);
     const jobs = new InProcessSubmitter(loadConfig({ ...process.env, EVENTS_SOURCE: source }), store);
-    const app = createApp({
-      store,
-      config: toApiConfig(config),
-      logger: createLogger({ level: "silent" }),
-      metrics: createMetrics({ processMetrics: false }),
-      jobs,
-    });
+    const app = createTestApp(store, toApiConfig(config), jobs);
     try {
       await use(app);
     } finally {
@@ -118,7 +113,7 @@ describe('POST /jobs/backfill with "allowEmpty"', () => {
     }
   }
 
-  async function submit(app: ReturnType<typeof createApp>, body: Record<string, unknown>) {
+  async function submit(app: ReturnType<typeof createTestApp>, body: Record<string, unknown>) {
     const submitted = await app.request("/jobs/backfill", {
       method: "POST",
       headers: { "Content-Type": "application/json" },

@@ -15,6 +15,7 @@ import {
 import {
   type Config,
   insertPurchasesPerMinute,
+  type JobSubmitter,
   loadConfig,
   migrate,
   openStore,
@@ -46,14 +47,23 @@ export async function openTestStore(): Promise<{ store: Store; close(): Promise<
 }
 
 /** Serves the real app on a free port of loopback. */
-export function serveApi(store: Store, config: Partial<ApiConfig> = {}): Promise<RunningServer> {
-  const app = createApp({
+export function serveApi(store: Store, config: Partial<ApiConfig> = {}, jobs?: JobSubmitter): Promise<RunningServer> {
+  return startServer(createTestApp(store, config, jobs), { port: 0, hostname: "127.0.0.1", drainMs: 1_000 });
+}
+
+/** The real app over a store, quiet (no log, no process metrics); with a job system when given. */
+export function createTestApp(
+  store: Store,
+  config: Partial<ApiConfig> = {},
+  jobs?: JobSubmitter,
+): ReturnType<typeof createApp> {
+  return createApp({
     store,
     config: { ...DEFAULT_API_CONFIG, ...config },
     logger: createLogger({ level: "silent" }),
     metrics: createMetrics({ processMetrics: false }),
+    ...(jobs ? { jobs } : {}),
   });
-  return startServer(app, { port: 0, hostname: "127.0.0.1", drainMs: 1_000 });
 }
 
 /** A test store (openTestStore) with the API served over it on the defaults. */
