@@ -1,6 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { INGEST_WORKLOADS, type IngestWorkload } from "./ingest/part.ts";
 
 /** The parts `npm run bench -- <part>` runs; none named means all, in this order. */
 export const PARTS = ["ingest", "scaling", "api", "orders", "startup"] as const;
@@ -16,6 +17,10 @@ export interface BenchOptions {
   bigFile: boolean;
   /** Default 2.1 GB. */
   bigFileBytes: number;
+  /** Workloads of the ingest part (`--workloads sample,generated,gzip`). Default all three. */
+  workloads: IngestWorkload[];
+  /** Tries of each ingest run, the fastest kept (`--ingest-runs`). Default 1. */
+  ingestRuns: number;
   /** Input of the scaling part. Default: `--size`, so it shares the ingest part's input. */
   scalingSizeBytes: number;
   /** API load: seconds per shape (default 10) and concurrent connections (default 32). */
@@ -41,6 +46,9 @@ export interface BenchOptions {
 
 export const USAGE = `npm run bench [-- ingest|scaling|api|orders|startup ...] [options]
   --size 1GB             generated input of ingest (default 1GB)
+  --workloads LIST       ingest workloads, of sample,generated,gzip (default all three; sample needs
+                         ../shared/data/productEvent_20160201.json.gz and is skipped without it)
+  --ingest-runs N        tries of each ingest run, the fastest kept (default 1)
   --big-file             ingest one single file instead (with --big-file-size, default 2.1GB)
   --scaling-size SIZE    generated input of the scaling part (default: --size)
   --api-seconds 10       load per API shape (default 10)   --api-connections 32 (default 32)
@@ -79,6 +87,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       "big-file": { type: "boolean" },
       "big-file-size": { type: "string" },
       "scaling-size": { type: "string" },
+      workloads: { type: "string" },
+      "ingest-runs": { type: "string" },
       "api-seconds": { type: "string" },
       "api-connections": { type: "string" },
       "api-days": { type: "string" },
@@ -102,12 +112,20 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   }
   const seed = values.seed ?? "1";
   if (!/^\d{1,15}$/.test(seed)) throw new Error(`--seed wants a whole number, got '${seed}'`);
+  const workloads = (values.workloads ?? INGEST_WORKLOADS.join(",")).split(",").map((w) => w.trim());
+  for (const workload of workloads) {
+    if (!(INGEST_WORKLOADS as readonly string[]).includes(workload)) {
+      throw new Error(`unknown workload '${workload}': wants ${INGEST_WORKLOADS.join(", ")}`);
+    }
+  }
   return {
     help: values.help ?? false,
     parts: positionals.length > 0 ? (positionals as PartName[]) : [...PARTS],
     sizeBytes: parseSize(values.size ?? "1GB", "size"),
     bigFile: values["big-file"] ?? false,
     bigFileBytes: parseSize(values["big-file-size"] ?? "2.1GB", "big-file-size"),
+    workloads: workloads as IngestWorkload[],
+    ingestRuns: Math.round(positive(values["ingest-runs"], "ingest-runs", 1)),
     scalingSizeBytes: parseSize(values["scaling-size"] ?? values.size ?? "1GB", "scaling-size"),
     apiSeconds: positive(values["api-seconds"], "api-seconds", 10),
     apiConnections: Math.round(positive(values["api-connections"], "api-connections", 32)),

@@ -20,6 +20,8 @@ const PART_RUNNERS: Record<PartName, (options: BenchOptions) => Promise<BenchRow
       sizeBytes: o.sizeBytes,
       bigFile: o.bigFile,
       bigFileBytes: o.bigFileBytes,
+      workloads: o.workloads,
+      runs: o.ingestRuns,
       seed: o.seed,
       workDir: o.workDir,
       verbose: o.verbose,

@@ -1,6 +1,8 @@
-import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { createReadStream, createWriteStream, existsSync } from "node:fs";
+import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { createGzip } from "node:zlib";
 import { BatchFileWriter, PART_SHAPES } from "@ctr/jobs/generate/batch_file";
 import { BatchMaker } from "@ctr/jobs/generate/batches";
 import { buildCatalog } from "@ctr/jobs/generate/catalog";
@@ -130,6 +132,40 @@ export async function prepareBigFile(workDir: string, sizeBytes: number, seed: s
     views,
     description:
       "one pretty-printed JSON array file (the real export's shape), uncompressed, from the generator's batch maker",
+  };
+  await writeFile(marker, JSON.stringify(input, null, 2));
+  return input;
+}
+
+/**
+ * The gzip mix: the generated input with every file gzip-compressed (zlib's default level, as
+ * `gzip` writes it), the ones already compressed copied as they are. The same views in every shape
+ * the generator writes, each read through gzip. Kept next to the input it comes from.
+ */
+export async function prepareGzipInput(workDir: string, plain: IngestInput): Promise<IngestInput> {
+  const dir = path.join(workDir, `gzip-of-${path.basename(plain.dir)}`);
+  const marker = path.join(dir, "bench-input.json");
+  const existing = await reuse(marker);
+  if (existing) return existing;
+  await rm(dir, { recursive: true, force: true });
+  process.stderr.write(`bench: gzipping the ${plain.files.length} generated files\n`);
+  const files: string[] = [];
+  for (const file of plain.files) {
+    const relative = path.relative(plain.dir, file);
+    const gzipped = file.endsWith(".gz");
+    const target = path.join(dir, gzipped ? relative : `${relative}.gz`);
+    await mkdir(path.dirname(target), { recursive: true });
+    if (gzipped) await copyFile(file, target);
+    else await pipeline(createReadStream(file), createGzip(), createWriteStream(target));
+    files.push(target);
+  }
+  files.sort();
+  const input: IngestInput = {
+    ...plain,
+    dir,
+    files,
+    bytes: await sizeOf(files),
+    description: `the generated mix with every file gzipped: ${files.length} .gz files (${plain.description})`,
   };
   await writeFile(marker, JSON.stringify(input, null, 2));
   return input;
