@@ -106,15 +106,15 @@ describe("a day with files that cannot be read", () => {
     await writeFile(path.join(other, `iOS/${DAY}/empty.ndjson.gz`), "garbage");
     const sinkDir = path.join(dir, "data", "parquet");
     const before = await sinkFingerprint(sinkDir);
-    const countsOf = (file: string) => outputKey("minute_counts", "iOS", DAY, fileIdOf(`iOS/${DAY}/${file}`));
-    expect(before[countsOf("empty.ndjson.gz")]).toBeDefined();
+    const viewsOf = (file: string) => outputKey("events", "iOS", DAY, fileIdOf(`iOS/${DAY}/${file}`));
+    expect(before[viewsOf("empty.ndjson.gz")]).toBeDefined();
 
     const refused = await runCtr("backfill", "--from", DAY, "--to", DAY, "--platform", "iOS", "--source", other);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toContain(`(iOS/${DAY}/good.ndjson); nothing was changed`);
     const kept = await sinkFingerprint(sinkDir);
-    expect(kept[countsOf("empty.ndjson.gz")]).toBe(before[countsOf("empty.ndjson.gz")]);
-    expect(kept[countsOf("good.ndjson")]).toBe(before[countsOf("good.ndjson")]);
+    expect(kept[viewsOf("empty.ndjson.gz")]).toBe(before[viewsOf("empty.ndjson.gz")]);
+    expect(kept[viewsOf("good.ndjson")]).toBe(before[viewsOf("good.ndjson")]);
     await withApi(config, async (server) => expect(views(await getJson(server, CTR_QUERY))).toBe(6));
 
     const allowed = await runCtr(
@@ -123,8 +123,8 @@ describe("a day with files that cannot be read", () => {
     );
     expect(allowed.code).toBe(3);
     const after = await sinkFingerprint(sinkDir);
-    expect(after[countsOf("empty.ndjson.gz")]).toBeUndefined();
-    expect(after[countsOf("good.ndjson")]).toBeUndefined();
+    expect(after[viewsOf("empty.ndjson.gz")]).toBeUndefined();
+    expect(after[viewsOf("good.ndjson")]).toBeUndefined();
     await withApi(config, async (server) => expect(views(await getJson(server, CTR_QUERY))).toBe(2));
   });
 });

@@ -58,7 +58,7 @@ describe("a backfill that would replace a loaded day with less", () => {
     const loaded = await whatTheApiShows();
     expect(loaded.coverage).toMatchObject([{ platform: "MobileWeb", files: 2, views: 4, status: "complete" }]);
     const sink = await sinkFingerprint(path.join(dir, "data", "parquet"));
-    expect(Object.keys(sink)).toHaveLength(6);
+    expect(Object.keys(sink)).toHaveLength(4);
 
     const refused = await backfill("--source", path.join(dir, "empty"));
     expect(refused.code).toBe(1);

@@ -81,7 +81,7 @@ describe("the S3 path", () => {
     const viaS3 = await run(s3Source, s3Sink);
     const viaLocal = await run(localSource, localSink);
     expect(viaS3.commit).toMatchObject({ files: 6, views: 14 });
-    expect(viaS3.outputs).toHaveLength(18);
+    expect(viaS3.outputs).toHaveLength(12);
     expect(viaS3).toEqual(viaLocal);
   });
 

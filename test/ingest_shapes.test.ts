@@ -157,7 +157,7 @@ describe("ingesting every file shape", () => {
         status: "failed",
         file: failed.file,
       });
-      await expect(sink.readText(outputKey("minute_counts", "iOS", day, id))).rejects.toThrow("cannot be read");
+      await expect(sink.readText(outputKey("events", "iOS", day, id))).rejects.toThrow("cannot be read");
     }
     const commit = await commitPlatformDay({ platform: "iOS", day }, { store, sink, s3: { region: "us-east-1" } });
     expect(commit).toMatchObject({ files: 5, views: MIXED_COUNTS.views });

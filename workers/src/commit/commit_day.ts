@@ -11,6 +11,7 @@ import {
   runCommand,
   type SourceFile,
   type Store,
+  viewTimeWindow,
 } from "@ctr/schemas";
 import { z } from "zod";
 import { fileIdInKey, fileIdOf, outputDir } from "../ingest/sink_layout.ts";
@@ -161,27 +162,38 @@ async function commitManifests(
   // Fills a staging table by an INSERT ... SELECT whose values are bound.
   const insertInto = (query: string, queryParams: Record<string, string>, name: string) => (staging: string) =>
     runCommand(deps.store.client, { name, query: query.replace("{staging}", staging), params: queryParams });
-  const countsSource =
+  // The views are counted per minute here, from the events Parquet, in one pass over the whole day:
+  // ClickHouse is the aggregator anyway. The window is applied again because sinks written before
+  // it existed may hold views outside it; every output written since holds none.
+  const eventsSource =
     loadedIds.length > 0
       ? sinkTableFunction(
           deps.sink,
           deps.s3,
-          `${outputDir("minute_counts", platform, day)}${globOf(loadedIds)}.parquet`,
+          `${outputDir("events", platform, day)}${globOf(loadedIds)}.parquet`,
           "Parquet",
-          "minute DateTime64(6, 'UTC'), product String, views UInt64",
+          "ts_ms Float64, product String",
         )
       : undefined;
+  const window = viewTimeWindow(day);
   const views = await replacePartition(deps.store, {
     table: PRODUCT_VIEWS_PER_MINUTE_TABLE,
     partition,
     totalColumn: "views",
     fill:
-      countsSource &&
+      eventsSource &&
       insertInto(
         `INSERT INTO {staging} (day, platform, minute, product, views)
-         SELECT {day:Date}, {platform:String}, toDateTime(minute, 'UTC'), product, sum(views)
-         FROM ${countsSource.sql} GROUP BY minute, product`,
-        { ...params, ...countsSource.params },
+         SELECT {day:Date}, {platform:String}, toDateTime(toInt64(floor(ts_ms / 60000)) * 60, 'UTC') AS m, product, count()
+         FROM ${eventsSource.sql}
+         WHERE ts_ms >= {windowFrom:Float64} AND ts_ms < {windowTo:Float64}
+         GROUP BY m, product`,
+        {
+          ...params,
+          ...eventsSource.params,
+          windowFrom: String(window.fromMs),
+          windowTo: String(window.toMs),
+        },
         "fill_staging_views",
       ),
   });

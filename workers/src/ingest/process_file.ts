@@ -1,18 +1,18 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { FileManifest, Platform, SourceFile, ViewTimeWindow } from "@ctr/schemas";
-import type { DuckDBConnection } from "@duckdb/node-api";
 import { type Folder, FolderReadError } from "../source/folder.ts";
 import { type LocatedRecords, writeCleanCopy } from "./clean_copy.ts";
+import type { ScanCounter } from "./engine_counts.ts";
 import { isGzipped, readHead, sniffShape } from "./file_shape.ts";
 import {
-  convertFile,
-  dropViewsOutside,
+  type ConvertTarget,
+  convertCleanCopy,
+  convertSourceFile,
+  isFlagged,
   isInputError,
-  isSuspect,
   maxObjectBytes,
   type NativeCounts,
-  writeMinuteCounts,
 } from "./native_convert.ts";
 import { fileIdOf, outputKey } from "./sink_layout.ts";
 
@@ -33,8 +33,8 @@ export class UnreadableFileError extends Error {
 export interface FileContext {
   source: Folder;
   sink: Folder;
-  /** Two connections of the shard's engine: the conversion runs two passes at once. */
-  connections: readonly [DuckDBConnection, DuckDBConnection];
+  /** A connection of the shard's engine, its conversions counted. */
+  counter: ScanCounter;
   platform: Platform;
   day: string;
   /** The times a view of this day's folder may have (viewTimeWindow(day)). */
@@ -50,17 +50,18 @@ const isZlibError = (error: unknown) =>
   error instanceof Error && ((error as NodeJS.ErrnoException).code ?? "").startsWith("Z_");
 
 /**
- * The fast path reads the file natively. Only when the engine rejects it, or it holds
- * batches or views the contract calls malformed, is it streamed through the JS locator into a clean
- * NDJSON copy that the engine reads instead: good files never pay for validation in JS. The copy
- * keeps the batches of refused views, so the engine reads those views again and leaves them out
- * of the views Parquet by the same window.
+ * The fast path reads the file natively. Only when the engine rejects it, or stops at a batch or
+ * view the contract calls malformed, is it streamed through the JS locator into a clean NDJSON
+ * copy that the engine reads instead: good files never pay for validation in JS. The copy keeps
+ * the batches of refused views, so the engine reads those views again and leaves them out of the
+ * views Parquet by the same window.
  */
 async function convertChecked(
   context: FileContext,
   file: SourceFile,
   local: string,
-  outputs: { eventsParquet: string; scratch: string },
+  target: ConvertTarget,
+  scratch: string,
 ): Promise<{ counts: NativeCounts; located?: LocatedRecords }> {
   const gzipped = isGzipped(file.key);
   let shape: ReturnType<typeof sniffShape>;
@@ -70,21 +71,17 @@ async function convertChecked(
     const what = isZlibError(cause) ? "bad gzip data" : "cannot be read";
     throw new UnreadableFileError(file.key, `${what}: ${(cause as Error).message}`, { cause });
   }
-  const meta = { platform: context.platform, sourceFile: file.key, window: context.window };
   let engineError: string | undefined;
   const maxObject = maxObjectBytes(shape, context.memoryLimitMb);
   try {
-    const counts = await convertFile(
-      context.connections,
-      { path: local, shape, maxObjectBytes: maxObject },
-      meta,
-      outputs.eventsParquet,
-    );
-    if (!isSuspect(counts)) return { counts };
+    return {
+      counts: await convertSourceFile(context.counter, { path: local, shape, maxObjectBytes: maxObject }, target),
+    };
   } catch (error) {
     // Only bad input goes to the locator; running out of memory or disk is no malformed record.
     if (!isInputError(error)) throw error;
-    engineError = (error as Error).message.split("\n")[0];
+    // The engine's own refusal says why the file cannot be read as batches; a flag only says where to look.
+    if (!isFlagged(error)) engineError = (error as Error).message.split("\n")[0];
     if (engineError?.includes("maximum_object_size")) {
       // Not a malformed record: a JSON value too large to hold, which no retry will change.
       throw new UnreadableFileError(
@@ -94,17 +91,15 @@ async function convertChecked(
       );
     }
   }
-  const cleanPath = `${outputs.scratch}.clean.ndjson`;
+  const cleanPath = `${scratch}.clean.ndjson`;
   try {
     const located = await writeCleanCopy(
       { path: local, shape, gzipped, sourceKey: file.key, window: context.window, engineError },
       cleanPath,
     );
     // A batch keeps its size on its own line: the copy is read with the source shape's limit.
-    const clean = { path: cleanPath, shape: "newline_delimited" as const, maxObjectBytes: maxObject, cleaned: true };
-    const counts = await convertFile(context.connections, clean, meta, outputs.eventsParquet);
-    if (counts.outside > 0) await dropViewsOutside(context.connections[0], outputs.eventsParquet, context.window);
-    return { counts, located };
+    const clean = { path: cleanPath, shape: "newline_delimited" as const, maxObjectBytes: maxObject };
+    return { counts: await convertCleanCopy(context.counter, clean, target), located };
   } catch (cause) {
     if (isZlibError(cause))
       throw new UnreadableFileError(file.key, `bad gzip data: ${(cause as Error).message}`, { cause });
@@ -115,9 +110,10 @@ async function convertChecked(
 }
 
 /**
- * Converts one source file into its sink outputs: views Parquet, per-minute counts Parquet and
- * the manifest, each published in one step and the manifest last, so a manifest means complete
- * outputs. Re-processing writes the same keys (the file id is a hash of the source key).
+ * Converts one source file into its sink outputs: the views Parquet and the manifest, each
+ * published in one step and the manifest last, so a manifest means complete outputs. Re-processing
+ * writes the same keys (the file id is a hash of the source key). The commit counts the views per
+ * minute from the views Parquet.
  */
 export async function processFile(context: FileContext, file: SourceFile, ordinal: number): Promise<FileManifest> {
   const copy = await context.source.localCopy(file.key, context.workDir).catch((cause: unknown) => {
@@ -128,21 +124,24 @@ export async function processFile(context: FileContext, file: SourceFile, ordina
   });
   const fileId = fileIdOf(file.key);
   const scratch = path.join(context.workDir, `${ordinal}-${fileId}`);
-  const outputs = { eventsParquet: `${scratch}.events.parquet`, countsParquet: `${scratch}.counts.parquet`, scratch };
+  const target: ConvertTarget = {
+    platform: context.platform,
+    sourceFile: file.key,
+    window: context.window,
+    eventsParquet: `${scratch}.events.parquet`,
+  };
   try {
-    const { counts, located } = await convertChecked(context, file, copy.path, outputs);
-    await writeMinuteCounts(context.connections[0], outputs.eventsParquet, outputs.countsParquet, context.window);
+    const { counts, located } = await convertChecked(context, file, copy.path, target, scratch);
     // A malformed batch counts as a batch, its events as nothing; a refused view counts as
     // malformed, not as an event. So events = views + ignored, whatever was refused. The engine's
-    // count of refused views is the one that decided what was stored; a batch of the clean copy
-    // its reader still could not read (noEvents, never seen so far) is malformed, unlocated.
+    // count of refused views is the one that decided what was stored.
     const events = counts.events - counts.outside;
-    const malformedBatches = (located?.malformedBatches ?? 0) + counts.noEvents;
+    const malformedBatches = located?.malformedBatches ?? 0;
     const manifest: FileManifest = {
       file: file.key,
       size: file.size,
       etag: file.etag,
-      batches: counts.batches + (located?.malformedBatches ?? 0),
+      batches: counts.batches + malformedBatches,
       events,
       views: counts.views,
       ignored: events - counts.views,
@@ -152,14 +151,12 @@ export async function processFile(context: FileContext, file: SourceFile, ordina
       malformed_locations: located?.locations ?? [],
     };
     const { platform, day } = context;
-    await context.sink.put(outputKey("events", platform, day, fileId), outputs.eventsParquet);
-    await context.sink.put(outputKey("minute_counts", platform, day, fileId), outputs.countsParquet);
+    await context.sink.put(outputKey("events", platform, day, fileId), target.eventsParquet);
     await context.sink.putText(outputKey("manifest", platform, day, fileId), `${JSON.stringify(manifest)}\n`);
     return manifest;
   } finally {
     await Promise.all([
-      rm(outputs.eventsParquet, { force: true }),
-      rm(outputs.countsParquet, { force: true }),
+      rm(target.eventsParquet, { force: true }),
       copy.temporary ? rm(copy.path, { force: true }) : Promise.resolve(),
     ]);
   }

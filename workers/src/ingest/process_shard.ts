@@ -3,6 +3,7 @@ import path from "node:path";
 import { type FileManifest, type Platform, type SourceFile, viewTimeWindow } from "@ctr/schemas";
 import type { Folder } from "../source/folder.ts";
 import { type EngineSettings, openEngine } from "./engine.ts";
+import { ScanCounter } from "./engine_counts.ts";
 import { recordFailedFile } from "./failed_file.ts";
 import { processFile, UnreadableFileError } from "./process_file.ts";
 
@@ -28,9 +29,12 @@ export interface ShardResult {
 }
 
 /**
- * Converts a shard's files one after the other in a private DuckDB (its memory bounded by
- * `engine`), publishing each file's outputs to the sink as soon as it is done. A file that cannot be
- * read at all is recorded as failed (`recordFailedFile`) and the shard goes on with the next.
+ * Converts a shard's files in a private DuckDB (its memory bounded by `engine`), publishing each
+ * file's outputs to the sink as soon as it is done. The shard's `engine.threads` cores go to files
+ * converted side by side, one statement each: a one-thread statement per file costs no more CPU than
+ * one statement over many files, where a statement's extra threads on one file mostly wait. Fewer
+ * files than cores (one big file) get the spare threads. A file that cannot be read at all is
+ * recorded as failed (`recordFailedFile`) and the shard goes on with the next.
  */
 export async function processShard(
   shard: Shard,
@@ -40,38 +44,53 @@ export async function processShard(
   await mkdir(deps.engine.tempDir, { recursive: true });
   const window = viewTimeWindow(shard.day);
   const workDir = await mkdtemp(path.join(deps.engine.tempDir, "shard-"));
-  const instance = await openEngine({ ...deps.engine, tempDir: path.join(workDir, "spill") });
-  const connections = [await instance.connect(), await instance.connect()] as const;
+  const lanes = Math.max(1, Math.min(shard.files.length, deps.engine.threads));
+  const threads = Math.max(1, Math.floor(deps.engine.threads / lanes));
+  const instance = await openEngine({ ...deps.engine, threads, tempDir: path.join(workDir, "spill") });
   const progress: ShardProgress = { files: 0, bytes: 0, views: 0 };
-  const files: FileManifest[] = [];
-  try {
-    for (const [i, file] of shard.files.entries()) {
-      const manifest = await processFile(
-        {
-          ...deps,
-          connections,
-          platform: shard.platform,
-          day: shard.day,
-          window,
-          workDir,
-          memoryLimitMb: deps.engine.memoryLimitMb,
-        },
-        file,
-        i,
-      ).catch((error: unknown) => {
-        // A file that cannot be read costs only itself: recorded as failed, the shard goes on.
-        if (!(error instanceof UnreadableFileError)) throw error;
-        return recordFailedFile(deps.sink, shard, file, error);
-      });
-      files.push(manifest);
-      progress.files++;
-      progress.bytes += file.size;
-      progress.views += manifest.views;
-      onProgress?.({ ...progress });
+  const files: FileManifest[] = new Array(shard.files.length);
+  let next = 0;
+  let failed = false;
+  const runLane = async (lane: number) => {
+    const connection = await instance.connect();
+    try {
+      const counter = await ScanCounter.attach(connection, path.join(workDir, `lane-${lane}.profile.json`));
+      const context = {
+        ...deps,
+        counter,
+        platform: shard.platform,
+        day: shard.day,
+        window,
+        workDir,
+        memoryLimitMb: deps.engine.memoryLimitMb,
+      };
+      while (!failed && next < shard.files.length) {
+        const i = next++;
+        const file = shard.files[i] as SourceFile;
+        files[i] = await processFile(context, file, i).catch((error: unknown) => {
+          // A file that cannot be read costs only itself: recorded as failed, the shard goes on.
+          if (!(error instanceof UnreadableFileError)) throw error;
+          return recordFailedFile(deps.sink, shard, file, error);
+        });
+        progress.files++;
+        progress.bytes += file.size;
+        progress.views += files[i]?.views ?? 0;
+        onProgress?.({ ...progress });
+      }
+    } catch (error) {
+      // The other lanes finish the file they hold and take no more: the shard fails as a whole.
+      failed = true;
+      throw error;
+    } finally {
+      connection.closeSync();
     }
+  };
+  try {
+    const done = await Promise.allSettled(Array.from({ length: lanes }, (_, lane) => runLane(lane)));
+    const rejected = done.find((d): d is PromiseRejectedResult => d.status === "rejected");
+    if (rejected) throw rejected.reason;
     return { platform: shard.platform, day: shard.day, files };
   } finally {
-    for (const connection of connections) connection.closeSync();
     instance.closeSync();
     await rm(workDir, { recursive: true, force: true });
   }
