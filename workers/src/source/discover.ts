@@ -1,6 +1,7 @@
 import { stat } from "node:fs/promises";
+import { Readable } from "node:stream";
 import { type Platform, parseDay, parsePlatform, type SourceFile } from "@ctr/schemas";
-import { type Folder, FolderReadError, type SkippedObject } from "./folder.ts";
+import { type Folder, type FolderObject, FolderReadError, type SkippedObject } from "./folder.ts";
 import { LocalFolder } from "./local_folder.ts";
 
 /** Event files the contract accepts: .json, .ndjson, .jsonl, each optionally gzipped. */
@@ -62,9 +63,29 @@ export async function assertSourceExists(source: Folder): Promise<void> {
   if (!info?.isDirectory()) throw new FolderReadError(source.root, "the source folder does not exist");
 }
 
+/** Day folders listed at once: S3 answers each LIST in tens of milliseconds, a year of days is ~1,100 of them. */
+export const LISTING_CONCURRENCY = 16;
+
 /**
- * The day folders under the platform folders of `platforms` (matched case-insensitively: `ios/` is
- * iOS), in key order. Lists folders only, never files: cheap on a source of years.
+ * The platform folders of the source that hold `platforms`, as spelled there (`ios/` is iOS; a
+ * platform may have several spellings). Lists the source's top level only, folders only.
+ */
+export async function listPlatformFolders(
+  source: Folder,
+  platforms: readonly Platform[],
+  onSkipped?: (skipped: SkippedObject) => void,
+): Promise<{ dir: string; platform: Platform }[]> {
+  const found: { dir: string; platform: Platform }[] = [];
+  for (const dir of await source.listFolders("", { onSkipped })) {
+    const platform = parsePlatform(dir);
+    if (platform && platforms.includes(platform)) found.push({ dir, platform });
+  }
+  return found;
+}
+
+/**
+ * Every day folder under the platform folders of `platforms`, in key order: what the daily run
+ * compares with the manifest. Lists folders only, never files; a backfill lists only its days.
  */
 export async function listDayFolders(
   source: Folder,
@@ -72,9 +93,7 @@ export async function listDayFolders(
   onSkipped?: (skipped: SkippedObject) => void,
 ): Promise<DayFolder[]> {
   const found: DayFolder[] = [];
-  for (const dir of await source.listFolders("", { onSkipped })) {
-    const platform = parsePlatform(dir);
-    if (!platform || !platforms.includes(platform)) continue;
+  for (const { dir, platform } of await listPlatformFolders(source, platforms, onSkipped)) {
     for (const day of await source.listFolders(`${dir}/`, { onSkipped })) {
       if (parseDay(day)) found.push({ dir, platform, day });
     }
@@ -83,10 +102,12 @@ export async function listDayFolders(
 }
 
 /**
- * Lists the event files of each (platform, day) wanted, one day folder at a time (reported through
- * `onProgress`). Every wanted pair is returned, with no files when its folder is missing. A file
- * reached through a link to an event file of some day folder is left to that folder; other files
- * reached twice are listed once, under the first key in key order.
+ * Lists the event files of each (platform, day) wanted: the platform folders first, then only the
+ * wanted days' folders (`<platform>/<day>/`), LISTING_CONCURRENCY at once, each reported through
+ * `onProgress` as it is done. Never a walk of the whole source: a day of a source holding years
+ * costs one listing per platform folder and day. Every wanted pair is returned, with no files
+ * when its folder is missing. A file reached through a link to an event file of some day folder is
+ * left to that folder; other files reached twice are listed once, under the first key in key order.
  */
 export async function discoverDays(
   source: Folder,
@@ -97,8 +118,7 @@ export async function discoverDays(
   for (const platform of wanted.platforms) {
     for (const day of wanted.days) result.set(`${platform}/${day}`, { platform, day, files: [], skipped: 0 });
   }
-  const days = new Set(wanted.days);
-  const firstDay = [...days].sort()[0];
+  const firstDay = [...wanted.days].sort()[0];
   // A skipped link counts on its day; a platform folder's link (no day in its key) on the first day.
   const onSkipped = ({ key }: SkippedObject) => {
     const [platformDir = "", day = firstDay] = key.split("/");
@@ -106,12 +126,28 @@ export async function discoverDays(
     if (entry) entry.skipped += 1;
   };
   await assertSourceExists(source);
-  const folders = (await listDayFolders(source, wanted.platforms, onSkipped)).filter((f) => days.has(f.day));
+  const folders: DayFolder[] = (await listPlatformFolders(source, wanted.platforms, onSkipped)).flatMap(
+    ({ dir, platform }) => wanted.days.map((day) => ({ dir, platform, day })),
+  );
+  let done = 0;
+  const listings = await Readable.from(folders)
+    .map(
+      async (folder: DayFolder) => {
+        const objects: FolderObject[] = [];
+        for await (const object of source.list(`${folder.dir}/${folder.day}/`, { onSkipped })) objects.push(object);
+        options.onProgress?.({ platform: folder.platform, day: folder.day, done: ++done, total: folders.length });
+        return { folder, objects };
+      },
+      { concurrency: LISTING_CONCURRENCY },
+    )
+    .toArray();
+  // Key order across folders, whatever order the listings finished in: which key of a file reached
+  // twice is kept must not depend on timing.
   const seen = new Set<string>();
-  for (const [i, folder] of folders.entries()) {
+  for (const { folder, objects } of listings as { folder: DayFolder; objects: FolderObject[] }[]) {
     const entry = result.get(`${folder.platform}/${folder.day}`);
     if (!entry) continue;
-    for await (const object of source.list(`${folder.dir}/${folder.day}/`, { onSkipped })) {
+    for (const object of objects) {
       const rest = object.key.split("/").slice(2);
       const reachedTwice =
         object.realKey !== undefined && (isLayoutEventFile(object.realKey) || seen.has(object.realKey));
@@ -122,7 +158,6 @@ export async function discoverDays(
         entry.skipped += 1;
       }
     }
-    options.onProgress?.({ platform: folder.platform, day: folder.day, done: i + 1, total: folders.length });
   }
   return [...result.values()];
 }

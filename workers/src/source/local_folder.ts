@@ -1,5 +1,5 @@
 import { createReadStream, type Dirent } from "node:fs";
-import { copyFile, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { type Folder, type FolderObject, FolderReadError, type ListOptions } from "./folder.ts";
@@ -94,10 +94,19 @@ export class LocalFolder implements Folder {
     let realDir = realRoot;
     const parts = dirKey.split("/").filter((part) => part !== "");
     for (const [i, part] of parts.entries()) {
-      const next = await realpath(path.join(realDir, part)).catch(() => undefined);
-      if (next === undefined) return undefined;
-      if (!isInside(realRoot, next)) {
-        options.onSkipped?.({ key: parts.slice(0, i + 1).join("/"), reason: LINK_OUTSIDE });
+      const key = parts.slice(0, i + 1).join("/");
+      const next = await realpath(path.join(realDir, part)).catch((error: NodeJS.ErrnoException) => error);
+      if (typeof next !== "string") {
+        // A missing folder lists nothing; a link that leads nowhere is skipped, as listFolders says.
+        const link = await lstat(path.join(realDir, part)).then(
+          (info) => info.isSymbolicLink(),
+          () => false,
+        );
+        if (link) options.onSkipped?.({ key, reason: next.code === "ELOOP" ? LINK_LOOP : LINK_DANGLING });
+        return undefined;
+      }
+      if (!isInside(realRoot, next) || ancestors.has(next)) {
+        options.onSkipped?.({ key, reason: isInside(realRoot, next) ? LINK_LOOP : LINK_OUTSIDE });
         return undefined;
       }
       ancestors.add(next);
