@@ -31,10 +31,10 @@ export interface ShardResult {
 /**
  * Converts a shard's files in a private DuckDB (its memory bounded by `engine`), publishing each
  * file's outputs to the sink as soon as it is done. The shard's `engine.threads` cores go to files
- * converted side by side, one statement each: a one-thread statement per file costs no more CPU than
- * one statement over many files, where a statement's extra threads on one file mostly wait. Fewer
- * files than cores (one big file) get the spare threads. A file that cannot be read at all is
- * recorded as failed (`recordFailedFile`) and the shard goes on with the next.
+ * converted side by side, one single-threaded statement each: that costs no more CPU than one
+ * statement over many files, and a second thread on one file buys little (measured on one file: a
+ * JSON array 11% slower with 2.8× the memory, NDJSON 16% faster with 1.6× the memory). A file that
+ * cannot be read at all is recorded as failed (`recordFailedFile`) and the shard goes on with the next.
  */
 export async function processShard(
   shard: Shard,
@@ -45,8 +45,7 @@ export async function processShard(
   const window = viewTimeWindow(shard.day);
   const workDir = await mkdtemp(path.join(deps.engine.tempDir, "shard-"));
   const lanes = Math.max(1, Math.min(shard.files.length, deps.engine.threads));
-  const threads = Math.max(1, Math.floor(deps.engine.threads / lanes));
-  const instance = await openEngine({ ...deps.engine, threads, tempDir: path.join(workDir, "spill") });
+  const instance = await openEngine({ ...deps.engine, threads: 1, tempDir: path.join(workDir, "spill") });
   const progress: ShardProgress = { files: 0, bytes: 0, views: 0 };
   const files: FileManifest[] = new Array(shard.files.length);
   let next = 0;
