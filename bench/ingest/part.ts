@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
+import { buildCli } from "../../jobs/scripts/build.ts";
 import { type MeasuredRun, runMeasuredChild } from "../measured_child.ts";
 import { type BenchRow, describeMachine, MB, ms, writeResult } from "../report.ts";
 import type { BaselineDetail } from "./baseline_sql.ts";
@@ -197,39 +198,36 @@ async function prepareWorkloads(options: IngestOptions): Promise<Map<string, Ing
   return inputs;
 }
 
+/** The results file of a workload: the generated mix keeps `ingest.json`, which other docs quote. */
+export function resultName(workload: string): string {
+  return workload === "generated" ? "ingest" : `ingest-${workload}`;
+}
+
 /**
  * Part 1: each workload through `ctr backfill` as a user runs it, through the product's phases in one
  * process (the conversion phase timed alone), and through the two native floors, each in its own
- * process. Writes bench/results/ingest.json (or ingest-big-file.json) and returns the table rows.
+ * process. Writes one bench/results file per workload (resultName) and returns the table rows.
  */
 export async function runIngestPart(options: IngestOptions): Promise<BenchRow[]> {
-  const name = options.bigFile ? "ingest-big-file" : "ingest";
-  const workloads: Record<string, WorkloadResult> = {};
+  // `ctr` runs the compiled CLI: build it from this checkout, so the run measures this code.
+  await buildCli();
   const rows: BenchRow[] = [];
   for (const [workload, input] of await prepareWorkloads(options)) {
     const result = await measureWorkload(workload, input, options);
-    workloads[workload] = result;
+    const name = resultName(workload);
     rows.push(...workloadRows(name, workload, result));
+    await writeResult(name, {
+      part: name,
+      workload,
+      ...result,
+      // The names the figures had before issue 14, which other docs quote.
+      runs: { ...result.runs, backfill: result.runs.cli },
+      fasterBaseline: result.floor,
+      ratioBackfillToFasterBaseline: result.ratioToFloor,
+      cpuRatioBackfillToFasterBaseline: result.cpuRatioToFloor,
+      countsAgree: result.viewsAgree,
+      mbPerSPerCore: result.runs.cli.mbPerS / result.machine.cpus,
+    });
   }
-  // The figures other docs quote keep their place: the generated mix (or the big file) at the top.
-  const main = workloads["big-file"] ?? workloads.generated;
-  const legacy = main && {
-    input: main.input,
-    runs: { backfill: main.runs.cli, duckdb: main.runs.duckdb, chdb: main.runs.chdb },
-    fasterBaseline: main.floor,
-    ratioBackfillToFasterBaseline: main.ratioToFloor,
-    cpuRatioBackfillToFasterBaseline: main.cpuRatioToFloor,
-    countsAgree: main.viewsAgree,
-    commitRowsPerS: main.commitRowsPerS,
-    mbPerSPerCore: main.runs.cli.mbPerS / describeMachine().cpus,
-  };
-  await writeResult(name, {
-    part: name,
-    measuredAt: new Date().toISOString(),
-    machine: describeMachine(),
-    ...legacy,
-    workloads,
-    skipped: options.workloads.filter((w) => !options.bigFile && !(w in workloads)),
-  });
   return rows;
 }
