@@ -45,7 +45,10 @@ export interface Folder {
   open(key: string): Promise<Readable>;
   /** A local path holding the object's bytes: the file itself, or a temp copy under `tempDir`. */
   localCopy(key: string, tempDir: string): Promise<{ path: string; temporary: boolean }>;
-  /** Publishes a local file under `key` in one step (rename or one PUT): never half-visible. */
+  /**
+   * Publishes a local file under `key` in one step (rename or one PUT): never half-visible. The
+   * local file is the caller's temporary: a local folder may move it rather than copy it.
+   */
   put(key: string, localPath: string): Promise<void>;
   /** Publishes a small text object in one step. */
   putText(key: string, text: string): Promise<void>;

@@ -219,8 +219,17 @@ export class LocalFolder implements Folder {
   async put(key: string, localPath: string): Promise<void> {
     const target = this.pathOf(key);
     await mkdir(path.dirname(target), { recursive: true });
+    // A rename is atomic on one file system and copies nothing; across devices the file is copied
+    // next to the target first, then renamed there.
+    const moved = await rename(localPath, target).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== "EXDEV") throw error;
+        return false;
+      },
+    );
+    if (moved) return;
     const temp = `${target}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-    // Copy next to the target first: a rename within one directory is atomic, a cross-device move is not.
     await copyFile(localPath, temp);
     await rename(temp, target);
   }
