@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { freePort } from "../../test/support/free_port.ts";
+import { CTR, embeddedEnv, mustRun } from "../ctr_process.ts";
 import { prepareGeneratedInput } from "../ingest/input.ts";
 import { type BenchRow, describeMachine, MB, ms, writeResult } from "../report.ts";
 
@@ -22,45 +22,8 @@ export interface StartupOptions {
 const MAX_HELP_RATIO = 4;
 const MAX_READY_MS = 1500;
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const CTR = path.join(REPO_ROOT, "jobs", "bin", "ctr.js");
-
-/** The embedded defaults under `dataDir`, whatever distributed settings the caller's shell exports. */
-function embeddedEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const { CLICKHOUSE_URL, REDIS_URL, ORDERS_DATABASE_URL, PARQUET_SINK, EVENTS_SOURCE, ...rest } = process.env;
-  return { ...rest, CTR_DATA_DIR: dataDir, LOG_LEVEL: "warn", NO_COLOR: "1", ...extra };
-}
-
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  wallMs: number;
-}
-
-/** Runs `node args` to its end and times it from spawn to exit, as a shell's `time` would. */
-function timeRun(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (t: string) => {
-      stdout += t;
-    });
-    child.stderr.setEncoding("utf8").on("data", (t: string) => {
-      stderr = (stderr + t).slice(-20_000);
-    });
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr, wallMs: performance.now() - started }));
-  });
-}
-
-async function mustRun(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<number> {
-  const exit = await timeRun(args, env);
-  if (exit.code !== 0) throw new Error(`node ${args.join(" ")} exited with ${exit.code}:\n${exit.stderr.trim()}`);
-  return exit.wallMs;
-}
+/** `mustRun`'s time from spawn to exit. */
+const timeOf = async (args: readonly string[], env?: NodeJS.ProcessEnv) => (await mustRun(args, env)).wallMs;
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -132,7 +95,7 @@ export async function runStartupPart(options: StartupOptions): Promise<BenchRow[
   );
   for (let i = 0; i < options.runs; i++) {
     for (const [name, args] of Object.entries(commands) as [keyof typeof commands, readonly string[]][]) {
-      times[name].push(await mustRun(args, env));
+      times[name].push(await timeOf(args, env));
     }
   }
   const serveRuns = Math.max(3, Math.ceil(options.runs / 2));
@@ -148,7 +111,7 @@ export async function runStartupPart(options: StartupOptions): Promise<BenchRow[
   for (let i = 0; i < options.ingestRuns; i++) {
     const dataDir = path.join(dir, `ingest-${i}`);
     ingest.push(
-      await mustRun(
+      await timeOf(
         [CTR, "backfill", "--from", input.from, "--to", input.to],
         embeddedEnv(dataDir, { EVENTS_SOURCE: input.dir }),
       ),

@@ -1,0 +1,47 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** What `npx ctr` runs: the jobs package's bin, which starts the compiled CLI (jobs/dist). */
+export const CTR = path.join(REPO_ROOT, "jobs", "bin", "ctr.js");
+
+/** The embedded defaults under `dataDir`, whatever distributed settings the caller's shell exports. */
+export function embeddedEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { CLICKHOUSE_URL, REDIS_URL, ORDERS_DATABASE_URL, PARQUET_SINK, EVENTS_SOURCE, ...rest } = process.env;
+  return { ...rest, CTR_DATA_DIR: dataDir, LOG_LEVEL: "warn", NO_COLOR: "1", ...extra };
+}
+
+/** How a process ended, what it printed (stderr's tail), and its time from spawn to exit. */
+export interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  wallMs: number;
+}
+
+/** Runs `node args` to its end and times it from spawn to exit, as a shell's `time` would. */
+export function timeRun(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Exit> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (t: string) => {
+      stdout += t;
+    });
+    child.stderr.setEncoding("utf8").on("data", (t: string) => {
+      stderr = (stderr + t).slice(-20_000);
+    });
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr, wallMs: performance.now() - started }));
+  });
+}
+
+/** timeRun, failing with what the process printed when it exits non-zero. */
+export async function mustRun(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<Exit> {
+  const exit = await timeRun(args, env);
+  if (exit.code !== 0) throw new Error(`node ${args.join(" ")} exited with ${exit.code}:\n${exit.stderr.trim()}`);
+  return exit;
+}
