@@ -1,11 +1,10 @@
 import {
+  dayRangeFilterSchema,
   FILE_STATUSES,
-  formatDay,
   PLATFORMS,
-  parseDay,
-  parsePlatformName,
   queryRows,
   type SourceFileTotals,
+  toFieldError,
 } from "@ctr/schemas";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
@@ -94,47 +93,17 @@ function groupByPlatformDay(rows: IngestedFileRow[]): ViewsCoverage[] {
   return days;
 }
 
-/** The days ClickHouse's Date holds: a filter outside them would be clamped silently. */
-const FIRST_DAY = "1970-01-01";
-const LAST_DAY = "2149-06-06";
+const CoverageQuerySchema = dayRangeFilterSchema();
 
-/** `from`, `to` (days, both optional, from <= to) and `platform`, validated like every other input. */
-function readFilters(c: Context<AppEnv>): { from: string; to: string; platform?: string } {
-  const params = readQueryParams(c, "/coverage", ["from", "to", "platform"]);
-  const day = (field: "from" | "to", fallback: string) => {
-    const text = params.get(field);
-    if (text === undefined) return fallback;
-    const parsed = parseDay(text);
-    if (!parsed) {
-      throw new HttpError(
-        "invalid_request",
-        `${field} must be a day as YYYY-MM-DD, got ${JSON.stringify(text)}`,
-        field,
-      );
-    }
-    const formatted = formatDay(parsed);
-    if (formatted < FIRST_DAY || formatted > LAST_DAY) {
-      throw new HttpError(
-        "invalid_request",
-        `${field} must lie between ${FIRST_DAY} and ${LAST_DAY}, got ${text}`,
-        field,
-      );
-    }
-    return formatted;
-  };
-  const platformText = params.get("platform");
-  const platform = platformText === undefined ? undefined : parsePlatformName(platformText);
-  if (platformText !== undefined && !platform) {
-    throw new HttpError(
-      "invalid_request",
-      `platform must be one of ${PLATFORMS.join(", ")} (case-insensitive), got ${JSON.stringify(platformText)}`,
-      "platform",
-    );
+/** `from`, `to` (days, both optional, from <= to) and `platform`: the day-range schema of backfills, open-ended. */
+function readFilters(c: Context<AppEnv>) {
+  const params = readQueryParams(c, "/coverage", Object.keys(CoverageQuerySchema.shape));
+  const parsed = CoverageQuerySchema.safeParse(Object.fromEntries(params));
+  if (!parsed.success) {
+    const { field, message } = toFieldError(parsed.error, "query");
+    throw new HttpError("invalid_request", message, field);
   }
-  const from = day("from", FIRST_DAY);
-  const to = day("to", LAST_DAY);
-  if (from > to) throw new HttpError("invalid_request", `from ${from} is after to ${to}`, "to");
-  return { from, to, ...(platform ? { platform } : {}) };
+  return parsed.data;
 }
 
 /**

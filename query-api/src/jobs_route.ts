@@ -1,5 +1,6 @@
-import { dayCount, MAX_BACKFILL_DAYS, PLATFORMS, parseDay, parsePlatformName } from "@ctr/schemas";
+import { dayRangeSchema, PLATFORMS, toFieldError } from "@ctr/schemas";
 import { type Context, Hono } from "hono";
+import { z } from "zod";
 import type { AppEnv } from "./app_env.ts";
 import { HttpError } from "./http_error.ts";
 import { readJsonObject, readQueryParams } from "./request_input.ts";
@@ -12,58 +13,29 @@ function submitter(c: Context<AppEnv>) {
 }
 
 /**
- * The fields of a backfill body. `allowEmpty` is the explicit consent to replace loaded days with an
- * empty or shrunken listing (issue 11); `source` is not one: the API backfills EVENTS_SOURCE only.
+ * A backfill's body: the day range as `ctr backfill` reads it. `allowEmpty` is the explicit consent to replace loaded days with an empty or shrunken listing
+ * (issue 11); `source` is not a field: the API backfills EVENTS_SOURCE only.
  */
-export const BACKFILL_FIELDS = ["from", "to", "platform", "allowEmpty"] as const;
+const BackfillBodySchema = dayRangeSchema().safeExtend({
+  allowEmpty: z
+    .boolean({ error: (issue) => `allowEmpty wants true or false, got ${JSON.stringify(issue.input)}` })
+    .optional(),
+});
 
 const EXAMPLE = '{"from":"2016-02-01","to":"2016-02-07"}';
 
 /** Reads `{from, to, platform?, allowEmpty?}`; every problem is a 400 naming the field. */
 async function readBackfillBody(c: Context<AppEnv>) {
   readQueryParams(c, "POST /jobs/backfill (its fields go in the JSON body)", []);
-  const fields = await readJsonObject(c, "/jobs/backfill", BACKFILL_FIELDS, EXAMPLE);
-  const day = (field: "from" | "to") => {
-    const value = fields[field];
-    const date = typeof value === "string" ? parseDay(value) : undefined;
-    if (!date)
-      throw new HttpError(
-        "invalid_request",
-        `${field} wants a day as YYYY-MM-DD, got ${JSON.stringify(value ?? null)}`,
-        field,
-      );
-    return { text: value as string, date };
-  };
-  const from = day("from");
-  const to = day("to");
-  if (from.date > to.date) throw new HttpError("invalid_request", `from ${from.text} is after to ${to.text}`, "to");
-  if (dayCount(from.date, to.date) > MAX_BACKFILL_DAYS) {
-    throw new HttpError("invalid_request", `the range may cover at most ${MAX_BACKFILL_DAYS} days`, "to");
+  const fields = await readJsonObject(c, "/jobs/backfill", Object.keys(BackfillBodySchema.shape), EXAMPLE);
+  // A null platform stands for all three, as an absent one.
+  const parsed = BackfillBodySchema.safeParse(fields.platform === null ? { ...fields, platform: undefined } : fields);
+  if (!parsed.success) {
+    const { field, message } = toFieldError(parsed.error, "body");
+    throw new HttpError("invalid_request", message, field);
   }
-  const raw = fields.platform;
-  const platform =
-    raw === undefined || raw === null ? undefined : typeof raw === "string" ? parsePlatformName(raw) : undefined;
-  if (raw !== undefined && raw !== null && !platform) {
-    throw new HttpError(
-      "invalid_request",
-      `platform wants one of ${PLATFORMS.join(", ")}, got ${JSON.stringify(raw)}`,
-      "platform",
-    );
-  }
-  const allowEmpty = fields.allowEmpty;
-  if (allowEmpty !== undefined && typeof allowEmpty !== "boolean") {
-    throw new HttpError(
-      "invalid_request",
-      `allowEmpty wants true or false, got ${JSON.stringify(allowEmpty)}`,
-      "allowEmpty",
-    );
-  }
-  return {
-    from: from.text,
-    to: to.text,
-    platforms: platform ? [platform] : [...PLATFORMS],
-    ...(allowEmpty ? { allowEmpty } : {}),
-  };
+  const { from, to, platform, allowEmpty } = parsed.data;
+  return { from, to, platforms: platform ? [platform] : [...PLATFORMS], ...(allowEmpty ? { allowEmpty } : {}) };
 }
 
 /**

@@ -71,19 +71,30 @@ const product = z
   .min(1, "product must not be empty")
   .max(MAX_PRODUCT_LENGTH, `product must be at most ${MAX_PRODUCT_LENGTH} characters`);
 
-const platform = z
-  .string({ error: `platform must be one of ${PLATFORMS.join(", ")}` })
-  .transform((value, ctx): Platform => {
-    const parsed = parsePlatformName(value);
-    if (!parsed) {
-      ctx.addIssue({
-        code: "custom",
-        message: `platform must be one of ${PLATFORMS.join(", ")} (case-insensitive), got ${JSON.stringify(value)}`,
-      });
-      return z.NEVER;
-    }
-    return parsed;
-  });
+/**
+ * A platform field: one of PLATFORMS, case-insensitive, not trimmed (`" iOS"` is a mistake, not iOS).
+ * `name` is how messages call the field: `platform` in the API, `--platform` in the CLI.
+ */
+export function platformField(name = "platform") {
+  const wanted = `one of ${PLATFORMS.join(", ")} (case-insensitive)`;
+  return z
+    .string({
+      error: (issue) =>
+        issue.input === undefined
+          ? `${name} is required: ${wanted}`
+          : `${name} wants ${wanted}, got ${JSON.stringify(issue.input)}`,
+    })
+    .transform((value, ctx): Platform => {
+      const parsed = parsePlatformName(value);
+      if (!parsed) {
+        ctx.addIssue({ code: "custom", message: `${name} wants ${wanted}, got ${JSON.stringify(value)}` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+}
+
+const platform = platformField();
 
 /**
  * The /ctr request, for GET query strings and POST JSON bodies alike. Every rule of the contract's

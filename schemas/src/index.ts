@@ -12,6 +12,7 @@ export * from "./clickhouse/tables/purchases_per_minute.ts";
 export * from "./config.ts";
 export * from "./config_error.ts";
 export * from "./ctr_request.ts";
+export * from "./day_range.ts";
 export * from "./job_catalog.ts";
 export * from "./job_submission.ts";
 export * from "./logger.ts";

@@ -1,46 +1,27 @@
 import {
-  dayCount,
+  type DayRange,
+  dayRangeSchema,
   type Location,
   loadConfig,
-  MAX_BACKFILL_DAYS,
   PLATFORMS,
-  type Platform,
-  parseDay,
   parseLocation,
-  parsePlatform,
+  toFieldError,
 } from "@ctr/schemas";
 import { runBackfill } from "../backfill/run_backfill.ts";
 import { exitCodeOf, formatSummary } from "../backfill/summary.ts";
-import { type OptionValues, optionalString, requireString, UsageError } from "../command.ts";
+import { type OptionValues, optionalString, UsageError } from "../command.ts";
 
-/** Reads --from/--to as a day range; both wanted, from not after to, at most MAX_BACKFILL_DAYS days (as the API). */
-export function readDayRange(values: OptionValues): { from: string; to: string } {
-  const from = requireString(values, "from");
-  const to = requireString(values, "to");
-  const dates = [
-    ["from", from],
-    ["to", to],
-  ].map(([flag, value]) => {
-    const date = parseDay(value ?? "");
-    if (!date) throw new UsageError(`--${flag} wants a day as YYYY-MM-DD, got ${JSON.stringify(value)}`);
-    return date;
-  });
-  if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
-  const days = dayCount(dates[0] as Date, dates[1] as Date);
-  if (days > MAX_BACKFILL_DAYS) {
-    throw new UsageError(
-      `--from ${from} --to ${to} covers ${days.toLocaleString("en-US")} days; one run may cover at most ${MAX_BACKFILL_DAYS.toLocaleString("en-US")} (split the range)`,
-    );
-  }
-  return { from, to };
-}
+// The API's own validation of a day range (POST /jobs/backfill), its messages naming the flags.
+const FLAG_RANGE = dayRangeSchema({ label: (field) => `--${field}` });
 
-function readPlatforms(values: OptionValues): Platform[] {
-  const value = optionalString(values, "platform");
-  if (value === undefined) return [...PLATFORMS];
-  const platform = parsePlatform(value);
-  if (!platform) throw new UsageError(`--platform wants one of ${PLATFORMS.join(", ")}, got ${JSON.stringify(value)}`);
-  return [platform];
+/**
+ * Reads --from, --to (both wanted, from not after to, at most MAX_BACKFILL_DAYS days) and --platform
+ * (optional) as the API reads them; a problem is a usage error naming the flag.
+ */
+export function readDayRange(values: OptionValues): DayRange {
+  const parsed = FLAG_RANGE.safeParse({ from: values.from, to: values.to, platform: values.platform });
+  if (!parsed.success) throw new UsageError(toFieldError(parsed.error, "from").message);
+  return parsed.data;
 }
 
 function readSource(value: string): Location {
@@ -53,8 +34,8 @@ function readSource(value: string): Location {
 
 /** `ctr backfill`: flags and help in ./index.ts. */
 export async function run(values: OptionValues): Promise<number> {
-  const range = readDayRange(values);
-  const platforms = readPlatforms(values);
+  const { platform, ...range } = readDayRange(values);
+  const platforms = platform ? [platform] : [...PLATFORMS];
   const sourceFlag = optionalString(values, "source");
   const source = sourceFlag === undefined ? undefined : readSource(sourceFlag);
   const allowEmpty = values["allow-empty"] === true;
