@@ -1,16 +1,18 @@
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppDeps, AppEnv } from "./app_env.ts";
 import { coverageRoutes } from "./coverage.ts";
 import { ctrRoutes } from "./ctr_route.ts";
-import { DOCS_PAGE } from "./docs_page.ts";
+import { docsRoutes } from "./docs_route.ts";
 import { explorerRoutes } from "./explorer_route.ts";
 import { HttpError, handleError } from "./http_error.ts";
 import { jobsRoutes } from "./jobs_route.ts";
 import { limitRequestTime, observeRequests } from "./observe.ts";
-import { buildOpenApiDocument } from "./openapi.ts";
+import { describeApi } from "./openapi.ts";
+import { probeRoutes } from "./probe_routes.ts";
 import { productsRoutes } from "./products_route.ts";
 import { allowOrigins, requireApiKey } from "./security.ts";
 
@@ -25,8 +27,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * (`c.get("store")`, ...); the caller owns them (opens the store, closes it on shutdown).
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
-  const openApiDocument = buildOpenApiDocument();
+  const app = new OpenAPIHono<AppEnv>();
 
   app.use(async (c, next) => {
     c.set("store", deps.store);
@@ -57,38 +58,39 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
   app.use(limitRequestTime(deps.config.requestTimeoutMs));
 
-  // Open: probes, scrapes and the API's description.
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
-  app.get("/readyz", async (c) => {
-    const ping = await c.get("store").client.ping();
-    if (!ping.success) {
-      c.get("logger").warn({ err: ping.error, requestId: c.get("requestId") }, "store not ready");
-      throw new HttpError("store_unavailable", "the data store (ClickHouse) is unreachable");
-    }
-    return c.json({ status: "ready", store: c.get("store").kind });
-  });
-  app.get("/metrics", async (c) => {
-    const registry = c.get("metrics").registry;
-    return c.body(await registry.metrics(), 200, { "Content-Type": registry.contentType });
-  });
-  app.get("/openapi.json", (c) => c.json(openApiDocument));
-  app.get("/docs", (c) => c.html(DOCS_PAGE));
-  // The explorer page and its files; what it fetches is behind the keys like any client's requests.
-  app.route("/", explorerRoutes());
-
-  // Data: behind the API keys when there are any.
-  app.use("/ctr", requireApiKey(deps.config.apiKeys));
-  app.use("/coverage", requireApiKey(deps.config.apiKeys));
-  app.use("/products", requireApiKey(deps.config.apiKeys));
-  app.use("/jobs/*", requireApiKey(deps.config.apiKeys));
-  app.route("/", ctrRoutes);
-  app.route("/", coverageRoutes);
-  app.route("/", productsRoutes);
-  app.route("/", jobsRoutes);
-
+  mountRoutes(app, deps.config.apiKeys);
   app.notFound((c) =>
     c.json(new HttpError("not_found", `no route ${c.req.method} ${c.req.path}; see /docs`).toBody(), 404),
   );
   app.onError(handleError);
   return app;
+}
+
+/**
+ * Every route of the API. Each operation's `createRoute` goes into the app's OpenAPI registry as it
+ * is mounted, so /openapi.json describes exactly what is served.
+ */
+function mountRoutes(app: OpenAPIHono<AppEnv>, apiKeys: readonly string[]): void {
+  // Open: probes, scrapes, the pages and the API's description.
+  app.route("/", probeRoutes());
+  app.route(
+    "/",
+    docsRoutes(() => describeApi(app)),
+  );
+  // The explorer page and its files; what it fetches is behind the keys like any client's requests.
+  app.route("/", explorerRoutes());
+
+  // Data: behind the API keys when there are any.
+  for (const path of ["/ctr", "/coverage", "/products", "/jobs/*"]) app.use(path, requireApiKey(apiKeys));
+  app.route("/", ctrRoutes());
+  app.route("/", coverageRoutes());
+  app.route("/", productsRoutes());
+  app.route("/", jobsRoutes());
+}
+
+/** The OpenAPI document /openapi.json serves, without serving anything: for the lint and tests. */
+export function buildOpenApiDocument(): ReturnType<typeof describeApi> {
+  const app = new OpenAPIHono<AppEnv>();
+  mountRoutes(app, []);
+  return describeApi(app);
 }

@@ -1,17 +1,12 @@
-import {
-  dayRangeFilterSchema,
-  FILE_STATUSES,
-  PLATFORMS,
-  queryRows,
-  type SourceFileTotals,
-  toFieldError,
-} from "@ctr/schemas";
-import { type Context, Hono } from "hono";
+import { dayRangeFilterSchema, FILE_STATUSES, PLATFORMS, queryRows } from "@ctr/schemas";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "./app_env.ts";
-import { HttpError } from "./http_error.ts";
+import { type Coverage, CoverageSchema, type ViewsCoverage } from "./coverage_response.ts";
 import { timeQuery } from "./metrics.ts";
-import { readQueryParams } from "./request_input.ts";
+import { DATA_ERRORS, inputError, serveOperation } from "./openapi.ts";
+import { readQuery, refusalOf } from "./request_input.ts";
 
 // 64-bit counts arrive quoted (OUTPUT_SETTINGS); per-file and per-day counts fit a JS number.
 const count = z.coerce.number();
@@ -40,20 +35,6 @@ const PurchaseSyncRowSchema = z.object({
   excluded: count,
   syncedAt: epochMsToIso,
 });
-
-/**
- * One loaded (platform, day) of views: its totals, its newest load time and its files. `files` and
- * `bytes` count every file of the day, failed ones included; `status` is `partial` while some file
- * could not be read (`failedFiles` names them with the reason), else `complete`.
- */
-export interface ViewsCoverage extends SourceFileTotals {
-  platform: string;
-  day: string;
-  loadedAt: string;
-  status: "complete" | "partial";
-  failedFiles: { file: string; reason: string }[];
-  fileList: Omit<IngestedFileRow, "day" | "platform">[];
-}
 
 /** Groups the manifest's file rows (ordered by day, platform, file) into platform-days. */
 function groupByPlatformDay(rows: IngestedFileRow[]): ViewsCoverage[] {
@@ -95,16 +76,22 @@ function groupByPlatformDay(rows: IngestedFileRow[]): ViewsCoverage[] {
 
 const CoverageQuerySchema = dayRangeFilterSchema();
 
-/** `from`, `to` (days, both optional, from <= to) and `platform`: the day-range schema of backfills, open-ended. */
-function readFilters(c: Context<AppEnv>) {
-  const params = readQueryParams(c, "/coverage", Object.keys(CoverageQuerySchema.shape));
-  const parsed = CoverageQuerySchema.safeParse(Object.fromEntries(params));
-  if (!parsed.success) {
-    const { field, message } = toFieldError(parsed.error, "query");
-    throw new HttpError("invalid_request", message, field);
-  }
-  return parsed.data;
-}
+export const coverageRoute = createRoute({
+  method: "get",
+  path: "/coverage",
+  operationId: "getCoverage",
+  tags: ["Data"],
+  summary: "What is loaded: platform-days of views and days of purchases",
+  description:
+    "Loaded platform-days of views (folder days, UTC: files, counts, load times; `complete`, or `partial` with the files that could not be read) and synced GMT-3 days of purchases, so that missing data can be told from zero. The days are read with the same schema as a backfill's.",
+  // The day range of ctr backfill and POST /jobs/backfill, with open ends.
+  request: { query: CoverageQuerySchema },
+  responses: {
+    200: { description: "Coverage", content: { "application/json": { schema: CoverageSchema } } },
+    ...inputError(refusalOf(CoverageQuerySchema, { from: "2016-02-02", to: "2016-02-01" })),
+    ...DATA_ERRORS,
+  },
+});
 
 /**
  * `GET /coverage[?from=D][&to=D][&platform=P]`: which platform-days of views are loaded (files, counts,
@@ -112,7 +99,7 @@ function readFilters(c: Context<AppEnv>) {
  * purchases were synced, so a front-end can tell "no data loaded" from "zero" and "incomplete".
  */
 async function serveCoverage(c: Context<AppEnv>): Promise<Response> {
-  const filters = readFilters(c);
+  const filters = readQuery(c, coverageRoute);
   const { client } = c.get("store");
   const metrics = c.get("metrics");
   const files = await timeQuery(metrics, "coverage_files", () =>
@@ -143,7 +130,12 @@ ORDER BY day`,
       schema: PurchaseSyncRowSchema,
     }),
   );
-  return c.json({ views: groupByPlatformDay(files), purchases });
+  const body: Coverage = { views: groupByPlatformDay(files), purchases };
+  return c.json(body);
 }
 
-export const coverageRoutes = new Hono<AppEnv>().get("/coverage", serveCoverage);
+export function coverageRoutes(): OpenAPIHono<AppEnv> {
+  const routes = new OpenAPIHono<AppEnv>();
+  serveOperation(routes, coverageRoute, serveCoverage);
+  return routes;
+}

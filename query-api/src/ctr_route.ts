@@ -1,13 +1,15 @@
-import { type CtrRequest, PLATFORMS, queryRows } from "@ctr/schemas";
-import { type Context, Hono } from "hono";
+import { CtrQuerySchema, type CtrRequest, CtrRequestSchema, CtrRowSchema, PLATFORMS, queryRows } from "@ctr/schemas";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "./app_env.ts";
 import { streamCtrBody } from "./ctr_body.ts";
-import { readCtrRequest } from "./ctr_input.ts";
 import { buildCtrQuery, type CtrQuery } from "./ctr_query.ts";
 import { HttpError } from "./http_error.ts";
 import { timeQuery } from "./metrics.ts";
-import { negotiateFormat, RESPONSE_FORMATS } from "./response_format.ts";
+import { BODY_TOO_LARGE, DATA_ERRORS, errorResponse, inputError, serveOperation } from "./openapi.ts";
+import { readBody, readQuery, refusalOf } from "./request_input.ts";
+import { negotiateFormat, RESPONSE_FORMATS, type ResponseFormat } from "./response_format.ts";
 
 const CountSchema = z.object({ rows: z.coerce.number() });
 
@@ -55,8 +57,7 @@ async function assertWithinRowLimit(c: Context<AppEnv>, request: CtrRequest, que
   }
 }
 
-async function serveCtr(c: Context<AppEnv>): Promise<Response> {
-  const request = await readCtrRequest(c);
+async function serveCtr(c: Context<AppEnv>, request: CtrRequest): Promise<Response> {
   const format = negotiateFormat(c.req.header("Accept"));
   const query = buildCtrQuery(request);
   await assertWithinRowLimit(c, request, query);
@@ -74,5 +75,71 @@ async function serveCtr(c: Context<AppEnv>): Promise<Response> {
   return c.body(body, 200, { "Content-Type": RESPONSE_FORMATS[format].contentType, Vary: "Accept" });
 }
 
+const CTR_EXAMPLE = { startTimestamp: "2016-02-01 10:00:00", endTimestamp: "2016-02-01 12:00:00", aggregation: 60 };
+
+/** The body in each format `Accept` can pick: a format of RESPONSE_FORMATS without one here does not compile. */
+const CTR_BODIES: Record<ResponseFormat, { schema: z.ZodType }> = {
+  json: { schema: z.array(CtrRowSchema) },
+  // One row per line.
+  ndjson: { schema: CtrRowSchema },
+  csv: {
+    schema: z.string().meta({
+      description: "CSV: a header line (timestamp,platform,product,CTR,purchases,productViews), then one line per row",
+    }),
+  },
+};
+
+const CTR_RESPONSES = {
+  200: {
+    description:
+      "One row per (bucket, platform, product) with a view or a purchase, ordered by timestamp, platform, product (byte order). The format follows `Accept`: a JSON array by default, NDJSON (one row per line), or CSV.",
+    content: Object.fromEntries(
+      Object.entries(RESPONSE_FORMATS).map(([format, { mediaType }]) => [
+        mediaType,
+        CTR_BODIES[format as ResponseFormat],
+      ]),
+    ),
+  },
+  ...inputError(refusalOf(CtrRequestSchema, { ...CTR_EXAMPLE, aggregation: 0 })),
+  422: errorResponse(
+    "The result would be over MAX_RESULT_ROWS rows: narrow the range, widen the aggregation or filter",
+    new HttpError(
+      "result_too_large",
+      "the result would have 1440000 rows, over the limit of 1000000: narrow the time range, use a larger aggregation, or filter by product or platform",
+    ),
+  ),
+  ...DATA_ERRORS,
+};
+
+export const getCtrRoute = createRoute({
+  method: "get",
+  path: "/ctr",
+  operationId: "getCtr",
+  tags: ["CTR"],
+  summary: "CTR per bucket, platform and product",
+  description:
+    "Buckets start at startTimestamp and are `aggregation` minutes wide; the last one is cut at endTimestamp. Rows only for buckets with a view or a purchase.",
+  request: { query: CtrQuerySchema },
+  responses: CTR_RESPONSES,
+});
+
+export const postCtrRoute = createRoute({
+  method: "post",
+  path: "/ctr",
+  operationId: "postCtr",
+  tags: ["CTR"],
+  summary: "CTR per bucket, platform and product, the fields in a JSON body",
+  description: "The same as GET /ctr; aggregation may be a number. No query parameters.",
+  request: {
+    body: { required: true, content: { "application/json": { schema: CtrRequestSchema, example: CTR_EXAMPLE } } },
+  },
+  responses: { ...CTR_RESPONSES, ...BODY_TOO_LARGE },
+});
+
 /** `GET /ctr?startTimestamp=...` and `POST /ctr` with the same fields as a JSON body. */
-export const ctrRoutes = new Hono<AppEnv>().get("/ctr", serveCtr).post("/ctr", serveCtr);
+export function ctrRoutes(): OpenAPIHono<AppEnv> {
+  const routes = new OpenAPIHono<AppEnv>();
+  serveOperation(routes, getCtrRoute, (c) => serveCtr(c, readQuery(c, getCtrRoute)));
+  serveOperation(routes, postCtrRoute, async (c) => serveCtr(c, await readBody(c, postCtrRoute)));
+  return routes;
+}

@@ -3,10 +3,13 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { packageAsset } from "@ctr/schemas";
-import { type Context, Hono } from "hono";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { secureHeaders } from "hono/secure-headers";
+import { z } from "zod";
 import type { AppEnv } from "./app_env.ts";
 import { HttpError } from "./http_error.ts";
+import { COMMON_ERRORS, OPEN, serveOperation } from "./openapi.ts";
 
 /**
  * The page's policy: its own scripts, styles and API only; no inline script or style, no framing.
@@ -54,18 +57,35 @@ async function sendFile(c: Context<AppEnv>, file: string): Promise<Response> {
   return c.body(await readFile(file), 200, { "Content-Type": type, "Cache-Control": "no-cache" });
 }
 
+const pageRoute = (path: string, operationId: string, summary: string) =>
+  createRoute({
+    method: "get",
+    path,
+    operationId,
+    tags: ["Pages"],
+    summary,
+    ...OPEN,
+    responses: {
+      200: { description: "The page (HTML)", content: { "text/html": { schema: z.string() } } },
+      ...COMMON_ERRORS,
+    },
+  });
+
 /**
  * `GET /` and `GET /explore`: the CTR explorer, a static page that calls /products, /ctr and
  * /coverage from the browser; its scripts and styles under `/explore/`. The page and its files are
  * open (like /docs); the data it fetches is behind the API keys.
  */
-export function explorerRoutes(): Hono<AppEnv> {
+export function explorerRoutes(): OpenAPIHono<AppEnv> {
   const { page, assets } = listAssets();
   const policy = secureHeaders({ contentSecurityPolicy: EXPLORER_CSP });
-  const routes = new Hono<AppEnv>();
+  const routes = new OpenAPIHono<AppEnv>();
   for (const route of ["/", "/explore", "/explore/*"]) routes.use(route, policy);
-  routes.get("/", (c) => sendFile(c, page));
-  routes.get("/explore", (c) => sendFile(c, page));
+  const summary = "The CTR explorer: CTR per product, platform and range, with what is loaded";
+  serveOperation(routes, pageRoute("/", "getExplorer", summary), (c) => sendFile(c, page));
+  serveOperation(routes, pageRoute("/explore", "getExplorerPage", `${summary} (the same page as /)`), (c) =>
+    sendFile(c, page),
+  );
   routes.get("/explore/*", (c) => {
     const file = assets.get(c.req.path.slice("/explore/".length));
     if (file === undefined) throw new HttpError("not_found", `no explorer file ${c.req.path}`);

@@ -1,9 +1,8 @@
-export { createApp, MAX_BODY_BYTES } from "./app.ts";
+export { buildOpenApiDocument, createApp, MAX_BODY_BYTES } from "./app.ts";
 export type { ApiConfig, AppDeps, AppEnv } from "./app_env.ts";
 export { buildCtrQuery, type CtrQuery, type CtrQueryParams } from "./ctr_query.ts";
 export { type ErrorBody, type ErrorCode, HttpError, isStoreUnreachable } from "./http_error.ts";
 export { createLogger, type LoggerOptions, toApiConfig } from "./logger.ts";
 export { type ApiMetrics, createMetrics } from "./metrics.ts";
-export { buildOpenApiDocument } from "./openapi.ts";
 export { negotiateFormat, type ResponseFormat } from "./response_format.ts";
 export { type RunningServer, type ServeOptions, startServer } from "./server.ts";

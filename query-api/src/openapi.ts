@@ -1,251 +1,146 @@
-import { CtrRequestSchema, MAX_AGGREGATION_MINUTES, MAX_BACKFILL_DAYS, PLATFORMS } from "@ctr/schemas";
+import type { OpenAPIHono, RouteConfig } from "@hono/zod-openapi";
+import type { Handler } from "hono";
 import { z } from "zod";
-import { ERROR_STATUS } from "./http_error.ts";
-import { ProductsQuerySchema, ProductsResponseSchema } from "./products_route.ts";
-import { RESPONSE_FORMATS } from "./response_format.ts";
+import type { AppEnv } from "./app_env.ts";
+import { ERROR_STATUS, type ErrorCode, HttpError } from "./http_error.ts";
 
-type JsonSchema = Record<string, unknown>;
+/**
+ * The OpenAPI 3.1 document is generated from the routes themselves: each operation is a
+ * `createRoute(...)` next to its handler, whose request schemas are the zod schemas the handler reads
+ * its input with, and whose response schemas describe what it sends.
+ */
 
-// What the validation's transforms cannot say in JSON Schema, per field.
-const FIELD_NOTES: Record<string, JsonSchema> = {
-  startTimestamp: {
-    description: "Start of the range, included: GMT-3 wall-clock time, seconds 00.",
-    pattern: "^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:00$",
-    examples: ["2016-02-01 10:00:00"],
-  },
-  endTimestamp: {
-    description: "End of the range, excluded; after startTimestamp. Same format.",
-    pattern: "^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:00$",
-    examples: ["2016-02-01 12:00:00"],
-  },
-  aggregation: {
-    description: `Bucket width in minutes, a whole number 1..${MAX_AGGREGATION_MINUTES} (a number or a numeric string). Buckets start at startTimestamp.`,
-    examples: [60],
-  },
-  product: { description: "Only this product code (codeColor). Absent: one row per product." },
-  platform: {
-    description: `Only this platform: ${PLATFORMS.join(", ")}, case-insensitive. Absent: one row per platform.`,
-    examples: ["iOS"],
-  },
-};
+/** The body of every error response, 4xx and 5xx alike. */
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]).meta({
+        description:
+          "Fixes the status: invalid_request 400, unauthorized 401, not_found 404, request_timeout 408, payload_too_large 413, uri_too_long 414, result_too_large 422, headers_too_large 431, internal_error 500, store_unavailable 503, timeout 504",
+      }),
+      message: z.string().meta({ description: "What is wrong and what is wanted, for a person" }),
+      field: z
+        .string()
+        .optional()
+        .meta({ description: "The input at fault: a parameter or field name, or body, url, headers" }),
+    }),
+  })
+  .meta({ id: "Error" });
 
-/** The /ctr request as JSON Schema, generated from the same zod schema the handler validates with. */
-function ctrRequestJsonSchema(): {
-  type: "object";
-  properties: Record<string, JsonSchema>;
-  required: string[];
-  additionalProperties: false;
-} {
-  const generated = z.toJSONSchema(CtrRequestSchema, { io: "input" }) as {
-    properties: Record<string, JsonSchema>;
-    required?: string[];
-  };
-  const properties = Object.fromEntries(
-    Object.entries(generated.properties).map(([name, schema]) => [name, { ...schema, ...FIELD_NOTES[name] }]),
-  );
-  // Unknown or repeated fields are refused (400), not ignored.
-  return { type: "object", properties, required: generated.required ?? [], additionalProperties: false };
-}
-
-/** Query parameters from a zod object's input side: a route's own validation, described. */
-function queryParameters(schema: z.ZodType): JsonSchema[] {
-  const generated = z.toJSONSchema(schema, { io: "input" }) as {
-    properties: Record<string, JsonSchema>;
-    required?: string[];
-  };
-  return Object.entries(generated.properties).map(([name, { description, ...property }]) => ({
-    name,
-    in: "query",
-    required: generated.required?.includes(name) ?? false,
-    schema: property,
-    description,
-  }));
-}
-
-const PAGE_RESPONSES = { "200": { description: "The page (HTML)", content: { "text/html": {} } } };
-
-const CTR_ROW_SCHEMA: JsonSchema = {
-  type: "object",
-  required: ["timestamp", "platform", "product", "CTR", "purchases", "productViews"],
-  properties: {
-    timestamp: { type: "string", description: "Bucket start, GMT-3, YYYY-MM-DD HH:MM:SS" },
-    platform: { type: "string", enum: [...PLATFORMS] },
-    product: { type: "string" },
-    CTR: {
-      type: ["number", "null"],
-      description: "purchases / productViews rounded half up, written with exactly four decimals; null without views",
-    },
-    purchases: { type: "integer" },
-    productViews: { type: "integer" },
-  },
-};
-
-const ERROR_SCHEMA: JsonSchema = {
-  type: "object",
-  required: ["error"],
-  properties: {
-    error: {
-      type: "object",
-      required: ["code", "message"],
-      properties: {
-        code: { type: "string", enum: Object.keys(ERROR_STATUS) },
-        message: { type: "string" },
-        field: { type: "string", description: "The offending input field (400)" },
-      },
-    },
-  },
-};
-
-const errorResponse = (description: string) => ({
+/** An error response of an operation: what causes it there, and an example body made as the API makes it. */
+export const errorResponse = (description: string, example: HttpError) => ({
   description,
-  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+  content: { "application/json": { schema: ErrorSchema, example: example.toBody() } },
 });
 
-const CTR_RESPONSES = {
-  "200": {
-    description:
-      "One row per (bucket, platform, product) with a view or a purchase, ordered by timestamp, platform, product (byte order).",
-    content: {
-      [RESPONSE_FORMATS.json.mediaType]: {
-        schema: { type: "array", items: { $ref: "#/components/schemas/CtrRow" } },
-      },
-      [RESPONSE_FORMATS.ndjson.mediaType]: { schema: { $ref: "#/components/schemas/CtrRow" } },
-      [RESPONSE_FORMATS.csv.mediaType]: { schema: { type: "string" } },
-    },
-  },
-  "400": errorResponse("Bad input, an unknown parameter or one given twice; `field` names it"),
-  "401": errorResponse("API keys are configured and the Bearer token is missing or wrong"),
-  "414": errorResponse("The request line is over 16 KiB (a very long query string); use POST"),
-  "422": errorResponse("The result is over MAX_RESULT_ROWS; narrow the request"),
-  "431": errorResponse("The request line and headers are over 16 KiB together"),
-  "503": errorResponse("ClickHouse is unreachable"),
-  "504": errorResponse("The request took longer than REQUEST_TIMEOUT_MS"),
-};
+/**
+ * The errors any request can get, whatever its route: refused by Node's HTTP parser before the app
+ * sees it (414, 431), an internal fault (500), or out of time (504).
+ */
+export const COMMON_ERRORS = {
+  414: errorResponse(
+    "The request line is over 16 KiB: shorten the query string",
+    new HttpError("uri_too_long", "the request line is over 16 KiB: shorten the query string", "url"),
+  ),
+  431: errorResponse(
+    "The request line and headers are over 16 KiB together",
+    new HttpError("headers_too_large", "the request line and headers are over 16 KiB together", "headers"),
+  ),
+  500: errorResponse(
+    "An internal error: the body says nothing internal; the log has the details under the response's X-Request-Id",
+    new HttpError("internal_error", "internal error"),
+  ),
+  504: errorResponse(
+    "The request took longer than REQUEST_TIMEOUT_MS",
+    new HttpError("timeout", "the request took longer than 30000 ms; narrow the range or add filters"),
+  ),
+} as const;
 
-/** The OpenAPI 3.1 document served at /openapi.json. */
-export function buildOpenApiDocument(): JsonSchema {
-  const request = ctrRequestJsonSchema();
-  const parameters = Object.entries(request.properties).map(([name, schema]) => ({
-    name,
-    in: "query",
-    required: request.required.includes(name),
-    // Query strings carry text; the number form of aggregation is for JSON bodies.
-    schema: name === "aggregation" ? { type: "string", pattern: "^\\d+$" } : schema,
-    description: schema.description,
-  }));
-  return {
+/** The 401 of the routes behind the API keys. */
+export const UNAUTHORIZED = {
+  401: errorResponse(
+    "API keys are configured (API_KEYS) and the Bearer token is missing or wrong",
+    new HttpError("unauthorized", "a valid API key is required: send Authorization: Bearer <key>"),
+  ),
+} as const;
+
+/** The errors of the routes that read stored data: behind the API keys, and the store may be down. */
+export const DATA_ERRORS = {
+  ...UNAUTHORIZED,
+  503: errorResponse(
+    "The data store (ClickHouse) is unreachable; try again later",
+    new HttpError("store_unavailable", "the data store (ClickHouse) is unreachable; try again later"),
+  ),
+  ...COMMON_ERRORS,
+} as const;
+
+/** A refused input; every route reads its input the same way (request_input.ts). */
+export const inputError = (example: HttpError) => ({
+  400: errorResponse(
+    "Bad input: a bad value, a parameter or field the route does not take, or one given twice; `field` names it",
+    example,
+  ),
+});
+
+/** The 413 of the routes that take a body. */
+export const BODY_TOO_LARGE = {
+  413: errorResponse(
+    "The body is over 16 KiB",
+    new HttpError("payload_too_large", "the request body must be at most 16384 bytes", "body"),
+  ),
+} as const;
+
+/** Routes anyone may call, API keys or not: probes, metrics, pages, this description. */
+export const OPEN: Pick<RouteConfig, "security"> = { security: [] };
+
+/**
+ * Serves an operation: its route goes into the OpenAPI document, its handler answers it.
+ *
+ * Not `OpenAPIHono.openapi()`: the validators it adds read a query string with Hono's parser (a
+ * repeated parameter becomes an array), answer a body without a JSON Content-Type with 415 and parse
+ * JSON without seeing repeated keys, where the contract wants all of those refused with its own 400.
+ * Handlers read their input with request_input.ts instead, through the route's own schemas, so the
+ * document and the validation cannot disagree.
+ */
+export function serveOperation(app: OpenAPIHono<AppEnv>, route: RouteConfig, handler: Handler<AppEnv>): void {
+  app.openAPIRegistry.registerPath(route);
+  app.on(route.method.toUpperCase(), route.path.replaceAll(/\{(\w+)\}/g, ":$1"), handler);
+}
+
+const TAGS = [
+  { name: "CTR", description: "Click-through rate: purchases / product views per bucket, platform and product" },
+  { name: "Data", description: "What is loaded, and what can be asked for" },
+  { name: "Jobs", description: "Backfills submitted over HTTP, when the process has a job system (ctr serve)" },
+  { name: "Operations", description: "Probes and metrics for the platform running the API" },
+  { name: "Pages", description: "Pages for people: the explorer and this API's reference" },
+];
+
+/**
+ * The repository declares no licence: the packages are private. An SPDX LicenseRef says so until it
+ * names one. (A constant, not a literal: the generator's config is typed with OpenAPI 3.0's licence
+ * object, which lacks 3.1's `identifier`.)
+ */
+const LICENSE = { name: "Proprietary: all rights reserved", identifier: "LicenseRef-Proprietary" };
+
+/** The OpenAPI 3.1 document of the routes mounted on `app`. */
+export function describeApi(app: OpenAPIHono<AppEnv>): ReturnType<OpenAPIHono<AppEnv>["getOpenAPI31Document"]> {
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    description: "One of the keys in API_KEYS. Needed only when API_KEYS is set: without keys the API is open.",
+  });
+  return app.getOpenAPI31Document({
     openapi: "3.1.0",
     info: {
       title: "CTR analytics API",
       version: "1.0.0",
-      description: "CTR = purchases / product views per time bucket, platform and product. Times are GMT-3.",
+      description:
+        "CTR = purchases / product views per time bucket, platform and product. Every time is GMT-3 wall-clock time (UTC-03:00, no daylight saving). Every response carries X-Request-Id, which the logs use.",
+      license: LICENSE,
     },
-    components: {
-      schemas: {
-        CtrRequest: request,
-        CtrRow: CTR_ROW_SCHEMA,
-        Error: ERROR_SCHEMA,
-        Products: z.toJSONSchema(ProductsResponseSchema, { target: "openapi-3.0" }),
-      },
-      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "Needed only when API_KEYS is set" } },
-    },
+    servers: [{ url: "/", description: "The server that serves this document" }],
+    // Open without API_KEYS, a Bearer key with them.
     security: [{}, { bearer: [] }],
-    paths: {
-      "/ctr": {
-        get: { summary: "CTR per bucket, platform and product", parameters, responses: CTR_RESPONSES },
-        post: {
-          summary: "The same, with the fields in a JSON body",
-          requestBody: {
-            required: true,
-            content: { "application/json": { schema: { $ref: "#/components/schemas/CtrRequest" } } },
-          },
-          responses: CTR_RESPONSES,
-        },
-      },
-      "/coverage": {
-        get: {
-          summary:
-            "Loaded platform-days (files, counts, load times; status complete or partial, with the files that could not be read) and purchase syncs",
-          parameters: [
-            { name: "from", in: "query", schema: { type: "string", format: "date" } },
-            { name: "to", in: "query", schema: { type: "string", format: "date" } },
-            { name: "platform", in: "query", schema: { type: "string" } },
-          ],
-          responses: {
-            "200": { description: "Coverage" },
-            "400": errorResponse("A bad day or platform, to before from, or an unknown parameter"),
-          },
-        },
-      },
-      "/products": {
-        get: {
-          summary: "Products with views in a range of GMT-3 days, in byte order: for a type-ahead",
-          parameters: queryParameters(ProductsQuerySchema),
-          responses: {
-            "200": {
-              description: "At most `limit` products",
-              content: { "application/json": { schema: { $ref: "#/components/schemas/Products" } } },
-            },
-            "400": errorResponse("Bad input; `field` names it"),
-            "401": errorResponse("API keys are configured and the Bearer token is missing or wrong"),
-          },
-        },
-      },
-      "/": { get: { summary: "The CTR explorer page", security: [], responses: PAGE_RESPONSES } },
-      "/explore": { get: { summary: "The CTR explorer page (same as /)", security: [], responses: PAGE_RESPONSES } },
-      "/jobs/backfill": {
-        post: {
-          summary: "Submit a backfill (views of the day folders and purchases of those days); answered at once",
-          description: `The range covers at most ${MAX_BACKFILL_DAYS} days. Nothing loaded is replaced by less unless \`allowEmpty\` is true.`,
-          requestBody: {
-            required: true,
-            content: {
-              "application/json": {
-                schema: {
-                  type: "object",
-                  required: ["from", "to"],
-                  additionalProperties: false,
-                  properties: {
-                    from: { type: "string", format: "date" },
-                    to: { type: "string", format: "date" },
-                    platform: { type: "string", description: `${PLATFORMS.join(", ")}; absent: all three` },
-                    allowEmpty: {
-                      type: "boolean",
-                      default: false,
-                      description:
-                        "Consent to replace loaded data with less. Without it a platform-day whose listing is empty or lacks files that were loaded, and a day of purchases that returns no order items where an earlier sync had some, are refused: left as they were and listed under `refused` in the job's status.",
-                    },
-                  },
-                },
-              },
-            },
-          },
-          responses: {
-            "202": { description: "Accepted: `{id, name, status}`; follow `status` (GET /jobs/{id})" },
-            "400": errorResponse("Bad input; `field` names it"),
-            "404": errorResponse("This process takes no jobs"),
-          },
-        },
-      },
-      "/jobs/{id}": {
-        get: {
-          summary:
-            "A job's state, progress and, once finished, counts, failed steps, refused days and files that could not be read",
-          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-          responses: { "200": { description: "The job's status" }, "404": errorResponse("No such job") },
-        },
-      },
-      "/healthz": { get: { summary: "The process is up", security: [], responses: { "200": { description: "ok" } } } },
-      "/readyz": {
-        get: {
-          summary: "ClickHouse is reachable",
-          security: [],
-          responses: { "200": { description: "ready" }, "503": errorResponse("not ready") },
-        },
-      },
-      "/metrics": {
-        get: { summary: "Prometheus metrics", security: [], responses: { "200": { description: "text" } } },
-      },
-    },
-  };
+    tags: TAGS,
+  });
 }

@@ -5,15 +5,15 @@ import {
   PlatformFieldSchema,
   parseDay,
   parseGmt3WallClock,
-  toFieldError,
   viewFolderDays,
 } from "@ctr/schemas";
-import { type Context, Hono } from "hono";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "./app_env.ts";
-import { HttpError } from "./http_error.ts";
 import { timeQuery } from "./metrics.ts";
-import { readQueryParams } from "./request_input.ts";
+import { DATA_ERRORS, inputError, serveOperation } from "./openapi.ts";
+import { readQuery, refusalOf } from "./request_input.ts";
 
 /** Products listed when `limit` is absent: a type-ahead's worth. */
 export const DEFAULT_PRODUCTS_LIMIT = 20;
@@ -91,23 +91,34 @@ export const ProductsQuerySchema = z
   });
 
 /** `GET /products`' answer. */
-export const ProductsResponseSchema = z.object({
-  products: z.array(z.string()).describe("Product codes with at least one view in the range, in byte order"),
-  more: z.boolean().describe("True when more products match than `limit` listed: type more of the prefix"),
-});
+export const ProductsResponseSchema = z
+  .object({
+    products: z.array(z.string()).describe("Product codes with at least one view in the range, in byte order"),
+    more: z.boolean().describe("True when more products match than `limit` listed: type more of the prefix"),
+  })
+  .meta({ id: "Products" });
 export type ProductsResponse = z.infer<typeof ProductsResponseSchema>;
 
-const PRODUCTS_FIELDS = Object.keys(ProductsQuerySchema.shape);
+export const productsRoute = createRoute({
+  method: "get",
+  path: "/products",
+  operationId: "listProducts",
+  tags: ["Data"],
+  summary: "Products with views in a range of GMT-3 days, in byte order: for a type-ahead",
+  request: { query: ProductsQuerySchema },
+  responses: {
+    200: {
+      description: "At most `limit` products",
+      content: { "application/json": { schema: ProductsResponseSchema } },
+    },
+    ...inputError(refusalOf(ProductsQuerySchema, { limit: "0" })),
+    ...DATA_ERRORS,
+  },
+});
 
 /** `GET /products?prefix=&from=&to=&platform=&limit=`: the products with views, for a type-ahead. */
 async function serveProducts(c: Context<AppEnv>): Promise<Response> {
-  const input = Object.fromEntries(readQueryParams(c, "/products", PRODUCTS_FIELDS));
-  const parsed = ProductsQuerySchema.safeParse(input);
-  if (!parsed.success) {
-    const { field, message } = toFieldError(parsed.error, "query");
-    throw new HttpError("invalid_request", message, field);
-  }
-  const query = parsed.data;
+  const query = readQuery(c, productsRoute);
   const startMs = query.from ?? ALL_TIME.from;
   const endMs = (query.to ?? ALL_TIME.to) + DAY_MS;
   const folderDays = viewFolderDays(startMs, endMs - 1);
@@ -128,4 +139,8 @@ async function serveProducts(c: Context<AppEnv>): Promise<Response> {
   return c.json(ProductsResponseSchema.parse(body));
 }
 
-export const productsRoutes = new Hono<AppEnv>().get("/products", serveProducts);
+export function productsRoutes(): OpenAPIHono<AppEnv> {
+  const routes = new OpenAPIHono<AppEnv>();
+  serveOperation(routes, productsRoute, serveProducts);
+  return routes;
+}

@@ -1,4 +1,6 @@
+import { toFieldError } from "@ctr/schemas";
 import type { Context } from "hono";
+import type { z } from "zod";
 import type { AppEnv } from "./app_env.ts";
 import { HttpError } from "./http_error.ts";
 
@@ -83,4 +85,66 @@ export async function readJsonObject(
     seen.add(key);
   }
   return body as Record<string, unknown>;
+}
+
+/** Parses what was read with a route's schema; the first problem is the 400, naming its field. */
+function parseInput<Schema extends z.ZodType>(schema: Schema, input: unknown, fallback: string): z.output<Schema> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const { field, message } = toFieldError(parsed.error, fallback);
+  throw new HttpError("invalid_request", message, field);
+}
+
+/** The 400 an input gets, as the route answers it: for the examples of the OpenAPI document. */
+export function refusalOf(schema: z.ZodType, input: unknown): HttpError {
+  try {
+    parseInput(schema, input, "body");
+  } catch (error) {
+    if (error instanceof HttpError) return error;
+    throw error;
+  }
+  throw new Error(`not a refused input: ${JSON.stringify(input)}`);
+}
+
+/** A route whose query string is described (and validated) by a zod object. */
+interface QueryRoute {
+  path: string;
+  request: { query: z.ZodObject };
+}
+
+/** A route whose JSON body is described (and validated) by a zod object, with an example. */
+interface JsonBodyRoute {
+  path: string;
+  request: { body: { content: { "application/json": { schema: z.ZodObject; example: unknown } } } };
+}
+
+type BodySchema<Route extends JsonBodyRoute> = Route["request"]["body"]["content"]["application/json"]["schema"];
+
+/** Reads a route's query string: the parameters its schema names, each once, parsed by that schema. */
+export function readQuery<Route extends QueryRoute>(
+  c: Context<AppEnv>,
+  route: Route,
+): z.output<Route["request"]["query"]> {
+  const schema = route.request.query;
+  const params = readQueryParams(c, route.path, Object.keys(schema.shape));
+  return parseInput<Route["request"]["query"]>(schema, Object.fromEntries(params), "query");
+}
+
+/** Refuses any query parameter, for a route that takes none. */
+export function readNoQuery(c: Context<AppEnv>, route: { path: string }): void {
+  readQueryParams(c, route.path, []);
+}
+
+/**
+ * Reads a route's JSON body: an object with the fields its schema names, each once, parsed by that
+ * schema. Its fields go in the body only: a query string is refused rather than ignored.
+ */
+export async function readBody<Route extends JsonBodyRoute>(
+  c: Context<AppEnv>,
+  route: Route,
+): Promise<z.output<BodySchema<Route>>> {
+  readQueryParams(c, `POST ${route.path} (its fields go in the JSON body)`, []);
+  const { schema, example } = route.request.body.content["application/json"];
+  const body = await readJsonObject(c, route.path, Object.keys(schema.shape), JSON.stringify(example));
+  return parseInput<BodySchema<Route>>(schema, body, "body");
 }

@@ -49,22 +49,24 @@ const wallClock = (field: string) =>
     return { text, epochMs: ms };
   });
 
+const AGGREGATION_WANTED = "a positive whole number of minutes";
+
+/** Minutes per bucket: a whole number, or a string of digits (" 60 " or "6e1" is not what a client meant). */
+function toAggregation(value: number | string, ctx: z.RefinementCtx): number {
+  const n = typeof value === "number" ? value : /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_AGGREGATION_MINUTES) {
+    ctx.addIssue({
+      code: "custom",
+      message: `aggregation must be ${AGGREGATION_WANTED} (1..${MAX_AGGREGATION_MINUTES}), got ${JSON.stringify(value)}`,
+    });
+    return z.NEVER;
+  }
+  return n;
+}
+
 const aggregation = z
-  .union([z.number(), z.string()], {
-    error: missingOrWrongType("aggregation", "a positive whole number of minutes"),
-  })
-  .transform((value, ctx) => {
-    // Digits only: " 60 " or "6e1" is not the numeric string a client meant to send.
-    const n = typeof value === "number" ? value : /^\d+$/.test(value) ? Number(value) : Number.NaN;
-    if (!Number.isInteger(n) || n < 1 || n > MAX_AGGREGATION_MINUTES) {
-      ctx.addIssue({
-        code: "custom",
-        message: `aggregation must be a positive whole number of minutes (1..${MAX_AGGREGATION_MINUTES}), got ${JSON.stringify(value)}`,
-      });
-      return z.NEVER;
-    }
-    return n;
-  });
+  .union([z.number(), z.string()], { error: missingOrWrongType("aggregation", AGGREGATION_WANTED) })
+  .transform(toAggregation);
 
 const product = z
   .string({ error: "product must be one product code (a string)" })
@@ -96,40 +98,99 @@ export function platformField(name = "platform") {
 
 const platform = platformField();
 
+const WALL_CLOCK_PATTERN = "^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:00$";
+
+// What the fields' transforms cannot say in the OpenAPI document: formats, bounds, examples.
+const ctrFields = {
+  startTimestamp: wallClock("startTimestamp").meta({
+    description: `Start of the range, included: GMT-3 wall-clock time, seconds 00, from ${FIRST_WALL_CLOCK} to ${LAST_WALL_CLOCK}.`,
+    pattern: WALL_CLOCK_PATTERN,
+    examples: ["2016-02-01 10:00:00"],
+  }),
+  endTimestamp: wallClock("endTimestamp").meta({
+    description: "End of the range, excluded; after startTimestamp. Same format.",
+    pattern: WALL_CLOCK_PATTERN,
+    examples: ["2016-02-01 12:00:00"],
+  }),
+  aggregation: aggregation.meta({
+    description: `Bucket width in minutes, a whole number 1..${MAX_AGGREGATION_MINUTES} (a number or a numeric string). Buckets start at startTimestamp.`,
+    // What toAggregation accepts, which the union of its input types cannot say.
+    anyOf: [
+      { type: "integer", minimum: 1, maximum: MAX_AGGREGATION_MINUTES },
+      { type: "string", pattern: "^\\d+$" },
+    ],
+    examples: [60],
+  }),
+  product: product.optional().meta({ description: "Only this product code (codeColor). Absent: one row per product." }),
+  platform: platform.optional().meta({
+    description: `Only this platform: ${PLATFORMS.join(", ")}, case-insensitive. Absent: one row per platform.`,
+    examples: ["iOS"],
+  }),
+};
+
+function endAfterStart(
+  req: { startTimestamp: { epochMs: number; text: string }; endTimestamp: { epochMs: number } },
+  ctx: z.RefinementCtx,
+): void {
+  if (req.endTimestamp.epochMs <= req.startTimestamp.epochMs) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["endTimestamp"],
+      message: `endTimestamp must be after startTimestamp (${req.startTimestamp.text})`,
+    });
+  }
+}
+
 /**
- * The /ctr request, for GET query strings and POST JSON bodies alike. Every rule of the contract's
- * API section lives here, so the OpenAPI document and the handler cannot disagree.
+ * The /ctr request as a JSON body (POST). Every rule of the contract's API section lives here, so
+ * the OpenAPI document and the handler cannot disagree. Strict: a field it does not know is refused
+ * (the API names it first, in request_input.ts).
  */
-export const CtrRequestSchema = z
-  .object({
-    startTimestamp: wallClock("startTimestamp"),
-    endTimestamp: wallClock("endTimestamp"),
-    aggregation,
-    product: product.optional(),
-    platform: platform.optional(),
+export const CtrRequestSchema = z.strictObject(ctrFields).superRefine(endAfterStart).meta({ id: "CtrRequest" });
+
+/** The same request as a query string carries it (GET): every value is text, aggregation digits. */
+export const CtrQuerySchema = z
+  .strictObject({
+    ...ctrFields,
+    aggregation: z
+      .string({ error: missingOrWrongType("aggregation", AGGREGATION_WANTED) })
+      .transform(toAggregation)
+      .meta({ description: ctrFields.aggregation.description, pattern: "^\\d+$", examples: ["60"] }),
   })
-  .superRefine((req, ctx) => {
-    if (req.endTimestamp.epochMs <= req.startTimestamp.epochMs) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["endTimestamp"],
-        message: `endTimestamp must be after startTimestamp (${req.startTimestamp.text})`,
-      });
-    }
-  });
+  .superRefine(endAfterStart);
 
 export type CtrRequestInput = z.input<typeof CtrRequestSchema>;
 export type CtrRequest = z.output<typeof CtrRequestSchema>;
 
-/** One row of the /ctr response. `CTR` is rendered with exactly four decimals, or null. */
-export interface CtrRow {
-  timestamp: string;
-  platform: Platform;
-  product: string;
-  CTR: number | null;
-  purchases: number;
-  productViews: number;
-}
+/** One row of the /ctr response. */
+export const CtrRowSchema = z
+  .object({
+    timestamp: z
+      .string()
+      .meta({ description: "Bucket start, GMT-3, YYYY-MM-DD HH:MM:SS", pattern: WALL_CLOCK_PATTERN }),
+    platform: z.enum(PLATFORMS),
+    product: z.string(),
+    CTR: z.number().nullable().meta({
+      description:
+        "purchases / productViews rounded half up, written with exactly four decimals (0.0150); null without views",
+    }),
+    purchases: z.int().nonnegative(),
+    productViews: z.int().nonnegative(),
+  })
+  .meta({
+    id: "CtrRow",
+    examples: [
+      {
+        timestamp: "2016-02-01 10:00:00",
+        platform: "iOS",
+        product: "20001829_048",
+        CTR: 0.015,
+        purchases: 3,
+        productViews: 200,
+      },
+    ],
+  });
+export type CtrRow = z.infer<typeof CtrRowSchema>;
 
 export interface FieldError {
   field: string;

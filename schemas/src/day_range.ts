@@ -69,13 +69,16 @@ function checkRange(label: FieldLabel, maxDays: number | undefined) {
   };
 }
 
+const PLATFORM_DESCRIPTION = "Only this platform: Android, MobileWeb or iOS, case-insensitive. Absent: all three.";
+
 function dayRangeFields(label: FieldLabel) {
   return {
     from: dayField("from", label).describe("First day, YYYY-MM-DD, included."),
     to: dayField("to", label).describe("Last day, YYYY-MM-DD, included; not before from."),
-    platform: platformField(label("platform"))
-      .optional()
-      .describe("Only this platform: Android, MobileWeb or iOS, case-insensitive. Absent: all three."),
+    // JSON clients send null for "no filter": all three, as when it is absent.
+    platform: z
+      .preprocess((value) => value ?? undefined, platformField(label("platform")).optional())
+      .meta({ type: "string", description: PLATFORM_DESCRIPTION, examples: ["iOS"] }),
   };
 }
 
@@ -93,7 +96,7 @@ export interface DayRangeOptions {
  * `GET /coverage` its query through dayRangeFilterSchema, the same fields with open ends.
  */
 export function dayRangeSchema({ label = byFieldName, maxDays = MAX_BACKFILL_DAYS }: DayRangeOptions = {}) {
-  return z.object(dayRangeFields(label)).superRefine(checkRange(label, maxDays));
+  return z.strictObject(dayRangeFields(label)).superRefine(checkRange(label, maxDays));
 }
 
 /**
@@ -103,7 +106,7 @@ export function dayRangeSchema({ label = byFieldName, maxDays = MAX_BACKFILL_DAY
 export function dayRangeFilterSchema({ label = byFieldName }: Pick<DayRangeOptions, "label"> = {}) {
   const { from, to, platform } = dayRangeFields(label);
   return z
-    .object({
+    .strictObject({
       from: from
         .default(FIRST_STORABLE_DAY)
         .describe(`First day, YYYY-MM-DD, included. Default ${FIRST_STORABLE_DAY}.`),

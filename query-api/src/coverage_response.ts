@@ -1,0 +1,67 @@
+import { FILE_STATUSES, PLATFORMS } from "@ctr/schemas";
+import { z } from "zod";
+
+/** `GET /coverage`'s answer, field by field: the handler's types are inferred from it. */
+
+const count = (description: string) => z.int().nonnegative().meta({ description });
+const day = (description: string) => z.string().meta({ format: "date", description });
+const isoTime = (description: string) => z.string().meta({ format: "date-time", description });
+
+const SourceTotals = {
+  events: count("Events read (every event_type)"),
+  views: count("Product views stored"),
+  ignored: count("Events that are not product views"),
+  malformed: count("Lines or batches skipped as malformed"),
+};
+
+const LoadedFileSchema = z.object({
+  file: z.string().meta({ description: "The file, relative to its day folder's source" }),
+  size: count("Bytes"),
+  batches: count("Batches read"),
+  ...SourceTotals,
+  status: z.enum(FILE_STATUSES).meta({ description: "failed: the file could not be read at all" }),
+  reason: z.string().meta({ description: "Why a failed file could not be read; empty for a loaded one" }),
+  loadedAt: isoTime("When the file was loaded (UTC)"),
+});
+export type LoadedFile = z.infer<typeof LoadedFileSchema>;
+
+/**
+ * One loaded (platform, day) of views: its totals, its newest load time and its files. `files` and
+ * `bytes` count every file of the day, failed ones included; `status` is `partial` while some file
+ * could not be read (`failedFiles` names them with the reason), else `complete`.
+ */
+const ViewsCoverageSchema = z
+  .object({
+    platform: z.enum(PLATFORMS),
+    day: day("The folder's day (UTC)"),
+    files: count("Files of the day, failed ones included"),
+    bytes: count("Their bytes"),
+    ...SourceTotals,
+    loadedAt: isoTime("The newest load of a file of the day (UTC)"),
+    status: z.enum(["complete", "partial"]).meta({ description: "partial while some file could not be read" }),
+    failedFiles: z
+      .array(z.object({ file: z.string(), reason: z.string() }))
+      .meta({ description: "The files that could not be read, with the reason; a re-run reads them again" }),
+    fileList: z.array(LoadedFileSchema),
+  })
+  .meta({ id: "ViewsCoverage" });
+export type ViewsCoverage = z.infer<typeof ViewsCoverageSchema>;
+
+/** A GMT-3 day of purchases as its newest sync left it. */
+const PurchaseSyncSchema = z
+  .object({
+    day: day("The GMT-3 day of the orders"),
+    orderItems: count("Order items synced (one purchase each)"),
+    unmapped: count("Items whose device_type maps to no platform: not counted"),
+    excluded: count("Items of an order status configured not to count"),
+    syncedAt: isoTime("When the day was synced (UTC)"),
+  })
+  .meta({ id: "PurchaseSync" });
+
+export const CoverageSchema = z
+  .object({
+    views: z.array(ViewsCoverageSchema).meta({ description: "Loaded platform-days of views, by day and platform" }),
+    purchases: z.array(PurchaseSyncSchema).meta({ description: "Synced days of purchases, by day" }),
+  })
+  .meta({ id: "Coverage" });
+export type Coverage = z.infer<typeof CoverageSchema>;
