@@ -1,27 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
 import type { AppEnv } from "./app_env.ts";
 import { HttpError } from "./http_error.ts";
 import { COMMON_ERRORS, OPEN, serveOperation } from "./openapi.ts";
-
-/**
- * The page's policy: Swagger UI's script and style from this server, the document inline as data (a
- * JSON script block is not run), requests ("Try it out") to this API only, no framing.
- */
-export const DOCS_CSP = {
-  defaultSrc: ["'self'"],
-  scriptSrc: ["'self'"],
-  styleSrc: ["'self'"],
-  imgSrc: ["'self'", "data:"],
-  connectSrc: ["'self'"],
-  formAction: ["'self'"],
-  baseUri: ["'none'"],
-  objectSrc: ["'none'"],
-  frameAncestors: ["'none'"],
-};
+import { pagePolicy } from "./security.ts";
 
 /** Starts Swagger UI on the document the page carries. */
 const START_SCRIPT = `const spec = JSON.parse(document.getElementById("openapi").textContent);
@@ -109,7 +93,7 @@ export function docsRoutes(describe: () => { info: { title: string } }): OpenAPI
   };
   const files = rendererFiles();
   const routes = new OpenAPIHono<AppEnv>();
-  const policy = secureHeaders({ contentSecurityPolicy: DOCS_CSP });
+  const policy = pagePolicy();
   routes.use("/docs", policy);
   routes.use("/docs/*", policy);
   serveOperation(routes, openApiRoute, (c) => c.json(built()));

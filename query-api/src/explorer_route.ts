@@ -5,27 +5,11 @@ import path from "node:path";
 import { packageAsset } from "@ctr/schemas";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
 import type { AppEnv } from "./app_env.ts";
 import { HttpError } from "./http_error.ts";
 import { COMMON_ERRORS, OPEN, serveOperation } from "./openapi.ts";
-
-/**
- * The page's policy: its own scripts, styles and API only; no inline script or style, no framing.
- * `img-src data:` is for the browser's own form icons.
- */
-export const EXPLORER_CSP = {
-  defaultSrc: ["'self'"],
-  scriptSrc: ["'self'"],
-  styleSrc: ["'self'"],
-  imgSrc: ["'self'", "data:"],
-  connectSrc: ["'self'"],
-  formAction: ["'self'"],
-  baseUri: ["'none'"],
-  objectSrc: ["'none'"],
-  frameAncestors: ["'none'"],
-};
+import { pagePolicy } from "./security.ts";
 
 const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -78,7 +62,7 @@ const pageRoute = (path: string, operationId: string, summary: string) =>
  */
 export function explorerRoutes(): OpenAPIHono<AppEnv> {
   const { page, assets } = listAssets();
-  const policy = secureHeaders({ contentSecurityPolicy: EXPLORER_CSP });
+  const policy = pagePolicy();
   const routes = new OpenAPIHono<AppEnv>();
   for (const route of ["/", "/explore", "/explore/*"]) routes.use(route, policy);
   const summary = "The CTR explorer: CTR per product, platform and range, with what is loaded";
