@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { generate } from "@ctr/jobs/generate/index";
+import { generate } from "@ctr/jobs";
 import type { RunningServer } from "@ctr/query-api";
 import { type Config, loadConfig, PLATFORMS, parseGmt3WallClock } from "@ctr/schemas";
 import { loadOrders, openOrdersDatabase } from "@ctr/workers";

@@ -1,8 +1,8 @@
 import path from "node:path";
+import { InProcessSubmitter } from "@ctr/jobs";
 import { type RunningServer, toApiConfig } from "@ctr/query-api";
 import { loadConfig, runCommand, type Store } from "@ctr/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InProcessSubmitter } from "../jobs/src/submission/in_process_submitter.ts";
 import {
   getCtr,
   insertViews,

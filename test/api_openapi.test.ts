@@ -5,11 +5,11 @@
  * published text, not the zod schemas it was generated from.
  */
 import path from "node:path";
+import { InProcessSubmitter } from "@ctr/jobs";
 import { type RunningServer, startServer, toApiConfig } from "@ctr/query-api";
 import { loadConfig, type Store } from "@ctr/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { InProcessSubmitter } from "../jobs/src/submission/in_process_submitter.ts";
 import { createTestApp, insertViews, openTestStore, truncateTables } from "./support/api_server.ts";
 import { removeDir, tempDir } from "./support/ingest_fixtures.ts";
 

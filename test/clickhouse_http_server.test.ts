@@ -3,7 +3,8 @@
 // what the server-mode test run relies on must hold here first.
 import { gzipSync } from "node:zlib";
 import { type ClickHouseClient, ClickHouseError, ClickHouseLogLevel, createClient } from "@clickhouse/client";
-import { migrate, openStore, queryRows } from "@ctr/schemas";
+import { migrate, queryRows } from "@ctr/schemas";
+import { openStore } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type ClickHouseServer, startClickHouseServer } from "./support/clickhouse_server.ts";

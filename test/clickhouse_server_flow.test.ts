@@ -5,12 +5,12 @@
 // HTTP, on the workers), then `ctr serve`. Embedded: the same CLI commands on the defaults. Every
 // /ctr answer must be the same, byte for byte.
 import path from "node:path";
+import { generate } from "@ctr/jobs";
 import type { CtrRow } from "@ctr/schemas";
+import { QUEUE_NAMES } from "@ctr/workers";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generate } from "../jobs/src/generate/index.ts";
-import { QUEUE_NAMES } from "../jobs/src/queue/queues.ts";
 import { type ClickHouseServer, startClickHouseServer } from "./support/clickhouse_server.ts";
 import { runCtr, type ServeProcess, startCtrServe } from "./support/ctr_process.ts";
 import {

@@ -3,19 +3,20 @@
 // commits and purchase syncs from the store queue, as `ctr backfill` does.
 import path from "node:path";
 import { gzipSync } from "node:zlib";
+import { type BackfillRequest, chooseExecutor, generate, planBackfill, runBackfill } from "@ctr/jobs";
 import { type Config, PLATFORMS, type Store } from "@ctr/schemas";
-import { listAll, openFolder } from "@ctr/workers";
+import {
+  type BackfillOutcome,
+  listAll,
+  openFolder,
+  openStoreSide,
+  QUEUE_NAMES,
+  type QueuedShardResult,
+  runnersOf,
+} from "@ctr/workers";
 import { Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BackfillOutcome } from "../jobs/src/backfill/executor.ts";
-import { planBackfill } from "../jobs/src/backfill/plan.ts";
-import { type BackfillRequest, runBackfill } from "../jobs/src/backfill/run_backfill.ts";
-import { generate } from "../jobs/src/generate/index.ts";
-import type { QueuedShardResult } from "../jobs/src/queue/processors.ts";
-import { QUEUE_NAMES } from "../jobs/src/queue/queues.ts";
-import { openStoreSide, runnersOf } from "../jobs/src/submission/backfill_session.ts";
-import { chooseExecutor } from "../jobs/src/submission/choose_executor.ts";
 import { truncateTables } from "./support/api_server.ts";
 import {
   clickhouseTotals,

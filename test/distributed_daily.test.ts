@@ -1,19 +1,21 @@
 // The daily incremental run: only new or changed files are read again (judged against the manifest's
 // size and etag), in-process and over BullMQ with a real `ctr worker`; its cron form is a job scheduler.
 import path from "node:path";
+import {
+  DAILY_SCHEDULER_ID,
+  generate,
+  planDaily,
+  runBackfill,
+  runDaily,
+  scheduleDaily,
+  startJobSystem,
+  waitForOutcome,
+} from "@ctr/jobs";
 import { type Config, getIngestedFiles, loadConfig, type Store } from "@ctr/schemas";
-import { openFolder } from "@ctr/workers";
+import { jobOptions, openFolder, QUEUE_NAMES, queueConfigOf } from "@ctr/workers";
 import { Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runBackfill } from "../jobs/src/backfill/run_backfill.ts";
-import { planDaily } from "../jobs/src/daily/plan_daily.ts";
-import { DAILY_SCHEDULER_ID, runDaily, scheduleDaily } from "../jobs/src/daily/run_daily.ts";
-import { generate } from "../jobs/src/generate/index.ts";
-import { waitForOutcome } from "../jobs/src/queue/bullmq_executor.ts";
-import { jobOptions, QUEUE_NAMES } from "../jobs/src/queue/queues.ts";
-import { queueConfigOf } from "../jobs/src/submission/backfill_session.ts";
-import { startJobSystem } from "../jobs/src/submission/job_system.ts";
 import {
   cleanUpDistributedTest,
   clickhouseTotals,

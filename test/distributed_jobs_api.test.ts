@@ -1,12 +1,10 @@
 // POST /jobs/backfill and GET /jobs/:id: in the embedded deployment through the in-process
 // submitter, and with Redis through BullMQ and a real `ctr worker` process.
 import path from "node:path";
+import { generate, InProcessSubmitter, startJobSystem } from "@ctr/jobs";
 import { toApiConfig } from "@ctr/query-api";
 import { type Config, loadConfig, PLATFORMS, type Store } from "@ctr/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generate } from "../jobs/src/generate/index.ts";
-import { InProcessSubmitter } from "../jobs/src/submission/in_process_submitter.ts";
-import { startJobSystem } from "../jobs/src/submission/job_system.ts";
 import { createTestApp, truncateTables } from "./support/api_server.ts";
 import {
   cleanUpDistributedTest,

@@ -13,7 +13,6 @@ import {
   type Migration,
   migrate,
   migrationsFor,
-  openStore,
   queryRows,
   readMigrations,
   runCommand,
@@ -22,6 +21,7 @@ import {
   stagingStatements,
   storageOf,
 } from "@ctr/schemas";
+import { openStore } from "@ctr/workers";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";

@@ -4,8 +4,8 @@
 // queue-depth scaling match what the processes do.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { QUEUE_NAMES } from "@ctr/jobs/queue/queues";
 import { CONFIG_VARIABLES } from "@ctr/schemas";
+import { QUEUE_NAMES } from "@ctr/workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import {

@@ -1,18 +1,9 @@
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { runBackfill } from "@ctr/jobs/backfill/run_backfill";
-import { runRebuild } from "@ctr/jobs/backfill/run_rebuild";
-import {
-  type Config,
-  getIngestedFiles,
-  getProductViewTotals,
-  loadConfig,
-  migrate,
-  openStore,
-  type Store,
-} from "@ctr/schemas";
-import { commitPlatformDay, discoverDays, ingestShard, LocalFolder } from "@ctr/workers";
+import { runBackfill, runRebuild } from "@ctr/jobs";
+import { type Config, getIngestedFiles, getProductViewTotals, loadConfig, migrate, type Store } from "@ctr/schemas";
+import { commitPlatformDay, discoverDays, ingestShard, LocalFolder, openStore } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sinkFingerprint } from "./support/ctr_cli.ts";
 import { allShapes, mixedNdjson, removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";

@@ -3,10 +3,11 @@
 // --allow-empty / "allowEmpty": true says so. Through the CLI and over HTTP, on a local folder.
 import { cp, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
+import { InProcessSubmitter } from "@ctr/jobs";
 import { toApiConfig } from "@ctr/query-api";
-import { type Config, loadConfig, openStore } from "@ctr/schemas";
+import { type Config, loadConfig } from "@ctr/schemas";
+import { openStore } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InProcessSubmitter } from "../jobs/src/submission/in_process_submitter.ts";
 import { createTestApp } from "./support/api_server.ts";
 import { getJson, restoreEnvironment, sinkFingerprint, useEmbeddedEnvironment, withApi } from "./support/ctr_cli.ts";
 import { runCtr as runCtrArgv } from "./support/ctr_in_process.ts";

@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { getIngestedFiles, getProductViewsPerMinute, migrate, openStore, type Store } from "@ctr/schemas";
+import { getIngestedFiles, getProductViewsPerMinute, migrate, type Store } from "@ctr/schemas";
 import {
   commitPlatformDay,
   createS3Client,
@@ -9,6 +9,7 @@ import {
   ingestShard,
   LocalFolder,
   listAll,
+  openStore,
   S3Folder,
 } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,7 +1,8 @@
 import { copyFile, mkdir } from "node:fs/promises";
 import path from "node:path";
-import { runBackfill } from "@ctr/jobs/backfill/run_backfill";
-import { formatGmt3WallClock, getProductViewTotals, loadConfig, migrate, openStore, type Store } from "@ctr/schemas";
+import { runBackfill } from "@ctr/jobs";
+import { formatGmt3WallClock, getProductViewTotals, loadConfig, migrate, type Store } from "@ctr/schemas";
+import { openStore } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { realSamplePath, removeDir, tempDir } from "./support/ingest_fixtures.ts";
 

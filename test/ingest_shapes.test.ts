@@ -1,6 +1,14 @@
 import path from "node:path";
-import { getIngestedFiles, getProductViewsPerMinute, migrate, openStore, type Store } from "@ctr/schemas";
-import { commitPlatformDay, discoverDays, fileIdOf, ingestShard, LocalFolder, outputKey } from "@ctr/workers";
+import { getIngestedFiles, getProductViewsPerMinute, migrate, type Store } from "@ctr/schemas";
+import {
+  commitPlatformDay,
+  discoverDays,
+  fileIdOf,
+  ingestShard,
+  LocalFolder,
+  openStore,
+  outputKey,
+} from "@ctr/workers";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allShapes, MIXED_COUNTS, mixedNdjson, removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";

@@ -3,8 +3,8 @@
 // views, views outside today's window from before the window existed) still commits, by today's rules.
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { type FileManifest, getProductViewsPerMinute, migrate, openStore, type Store } from "@ctr/schemas";
-import { commitPlatformDay, fileIdOf, LocalFolder, outputKey } from "@ctr/workers";
+import { type FileManifest, getProductViewsPerMinute, migrate, type Store } from "@ctr/schemas";
+import { commitPlatformDay, fileIdOf, LocalFolder, openStore, outputKey } from "@ctr/workers";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeDir, tempDir } from "./support/ingest_fixtures.ts";

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { getPurchasesPerMinute, migrate, openStore, type Store } from "@ctr/schemas";
-import { loadOrders, syncPurchases } from "@ctr/workers";
+import { getPurchasesPerMinute, migrate, type Store } from "@ctr/schemas";
+import { loadOrders, openStore, syncPurchases } from "@ctr/workers";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { countPurchasesDirectly, describeEachDatabase, useTestDatabase } from "./support/purchases_databases.ts";
 

@@ -5,15 +5,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import {
-  getPurchasesPerMinute,
-  migrate,
-  ORDER_ITEMS_CSV_COLUMNS,
-  ORDERS_CSV_COLUMNS,
-  openStore,
-  type Store,
-} from "@ctr/schemas";
-import { type OrdersDatabase, openOrdersDatabase, syncPurchases } from "@ctr/workers";
+import { getPurchasesPerMinute, migrate, ORDER_ITEMS_CSV_COLUMNS, ORDERS_CSV_COLUMNS, type Store } from "@ctr/schemas";
+import { type OrdersDatabase, openOrdersDatabase, openStore, syncPurchases } from "@ctr/workers";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { runCtr } from "./support/ctr_in_process.ts";
 import { createTestDatabase, type TestDatabase } from "./support/fresh_databases.ts";

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { getPurchaseSync, getPurchasesPerMinute, loadConfig, migrate, openStore, type Store } from "@ctr/schemas";
-import { loadOrders, syncPurchases } from "@ctr/workers";
+import { getPurchaseSync, getPurchasesPerMinute, loadConfig, migrate, type Store } from "@ctr/schemas";
+import { loadOrders, openStore, syncPurchases } from "@ctr/workers";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { testClickHouse } from "./support/clickhouse_mode.ts";
 import { countPurchasesDirectly, describeEachDatabase, useTestDatabase } from "./support/purchases_databases.ts";

@@ -1,8 +1,6 @@
-import { InProcessExecutor } from "@ctr/jobs/backfill/executor";
-import { engineSettings } from "@ctr/jobs/backfill/in_process_runners";
-import { planBackfill } from "@ctr/jobs/backfill/plan";
-import { type Config, loadConfig, migrate, openStore, PLATFORMS } from "@ctr/schemas";
-import { commitPlatformDay, ingestShard, openFolder } from "@ctr/workers";
+import { InProcessExecutor, planBackfill } from "@ctr/jobs";
+import { type Config, loadConfig, migrate, PLATFORMS } from "@ctr/schemas";
+import { commitPlatformDay, engineSettings, ingestShard, openFolder, openStore } from "@ctr/workers";
 import type { IngestInput } from "./input.ts";
 
 /**

@@ -1,6 +1,6 @@
 import os from "node:os";
 import path from "node:path";
-import { isGzipped, readHead, sniffShape } from "@ctr/workers/ingest/file_shape";
+import { isGzipped, readHead, sniffShape } from "@ctr/workers";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { type BaselineDetail, PLATFORM_FROM_PATH, quotePath } from "./baseline_sql.ts";
 

@@ -3,11 +3,7 @@ import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
-import { BatchFileWriter, PART_SHAPES } from "@ctr/jobs/generate/batch_file";
-import { BatchMaker } from "@ctr/jobs/generate/batches";
-import { buildCatalog } from "@ctr/jobs/generate/catalog";
-import { generate } from "@ctr/jobs/generate/generate";
-import { Random } from "@ctr/jobs/generate/prng";
+import { BatchFileWriter, BatchMaker, buildCatalog, generate, PART_SHAPES, Random } from "@ctr/jobs";
 import { parseDay } from "@ctr/schemas";
 
 /** The events a bench run ingests: the generator's folders, and what the generator says they hold. */

@@ -4,7 +4,7 @@ import { copyFile, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createGunzip } from "node:zlib";
-import { splitArrayElements } from "@ctr/workers/ingest/array_elements";
+import { splitArrayElements } from "@ctr/workers";
 import type { IngestInput } from "./input.ts";
 
 /** The real export next to the repository (never copied into it). */

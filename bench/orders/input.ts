@@ -1,8 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { buildCatalog } from "@ctr/jobs/generate/catalog";
-import { writeOrders } from "@ctr/jobs/generate/orders_file";
+import { buildCatalog, writeOrders } from "@ctr/jobs";
 import { daysBetween } from "@ctr/schemas";
 
 /** The orders CSVs a bench run loads, and what the generator says they hold. */

@@ -8,8 +8,8 @@
  */
 import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import { formatDay, migrate, openStore, parseDay } from "@ctr/schemas";
-import { extractDayPurchases, loadOrders, openOrdersDatabase, syncPurchases } from "@ctr/workers";
+import { formatDay, migrate, parseDay } from "@ctr/schemas";
+import { extractDayPurchases, loadOrders, openOrdersDatabase, openStore, syncPurchases } from "@ctr/workers";
 import { DATABASE_KINDS, type DatabaseKind } from "../../test/support/fresh_databases.ts";
 import { reportMeasured } from "../measured_child.ts";
 import type { OrdersInput } from "./input.ts";

@@ -5,7 +5,7 @@
  * submits the flow, consumes the store queue (commits into the embedded chDB) and waits for the end.
  */
 import { readFile } from "node:fs/promises";
-import { runQueuedBackfill } from "@ctr/jobs/queue/run_queued_backfill";
+import { runBackfill } from "@ctr/jobs";
 import { loadConfig, PLATFORMS } from "@ctr/schemas";
 import type { IngestInput } from "../ingest/input.ts";
 import { reportMeasured } from "../measured_child.ts";
@@ -16,14 +16,12 @@ const input = JSON.parse(await readFile(inputFile, "utf8")) as IngestInput;
 const config = loadConfig({ ...process.env, EVENTS_SOURCE: input.dir });
 
 await reportMeasured(async () => {
-  const queued = await runQueuedBackfill(
+  if (!config.redisUrl) throw new Error("measure.ts runs the queued path: set REDIS_URL");
+  const summary = await runBackfill(
     config,
     { from: input.from, to: input.to, platforms: PLATFORMS },
     { isTTY: false, write: (text: string) => process.stderr.write(text) },
-    { wait: true },
   );
-  if (!("summary" in queued)) throw new Error("the queued backfill returned a job id instead of waiting");
-  const { summary } = queued;
   return {
     files: summary.files,
     views: summary.views,

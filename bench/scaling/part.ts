@@ -1,6 +1,6 @@
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { deleteQueueKeys } from "../../jobs/src/queue/connection.ts";
+import { deleteQueueKeys } from "@ctr/workers";
 import { prepareGeneratedInput } from "../ingest/input.ts";
 import { type MeasuredRun, runMeasuredChild } from "../measured_child.ts";
 import { type BenchRow, describeMachine, MB, ms, writeResult } from "../report.ts";

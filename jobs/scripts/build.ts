@@ -40,6 +40,36 @@ const externalPackages: Plugin = {
   },
 };
 
+/**
+ * Each workspace's `src/index.ts` names what it exports (`export { a, type B } from "./x.ts"`): that
+ * is the API TypeScript checks. esbuild's code splitting binds such named re-exports per file, so a
+ * chunk that imports one name of a package would load every module its index names (and their
+ * drivers: BullMQ, ioredis, pino for `ctr --help`). It binds `export * from` lazily, per name, so the
+ * bundle reads each index as `export *` of the same modules: a superset of names, of which the code
+ * can only use those TypeScript found in the index. An index may hold nothing else.
+ */
+const lazyIndexes: Plugin = {
+  name: "lazy-indexes",
+  setup(builder) {
+    builder.onLoad({ filter: /\/(schemas|workers|query-api|jobs)\/src\/index\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, "utf8");
+      const statements = source
+        .replace(/\/\/.*$/gm, "")
+        .split(";")
+        .map((statement) => statement.trim())
+        .filter((statement) => statement !== "");
+      const modules = statements.map((statement) => {
+        const match = /^export\s+(type\s+)?\{[^}]*\}\s+from\s+"([^"]+)"$/s.exec(statement);
+        if (!match?.[2])
+          throw new Error(`${args.path}: an index holds only \`export { ... } from "..."\`, not: ${statement}`);
+        return match[1] ? undefined : match[2];
+      });
+      const lines = [...new Set(modules.filter((module) => module !== undefined))].map((m) => `export * from "${m}";`);
+      return { contents: lines.join("\n"), loader: "ts", resolveDir: path.dirname(args.path) };
+    });
+  },
+};
+
 /** Copies every workspace's runtime assets under `dist/assets/<package name>/`. */
 async function copyAssets(): Promise<string[]> {
   const root = await readManifest(ROOT);
@@ -109,7 +139,7 @@ export async function buildCli(): Promise<string> {
     chunkNames: "chunk-[hash]",
     sourcemap: "linked",
     sourcesContent: false,
-    plugins: [externalPackages],
+    plugins: [externalPackages, lazyIndexes],
     logLevel: "warning",
     metafile: true,
   });

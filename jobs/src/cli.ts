@@ -1,4 +1,5 @@
-import { ConfigError, StoreLockedError } from "@ctr/schemas";
+import { ConfigError } from "@ctr/schemas";
+import { StoreLockedError } from "@ctr/workers";
 import { Command, CommanderError, Help, InvalidArgumentError, Option } from "commander";
 import manifest from "../package.json" with { type: "json" };
 import { type CommandSpec, type OptionValues, UsageError } from "./command.ts";

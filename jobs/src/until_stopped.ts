@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { isProcessAlive } from "@ctr/schemas";
+import { isProcessAlive } from "@ctr/workers";
 
 /** Why a long-running command (serve, worker, demo) stops. */
 export type StopReason = NodeJS.Signals | "launcher gone";

@@ -6,7 +6,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { migrate, openStore, parseCtrRequest } from "@ctr/schemas";
+import { migrate, parseCtrRequest } from "@ctr/schemas";
+import { openStore } from "@ctr/workers";
 import { buildCtrQuery } from "../src/ctr_query.ts";
 
 const days = Number(process.argv[2] ?? 7);

@@ -6,7 +6,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { migrate, openStore } from "@ctr/schemas";
+import { migrate } from "@ctr/schemas";
+import { openStore } from "@ctr/workers";
 import { createApp } from "../src/app.ts";
 import { createLogger } from "../src/logger.ts";
 import { createMetrics } from "../src/metrics.ts";

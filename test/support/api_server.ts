@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { type BackfillRequest, runBackfill } from "@ctr/jobs/backfill/run_backfill";
-import type { BackfillSummary } from "@ctr/jobs/backfill/summary";
+import { type BackfillRequest, type BackfillSummary, runBackfill } from "@ctr/jobs";
 import {
   type ApiConfig,
   createApp,
@@ -18,12 +17,12 @@ import {
   type JobSubmitter,
   loadConfig,
   migrate,
-  openStore,
   type Platform,
   parseGmt3WallClock,
   runCommand,
   type Store,
 } from "@ctr/schemas";
+import { openStore } from "@ctr/workers";
 import { inTestMode, testClickHouse } from "./clickhouse_mode.ts";
 
 /** The API's settings as `ctr serve` would have them on the defaults. */

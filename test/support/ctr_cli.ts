@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { RunningServer } from "@ctr/query-api";
-import { type Config, loadConfig, openStore } from "@ctr/schemas";
-import { LocalFolder, listAll } from "@ctr/workers";
+import { type Config, loadConfig } from "@ctr/schemas";
+import { LocalFolder, listAll, openStore } from "@ctr/workers";
 import { serveApi } from "./api_server.ts";
 
 /**

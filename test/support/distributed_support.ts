@@ -4,10 +4,15 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { type Config, loadConfig, migrate, openStore, queryRows, type Store } from "@ctr/schemas";
-import { createS3Client, loadOrders, openOrdersDatabase } from "@ctr/workers";
+import { type Config, loadConfig, migrate, queryRows, type Store } from "@ctr/schemas";
+import {
+  createS3Client,
+  deleteQueueKeys as deleteKeysUnderPrefix,
+  loadOrders,
+  openOrdersDatabase,
+  openStore,
+} from "@ctr/workers";
 import { z } from "zod";
-import { deleteQueueKeys as deleteKeysUnderPrefix } from "../../jobs/src/queue/connection.ts";
 import { testClickHouseEnv } from "./clickhouse_mode.ts";
 import { REPO_ROOT, removeDir } from "./ingest_fixtures.ts";
 import { s3rverConfig } from "./ingest_s3rver.ts";

@@ -35,7 +35,7 @@ export async function listCtrCommands(): Promise<string[]> {
  * command's help instead of running it. In-process because a `ctr` start costs seconds of module loading.
  */
 export async function ctrAcceptsArgs(args: readonly string[]): Promise<{ ok: boolean; output: string }> {
-  const { main } = await import("@ctr/jobs/cli");
+  const { main } = await import("@ctr/jobs");
   let output = "";
   const capture = (chunk: string | Uint8Array) => {
     output += String(chunk);

@@ -3,10 +3,10 @@
 // CTR_REQUIRE_SERVICES=1 an absent service ends the run here, exit code 1, before any test.
 import { spawn } from "node:child_process";
 import { access, constants } from "node:fs/promises";
+import { checkRedisReachable } from "@ctr/workers";
 import mysql from "mysql2/promise";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
-import { checkRedisReachable } from "../../jobs/src/queue/connection.ts";
 import {
   describeAbsence,
   howToGet,

@@ -18,6 +18,7 @@ export interface BackfillPlan {
   days: DayPlan[];
   /** GMT-3 days whose purchases are synced. */
   purchaseDays: string[];
+  /** The files and bytes the plan's shards read (`plannedTotals`): what its progress counts against. */
   totalFiles: number;
   totalBytes: number;
   /** The user's consent to replace loaded data with less (--allow-empty): commits and syncs carry it. */
@@ -32,6 +33,23 @@ export interface PlanOptions {
   /** Called after each day folder listed. Default: nothing shown. */
   onListing?: (progress: ListingProgress) => void;
 }
+
+/** The files and bytes the shards of `days` read (a daily plan reads only the new or changed files of its days). */
+export function plannedTotals({ days }: Pick<BackfillPlan, "days">): { files: number; bytes: number } {
+  const files = days.flatMap((d) => d.shards.flatMap((s) => s.files));
+  return { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) };
+}
+
+/** How many shards a plan has. */
+export const shardCount = ({ days }: Pick<BackfillPlan, "days">): number =>
+  days.reduce((n, d) => n + d.shards.length, 0);
+
+/**
+ * How many of the plan's shards run at once in this process, at most `concurrency`: fewer shards than
+ * slots (one big file, say) share the cores among the shards that exist.
+ */
+export const concurrentShards = (plan: Pick<BackfillPlan, "days">, concurrency: number): number =>
+  Math.max(1, Math.min(concurrency, shardCount(plan)));
 
 /**
  * Groups a day's files into shards of at most `maxBytes` source bytes, in key order; a file
@@ -73,12 +91,13 @@ export async function planBackfill(
       files: group,
     })),
   }));
+  const totals = plannedTotals({ days: plans });
   return {
     source: source.description,
     days: plans,
     purchaseDays: days,
-    totalFiles: plans.reduce((n, d) => n + d.files.length, 0),
-    totalBytes: plans.reduce((n, d) => n + d.files.reduce((b, f) => b + f.size, 0), 0),
+    totalFiles: totals.files,
+    totalBytes: totals.bytes,
     allowEmpty: options.allowEmpty === true,
   };
 }

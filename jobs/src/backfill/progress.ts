@@ -1,5 +1,5 @@
 import type { ListingProgress, ShardProgress } from "@ctr/workers";
-import type { ExecutorEvents } from "./executor.ts";
+import { addProgress, NO_PROGRESS } from "./shard_progress.ts";
 
 /** Where progress goes: a terminal gets a redrawn bar, anything else periodic log lines. */
 export interface ProgressOutput {
@@ -22,7 +22,7 @@ function formatDuration(seconds: number): string {
  * most 10 times a second on a TTY, a log line every `logEveryMs` otherwise.
  */
 export class ProgressReporter {
-  private done: ShardProgress = { files: 0, bytes: 0, views: 0 };
+  private progress: ShardProgress = NO_PROGRESS;
   private daysDone = 0;
   private readonly started = Date.now();
   private lastDraw = 0;
@@ -35,13 +35,14 @@ export class ProgressReporter {
     private readonly logEveryMs = 10_000,
   ) {}
 
+  /** Files, bytes and views done so far. */
+  get done(): ShardProgress {
+    return this.progress;
+  }
+
   add(delta: ShardProgress): void {
-    this.done = {
-      files: this.done.files + delta.files,
-      bytes: this.done.bytes + delta.bytes,
-      views: this.done.views + delta.views,
-    };
-    this.redraw(this.done.files === this.totals.files);
+    this.progress = addProgress(this.progress, delta);
+    this.redraw(this.progress.files === this.totals.files);
   }
 
   /** A platform-day is finished (committed, refused or failed): a long range of days that have no files shows its progress too. */
@@ -62,12 +63,12 @@ export class ProgressReporter {
   /** One line of the current state: files, MB, views/s and ETA. */
   line(): string {
     const seconds = (Date.now() - this.started) / 1000;
-    const rate = seconds > 0 ? this.done.views / seconds : 0;
-    const byteRate = seconds > 0 ? this.done.bytes / seconds : 0;
-    const eta = byteRate > 0 ? (this.totals.bytes - this.done.bytes) / byteRate : Number.NaN;
+    const rate = seconds > 0 ? this.progress.views / seconds : 0;
+    const byteRate = seconds > 0 ? this.progress.bytes / seconds : 0;
+    const eta = byteRate > 0 ? (this.totals.bytes - this.progress.bytes) / byteRate : Number.NaN;
     return (
-      `files ${this.done.files}/${this.totals.files}  ` +
-      `${(this.done.bytes / MB).toFixed(1)}/${(this.totals.bytes / MB).toFixed(1)} MB  ` +
+      `files ${this.progress.files}/${this.totals.files}  ` +
+      `${(this.progress.bytes / MB).toFixed(1)}/${(this.totals.bytes / MB).toFixed(1)} MB  ` +
       `${Math.round(rate).toLocaleString("en-US")} views/s  ETA ${formatDuration(eta)}` +
       (this.totals.days ? `  platform-days ${this.daysDone}/${this.totals.days}` : "")
     );
@@ -76,7 +77,7 @@ export class ProgressReporter {
   private draw(): void {
     if (this.output.isTTY) {
       const width = 24;
-      const share = this.totals.bytes > 0 ? this.done.bytes / this.totals.bytes : 1;
+      const share = this.totals.bytes > 0 ? this.progress.bytes / this.totals.bytes : 1;
       const filled = Math.round(share * width);
       this.output.write(`\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${this.line()}\x1b[K`);
     } else {
@@ -115,19 +116,5 @@ export class ListingReporter {
     this.drawn = true;
     const line = `listing ${progress.platform} ${progress.day} … ${progress.done}/${progress.total} day folders`;
     this.output.write(this.output.isTTY ? `\r${line}\x1b[K${last ? "\n" : ""}` : `${line}\n`);
-  };
-}
-
-/** The executor events that move a reporter: shard progress, and each platform-day's end. */
-export function dayProgressEvents(reporter: ProgressReporter): ExecutorEvents {
-  return {
-    onShardProgress: (delta) => reporter.add(delta),
-    onCommit: () => reporter.dayDone(),
-    onRefused: (refusal) => {
-      if (refusal.step.startsWith("views ")) reporter.dayDone();
-    },
-    onFailure: (failure) => {
-      if (failure.step.startsWith("commit ")) reporter.dayDone();
-    },
   };
 }

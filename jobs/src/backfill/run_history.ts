@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import { insertJobRun, type JobRun, type JobStatus, type Platform, type Store } from "@ctr/schemas";
+import { insertJobRun, type JobRun, type JobStatus, messageOf, type Platform, type Store } from "@ctr/schemas";
+import { runId } from "./job_ids.ts";
 import type { BackfillSummary } from "./summary.ts";
 
 /** Malformed records kept per run: the summary lists more, the manifest has them all. */
@@ -16,20 +16,6 @@ export interface RunRequest {
   /** Consent to replace loaded days with less: the same range with and without it are two jobs. */
   allowEmpty?: boolean;
   startedAt: Date;
-}
-
-/**
- * The id of an in-process run: the same range, platforms and source give the same id, so
- * `POST /jobs/backfill` of a waiting or running job returns it, and `ctr status ID` finds its runs.
- */
-export function runId(request: Omit<RunRequest, "startedAt">): string {
-  const digest = createHash("sha256")
-    .update(request.allowEmpty ? `${request.source}\nallow-empty` : request.source)
-    .digest("hex")
-    .slice(0, 12);
-  return request.kind === "daily"
-    ? `daily.${request.to}.${digest}`
-    : `backfill.${request.from}.${request.to}.${request.platforms.join("-")}.${digest}`;
 }
 
 const utc = (time: Date) => time.toISOString().replace("T", " ").replace("Z", "");
@@ -87,7 +73,7 @@ export async function recordRun(
   try {
     await insertJobRun(store.client, toJobRun(request, result));
   } catch (error) {
-    warn(`could not record the run in the job history: ${error instanceof Error ? error.message : String(error)}`);
+    warn(`could not record the run in the job history: ${messageOf(error)}`);
   }
 }
 
@@ -127,4 +113,24 @@ export function runStatus(run: JobRun): JobStatus {
     submittedAt: iso(run.started_at),
     finishedAt: iso(run.finished_at),
   };
+}
+
+/**
+ * Runs `body` and records what it returned, or the error it threw, in the store's history under
+ * `run`. A run on the queue passes no `run`: the queue keeps its status.
+ */
+export async function recordedRun(
+  store: Store,
+  run: RunRequest | undefined,
+  warn: (line: string) => void,
+  body: () => Promise<BackfillSummary>,
+): Promise<BackfillSummary> {
+  try {
+    const summary = await body();
+    if (run) await recordRun(store, run, summary, warn);
+    return summary;
+  } catch (error) {
+    if (run && error instanceof Error) await recordRun(store, run, error, warn);
+    throw error;
+  }
 }

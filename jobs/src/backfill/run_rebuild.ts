@@ -1,14 +1,13 @@
 import {
   type Config,
   daysBetween,
-  migrate,
-  openStore,
   PLATFORMS,
   type Platform,
   parsePlatform,
+  type RefusedDay,
   type Store,
 } from "@ctr/schemas";
-import { type CommitResult, commitPlatformDay, type Folder, openFolder } from "@ctr/workers";
+import { type CommitResult, commitPlatformDay, type Folder, openFolder, unlessRefused, withStore } from "@ctr/workers";
 
 /** The (platform, day)s the sink holds outputs for, from its manifests, in order. */
 export async function sinkDays(sink: Folder): Promise<{ platform: Platform; day: string }[]> {
@@ -21,10 +20,19 @@ export async function sinkDays(sink: Folder): Promise<{ platform: Platform; day:
   return [...found.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v);
 }
 
+/** What a rebuild did: the platform-days it committed, and those it left as they were. */
+export interface RebuildOutcome {
+  commits: CommitResult[];
+  /** Days whose loaded files the sink no longer holds: left as they were unless `allowEmpty`. */
+  refused: RefusedDay[];
+}
+
 /**
  * Rebuilds ClickHouse's per-minute views and file manifest from the Parquet sink: commits every
- * (platform, day) the sink holds, or, with a range, every (platform, day) of the range (days
- * without outputs are emptied).
+ * (platform, day) the sink holds, or, with a range, every (platform, day) of the range. Nothing loaded
+ * is replaced by less without being asked: a day whose loaded files have no outputs in the sink (an
+ * empty or wrong PARQUET_SINK) is refused and left as it was, unless `allowEmpty` (then it is
+ * emptied, or keeps only what the sink holds).
  */
 export async function runRebuild(
   config: Config,
@@ -32,22 +40,26 @@ export async function runRebuild(
   onCommit: (result: CommitResult) => void,
   /** An open store to use (and leave open). Default: one opened from the configuration and closed at the end. */
   openedStore?: Store,
-): Promise<CommitResult[]> {
+  { allowEmpty = false, onRefused }: { allowEmpty?: boolean; onRefused?: (refusal: RefusedDay) => void } = {},
+): Promise<RebuildOutcome> {
   const sink = openFolder(config.parquetSink, config.s3);
-  const store = openedStore ?? openStore(config.clickhouse);
-  try {
-    await migrate(store);
+  return withStore(config, openedStore, async (store) => {
     const targets = range
       ? daysBetween(range.from, range.to).flatMap((day) => PLATFORMS.map((platform) => ({ platform, day })))
       : await sinkDays(sink);
-    const results: CommitResult[] = [];
+    const outcome: RebuildOutcome = { commits: [], refused: [] };
     for (const target of targets) {
-      const result = await commitPlatformDay(target, { store, sink, s3: config.s3 });
-      results.push(result);
-      onCommit(result);
+      const committed = await unlessRefused(() =>
+        commitPlatformDay({ ...target, allowEmpty }, { store, sink, s3: config.s3 }),
+      );
+      if ("refused" in committed) {
+        outcome.refused.push(committed.refused);
+        onRefused?.(committed.refused);
+      } else {
+        outcome.commits.push(committed.done);
+        onCommit(committed.done);
+      }
     }
-    return results;
-  } finally {
-    if (!openedStore) await store.close();
-  }
+    return outcome;
+  });
 }

@@ -1,6 +1,12 @@
-import type { FailedFile, JobCounts, MalformedRecord, RefusedDay } from "@ctr/schemas";
-import { formatCount as n, plural } from "../format.ts";
-import type { BackfillOutcome } from "./executor.ts";
+import {
+  type FailedFile,
+  type JobCounts,
+  type MalformedRecord,
+  formatCount as n,
+  plural,
+  type RefusedDay,
+} from "@ctr/schemas";
+import type { BackfillOutcome } from "@ctr/workers";
 import type { BackfillPlan } from "./plan.ts";
 
 /** The contract's backfill summary, as numbers. */

@@ -7,9 +7,10 @@ import {
   parseLocation,
   toFieldError,
 } from "@ctr/schemas";
-import { runBackfill } from "../backfill/run_backfill.ts";
+import { checkRedisReachable } from "@ctr/workers";
 import { exitCodeOf, formatSummary } from "../backfill/summary.ts";
 import { type OptionValues, optionalString, UsageError } from "../command.ts";
+import { runBackfill, submitBackfill } from "../run/run_backfill.ts";
 
 // The API's own validation of a day range (POST /jobs/backfill), its messages naming the flags.
 const FLAG_RANGE = dayRangeSchema({ label: (field) => `--${field}` });
@@ -40,22 +41,14 @@ export async function run(values: OptionValues): Promise<number> {
   const source = sourceFlag === undefined ? undefined : readSource(sourceFlag);
   const allowEmpty = values["allow-empty"] === true;
   const config = loadConfig();
-  if (config.redisUrl) {
-    // BullMQ and Redis are loaded only for the queued path.
-    const { checkRedisReachable } = await import("../queue/connection.ts");
-    const { runQueuedBackfill } = await import("../queue/run_queued_backfill.ts");
-    await checkRedisReachable(config.redisUrl);
-    const queued = await runQueuedBackfill(config, { ...range, platforms, source, allowEmpty }, process.stderr, {
-      wait: values["no-wait"] !== true,
-    });
-    if ("id" in queued) {
-      process.stdout.write(`${queued.id}\n`);
-      return 0;
-    }
-    process.stdout.write(formatSummary(queued.summary));
-    return exitCodeOf(queued.summary);
+  const request = { ...range, platforms, source, allowEmpty };
+  // The queue's connections wait for Redis forever: a wrong REDIS_URL fails here instead.
+  if (config.redisUrl) await checkRedisReachable(config.redisUrl);
+  if (config.redisUrl && values["no-wait"] === true) {
+    process.stdout.write(`${await submitBackfill(config, request, process.stderr)}\n`);
+    return 0;
   }
-  const summary = await runBackfill(config, { ...range, platforms, source, allowEmpty }, process.stderr);
+  const summary = await runBackfill(config, request, process.stderr);
   process.stdout.write(formatSummary(summary));
   return exitCodeOf(summary);
 }

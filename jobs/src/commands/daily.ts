@@ -1,10 +1,9 @@
 import { ConfigError, loadConfig, parseDay } from "@ctr/schemas";
+import { checkRedisReachable, queueConfigOf } from "@ctr/workers";
 import { exitCodeOf, formatSummary } from "../backfill/summary.ts";
 import { type OptionValues, optionalString, UsageError } from "../command.ts";
 import { yesterdayUtc } from "../daily/plan_daily.ts";
-import { runDaily, scheduleDaily } from "../daily/run_daily.ts";
-import { checkRedisReachable } from "../queue/connection.ts";
-import { queueConfigOf } from "../submission/backfill_session.ts";
+import { runDaily } from "../run/run_daily.ts";
 
 /** `ctr daily`: flags and help in ./index.ts. */
 export async function run(values: OptionValues): Promise<number> {
@@ -16,6 +15,8 @@ export async function run(values: OptionValues): Promise<number> {
     const queue = queueConfigOf(config);
     if (!queue) throw new ConfigError("REDIS_URL", "a daily schedule lives in Redis: set REDIS_URL");
     await checkRedisReachable(queue.redisUrl);
+    // BullMQ is loaded for the schedule only: an in-process daily never loads it.
+    const { scheduleDaily } = await import("../queue/store_queue.ts");
     await scheduleDaily(queue, schedule);
     process.stdout.write(schedule ? `daily run scheduled: ${schedule} (UTC)\n` : "daily schedule removed\n");
     return 0;

@@ -6,19 +6,18 @@ import {
   formatDay,
   loadConfig,
   migrate,
-  openStore,
   PLATFORMS,
   type Platform,
   parseDay,
   parsePlatform,
 } from "@ctr/schemas";
-import { loadOrders, openOrdersDatabase } from "@ctr/workers";
+import { loadOrders, openOrdersDatabase, openStore } from "@ctr/workers";
 import type { ProgressOutput } from "../backfill/progress.ts";
-import { runBackfill } from "../backfill/run_backfill.ts";
 import { type BackfillSummary, formatSummary as formatBackfillSummary } from "../backfill/summary.ts";
 import { type OptionValues, optionalString, UsageError } from "../command.ts";
-import { generate } from "../generate/index.ts";
+import { generate } from "../generate/generate.ts";
 import { formatSummary as formatGenerateSummary } from "../generate/report.ts";
+import { runBackfill } from "../run/run_backfill.ts";
 import { formatLoadSummary } from "./orders_load.ts";
 import { serveUntilStopped } from "./serve.ts";
 

@@ -177,13 +177,20 @@ statement runs ON CLUSTER and the tables are ReplicatedMergeTree (infra/clickhou
 const rebuildCommand: CommandSpec = {
   name: "rebuild",
   summary: "Rebuild ClickHouse from the Parquet in the sink",
-  usage: "[--from D --to D]",
+  usage: "[--from D --to D] [--allow-empty]",
   details: `Replaces the per-minute views and the file manifest of every (platform, day) found in
 PARQUET_SINK with what its Parquet holds. With --from/--to, every (platform, day) of that range
-(UTC days, both included) instead; days without Parquet are emptied.`,
+(UTC days, both included) instead. A day whose loaded files have no outputs in the sink (an empty
+or wrong PARQUET_SINK) is refused and left as it was, unless --allow-empty.
+Exit codes: 0 done; 1 a day was refused; 2 misuse.`,
   flags: {
     from: { type: "string", value: DAY, description: "first day, YYYY-MM-DD (with --to)" },
     to: { type: "string", value: DAY, description: "last day, included (with --from)" },
+    "allow-empty": {
+      type: "boolean",
+      description:
+        "replace loaded days with what the sink holds, even less: without it a platform-day whose loaded files have no outputs in the sink is refused (left as it was, reported, exit code 1)",
+    },
   },
   load: () => import("./rebuild.ts"),
 };

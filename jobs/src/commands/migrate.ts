@@ -1,6 +1,6 @@
-import { createDatabaseStatement, loadConfig, migrate, migrationsFor, openStore, readMigrations } from "@ctr/schemas";
+import { createDatabaseStatement, loadConfig, migrate, migrationsFor, plural, readMigrations } from "@ctr/schemas";
+import { openStore } from "@ctr/workers";
 import type { OptionValues } from "../command.ts";
-import { plural } from "../format.ts";
 
 /** `ctr migrate`: flags and help in ./index.ts. */
 export async function run(values: OptionValues): Promise<number> {

@@ -1,4 +1,4 @@
-import { loadConfig } from "@ctr/schemas";
+import { loadConfig, formatCount as n, plural } from "@ctr/schemas";
 import {
   type LoadSummary,
   loadOrders,
@@ -8,7 +8,6 @@ import {
   type TableLoadCounts,
 } from "@ctr/workers";
 import { type OptionValues, requireString } from "../command.ts";
-import { formatCount as n, plural } from "../format.ts";
 
 /** Rows between two progress lines on stderr. */
 const PROGRESS_EVERY = 100_000;

@@ -1,7 +1,7 @@
-import { formatLocation, loadConfig } from "@ctr/schemas";
+import { formatLocation, loadConfig, plural } from "@ctr/schemas";
 import { runRebuild } from "../backfill/run_rebuild.ts";
+import { EXIT } from "../backfill/summary.ts";
 import { type OptionValues, UsageError } from "../command.ts";
-import { plural } from "../format.ts";
 import { readDayRange } from "./backfill.ts";
 
 /** `ctr rebuild`: flags and help in ./index.ts. */
@@ -13,15 +13,25 @@ export async function run(values: OptionValues): Promise<number> {
   const range = ranged ? readDayRange(values) : undefined;
   const config = loadConfig();
   process.stderr.write(`rebuilding from ${formatLocation(config.parquetSink)}\n`);
-  const results = await runRebuild(config, range, (r) =>
-    process.stderr.write(
-      `committed ${r.platform} ${r.day}: ${plural(r.files, "file")}, ${plural(r.views, "view")}, ${plural(r.rows, "row")}\n`,
-    ),
+  const { commits, refused } = await runRebuild(
+    config,
+    range,
+    (r) =>
+      process.stderr.write(
+        `committed ${r.platform} ${r.day}: ${plural(r.files, "file")}, ${plural(r.views, "view")}, ${plural(r.rows, "row")}\n`,
+      ),
+    undefined,
+    { allowEmpty: values["allow-empty"] === true },
   );
-  const views = results.reduce((n, r) => n + r.views, 0);
-  const rows = results.reduce((n, r) => n + r.rows, 0);
-  process.stdout.write(
-    `rebuilt ${plural(results.length, "platform-day")}: ${plural(views, "view")} in ${plural(rows, "row")}\n`,
-  );
-  return 0;
+  const views = commits.reduce((n, r) => n + r.views, 0);
+  const rows = commits.reduce((n, r) => n + r.rows, 0);
+  const lines = [
+    `rebuilt ${plural(commits.length, "platform-day")}: ${plural(views, "view")} in ${plural(rows, "row")}`,
+  ];
+  if (refused.length > 0) {
+    lines.push(`REFUSED     ${plural(refused.length, "day")} left as they were:`);
+    for (const r of refused) lines.push(`  ${r.step}: ${r.message}`);
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return refused.length > 0 ? EXIT.failed : EXIT.ok;
 }

@@ -7,9 +7,10 @@ import {
   startServer,
   toApiConfig,
 } from "@ctr/query-api";
-import { type Config, type JobSubmitter, type Logger, loadConfig, migrate, openStore, type Store } from "@ctr/schemas";
+import { type Config, type JobSubmitter, type Logger, loadConfig, migrate, type Store } from "@ctr/schemas";
+import { checkRedisReachable, openStore } from "@ctr/workers";
 import { type OptionValues, optionalString, UsageError } from "../command.ts";
-import { startJobSystem } from "../submission/job_system.ts";
+import { startJobSystem } from "../run/job_system.ts";
 import { untilStopped } from "../until_stopped.ts";
 
 /** Builds the API on an open store and listens; the caller stops it with `close()`. */
@@ -32,8 +33,8 @@ export async function startApi(
  */
 export async function serveUntilStopped(config: Config, store: Store, port?: number): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
-  const jobs = await startJobSystem(config, store, (message, error) =>
-    error === undefined ? logger.info(message) : logger.error({ err: error }, message),
+  const jobs = await startJobSystem(config, store, (message, fields = {}) =>
+    fields.err === undefined ? logger.info(fields, message) : logger.error(fields, message),
   );
   try {
     const running = await startApi(config, store, port, jobs.submitter, logger);
@@ -58,7 +59,7 @@ export async function run(values: OptionValues): Promise<number> {
   const config = loadConfig();
   // The job system waits for Redis forever (as workers do): without this check a wrong REDIS_URL
   // would keep the API from ever listening, silently.
-  if (config.redisUrl) await (await import("../queue/connection.ts")).checkRedisReachable(config.redisUrl);
+  if (config.redisUrl) await checkRedisReachable(config.redisUrl);
   const store = openStore(config.clickhouse);
   try {
     try {

@@ -1,10 +1,8 @@
-import { type Config, getJobRuns, type JobStatus, loadConfig, migrate, openStore } from "@ctr/schemas";
+import { type Config, getJobRuns, type JobStatus, loadConfig, formatCount as n, plural } from "@ctr/schemas";
+import { checkRedisReachable, type QueueConfig, queueConfigOf, withStore } from "@ctr/workers";
 import { runStatus } from "../backfill/run_history.ts";
 import { EXIT, exitCodeOf } from "../backfill/summary.ts";
 import { type OptionValues, optionalString } from "../command.ts";
-import { formatCount as n, plural } from "../format.ts";
-import type { QueueConfig } from "../queue/worker_runtime.ts";
-import { queueConfigOf } from "../submission/backfill_session.ts";
 
 const MB = 1024 * 1024;
 
@@ -58,7 +56,6 @@ function report(id: string | undefined, found: JobStatus[], where: string): numb
 
 /** With REDIS_URL: the queue's flows. */
 async function queuedStatus(queue: QueueConfig, id: string | undefined): Promise<number> {
-  const { checkRedisReachable } = await import("../queue/connection.ts");
   const { listRecentBackfills, openFlowQueues, readBackfillStatus } = await import("../queue/flow_status.ts");
   await checkRedisReachable(queue.redisUrl);
   const queues = openFlowQueues(queue);
@@ -76,14 +73,10 @@ async function queuedStatus(queue: QueueConfig, id: string | undefined): Promise
 
 /** Without Redis: the runs the store's job history holds (ctr backfill, ctr daily, ctr demo, ctr serve). */
 async function storedStatus(config: Config, id: string | undefined): Promise<number> {
-  const store = openStore(config.clickhouse);
-  try {
-    await migrate(store);
-    const runs = await getJobRuns(store.client, { id, limit: id === undefined ? 10 : 1 });
-    return report(id, runs.map(runStatus), "in the job history of the store");
-  } finally {
-    await store.close();
-  }
+  const runs = await withStore(config, undefined, (store) =>
+    getJobRuns(store.client, { id, limit: id === undefined ? 10 : 1 }),
+  );
+  return report(id, runs.map(runStatus), "in the job history of the store");
 }
 
 /** `ctr status`: flags and help in ./index.ts. */

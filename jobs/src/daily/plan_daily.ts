@@ -1,6 +1,7 @@
 import { formatDay, getIngestedFiles, type IngestedFile, PLATFORMS, type SourceFile, type Store } from "@ctr/schemas";
 import { assertSourceExists, discoverDays, type Folder, listDayFolders } from "@ctr/workers";
-import { type BackfillPlan, type DayPlan, groupIntoShards, type PlanOptions } from "../backfill/plan.ts";
+import type { RunRange } from "../backfill/job_ids.ts";
+import { type BackfillPlan, type DayPlan, groupIntoShards, type PlanOptions, plannedTotals } from "../backfill/plan.ts";
 
 /** The UTC day before `now`, `YYYY-MM-DD`: the day a daily run is for by default. */
 export function yesterdayUtc(now: Date = new Date()): string {
@@ -57,12 +58,19 @@ export async function planDaily(
       })),
     });
   }
+  const totals = plannedTotals({ days: plans });
   return {
     source: source.description,
     days: plans,
     purchaseDays: [options.date],
-    totalFiles: plans.reduce((n, d) => n + d.files.length, 0),
-    totalBytes: plans.reduce((n, d) => n + d.files.reduce((b, f) => b + f.size, 0), 0),
+    totalFiles: totals.files,
+    totalBytes: totals.bytes,
     allowEmpty: options.allowEmpty === true,
   };
+}
+
+/** The range a daily plan touches (its date and every day it commits again), all platforms: its flow's range. */
+export function dailyRange(plan: BackfillPlan, date: string): RunRange {
+  const days = [date, ...plan.days.map((d) => d.day)].sort();
+  return { from: days[0] ?? date, to: days[days.length - 1] ?? date, platforms: [...PLATFORMS] };
 }

@@ -1,5 +1,5 @@
 import type { Platform } from "@ctr/schemas";
-import { formatCount as n, plural } from "../format.ts";
+import { formatCount as n, plural } from "@ctr/schemas";
 
 /** What the generator wrote for one (platform, UTC day) folder. */
 export interface PlatformDayReport {

@@ -1,7 +1,8 @@
 import type { SourceFile } from "@ctr/schemas";
 import { describe, expect, it } from "vitest";
-import type { BackfillPlan } from "../backfill/plan.ts";
-import { backfillJobId, buildBackfillFlow, describeChild, plannedTotals } from "./backfill_flow.ts";
+import { backfillJobId } from "../backfill/job_ids.ts";
+import { type BackfillPlan, plannedTotals } from "../backfill/plan.ts";
+import { buildBackfillFlow } from "./backfill_flow.ts";
 
 const file = (key: string, size = 10, etag = "e1"): SourceFile => ({ key, size, etag });
 
@@ -76,14 +77,5 @@ describe("the flow of a plan", () => {
     ]);
     const refused = buildBackfillFlow(REQUEST, plan, "ctr");
     expect(refused.flow.children?.map((c) => c.data.allowEmpty)).toEqual([false, false]);
-  });
-
-  it("names a child's step from its job key", () => {
-    expect(describeChild("ctr:ctr-shards:backfill.2016-02-01.2016-02-01.iOS.abc.shard.iOS.2016-02-01.3")).toEqual({
-      kind: "shard",
-      step: "shard iOS 2016-02-01 #3",
-    });
-    expect(describeChild("ctr:ctr-store:backfill.x.commit.Android.2016-02-02").step).toBe("commit Android 2016-02-02");
-    expect(describeChild("ctr:ctr-store:backfill.x.purchases.2016-02-02").kind).toBe("purchases");
   });
 });

@@ -1,14 +1,19 @@
-import type { ShardProgress } from "@ctr/workers";
+import {
+  type BackfillOutcome,
+  emptyOutcome,
+  type JobRunners,
+  openRedis,
+  QUEUE_NAMES,
+  type QueueConfig,
+  type ShardProgress,
+  startQueueWorkers,
+} from "@ctr/workers";
 import { FlowProducer, Job, Queue, QueueEvents } from "bullmq";
-import type { BackfillOutcome, Executor, ExecutorEvents, JobRunners } from "../backfill/executor.ts";
+import type { Executor, ExecutorEvents } from "../backfill/executor.ts";
+import type { RunRange } from "../backfill/job_ids.ts";
 import type { BackfillPlan } from "../backfill/plan.ts";
-import { buildBackfillFlow, type FlowRequest } from "./backfill_flow.ts";
-import { openRedis } from "./connection.ts";
-import { QUEUE_NAMES } from "./queues.ts";
-import { type QueueConfig, startQueueWorkers } from "./worker_runtime.ts";
-
-/** How often the coordinator looks at the flow's parent while it waits. Default 500 ms. */
-const POLL_MS = 500;
+import { ProgressDeltas } from "../backfill/shard_progress.ts";
+import { buildBackfillFlow } from "./backfill_flow.ts";
 
 /** A finished backfill worth running again when resubmitted: a step failed or a day was refused. */
 const hasFailures = (job: Job) => {
@@ -22,12 +27,8 @@ const hasFailures = (job: Job) => {
  * returned; one that failed, or completed with failed steps, is removed with its children first, so
  * resubmitting it runs it again (partition replacement keeps the totals exact).
  */
-export async function submitBackfillFlow(
-  config: QueueConfig,
-  request: FlowRequest,
-  plan: BackfillPlan,
-): Promise<string> {
-  const { id, flow } = buildBackfillFlow(request, plan, config.queuePrefix);
+export async function submitBackfillFlow(config: QueueConfig, range: RunRange, plan: BackfillPlan): Promise<string> {
+  const { id, flow } = buildBackfillFlow(range, plan, config.queuePrefix);
   const connection = openRedis(config.redisUrl, "producer");
   const queue = new Queue(QUEUE_NAMES.backfill, { connection, prefix: config.queuePrefix });
   const producer = new FlowProducer({ connection, prefix: config.queuePrefix });
@@ -55,7 +56,7 @@ export async function submitBackfillFlow(
 export class BullMqExecutor implements Executor {
   constructor(
     private readonly config: QueueConfig,
-    private readonly request: FlowRequest,
+    private readonly range: RunRange,
     private readonly options: {
       /** The store handlers of this process, when it owns the embedded ClickHouse. Default: none. */
       storeRunners?: Pick<JobRunners, "commitDay" | "syncPurchases">;
@@ -75,13 +76,12 @@ export class BullMqExecutor implements Executor {
     process.once("SIGTERM", interrupt);
     process.once("SIGINT", interrupt);
     try {
-      const id = await submitBackfillFlow(this.config, this.request, plan);
+      const id = await submitBackfillFlow(this.config, this.range, plan);
       log(`backfill job ${id}`);
       followShardProgress(shardEvents, id, events);
       const outcome = await waitForOutcome(this.config, id, interrupted.signal);
-      for (const commit of outcome.commits) events.onCommit?.(commit);
-      for (const refusal of outcome.refused) events.onRefused?.(refusal);
-      for (const failure of outcome.failures) events.onFailure?.(failure);
+      // The flow's parent runs once every day is finished.
+      for (const _ of plan.days) events.onDayDone?.();
       return outcome;
     } finally {
       process.off("SIGTERM", interrupt);
@@ -95,50 +95,45 @@ export class BullMqExecutor implements Executor {
 
 /** Turns the progress events of the flow's shards into deltas (a retried shard starts over from 0). */
 function followShardProgress(queueEvents: QueueEvents, flowId: string, events: ExecutorEvents): void {
-  const last = new Map<string, ShardProgress>();
+  const deltas = new ProgressDeltas();
   queueEvents.on("progress", ({ jobId, data }) => {
     if (!jobId.startsWith(`${flowId}.`) || typeof data !== "object" || data === null) return;
-    const now = data as ShardProgress;
-    const before = last.get(jobId) ?? { files: 0, bytes: 0, views: 0 };
-    last.set(jobId, now);
-    events.onShardProgress?.({
-      files: now.files - before.files,
-      bytes: now.bytes - before.bytes,
-      views: now.views - before.views,
-    });
+    events.onShardProgress?.(deltas.delta(jobId, data as ShardProgress));
   });
 }
 
 /**
- * Waits until the backfill's parent finished and returns its outcome (a failed parent is one
- * failure). Throws when `signal` aborts.
+ * Waits until the backfill's parent finished (`job.waitUntilFinished` on the queue's events) and
+ * returns its outcome; a failed parent is one failure. Throws when `signal` aborts, or when the job is
+ * not in Redis.
  */
 export async function waitForOutcome(config: QueueConfig, id: string, signal?: AbortSignal): Promise<BackfillOutcome> {
   const connection = openRedis(config.redisUrl, "worker");
   const queue = new Queue(QUEUE_NAMES.backfill, { connection, prefix: config.queuePrefix });
+  const queueEvents = new QueueEvents(QUEUE_NAMES.backfill, { connection, prefix: config.queuePrefix });
+  const interrupted = new Promise<never>((_, reject) => {
+    const abort = () =>
+      reject(new Error(`interrupted; backfill ${id} goes on in the queue (ctr status ${id}; re-run to follow it)`));
+    if (signal?.aborted) abort();
+    signal?.addEventListener("abort", abort, { once: true });
+  });
+  // Its rejection is the one awaited below; unobserved when the flow ends first.
+  interrupted.catch(() => undefined);
   try {
-    for (;;) {
-      if (signal?.aborted) {
-        throw new Error(`interrupted; backfill ${id} goes on in the queue (ctr status ${id}; re-run to follow it)`);
-      }
-      // The state first, then the job: a job loaded before it finished would carry no return value.
-      const state = await queue.getJobState(id);
-      if (state === "completed" || state === "failed") {
-        const job = await Job.fromId<unknown, BackfillOutcome>(queue, id);
-        if (!job) throw new Error(`backfill job ${id} is gone from Redis`);
-        if (state === "completed") return job.returnvalue;
-        return {
-          shards: [],
-          commits: [],
-          purchases: [],
-          refused: [],
-          failures: [{ step: "backfill", message: job.failedReason }],
-        };
-      }
-      if (state === "unknown") throw new Error(`backfill job ${id} is gone from Redis`);
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await queueEvents.waitUntilReady();
+    const job = await Job.fromId<unknown, BackfillOutcome>(queue, id);
+    if (!job) throw new Error(`backfill job ${id} is gone from Redis`);
+    try {
+      return await Promise.race([job.waitUntilFinished(queueEvents), interrupted]);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      // A failed parent rejects with its failed reason.
+      const failed = await Job.fromId(queue, id);
+      if (!failed || (await failed.getState()) !== "failed") throw error;
+      return { ...emptyOutcome(), failures: [{ step: "backfill", message: failed.failedReason }] };
     }
   } finally {
+    await queueEvents.close();
     await queue.close();
     connection.disconnect();
   }

@@ -1,11 +1,15 @@
 import type { JobProgress, JobState, JobStatus } from "@ctr/schemas";
+import {
+  type BackfillOutcome,
+  type DayOutcome,
+  openRedis,
+  QUEUE_NAMES,
+  type QueueConfig,
+  type ShardProgress,
+} from "@ctr/workers";
 import { Job, Queue } from "bullmq";
-import type { BackfillOutcome } from "../backfill/executor.ts";
-import { finishedFieldsOfOutcome } from "../submission/status_fields.ts";
-import { openRedis } from "./connection.ts";
-import type { DayOutcome, QueuedShardResult } from "./processors.ts";
-import { QUEUE_NAMES } from "./queues.ts";
-import type { QueueConfig } from "./worker_runtime.ts";
+import { finishedFieldsOfOutcome } from "../backfill/job_status.ts";
+import { addProgress, NO_PROGRESS, progressOfShard } from "../backfill/shard_progress.ts";
 
 /** BullMQ's states, as the API names them. */
 function toJobState(state: string): JobState | undefined {
@@ -13,43 +17,6 @@ function toJobState(state: string): JobState | undefined {
   if (state === "active" || state === "waiting-children") return "active";
   if (state === "waiting" || state === "delayed" || state === "prioritized") return "waiting";
   return undefined;
-}
-
-/** A job's id from its Redis key `prefix:queue:id` (ids and prefixes hold no `:`). */
-const idOfKey = (key: string) => key.split(":").slice(2).join(":");
-
-const addShard = (progress: JobProgress, result: QueuedShardResult) => {
-  progress.files += result.files.length;
-  progress.bytes += result.files.reduce((n, f) => n + f.size, 0);
-  progress.views += result.files.reduce((n, f) => n + f.views, 0);
-};
-
-/** Adds up what the flow's shards did so far: finished ones from their results, running ones from their progress. */
-async function flowProgress(shards: Queue, store: Queue, parent: Job, progress: JobProgress): Promise<void> {
-  const children = await parent.getDependencies();
-  const commitKeys = [...Object.keys(children.processed ?? {}), ...(children.unprocessed ?? [])].filter(
-    (k) => k.includes(`:${QUEUE_NAMES.store}:`) && k.includes(".commit."),
-  );
-  for (const key of commitKeys) {
-    const commit = await Job.fromId<unknown, DayOutcome>(store, idOfKey(key));
-    if (!commit) continue;
-    if (commit.returnvalue) {
-      for (const shard of commit.returnvalue.shards) addShard(progress, shard);
-      continue;
-    }
-    const deps = await commit.getDependencies();
-    for (const value of Object.values(deps.processed ?? {})) addShard(progress, value as QueuedShardResult);
-    for (const shardKey of deps.unprocessed ?? []) {
-      const shard = await Job.fromId(shards, idOfKey(shardKey));
-      const p = shard?.progress;
-      if (p && typeof p === "object" && "files" in p) {
-        const done = p as { files: number; bytes: number; views: number };
-        progress.files += done.files;
-        progress.bytes += done.bytes;
-        progress.views += done.views;
-      }
-    }
-  }
 }
 
 /** The three queues opened for reading on one producer connection; `close` disconnects them. */
@@ -78,6 +45,46 @@ export function openFlowQueues(config: QueueConfig): FlowQueues {
   };
 }
 
+/** The children of `parent` that `queue` holds: its processed ones with their values, the others by id. */
+async function childrenIn(parent: Job, queue: Queue): Promise<{ values: unknown[]; pending: string[] }> {
+  const { processed = {}, unprocessed = [] } = await parent.getDependencies();
+  const own = (key: string) => key.startsWith(`${queue.qualifiedName}:`);
+  return {
+    values: Object.entries(processed)
+      .filter(([key]) => own(key))
+      .map(([, value]) => value),
+    pending: unprocessed.filter(own).map((key) => key.slice(queue.qualifiedName.length + 1)),
+  };
+}
+
+/** Adds up what the flow's shards did so far: finished ones from their results, running ones from their progress. */
+async function flowProgress(queues: FlowQueues, parent: Job): Promise<ShardProgress> {
+  let done: ShardProgress = NO_PROGRESS;
+  const addShards = (day: DayOutcome) => {
+    for (const shard of day.shards) done = addProgress(done, progressOfShard(shard));
+  };
+  const stored = await childrenIn(parent, queues.store);
+  for (const value of stored.values)
+    if (typeof value === "object" && value && "shards" in value) addShards(value as DayOutcome);
+  for (const id of stored.pending) {
+    const child = await Job.fromId<unknown, DayOutcome>(queues.store, id);
+    if (child?.name !== "commit-day") continue;
+    if (child.returnvalue) {
+      addShards(child.returnvalue);
+      continue;
+    }
+    const shards = await childrenIn(child, queues.shards);
+    for (const value of shards.values) done = addProgress(done, progressOfShard(value as DayOutcome["shards"][number]));
+    for (const shardId of shards.pending) {
+      const progress = (await Job.fromId(queues.shards, shardId))?.progress;
+      if (progress && typeof progress === "object" && "files" in progress) {
+        done = addProgress(done, progress as ShardProgress);
+      }
+    }
+  }
+  return done;
+}
+
 async function statusOfJob(queues: FlowQueues, loaded: Job): Promise<JobStatus | undefined> {
   const state = toJobState(await loaded.getState());
   if (!state || !loaded.id) return undefined;
@@ -87,20 +94,14 @@ async function statusOfJob(queues: FlowQueues, loaded: Job): Promise<JobStatus |
     state === "completed" && loaded.returnvalue == null
       ? ((await Job.fromId(queues.backfill, loaded.id)) ?? loaded)
       : loaded;
-  const data = job.data as { totalFiles?: number; totalBytes?: number; skippedObjects?: number };
-  const progress: JobProgress = {
-    files: 0,
-    totalFiles: data.totalFiles ?? 0,
-    bytes: 0,
-    totalBytes: data.totalBytes ?? 0,
-    views: 0,
-  };
+  const data = job.data as { totalFiles?: number; totalBytes?: number };
+  const totals = { totalFiles: data.totalFiles ?? 0, totalBytes: data.totalBytes ?? 0 };
   const status: JobStatus = {
     id: loaded.id,
     name: "backfill",
     state,
     ok: false,
-    progress,
+    progress: { ...NO_PROGRESS, ...totals },
     malformedLocations: [],
     failures: [],
     refused: [],
@@ -108,14 +109,15 @@ async function statusOfJob(queues: FlowQueues, loaded: Job): Promise<JobStatus |
     submittedAt: new Date(job.timestamp).toISOString(),
     ...(job.finishedOn ? { finishedAt: new Date(job.finishedOn).toISOString() } : {}),
   };
+  const progressOf = (done: ShardProgress): JobProgress => ({ ...done, ...totals });
   if (state === "completed") {
     const outcome = job.returnvalue as BackfillOutcome;
     Object.assign(status, finishedFieldsOfOutcome(outcome));
-    for (const shard of outcome.shards as QueuedShardResult[]) addShard(progress, shard);
+    status.progress = progressOf(outcome.shards.map(progressOfShard).reduce(addProgress, NO_PROGRESS));
   } else if (state === "failed") {
     status.failures = [{ step: "backfill", message: job.failedReason }];
   } else {
-    await flowProgress(queues.shards, queues.store, job, progress);
+    status.progress = progressOf(await flowProgress(queues, job));
   }
   return status;
 }

@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { packageAsset } from "../package_asset.ts";
+import { packageAsset } from "../runtime/package_asset.ts";
 import { onCluster } from "./cluster_ddl.ts";
 import { queryRows, runCommand } from "./query.ts";
 import type { Store } from "./store.ts";

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from "@clickhouse/client";
 import type { z } from "zod";
+import { messageOf } from "../format.ts";
 
 /** A named, parameterised query: the name feeds logs and metrics, values are bound, never spliced. */
 export interface NamedQuery<Schema extends z.ZodType> {
@@ -15,8 +16,7 @@ export class StoreError extends Error {
     readonly queryName: string,
     options: { cause: unknown },
   ) {
-    const cause = options.cause instanceof Error ? options.cause.message : String(options.cause);
-    super(`query ${queryName} failed: ${cause}`, options);
+    super(`query ${queryName} failed: ${messageOf(options.cause)}`, options);
     this.name = "StoreError";
   }
 }

@@ -1,10 +1,32 @@
-import type { FileStatus, RefusedDay } from "@ctr/schemas";
+import { type FileStatus, formatCount, plural, type RefusedDay } from "@ctr/schemas";
 
 /** How many missing files a refusal names; the rest are counted. */
 const NAMED_FILES = 5;
 
 /** What to do about a refusal, for the CLI and the API alike. */
 const HOW_TO_ALLOW = 're-run with --allow-empty (ctr backfill, ctr daily) or "allowEmpty": true (POST /jobs/backfill)';
+
+/**
+ * What a day's files are listed from, and so what the message tells the user to check: the source's
+ * day folder (backfill, daily), or the sink's manifests (`ctr rebuild`, which replays ClickHouse
+ * from the Parquet).
+ */
+const LISTINGS = {
+  source: {
+    lists: "the source lists no event files for this day",
+    missing: "missing from the source",
+    check:
+      "Check the source (--source, EVENTS_SOURCE): a wrong prefix, missing permissions or a folder not mounted look like this",
+    replace: `To replace the day with what the source holds now, ${HOW_TO_ALLOW}`,
+  },
+  sink: {
+    lists: "the sink holds no outputs for this day",
+    missing: "missing from the sink",
+    check:
+      "Check PARQUET_SINK: a wrong prefix, missing permissions or a folder not mounted look like this; ctr backfill writes the outputs again from the source",
+    replace: "To replace the day with what the sink holds now, re-run with --allow-empty (ctr rebuild)",
+  },
+} as const;
 
 /**
  * A run that would have replaced loaded data with less without being asked: nothing was changed,
@@ -29,8 +51,8 @@ function nameSome(files: readonly string[]): string {
 }
 
 /**
- * The one check every commit of a (platform, day) from a source listing goes through (in-process and
- * on the queue): a file the manifest says was loaded must still be in the listing. An empty listing
+ * The one check every commit of a (platform, day) goes through (in-process and on the queue, and
+ * `ctr rebuild`): a file the manifest says was loaded must still be in the listing. An empty listing
  * of a day with data, or one that lacks loaded files, is refused unless `allowEmpty`. Failed files
  * held no views: they may vanish.
  */
@@ -40,6 +62,8 @@ export function checkNothingVanishes(target: {
   listed: readonly string[];
   known: Iterable<KnownFile>;
   allowEmpty: boolean;
+  /** What `listed` comes from. Default `source`: a day folder. */
+  listedFrom?: keyof typeof LISTINGS;
 }): void {
   if (target.allowEmpty) return;
   const listed = new Set(target.listed);
@@ -47,15 +71,14 @@ export function checkNothingVanishes(target: {
   for (const { file, status } of target.known) if (status === "loaded") loaded.add(file);
   const missing = [...loaded].filter((file) => !listed.has(file)).sort();
   if (missing.length === 0) return;
+  const listing = LISTINGS[target.listedFrom ?? "source"];
   const what =
     listed.size === 0
-      ? `the source lists no event files for this day, but ${loaded.size === 1 ? "1 file was" : `${loaded.size.toLocaleString("en-US")} files were`} loaded (${nameSome(missing)})`
-      : `${missing.length.toLocaleString("en-US")} of the ${loaded.size === 1 ? "1 file" : `${loaded.size.toLocaleString("en-US")} files`} loaded for this day ${missing.length === 1 ? "is" : "are"} missing from the source (${nameSome(missing)})`;
+      ? `${listing.lists}, but ${plural(loaded.size, "file was", "files were")} loaded (${nameSome(missing)})`
+      : `${formatCount(missing.length)} of the ${plural(loaded.size, "file")} loaded for this day ${missing.length === 1 ? "is" : "are"} ${listing.missing} (${nameSome(missing)})`;
   throw new DayRefusedError({
     step: `views ${target.platform} ${target.day}`,
-    message:
-      `${what}; nothing was changed. Check the source (--source, EVENTS_SOURCE): a wrong prefix, missing ` +
-      `permissions or a folder not mounted look like this. To replace the day with what the source holds now, ${HOW_TO_ALLOW}.`,
+    message: `${what}; nothing was changed. ${listing.check}. ${listing.replace}.`,
     missingFiles: missing.slice(0, NAMED_FILES),
     missingCount: missing.length,
   });

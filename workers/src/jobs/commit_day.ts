@@ -1,5 +1,5 @@
 import type { Config, JobPayload, Store } from "@ctr/schemas";
-import { type CommitResult, commitListedDay } from "../commit/commit_day.ts";
+import { type CommitResult, commitListedDay } from "../commit/commit_platform_day.ts";
 import { DayRefusedError } from "../commit/day_guard.ts";
 import type { Folder } from "../source/folder.ts";
 import { JobError, toJobError } from "./job_error.ts";

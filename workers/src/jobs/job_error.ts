@@ -1,3 +1,5 @@
+import { messageOf } from "@ctr/schemas";
+
 /**
  * A job failure that tells the queue what to do: `permanent` (a poison file, a bad payload)
  * must not be retried; `transient` (network, a busy store) retries with backoff.
@@ -20,6 +22,5 @@ export class JobError extends Error {
 /** Wraps any error as a JobError; `isPermanent` decides the kind of errors that are not JobErrors yet. */
 export function toJobError(error: unknown, isPermanent: (error: unknown) => boolean): JobError {
   if (error instanceof JobError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new JobError(isPermanent(error) ? "permanent" : "transient", message, { cause: error });
+  return new JobError(isPermanent(error) ? "permanent" : "transient", messageOf(error), { cause: error });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkRedisReachable, reconnectDelay } from "./connection.ts";
+import { reconnectDelay } from "./connection.ts";
+import { checkRedisReachable } from "./redis_check.ts";
 
 describe("reconnectDelay", () => {
   it("grows with each attempt and stays at most 5 s, so a long Redis outage is retried forever", () => {

@@ -1,9 +1,17 @@
 import os from "node:os";
-import { type JobPayload, parseJobPayload, type RefusedDay } from "@ctr/schemas";
-import { type CommitResult, DayRefusedError, JobError, type ShardProgress, type ShardResult } from "@ctr/workers";
+import { type JobPayload, messageOf, parseJobPayload, type RefusedDay } from "@ctr/schemas";
 import { type Job, UnrecoverableError } from "bullmq";
-import type { BackfillOutcome, Failure, JobRunners, PurchaseSyncOutcome } from "../backfill/executor.ts";
-import { describeChild } from "./backfill_flow.ts";
+import type { CommitResult } from "../commit/commit_platform_day.ts";
+import type { ShardProgress, ShardResult } from "../ingest/process_shard.ts";
+import {
+  type BackfillOutcome,
+  emptyOutcome,
+  type Failure,
+  type PurchaseSyncOutcome,
+} from "../jobs/backfill_outcome.ts";
+import { JobError } from "../jobs/job_error.ts";
+import { type JobRunners, unlessRefused } from "../jobs/job_runners.ts";
+import { stepName } from "../jobs/step_name.ts";
 
 /** A shard's result as a queue worker returns it: which worker (host:pid) did it. */
 export type QueuedShardResult = ShardResult & { worker: string };
@@ -19,10 +27,11 @@ export interface DayOutcome {
 /** What a sync-purchases job returns: the sync, or the day refused. */
 export type PurchasesOutcome = PurchaseSyncOutcome | { refused: RefusedDay };
 
+/** Loads the job a Redis key (`prefix:queue:id`, as BullMQ lists a parent's children) names; undefined when it is gone. */
+export type JobLoader = (key: string) => Promise<Job | undefined>;
+
 /** This process, as job results name it. */
 export const WORKER_ID = `${os.hostname()}:${process.pid}`;
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * Runs a handler and turns its errors into what BullMQ acts on: a permanent JobError (a poison
@@ -51,6 +60,19 @@ function parsePayload<Name extends "ingest-shard" | "commit-day" | "sync-purchas
   }
 }
 
+/**
+ * The children of `parent` that failed their last attempt (kept by `ignoreDependencyOnFailure`), each
+ * named from its job's name and data; a child already gone from Redis is named by its key.
+ */
+async function failedChildren(parent: Job, loadJob: JobLoader): Promise<Failure[]> {
+  const failures: Failure[] = [];
+  for (const [key, message] of Object.entries(await parent.getIgnoredChildrenFailures())) {
+    const child = await loadJob(key);
+    failures.push({ step: child ? stepName(child.name, child.data) : key, message });
+  }
+  return failures;
+}
+
 /** The `ingest-shard` processor: the shard handler, its progress published as the job's progress. */
 export function processShardJob(runners: Pick<JobRunners, "ingestShard">) {
   return (job: Job): Promise<QueuedShardResult> =>
@@ -70,26 +92,18 @@ export function processShardJob(runners: Pick<JobRunners, "ingestShard">) {
  * and the failure is passed up with its reason; otherwise the commit handler runs the day's guard
  * (a refused day is passed up as refused), prunes the stale outputs and commits.
  */
-export function processCommitJob(runners: Pick<JobRunners, "commitDay">) {
+export function processCommitJob(runners: Pick<JobRunners, "commitDay">, loadJob: JobLoader) {
   return (job: Job): Promise<DayOutcome> =>
     asQueueJob(async () => {
       const payload = parsePayload("commit-day", job);
       if (!payload.files)
         throw new UnrecoverableError(`commit-day job ${job.id} carries no files: nothing to prune by`);
       const shards = Object.values(await job.getChildrenValues<QueuedShardResult>());
-      const failures = Object.entries(await job.getIgnoredChildrenFailures()).map(([key, message]) => ({
-        step: describeChild(key).step,
-        message,
-      }));
+      const failures = await failedChildren(job, loadJob);
       if (failures.length > 0) return { shards, failures };
-      let commit: CommitResult;
-      try {
-        commit = await runners.commitDay(payload);
-      } catch (error) {
-        // Refused is an answer, not a failure to retry: the day stays as it was, the parent reports it.
-        if (error instanceof DayRefusedError) return { shards, refused: error.refusal, failures };
-        throw error;
-      }
+      const committed = await unlessRefused(() => runners.commitDay(payload));
+      if ("refused" in committed) return { shards, refused: committed.refused, failures };
+      const commit = committed.done;
       if (commit.files < payload.files.length) {
         // Every file of the day has outputs once its shard succeeded, unless the shards wrote them
         // somewhere else: a worker with another PARQUET_SINK would otherwise lose data silently.
@@ -106,12 +120,8 @@ export function processCommitJob(runners: Pick<JobRunners, "commitDay">) {
 export function processPurchasesJob(runners: Pick<JobRunners, "syncPurchases">) {
   return (job: Job): Promise<PurchasesOutcome> =>
     asQueueJob(async () => {
-      try {
-        return await runners.syncPurchases(parsePayload("sync-purchases", job));
-      } catch (error) {
-        if (error instanceof DayRefusedError) return { refused: error.refusal };
-        throw error;
-      }
+      const synced = await unlessRefused(() => runners.syncPurchases(parsePayload("sync-purchases", job)));
+      return "refused" in synced ? { refused: synced.refused } : synced.done;
     });
 }
 
@@ -119,25 +129,24 @@ export function processPurchasesJob(runners: Pick<JobRunners, "syncPurchases">) 
  * The `backfill` processor, run when every child finished: adds up the commit-days' and purchase
  * syncs' results, and the failures of children that failed for good, into the backfill's outcome.
  */
-export async function processBackfillJob(job: Job): Promise<BackfillOutcome> {
-  parsePayload("backfill", job);
-  const outcome: BackfillOutcome = { shards: [], commits: [], purchases: [], refused: [], failures: [] };
-  const values = await job.getChildrenValues<DayOutcome | PurchasesOutcome>();
-  for (const [key, value] of Object.entries(values).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (describeChild(key).kind === "commit") {
-      const day = value as DayOutcome;
-      outcome.shards.push(...day.shards);
-      if (day.commit) outcome.commits.push(day.commit);
-      if (day.refused) outcome.refused.push(day.refused);
-      outcome.failures.push(...day.failures);
-    } else {
-      const purchases = value as PurchasesOutcome;
-      if ("refused" in purchases) outcome.refused.push(purchases.refused);
-      else outcome.purchases.push(purchases);
+export function processBackfillJob(loadJob: JobLoader) {
+  return async (job: Job): Promise<BackfillOutcome> => {
+    parsePayload("backfill", job);
+    const outcome = emptyOutcome();
+    const values = await job.getChildrenValues<DayOutcome | PurchasesOutcome>();
+    for (const [, value] of Object.entries(values).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if ("shards" in value) {
+        outcome.shards.push(...value.shards);
+        if (value.commit) outcome.commits.push(value.commit);
+        if (value.refused) outcome.refused.push(value.refused);
+        outcome.failures.push(...value.failures);
+      } else if ("refused" in value) {
+        outcome.refused.push(value.refused);
+      } else {
+        outcome.purchases.push(value);
+      }
     }
-  }
-  for (const [key, message] of Object.entries(await job.getIgnoredChildrenFailures())) {
-    outcome.failures.push({ step: describeChild(key).step, message });
-  }
-  return outcome;
+    outcome.failures.push(...(await failedChildren(job, loadJob)));
+    return outcome;
+  };
 }

@@ -1,8 +1,6 @@
 import type { Config, JobSubmitter, Store } from "@ctr/schemas";
-import { openFolder } from "@ctr/workers";
-import type { QueueWorkers } from "../queue/worker_runtime.ts";
-import { openStoreSide, queueConfigOf, runnersOf } from "./backfill_session.ts";
-import { InProcessSubmitter } from "./in_process_submitter.ts";
+import { openFolder, openStoreSide, type QueueWorkers, queueConfigOf } from "@ctr/workers";
+import { InProcessSubmitter, type JobLog } from "./in_process_submitter.ts";
 
 /** The job system of `ctr serve`: what the API submits to, and what the process must stop on exit. */
 export interface JobSystem {
@@ -16,31 +14,21 @@ export interface JobSystem {
  * - REDIS_URL: the BullMQ submitter; with embedded ClickHouse the server also consumes the store
  *   queue (commits, purchase syncs, the daily schedule) and the flow parents, since it owns chDB.
  */
-export async function startJobSystem(
-  config: Config,
-  store: Store,
-  log: (message: string, error?: unknown) => void,
-): Promise<JobSystem> {
+export async function startJobSystem(config: Config, store: Store, log: JobLog): Promise<JobSystem> {
   const queue = queueConfigOf(config);
   if (!queue) {
     const submitter = new InProcessSubmitter(config, store, log);
     return { submitter, close: () => submitter.idle() };
   }
   // BullMQ and Redis are loaded only here, on the queued path.
-  const { dailyJobHandler } = await import("../daily/run_daily.ts");
-  const { startQueueWorkers } = await import("../queue/worker_runtime.ts");
-  const { BullMqSubmitter } = await import("./bullmq_submitter.ts");
+  const { consumeStoreQueue } = await import("../queue/store_queue.ts");
+  const { BullMqSubmitter } = await import("../queue/bullmq_submitter.ts");
   let workers: QueueWorkers | undefined;
   let side: Awaited<ReturnType<typeof openStoreSide>> | undefined;
   if (config.clickhouse.kind === "embedded") {
     side = await openStoreSide(config, store);
     const source = openFolder(config.eventsSource, config.s3);
-    const runners = runnersOf(config, side, source);
-    workers = await startQueueWorkers(
-      queue,
-      { store: { ...runners, daily: dailyJobHandler(config, queue, side, source) }, backfill: true },
-      (line) => log(line),
-    );
+    workers = await consumeStoreQueue(config, queue, side, source, (line) => log(line));
   }
   const submitter = new BullMqSubmitter(config, queue);
   return {

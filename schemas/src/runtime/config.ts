@@ -131,6 +131,8 @@ export interface Config {
     | { kind: "server"; url: string; username?: string; password?: string; database: string; cluster?: string };
   redisUrl?: string;
   ordersDatabaseUrl: string;
+  /** True when ORDERS_DATABASE_URL is unset: the SQLite file under CTR_DATA_DIR, which only this machine sees. */
+  ordersDatabaseIsLocalDefault: boolean;
   eventsSource: Location;
   parquetSink: Location;
   s3: { endpoint?: string; region: string; accessKeyId?: string; secretAccessKey?: string };
@@ -213,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : { kind: "embedded", path: path.join(dataDir, "clickhouse"), database: e.CLICKHOUSE_DATABASE },
     redisUrl: e.REDIS_URL,
     ordersDatabaseUrl: e.ORDERS_DATABASE_URL ?? `sqlite://${path.join(dataDir, "orders.sqlite")}`,
+    ordersDatabaseIsLocalDefault: e.ORDERS_DATABASE_URL === undefined,
     eventsSource: parseLocation(e.EVENTS_SOURCE ?? path.join(dataDir, "raw"), "EVENTS_SOURCE"),
     parquetSink: parseLocation(e.PARQUET_SINK ?? path.join(dataDir, "parquet"), "PARQUET_SINK"),
     s3: {

@@ -54,35 +54,6 @@ export function logReconnects(redis: Redis, log: (line: string) => void): void {
 }
 
 /**
- * Fails fast when Redis cannot be reached: the queue connections retry forever (a worker outlives an
- * outage), so a CLI command started against a wrong or down REDIS_URL would otherwise wait silently.
- * One connection attempt, bounded by `timeoutMs` (default 5 s); throws an error naming REDIS_URL.
- */
-export async function checkRedisReachable(url: string, timeoutMs = 5_000): Promise<void> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  // ioredis rejects connect() with a bare "Connection is closed."; the cause is the last error event.
-  let lastError: Error | undefined;
-  redis.on("error", (error: Error) => {
-    lastError = error;
-  });
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (error) {
-    const cause = lastError ?? (error as Error);
-    throw new Error(`cannot reach Redis at ${new URL(url).host} (REDIS_URL): ${cause.message}`, { cause });
-  } finally {
-    redis.disconnect();
-  }
-}
-
-/**
  * Warns unless Redis evicts nothing (`maxmemory-policy noeviction`): under any other policy Redis
  * may drop queue keys when memory runs short, and jobs silently vanish. Returns the policy.
  */

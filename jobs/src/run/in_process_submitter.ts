@@ -5,17 +5,15 @@ import {
   type JobPayload,
   type JobStatus,
   type JobSubmitter,
+  messageOf,
   parseLocation,
   type Store,
   type SubmittedJob,
 } from "@ctr/schemas";
-import { openFolder } from "@ctr/workers";
-import { InProcessExecutor } from "../backfill/executor.ts";
-import { planBackfill } from "../backfill/plan.ts";
-import { recordRun, runId } from "../backfill/run_history.ts";
-import { plannedTotals } from "../queue/backfill_flow.ts";
-import { executePlan, openStoreSide, runnersOf } from "./backfill_session.ts";
-import { finishedFields } from "./status_fields.ts";
+import { runId } from "../backfill/job_ids.ts";
+import { finishedFields } from "../backfill/job_status.ts";
+import { NO_PROGRESS } from "../backfill/shard_progress.ts";
+import { runBackfill } from "./run_backfill.ts";
 
 /** How many finished jobs the process remembers for GET /jobs/:id. Default 100. */
 const REMEMBERED = 100;
@@ -23,9 +21,15 @@ const REMEMBERED = 100;
 const NO_OUTPUT = { write: () => true };
 
 /**
+ * Where the job system's lines go, in pino's terms: the message, and its fields (`jobId`, the
+ * error as `err`), so a log reader filters a job by its id.
+ */
+export type JobLog = (message: string, fields?: { jobId?: string; err?: unknown }) => void;
+
+/**
  * Job submission for the embedded deployment (no REDIS_URL): `ctr serve` owns chDB, so it runs the
- * backfills itself, one after the other, through the in-process executor and the same handlers as
- * everywhere else. The id is deterministic (range, platforms, source): submitting a backfill that
+ * backfills itself, one after the other, as `ctr backfill` runs them (`runBackfill`: the in-process
+ * executor, the same handlers, the run recorded in the store's history). The id is deterministic (range, platforms, source): submitting a backfill that
  * is waiting or running returns it; submitting one that finished runs it again, which partition
  * replacement makes safe. Statuses live in this process's memory (the last 100).
  */
@@ -37,7 +41,7 @@ export class InProcessSubmitter implements JobSubmitter {
     private readonly config: Config,
     /** The store the process already holds (chDB admits one per process). */
     private readonly store: Store,
-    private readonly log: (message: string, error?: unknown) => void = () => {},
+    private readonly log: JobLog = () => {},
   ) {}
 
   async submit<Name extends JobName>(name: Name, payload: JobPayload<Name>): Promise<SubmittedJob> {
@@ -52,7 +56,7 @@ export class InProcessSubmitter implements JobSubmitter {
       name: "backfill",
       state: "waiting",
       ok: false,
-      progress: { files: 0, totalFiles: 0, bytes: 0, totalBytes: 0, views: 0 },
+      progress: { ...NO_PROGRESS, totalFiles: 0, totalBytes: 0 },
       malformedLocations: [],
       failures: [],
       refused: [],
@@ -86,28 +90,26 @@ export class InProcessSubmitter implements JobSubmitter {
     const status = this.jobs.get(id);
     if (!status) return;
     status.state = "active";
-    const run = { kind: "backfill" as const, ...request, startedAt: new Date() };
-    const warn = (line: string) => this.log(line);
     try {
-      const source = openFolder(parseLocation(request.source, "source"), this.config.s3);
-      const side = await openStoreSide(this.config, this.store);
-      try {
-        const plan = await planBackfill(source, { ...request, shardMaxBytes: this.config.shardMaxBytes });
-        const totals = plannedTotals(plan);
-        status.progress = { ...status.progress, totalFiles: totals.files, totalBytes: totals.bytes };
-        const executor = new InProcessExecutor(runnersOf(this.config, side, source), this.config.workerConcurrency);
-        const summary = await executePlan(executor, plan, NO_OUTPUT, (done) => {
-          status.progress = { ...status.progress, ...done };
-        });
-        Object.assign(status, finishedFields(summary));
-        await recordRun(this.store, run, summary, warn);
-      } finally {
-        await side.close();
-      }
+      const summary = await runBackfill(
+        this.config,
+        { ...request, source: parseLocation(request.source, "source") },
+        NO_OUTPUT,
+        this.store,
+        {
+          onPlanned: (plan) => {
+            status.progress = { ...status.progress, totalFiles: plan.totalFiles, totalBytes: plan.totalBytes };
+          },
+          onProgress: (done) => {
+            status.progress = { ...status.progress, ...done };
+          },
+          warn: (line) => this.log(line, { jobId: id }),
+        },
+      );
+      Object.assign(status, finishedFields(summary));
     } catch (error) {
-      this.log(`backfill ${id} failed`, error);
-      if (error instanceof Error) await recordRun(this.store, run, error, warn);
-      status.failures.push({ step: "backfill", message: error instanceof Error ? error.message : String(error) });
+      this.log("backfill failed", { jobId: id, err: error });
+      status.failures.push({ step: "backfill", message: messageOf(error) });
     }
     // Whole, with the server's paths: GET /jobs/:id shows clients the same failures without them.
     if (status.counts) for (const f of status.failures) this.log(`backfill ${id}: ${f.step} failed: ${f.message}`);

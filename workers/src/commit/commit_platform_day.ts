@@ -136,14 +136,26 @@ export async function commitListedDay(
  * Commits a (platform, day) from everything the sink holds for it (`ctr rebuild`): loads the
  * per-minute counts of its loaded files and all its manifests and replaces the (day, platform)
  * partitions of product_views_per_minute_v1 and ingested_files_v1 with them. Re-running, or two
- * runs at once, leave the same content; a day without outputs ends up empty.
+ * runs at once, leave the same content. The same guard as a backfill's: a file ingested_files_v1
+ * says was loaded must still have its manifest in the sink, unless `allowEmpty` (then a day without
+ * outputs ends up empty); a refused day throws DayRefusedError and nothing is changed.
  */
 export async function commitPlatformDay(
-  { platform, day }: { platform: Platform; day: string },
+  { platform, day, allowEmpty = false }: { platform: Platform; day: string; allowEmpty?: boolean },
   deps: CommitDeps,
 ): Promise<CommitResult> {
   if (!parseDay(day)) throw new RangeError(`not a day: ${day}`);
-  return commitManifests({ platform, day }, deps, await readSinkManifests(platform, day, deps));
+  const manifests = await readSinkManifests(platform, day, deps);
+  const committed = await getIngestedFiles(deps.store.client, { from: day, to: day, platform });
+  checkNothingVanishes({
+    platform,
+    day,
+    listed: manifests.map((m) => m.file),
+    known: committed,
+    allowEmpty,
+    listedFrom: "sink",
+  });
+  return commitManifests({ platform, day }, deps, manifests);
 }
 
 async function commitManifests(

@@ -1,7 +1,8 @@
 import { type Config, parseLocation } from "@ctr/schemas";
-import { type Folder, ingestShard, openFolder } from "@ctr/workers";
-import type { JobRunners } from "../backfill/executor.ts";
-import { engineSettings } from "../backfill/in_process_runners.ts";
+import { ingestShard } from "../jobs/ingest_shard.ts";
+import { engineSettings, type JobRunners } from "../jobs/job_runners.ts";
+import type { Folder } from "../source/folder.ts";
+import { openFolder } from "../source/open_folder.ts";
 
 /**
  * The shard handler of a queue worker: the same `ingestShard` the in-process executor calls, with

@@ -1,7 +1,7 @@
 import type { JobCounts, JobStatus } from "@ctr/schemas";
-import type { BackfillOutcome } from "../backfill/executor.ts";
-import type { BackfillPlan } from "../backfill/plan.ts";
-import { type BackfillSummary, exitCodeOf, summarize } from "../backfill/summary.ts";
+import type { BackfillOutcome } from "@ctr/workers";
+import type { BackfillPlan } from "./plan.ts";
+import { type BackfillSummary, exitCodeOf, summarize } from "./summary.ts";
 
 /** The fields of a finished job's status that come from its summary. */
 export type FinishedFields = { counts: JobCounts; ok: boolean } & Pick<

@@ -7,11 +7,10 @@ import {
   parseLocation,
   type SubmittedJob,
 } from "@ctr/schemas";
-import { openFolder } from "@ctr/workers";
+import { openFolder, type QueueConfig } from "@ctr/workers";
 import { planBackfill } from "../backfill/plan.ts";
-import { submitBackfillFlow } from "../queue/bullmq_executor.ts";
-import { type FlowQueues, openFlowQueues, readBackfillStatus } from "../queue/flow_status.ts";
-import type { QueueConfig } from "../queue/worker_runtime.ts";
+import { submitBackfillFlow } from "./bullmq_executor.ts";
+import { type FlowQueues, openFlowQueues, readBackfillStatus } from "./flow_status.ts";
 
 /**
  * Job submission with REDIS_URL: plans the backfill (lists the source) and adds its flow; the

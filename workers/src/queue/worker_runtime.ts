@@ -1,14 +1,17 @@
-import type { Config } from "@ctr/schemas";
-import { type Job, Worker } from "bullmq";
-import type { JobRunners } from "../backfill/executor.ts";
+import { Job, Queue, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { JobRunners } from "../jobs/job_runners.ts";
 import { checkEvictionPolicy, isConnectionError, logReconnects, openRedis } from "./connection.ts";
-import { processBackfillJob, processCommitJob, processPurchasesJob, processShardJob, WORKER_ID } from "./processors.ts";
+import {
+  type JobLoader,
+  processBackfillJob,
+  processCommitJob,
+  processPurchasesJob,
+  processShardJob,
+  WORKER_ID,
+} from "./processors.ts";
+import type { QueueConfig } from "./queue_config.ts";
 import { QUEUE_NAMES } from "./queues.ts";
-
-export type QueueConfig = Pick<
-  Config,
-  "queuePrefix" | "workerConcurrency" | "workerLockDurationMs" | "workerStalledIntervalMs" | "workerShutdownTimeoutMs"
-> & { redisUrl: string };
 
 /** Which queues this process consumes, with the handlers they call. A queue left out is not consumed. */
 export interface QueueConsumers {
@@ -57,6 +60,7 @@ export async function startQueueWorkers(
     // that kills its worker every time (out of memory) cannot go round forever.
     maxStalledCount: 1,
   };
+  const children = childLoader(connection, config.queuePrefix);
   const workers: Worker[] = [];
   if (consumers.shards) {
     workers.push(
@@ -68,7 +72,7 @@ export async function startQueueWorkers(
   }
   const store = consumers.store;
   if (store) {
-    const commit = processCommitJob(store);
+    const commit = processCommitJob(store, children.load);
     const purchases = processPurchasesJob(store);
     const processStoreJob = (job: Job): Promise<unknown> => {
       if (job.name === "commit-day") return commit(job);
@@ -80,7 +84,7 @@ export async function startQueueWorkers(
     workers.push(new Worker(QUEUE_NAMES.store, processStoreJob, { ...common, concurrency: 1 }));
   }
   if (consumers.backfill) {
-    workers.push(new Worker(QUEUE_NAMES.backfill, processBackfillJob, { ...common, concurrency: 4 }));
+    workers.push(new Worker(QUEUE_NAMES.backfill, processBackfillJob(children.load), { ...common, concurrency: 4 }));
   }
   for (const worker of workers) {
     worker.on("failed", (job, error) => {
@@ -108,11 +112,35 @@ export async function startQueueWorkers(
       });
       const how = await Promise.race([graceful, deadline]);
       clearTimeout(timer);
+      await children.close();
       // When forced: a second `close(true)` would return the pending graceful close (BullMQ keeps
       // the first one), which still waits for the jobs. Cutting the connection instead stops the
       // lock renewals: the jobs' locks expire and another worker takes them up. The caller exits.
       connection.disconnect();
       return how;
+    },
+  };
+}
+
+/**
+ * Loads the children a parent lists by their Redis keys (`prefix:queue:id`, BullMQ's key layout), on
+ * the workers' connection: a failed child is named in its parent's outcome from its name and data.
+ */
+function childLoader(connection: Redis, prefix: string): { load: JobLoader; close(): Promise<void> } {
+  const queues = new Map<string, Queue>();
+  return {
+    load: async (key) => {
+      const [keyPrefix, queueName, ...id] = key.split(":");
+      if (keyPrefix !== prefix || !queueName) return undefined;
+      let queue = queues.get(queueName);
+      if (!queue) {
+        queue = new Queue(queueName, { connection, prefix });
+        queues.set(queueName, queue);
+      }
+      return (await Job.fromId(queue, id.join(":"))) ?? undefined;
+    },
+    close: async () => {
+      await Promise.all([...queues.values()].map((queue) => queue.close()));
     },
   };
 }

@@ -1,0 +1,96 @@
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createClient } from "@clickhouse/client";
+import { type Config, createDatabaseStatement, migrate, OUTPUT_SETTINGS, type Store } from "@ctr/schemas";
+import type * as ChdbConnection from "chdb/connection";
+import { checkStoreFree } from "./store_lock.ts";
+
+// chdb/connection is typed against the deprecated @clickhouse/client-common, which the client no
+// longer bundles; the shapes are the same, the declarations are not.
+type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>["connection"]>;
+
+/**
+ * chDB's session on `dir`. The 540 MB engine is loaded here, on first use, not when this module is
+ * imported: commands that never open the embedded store (help, generate, a ClickHouse server) never
+ * load it. `require` because opening a session is synchronous.
+ */
+function openChdb(dir: string): ReturnType<typeof ChdbConnection.createChdbConnection> {
+  const { createChdbConnection } = createRequire(import.meta.url)("chdb/connection") as typeof ChdbConnection;
+  try {
+    return createChdbConnection({ path: dir });
+  } catch (error) {
+    // Another process may have opened the store between the check and here.
+    checkStoreFree(dir);
+    throw error;
+  }
+}
+
+/**
+ * Opens the ClickHouse the configuration names: a server over HTTP, or chDB embedded under the
+ * data directory. Both are driven through @clickhouse/client, so the SQL is one code path.
+ * chDB binds one data directory per process: open the embedded store in one process only.
+ */
+export function openStore(clickhouse: Config["clickhouse"]): Store {
+  if (clickhouse.kind === "server") {
+    const client = createClient({
+      url: clickhouse.url,
+      username: clickhouse.username,
+      password: clickhouse.password,
+      database: clickhouse.database,
+      clickhouse_settings: OUTPUT_SETTINGS,
+      // gzip both ways: per-minute rows compress ~10x; zstd would need Node >= 22.15.
+      compression: { request: true, response: true },
+      keep_alive: { enabled: true, idle_socket_ttl: 2_500 },
+      request_timeout: 120_000,
+    });
+    const ensureDatabase = async () => {
+      // The main client is bound to the database, which may not exist yet; `default` always does.
+      const admin = createClient({ url: clickhouse.url, username: clickhouse.username, password: clickhouse.password });
+      try {
+        await admin.command({ query: createDatabaseStatement(clickhouse.database, clickhouse.cluster) });
+      } finally {
+        await admin.close();
+      }
+    };
+    return {
+      client,
+      kind: "server",
+      database: clickhouse.database,
+      ...(clickhouse.cluster ? { cluster: clickhouse.cluster } : {}),
+      ensureDatabase,
+      close: () => client.close(),
+    };
+  }
+  mkdirSync(clickhouse.path, { recursive: true });
+  checkStoreFree(clickhouse.path);
+  // chDB ignores the client's `database`: its tables live in `default`.
+  const client = createClient({
+    connection: openChdb(clickhouse.path) as unknown as ClientConnection,
+    clickhouse_settings: OUTPUT_SETTINGS,
+  });
+  return {
+    client,
+    kind: "embedded",
+    database: "default",
+    ensureDatabase: async () => {},
+    close: () => client.close(),
+  };
+}
+
+/**
+ * Runs `body` on the configuration's ClickHouse, migrated: `store` when given (left open), else one
+ * opened here and closed after.
+ */
+export async function withStore<T>(
+  config: Config,
+  store: Store | undefined,
+  body: (store: Store) => Promise<T>,
+): Promise<T> {
+  const opened = store ?? openStore(config.clickhouse);
+  try {
+    await migrate(opened);
+    return await body(opened);
+  } finally {
+    if (!store) await opened.close();
+  }
+}
