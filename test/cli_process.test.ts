@@ -4,7 +4,7 @@
  * `npm run` / `npx` stops the server it started.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createConnection } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -183,6 +183,17 @@ describe("ctr --help and a command's --help", () => {
     expect(again).toMatchObject({ code: 0 });
     expect(again.stdout).toMatch(/up to date/);
     expect(again.stdout).not.toMatch(/applied/);
+  });
+
+  it("runs an in-process ctr daily without loading BullMQ or ioredis: they are the queue's", async () => {
+    const dataDir = path.join(workDir, "daily");
+    mkdirSync(path.join(dataDir, "raw"), { recursive: true });
+    const { run, modules } = await loadedModules(["daily", "--date", "2016-02-01"], dataDir);
+    expect(run, run.stderr).toMatchObject({ code: 0 });
+    expect(run.stdout).toContain("rows written 0 view rows (3 platform-days");
+    const packages = packagesOf(modules);
+    expect(packages).toContain("chdb");
+    expect(["bullmq", "ioredis"].filter((name) => packages.has(name))).toEqual([]);
   });
 });
 

@@ -91,4 +91,19 @@ describe("ctr worker and ctr status without a reachable Redis", () => {
       env = saved;
     }
   });
+
+  it("refuses ctr worker with CLICKHOUSE_URL but no ORDERS_DATABASE_URL: its purchase syncs would read an empty SQLite", async () => {
+    const saved = env;
+    // Nothing listens on port 1: the worker must refuse before it connects to anything.
+    env = { ...saved, CLICKHOUSE_URL: "http://127.0.0.1:1" };
+    try {
+      const result = await ctr(["worker"]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^ctr worker: configuration error: ORDERS_DATABASE_URL: /);
+      expect(result.stderr).toContain("set ORDERS_DATABASE_URL");
+      expect(result.stdout).toBe("");
+    } finally {
+      env = saved;
+    }
+  });
 });

@@ -100,6 +100,39 @@ describe("a backfill that would replace a loaded day with less", () => {
   });
 });
 
+describe("a rebuild that would replace a loaded day with less", () => {
+  const rebuildFrom = (sink: string, ...flags: string[]) =>
+    runCtrArgv(["rebuild", "--from", DAY, "--to", DAY, ...flags], {
+      ...(process.env as Record<string, string>),
+      PARQUET_SINK: sink,
+    });
+
+  it("is refused when the sink holds no outputs of the day's loaded files, and empties it with --allow-empty", async () => {
+    const loaded = await whatTheApiShows();
+    expect(loaded.coverage).toMatchObject([{ platform: "MobileWeb", files: 2, views: 4 }]);
+    const emptySink = path.join(dir, "empty-sink");
+    await mkdir(emptySink, { recursive: true });
+
+    const refused = await rebuildFrom(emptySink);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain("rebuilt 2 platform-days: 0 views in 0 rows");
+    expect(refused.stdout).toContain("REFUSED     1 day left as they were:");
+    expect(refused.stdout).toContain(
+      `views MobileWeb ${DAY}: the sink holds no outputs for this day, but 2 files were loaded ` +
+        `(MobileWeb/${DAY}/a.ndjson, MobileWeb/${DAY}/b.ndjson); nothing was changed. Check PARQUET_SINK`,
+    );
+    expect(refused.stdout).toContain("re-run with --allow-empty (ctr rebuild)");
+    expect(await whatTheApiShows()).toEqual(loaded);
+
+    const emptied = await rebuildFrom(emptySink, "--allow-empty");
+    expect(emptied).toMatchObject({ code: 0, stdout: "rebuilt 3 platform-days: 0 views in 0 rows\n" });
+    expect(await whatTheApiShows()).toEqual({ ctr: [], coverage: [] });
+    // The real sink still holds the day: a rebuild from it brings it back, for the HTTP tests below.
+    expect((await runCtr("rebuild", "--from", DAY, "--to", DAY)).code).toBe(0);
+    expect(await whatTheApiShows()).toEqual(loaded);
+  });
+});
+
 describe('POST /jobs/backfill with "allowEmpty"', () => {
   /** The API of a `ctr serve` whose EVENTS_SOURCE is `source`, running backfills in-process. */
   async function serveJobs(source: string, use: (app: ReturnType<typeof createTestApp>) => Promise<void>) {
