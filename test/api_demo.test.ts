@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { followOutput } from "./support/child_output.ts";
 import { freePort } from "./support/free_port.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -19,22 +20,6 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Resolves with everything printed so far once `pattern` appears on stdout; rejects if the process exits first. */
-function waitForOutput(process: ChildProcess, pattern: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = "";
-    let err = "";
-    process.stderr?.on("data", (chunk: Buffer) => {
-      err += chunk.toString();
-    });
-    process.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      if (pattern.test(out)) resolve(out);
-    });
-    process.once("exit", (code) => reject(new Error(`ctr demo exited with ${code} before serving:\n${out}\n${err}`)));
-  });
-}
-
 describe("ctr demo (npm start)", () => {
   it("generates, loads, backfills, serves, prints working example queries, and stops on SIGTERM", async () => {
     const port = await freePort();
@@ -43,7 +28,10 @@ describe("ctr demo (npm start)", () => {
       env: { ...process.env, CTR_DATA_DIR: dataDir, LOG_LEVEL: "warn" },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const output = await waitForOutput(child, /curl \S+\n[\s\S]*open http/);
+    const output = await followOutput(child).until(/curl \S+\n[\s\S]*open http/, "ctr demo did not serve", {
+      stdoutOnly: true,
+      timeoutMs: 280_000,
+    });
     expect(output).toMatch(/no event folders .*; generating 2016-02-01\.\.2016-02-03/);
     expect(output).toMatch(/views\s+[\d,]+/);
     const explorer = /Explore CTR in a browser: (\S+)/.exec(output)?.[1];

@@ -14,7 +14,7 @@ import {
   type QueuedShardResult,
   runnersOf,
 } from "@ctr/workers";
-import { Job, Queue } from "bullmq";
+import { Job, Queue, QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { truncateTables } from "./support/api_server.ts";
@@ -32,7 +32,6 @@ import {
   uploadObject,
   uploadTree,
   type WorkerProcess,
-  waitFor,
 } from "./support/distributed_support.ts";
 import { oneViewNdjson, removeDir, tempDir } from "./support/ingest_fixtures.ts";
 import { startS3rver } from "./support/ingest_s3rver.ts";
@@ -154,23 +153,24 @@ describe("a backfill over BullMQ", needs("redis"), () => {
     await truncateTables(store);
     const redis = new Redis(REDIS_URL);
     const shards = new Queue(QUEUE_NAMES.shards, { connection: redis, prefix: config.queuePrefix });
+    // The queue says when a job goes active, and which worker took it (processedBy).
+    const events = new QueueEvents(QUEUE_NAMES.shards, { connection: { url: REDIS_URL }, prefix: config.queuePrefix });
+    await events.waitUntilReady();
+    const taken = new Promise<string>((resolve) => {
+      events.on("active", async ({ jobId }) => {
+        const job = await Job.fromId(shards, jobId);
+        if (job?.processedBy?.endsWith(`:${first.pid}`)) resolve(jobId);
+      });
+    });
     const running = coordinate(config);
-    let victim: string | undefined;
-    await waitFor(
-      async () => {
-        const active = await shards.getActive();
-        victim = active.find((job) => job.processedBy?.endsWith(`:${first.pid}`))?.id;
-        return victim !== undefined;
-      },
-      60_000,
-      () => "worker 1 never took a shard",
-    );
+    const victim = await taken;
+    await events.close();
     first.child.kill("SIGKILL");
     expect(await first.exited).toBe("SIGKILL");
     const outcome = await running;
     expect(outcome.failures).toEqual([]);
     expect(await clickhouseTotals(store)).toEqual(inProcessTotals);
-    const retried = await Job.fromId(shards, victim ?? "");
+    const retried = await Job.fromId(shards, victim);
     if (!retried) throw new Error(`shard ${victim} is gone`);
     expect(await retried.getState()).toBe("completed");
     expect((retried.returnvalue as QueuedShardResult).worker).toMatch(new RegExp(`:${second.pid}$`));

@@ -13,7 +13,7 @@ import {
 } from "@ctr/jobs";
 import { type Config, getIngestedFiles, loadConfig, type Store } from "@ctr/schemas";
 import { jobOptions, openFolder, QUEUE_NAMES, queueConfigOf } from "@ctr/workers";
-import { Job, Queue } from "bullmq";
+import { Queue, QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -25,7 +25,6 @@ import {
   startWorker,
   uniquePrefix,
   type WorkerProcess,
-  waitFor,
 } from "./support/distributed_support.ts";
 import { oneViewNdjson, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
 import { needs } from "./support/services.ts";
@@ -123,22 +122,16 @@ describe("ctr daily", () => {
       const system = await startJobSystem(config, store, () => {});
       const redis = new Redis(REDIS_URL);
       const queue = new Queue(QUEUE_NAMES.store, { connection: redis, prefix });
+      const events = new QueueEvents(QUEUE_NAMES.store, { connection: { url: REDIS_URL }, prefix });
       try {
         const job = await queue.add("daily", { date: DAY }, jobOptions("daily"));
-        let submitted: { id: string; files: number } | undefined;
-        await waitFor(
-          async () => {
-            submitted = (await Job.fromId(queue, job.id ?? ""))?.returnvalue ?? undefined;
-            return submitted !== undefined;
-          },
-          60_000,
-          () => "the daily job did not run",
-        );
+        const submitted: { id: string; files: number } = await job.waitUntilFinished(events, 60_000);
         expect(submitted?.files).toBe(1);
         const outcome = await waitForOutcome(queueConfig, submitted?.id ?? "");
         expect(outcome.failures).toEqual([]);
         expect(outcome.shards.flatMap((s) => s.files.map((f) => f.file))).toEqual([`MobileWeb/${DAY}/late-3.ndjson`]);
       } finally {
+        await events.close();
         await queue.close();
         redis.disconnect();
         await system.close();

@@ -4,7 +4,7 @@ import path from "node:path";
 import { generate, InProcessSubmitter, startJobSystem } from "@ctr/jobs";
 import { toApiConfig } from "@ctr/query-api";
 import { type Config, loadConfig, PLATFORMS, type Store } from "@ctr/schemas";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestApp, truncateTables } from "./support/api_server.ts";
 import {
   cleanUpDistributedTest,
@@ -13,7 +13,6 @@ import {
   startWorker,
   uniquePrefix,
   type WorkerProcess,
-  waitFor,
 } from "./support/distributed_support.ts";
 import { tempDir } from "./support/ingest_fixtures.ts";
 import { needs } from "./support/services.ts";
@@ -54,16 +53,16 @@ async function backfillOverHttp(app: ReturnType<typeof appWith>) {
   expect(submitted.status).toBe(202);
   const { id } = (await submitted.json()) as { id: string };
   expect(id).toMatch(/^backfill\.2016-02-01\.2016-02-01\./);
-  let status: Record<string, unknown> = {};
-  await waitFor(
+  // GET /jobs/:id is how a client learns the job finished: it asks again until it has.
+  const status = await vi.waitFor(
     async () => {
       const response = await app.request(`/jobs/${encodeURIComponent(id)}`, { headers: auth });
       expect(response.status).toBe(200);
-      status = (await response.json()) as Record<string, unknown>;
-      return status.state === "completed" || status.state === "failed";
+      const body = (await response.json()) as Record<string, unknown>;
+      expect(body.state, `job ${id} did not finish: ${JSON.stringify(body)}`).toMatch(/^(completed|failed)$/);
+      return body;
     },
-    120_000,
-    () => `job ${id} did not finish: ${JSON.stringify(status)}`,
+    { timeout: 120_000, interval: 100 },
   );
   return { id, status };
 }

@@ -1,16 +1,23 @@
 // `ctr worker` as an operator sees it: it warns when Redis may evict keys, rides out a Redis restart
 // (ioredis reconnects; the worker takes jobs again), and stops gracefully on SIGTERM.
 import { type ChildProcess, spawn } from "node:child_process";
-import net from "node:net";
 import path from "node:path";
 import { chooseExecutor, planBackfill } from "@ctr/jobs";
 import { loadConfig, migrate, PLATFORMS, type Store } from "@ctr/schemas";
-import { openFolder, openStore, openStoreSide, QUEUE_NAMES, type QueuedShardResult, runnersOf } from "@ctr/workers";
-import { Queue } from "bullmq";
-import { Redis } from "ioredis";
+import { openFolder, openStore, openStoreSide, type QueuedShardResult, runnersOf } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startWorker, stopWorker, type WorkerProcess, waitFor } from "./support/distributed_support.ts";
+import { followOutput } from "./support/child_output.ts";
+import {
+  EVENTS_BUCKET,
+  startWorker,
+  stopWorker,
+  uploadObject,
+  type WorkerProcess,
+} from "./support/distributed_support.ts";
+import { freePort } from "./support/free_port.ts";
 import { oneViewNdjson, removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
+import { s3rverConfig, startS3rver } from "./support/ingest_s3rver.ts";
+import { startS3Proxy } from "./support/s3_proxy.ts";
 import { needs, serviceAddress } from "./support/services.ts";
 
 const DAY = "2016-02-01";
@@ -19,18 +26,6 @@ let port: number;
 let redis: ChildProcess | undefined;
 let store: Store;
 let worker: WorkerProcess | undefined;
-
-/** A free loopback TCP port. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 /** A private redis-server on `port`, without persistence, with the given eviction policy. */
 async function startRedis(policy: string): Promise<ChildProcess> {
@@ -41,15 +36,7 @@ async function startRedis(policy: string): Promise<ChildProcess> {
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
-  let text = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    text += chunk.toString();
-  });
-  await waitFor(
-    () => text.includes("Ready to accept connections"),
-    20_000,
-    () => `redis-server did not start:\n${text}`,
-  );
+  await followOutput(child).until("Ready to accept connections", "redis-server did not start", { timeoutMs: 20_000 });
   return child;
 }
 
@@ -99,19 +86,10 @@ describe("ctr worker", needs("redisServer"), () => {
     // Redis goes away and comes back (empty: it kept nothing on disk). Meanwhile the worker says so
     // once per reconnect attempt (not once per connection or per queue), and again when it is back.
     await stopRedis(redis);
-    const running = worker;
-    await waitFor(
-      () => /reconnect attempt 3 /.test(running.output()),
-      20_000,
-      () => `no reconnect attempts logged:\n${running.output()}`,
-    );
+    await worker.until(/reconnect attempt 3 /, "no reconnect attempts logged", { timeoutMs: 20_000 });
     expect(worker.child.exitCode).toBeNull();
     redis = await startRedis("noeviction");
-    await waitFor(
-      () => running.output().includes("Redis connection back after"),
-      20_000,
-      () => `the reconnection was not logged:\n${running.output()}`,
-    );
+    await worker.until("Redis connection back after", "the reconnection was not logged", { timeoutMs: 20_000 });
     const attempts = [...worker.output().matchAll(/reconnect attempt (\d+) in \d+ ms/g)].map((m) => Number(m[1]));
     expect(attempts).toEqual(attempts.map((_, i) => i + 1));
     expect(worker.output()).toMatch(
@@ -142,12 +120,19 @@ describe("ctr worker", needs("redisServer"), () => {
   });
 
   it("on SIGTERM past WORKER_SHUTDOWN_TIMEOUT_MS releases its shard, which another worker completes", async () => {
-    // One file big enough to take seconds: 250,000 one-view lines (~47 MB).
-    const line = oneViewNdjson(DAY, "BIG");
-    await writeFiles(path.join(dir, "big"), { [`iOS/${DAY}/big.ndjson`]: line.repeat(250_000) });
+    // The shard's file is read from S3 through a proxy that holds the read: the first worker is in the
+    // middle of the shard when it is asked to stop, however fast the machine. 250,000 one-view lines.
+    const s3 = await startS3rver(dir, [EVENTS_BUCKET]);
+    await uploadObject(s3.endpoint, `iOS/${DAY}/big.ndjson`, oneViewNdjson(DAY, "BIG").repeat(250_000));
+    const proxy = await startS3Proxy(s3.endpoint, [`/iOS/${DAY}/big.ndjson`]);
+    const s3Config = s3rverConfig(proxy.endpoint);
     const env = {
       CTR_DATA_DIR: path.join(dir, "data"),
-      EVENTS_SOURCE: path.join(dir, "big"),
+      EVENTS_SOURCE: `s3://${EVENTS_BUCKET}/landing`,
+      S3_ENDPOINT: s3Config.endpoint,
+      AWS_REGION: s3Config.region,
+      AWS_ACCESS_KEY_ID: s3Config.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3Config.secretAccessKey,
       PARQUET_SINK: path.join(dir, "parquet"),
       REDIS_URL: `redis://127.0.0.1:${port}`,
       QUEUE_PREFIX: "release",
@@ -166,18 +151,11 @@ describe("ctr worker", needs("redisServer"), () => {
     const side = await openStoreSide(config, store);
     try {
       const running = chooseExecutor(config, runnersOf(config, side, source), request, () => {}).run(plan);
-      const connection = new Redis(env.REDIS_URL);
-      const shards = new Queue(QUEUE_NAMES.shards, { connection, prefix: env.QUEUE_PREFIX });
-      await waitFor(
-        async () => (await shards.getActiveCount()) > 0,
-        60_000,
-        () => "the shard never started",
-      );
-      await shards.close();
-      connection.disconnect();
+      await proxy.held(`/iOS/${DAY}/big.ndjson`);
       first.child.kill("SIGTERM");
       expect(await first.exited).toBe(0);
       expect(first.output()).toContain("unfinished jobs were released");
+      proxy.release();
       worker = await startWorker({ ...env, CTR_DATA_DIR: path.join(dir, "worker-2") });
       const outcome = await running;
       expect(outcome.failures).toEqual([]);
@@ -187,6 +165,8 @@ describe("ctr worker", needs("redisServer"), () => {
       ]);
     } finally {
       await side.close();
+      await proxy.close();
+      await s3.close();
     }
   });
 });

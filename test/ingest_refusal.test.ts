@@ -7,11 +7,10 @@ import { InProcessSubmitter } from "@ctr/jobs";
 import { toApiConfig } from "@ctr/query-api";
 import { type Config, loadConfig } from "@ctr/schemas";
 import { openStore } from "@ctr/workers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestApp } from "./support/api_server.ts";
 import { getJson, restoreEnvironment, sinkFingerprint, useEmbeddedEnvironment, withApi } from "./support/ctr_cli.ts";
 import { runCtr as runCtrArgv } from "./support/ctr_in_process.ts";
-import { waitFor } from "./support/distributed_support.ts";
 import { mixedNdjson, oneViewNdjson, removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
 
 const runCtr = (...argv: string[]) => runCtrArgv(argv);
@@ -155,14 +154,13 @@ describe('POST /jobs/backfill with "allowEmpty"', () => {
     });
     if (submitted.status !== 202) return { code: submitted.status, body: await submitted.json() };
     const { id } = (await submitted.json()) as { id: string };
-    let status: Record<string, unknown> = {};
-    await waitFor(
+    const status = await vi.waitFor(
       async () => {
-        status = (await (await app.request(`/jobs/${encodeURIComponent(id)}`)).json()) as Record<string, unknown>;
-        return status.state === "completed" || status.state === "failed";
+        const body = (await (await app.request(`/jobs/${encodeURIComponent(id)}`)).json()) as Record<string, unknown>;
+        expect(body.state, JSON.stringify(body)).toMatch(/^(completed|failed)$/);
+        return body;
       },
-      60_000,
-      () => JSON.stringify(status),
+      { timeout: 60_000, interval: 100 },
     );
     return { code: 202, body: status };
   }

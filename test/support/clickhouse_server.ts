@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { followOutput } from "./child_output.ts";
 import { REPO_ROOT } from "./ingest_fixtures.ts";
 
 const SERVER_FILE = path.join(REPO_ROOT, "test/support/clickhouse_http_server.ts");
@@ -28,10 +29,7 @@ export async function startClickHouseServer(
   if (options.password !== undefined) args.push("--password", options.password);
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ["pipe", "pipe", "pipe"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
+  const output = followOutput(child);
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM");
@@ -42,25 +40,10 @@ export async function startClickHouseServer(
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let stdout = "";
-      const timer = setTimeout(
-        () => reject(new Error(`the ClickHouse stand-in did not start in 60 s:\n${stderr}`)),
-        60_000,
-      );
-      child.stdout.on("data", (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const line = /^\{"port":(\d+)\}$/m.exec(stdout);
-        if (line) {
-          clearTimeout(timer);
-          resolve(Number(line[1]));
-        }
-      });
-      child.once("exit", (code, signal) => {
-        clearTimeout(timer);
-        reject(new Error(`the ClickHouse stand-in exited (${signal ?? code}) before listening:\n${stderr}`));
-      });
-    });
+    // The stand-in prints {"port":N} on stdout once it listens.
+    const listening = /^\{"port":(\d+)\}$/m;
+    const printed = await output.until(listening, "the ClickHouse stand-in did not start", { stdoutOnly: true });
+    const port = Number(listening.exec(printed)?.[1]);
     return { url: `http://127.0.0.1:${port}`, close: stop };
   } catch (error) {
     await stop();

@@ -1,9 +1,10 @@
 // The `ctr` CLI as a user runs it: a command to its end, or `ctr serve` until stopped, each in a
 // child process of its own with exactly the environment given (plus PATH and HOME).
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import net from "node:net";
 import { promisify } from "node:util";
-import { waitFor } from "./distributed_support.ts";
+import { vi } from "vitest";
+import { followOutput } from "./child_output.ts";
+import { freePort } from "./free_port.ts";
 import { REPO_ROOT } from "./ingest_fixtures.ts";
 
 const baseEnv = () => ({ PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" });
@@ -57,20 +58,6 @@ export function startCtr(
   return { pid: child.pid, done };
 }
 
-/** A free loopback TCP port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
-
 /** A running `ctr serve`: its base URL, and how to stop it (SIGTERM, then its exit code). */
 export interface ServeProcess {
   url: string;
@@ -86,24 +73,19 @@ export async function startCtrServe(env: Record<string, string>): Promise<ServeP
     env: { ...baseEnv(), LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let output = "";
-  const collect = (chunk: Buffer) => {
-    output += chunk.toString();
-  };
-  child.stdout.on("data", collect);
-  child.stderr.on("data", collect);
+  const output = followOutput(child);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(
+  await vi.waitFor(
     async () => {
-      if (child.exitCode !== null) throw new Error(`ctr serve exited with ${child.exitCode}:\n${output}`);
-      return fetch(`${url}/healthz`).then(
+      if (child.exitCode !== null) throw new Error(`ctr serve exited with ${child.exitCode}:\n${output.text()}`);
+      const healthy = await fetch(`${url}/healthz`).then(
         (response) => response.ok,
         () => false,
       );
+      if (!healthy) throw new Error(`ctr serve did not answer /healthz:\n${output.text()}`);
     },
-    60_000,
-    () => `ctr serve did not answer /healthz:\n${output}`,
+    { timeout: 60_000, interval: 100 },
   );
   return {
     url,

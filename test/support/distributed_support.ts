@@ -13,6 +13,7 @@ import {
   openStore,
 } from "@ctr/workers";
 import { z } from "zod";
+import { type ChildOutput, followOutput } from "./child_output.ts";
 import { testClickHouseEnv } from "./clickhouse_mode.ts";
 import { REPO_ROOT, removeDir } from "./ingest_fixtures.ts";
 import { s3rverConfig } from "./ingest_s3rver.ts";
@@ -95,6 +96,8 @@ export interface WorkerProcess {
   child: ChildProcess;
   pid: number;
   output: () => string;
+  /** Resolves once the worker printed `pattern` (see followOutput). */
+  until: ChildOutput["until"];
   /** Resolves with the exit code or signal once it ended. */
   exited: Promise<number | NodeJS.Signals | null>;
 }
@@ -106,22 +109,12 @@ export async function startWorker(env: Record<string, string>): Promise<WorkerPr
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let text = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    text += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    text += chunk.toString();
-  });
+  const output = followOutput(child);
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) =>
     child.on("exit", (code, signal) => resolve(signal ?? code)),
   );
-  await waitFor(
-    () => text.includes("consuming"),
-    60_000,
-    () => `worker did not start:\n${text}`,
-  );
-  return { child, pid: child.pid ?? -1, output: () => text, exited };
+  await output.until("consuming", "the worker did not start");
+  return { child, pid: child.pid ?? -1, output: output.text, until: output.until, exited };
 }
 
 /** Stops a worker with SIGTERM (it shuts down gracefully) and waits for it; SIGKILL after 20 s. */
@@ -132,19 +125,6 @@ export async function stopWorker(worker: WorkerProcess): Promise<number | NodeJS
   const result = await worker.exited;
   clearTimeout(timer);
   return result;
-}
-
-/** Polls `check` every 50 ms until it holds, or fails after `timeoutMs` with `describe()`. */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  describe: () => string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** Deletes every key of a queue prefix (cleanup after a test file); nothing to do without Redis. */
