@@ -1,9 +1,11 @@
-// Keeps infra/compose/docker-compose.yml honest without a Docker engine: every app service gets only
+// Keeps infra/compose/docker-compose.yml honest without a Docker engine: it passes dclint (the Compose
+// specification's schema and its lint rules), every app service gets only
 // variables the configuration schema knows, enough of them for the distributed deployment, and a
 // command `ctr --help` lists; the backing services are configured the way BullMQ and the app need.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { CONFIG_VARIABLES, loadConfig, parseLocation } from "@ctr/schemas";
+import { DCLinter } from "dclint";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
@@ -62,6 +64,27 @@ function durationMs(value: string): number {
 let commands: string[];
 beforeAll(async () => {
   commands = await listCtrCommands();
+});
+
+describe("docker-compose.yml: lint", () => {
+  it("passes dclint: the Compose schema and its rules (no port published beyond the host's loopback)", () => {
+    // The file is ordered by role (backing services, the app, the profiles) and in start order, not
+    // alphabetically; its strings are in double quotes.
+    const rules = {
+      "service-keys-order": 0,
+      "services-alphabetical-order": 0,
+      "service-dependencies-alphabetical-order": 0,
+      "top-level-properties-order": 0,
+      "require-quotes-in-ports": [2, { quoteType: "double" }],
+    } as const;
+    const linter = new DCLinter({ rules, quiet: false, debug: false, exclude: [] });
+    // dclint's declarations import their own types without extensions, which NodeNext cannot follow.
+    const results: { messages: { line: number; message: string; rule: string }[] }[] = linter.lintFiles(
+      [COMPOSE_FILE],
+      false,
+    );
+    expect(results.flatMap((r) => r.messages.map((m) => `${m.line}: ${m.message} (${m.rule})`))).toEqual([]);
+  });
 });
 
 describe("compose stack: app services", () => {

@@ -1,48 +1,50 @@
-// Keeps the Dockerfile honest without a Docker engine: it is multi-stage, the runtime stage runs as a
+// Keeps the Dockerfile honest without a Docker engine: it parses (dockerfile-ast) and passes the
+// validator of the Dockerfile language server (dockerfile-utils), it is multi-stage, the runtime stage runs as a
 // non-root user through the ctr entry point, its CMD is a command `ctr --help` lists, and every path
 // it copies exists in the build context (the repository root, minus .dockerignore).
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import path from "node:path";
 import { CONFIG_VARIABLES } from "@ctr/schemas";
+import { DockerfileParser, JSONInstruction, ModifiableInstruction } from "dockerfile-ast";
+import { validate } from "dockerfile-utils";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ctrAcceptsArgs, ctrCommandOf, listCtrCommands, REPO_ROOT } from "./support/infra_support.ts";
 
 interface Instruction {
   keyword: string;
+  /** Its flags and arguments, separated by single spaces (continuation lines joined). */
   args: string;
   stage: number;
+  /** The strings of the exec (JSON array) form; empty in the shell form. */
+  exec: string[];
 }
 
-/** Dockerfile instructions with continuation lines joined and comments dropped, tagged by build stage. */
+/** The Dockerfile's instructions as dockerfile-ast parses them, tagged by build stage. */
 function readInstructions(text: string): Instruction[] {
-  const logical = text
-    .split("\n")
-    .filter((line) => !line.trimStart().startsWith("#"))
-    .join("\n")
-    .replace(/\\\n/g, " ")
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line !== "");
   let stage = -1;
-  return logical.map((line) => {
-    const [keyword = "", ...rest] = line.split(/\s+/);
-    if (keyword.toUpperCase() === "FROM") stage += 1;
-    return { keyword: keyword.toUpperCase(), args: rest.join(" "), stage };
-  });
+  return DockerfileParser.parse(text)
+    .getInstructions()
+    .map((instruction) => {
+      const keyword = instruction.getKeyword();
+      if (keyword === "FROM") stage += 1;
+      const flags = instruction instanceof ModifiableInstruction ? instruction.getFlags().map((f) => f.toString()) : [];
+      const args = [...flags, ...instruction.getArguments().map((a) => a.getValue())].join(" ");
+      const exec =
+        instruction instanceof JSONInstruction ? instruction.getJSONStrings().map((json) => json.getJSONValue()) : [];
+      return { keyword, args, stage, exec };
+    });
 }
 
 /** The exec (JSON array) form of CMD/ENTRYPOINT; the shell form would not receive SIGTERM as PID 1. */
 function execForm(instruction: Instruction | undefined): string[] {
   if (!instruction) return [];
-  const value: unknown = JSON.parse(instruction.args);
-  if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) {
-    throw new Error(`${instruction.keyword} is not in exec form: ${instruction.args}`);
-  }
-  return value;
+  if (instruction.exec.length === 0) throw new Error(`${instruction.keyword} is not in exec form: ${instruction.args}`);
+  return instruction.exec;
 }
 
-const instructions = readInstructions(readFileSync(path.join(REPO_ROOT, "Dockerfile"), "utf8"));
+const DOCKERFILE = readFileSync(path.join(REPO_ROOT, "Dockerfile"), "utf8");
+const instructions = readInstructions(DOCKERFILE);
 const lastStage = Math.max(...instructions.map((i) => i.stage));
 const runtime = instructions.filter((i) => i.stage === lastStage);
 const dockerignore = readFileSync(path.join(REPO_ROOT, ".dockerignore"), "utf8").split("\n");
@@ -53,6 +55,10 @@ beforeAll(async () => {
 });
 
 describe("Dockerfile", () => {
+  it("passes the Dockerfile language server's validator (dockerfile-utils) with no problem", () => {
+    expect(validate(DOCKERFILE).map((d) => `${d.range.start.line + 1}: ${d.message}`)).toEqual([]);
+  });
+
   it("is multi-stage on Node 24 (the current LTS), with the native toolchain only in the build stage", () => {
     const froms = instructions.filter((i) => i.keyword === "FROM");
     expect(froms.length).toBeGreaterThanOrEqual(2);

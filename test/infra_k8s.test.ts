@@ -1,4 +1,5 @@
-// Keeps infra/k8s honest without a cluster: each manifest parses, every process gets only variables of
+// Keeps infra/k8s honest without a cluster: each manifest parses and validates against the API schemas
+// of Kubernetes and KEDA (kubernetes-models, what kubeconform checks), every process gets only variables of
 // the configuration schema and all a distributed deployment needs (resolved from the ConfigMap and the
 // Secret as Kubernetes would), runs a command `ctr --help` lists, and the probes, grace period and
 // queue-depth scaling match what the processes do.
@@ -6,6 +7,16 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { CONFIG_VARIABLES } from "@ctr/schemas";
 import { QUEUE_NAMES } from "@ctr/workers";
+import { ScaledObject } from "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject";
+import { TriggerAuthentication } from "@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication";
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { CronJob } from "kubernetes-models/batch/v1/CronJob";
+import { Job } from "kubernetes-models/batch/v1/Job";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { Namespace } from "kubernetes-models/v1/Namespace";
+import { Secret } from "kubernetes-models/v1/Secret";
+import { Service } from "kubernetes-models/v1/Service";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import {
@@ -122,6 +133,35 @@ describe("k8s manifests: structure", () => {
     };
     expect([...kustomization.resources].sort()).toEqual([...files].sort());
     expect(manifests.every((m) => typeof m.kind === "string" && typeof m.metadata?.name === "string")).toBe(true);
+  });
+
+  it("validate against the API schemas of Kubernetes and KEDA", () => {
+    // kubernetes-models 4 (Node >= 14; 5 wants Node 22) carries the OpenAPI schemas of the API groups
+    // and KEDA's CRDs: what kubeconform checks, in-process. A kind without a model here fails the test.
+    const models: Record<string, new (data: never) => { validate(): void }> = {
+      "apps/v1 Deployment": Deployment,
+      "batch/v1 CronJob": CronJob,
+      "batch/v1 Job": Job,
+      "policy/v1 PodDisruptionBudget": PodDisruptionBudget,
+      "v1 ConfigMap": ConfigMap,
+      "v1 Namespace": Namespace,
+      "v1 Secret": Secret,
+      "v1 Service": Service,
+      "keda.sh/v1alpha1 ScaledObject": ScaledObject,
+      "keda.sh/v1alpha1 TriggerAuthentication": TriggerAuthentication,
+    };
+    const problems = manifests.flatMap((manifest) => {
+      const kind = `${manifest.apiVersion} ${manifest.kind}`;
+      const Model = models[kind];
+      if (!Model) return [`${kind} ${manifest.metadata.name}: no schema to check it against`];
+      try {
+        new Model(manifest as never).validate();
+        return [];
+      } catch (error) {
+        return [`${kind} ${manifest.metadata.name}: ${(error as Error).message}`];
+      }
+    });
+    expect(problems).toEqual([]);
   });
 
   it("run the API, the workers, the daily run and the migrations from the app image", () => {
