@@ -77,9 +77,6 @@ function where(params: CtrQueryParams, firstDay: string, lastDay: string): strin
 // special: the range filter already stops at end.
 const BUCKET = "{start:UInt32} + intDiv(toUInt32(minute) - {start:UInt32}, {step:UInt32}) * {step:UInt32}";
 
-/** How views and purchases are combined per (bucket, platform, product); both give the same rows. */
-export type CtrCombine = "join" | "union";
-
 /** One side of the combination: a table's counts per (bucket, platform, product) in range. */
 function side(params: CtrQueryParams, table: string, column: string, days: [string, string]): string {
   return `
@@ -92,34 +89,15 @@ function side(params: CtrQueryParams, table: string, column: string, days: [stri
 /**
  * Views and purchases per (bucket, platform, product): a FULL OUTER JOIN of the two aggregated sides,
  * so a key present on one side only still gives a row, with 0 for the other side (coalesce covers
- * servers configured with join_use_nulls). The equivalent UNION ALL + one GROUP BY is kept for the
- * benchmark (query-api/bench/ctr_join_bench.ts, chDB, 2 busy cores): neither wins reliably (union 256 vs
- * join 334 ms for 20k result rows, 211 vs 217 ms for 3.4k rows over 4.8M source rows, 8.9 vs 6.2 s
- * for 1.2M rows), so the join, the plainer statement and the contract's wording, is the default.
+ * servers configured with join_use_nulls). The equivalent UNION ALL + one GROUP BY was not reliably
+ * faster (bench/api/ctr_union.ts, docs/BENCHMARKS.md), so the join, the plainer statement and the
+ * contract's wording, is the one.
  */
-function combined(params: CtrQueryParams, combine: CtrCombine): string {
-  if (combine === "union") {
-    const rows = (table: string, counts: string, days: [string, string]) =>
-      `SELECT ${BUCKET} AS bucket, toString(platform) AS platform, product, ${counts}
-    FROM ${table} WHERE ${where(params, ...days)}`;
-    return `
-  SELECT bucket, platform, product, sum(views) AS views, sum(purchases) AS purchases
-  FROM (
-    ${rows(VIEWS_TABLE, "views, toUInt64(0) AS purchases", ["viewsFirstDay", "viewsLastDay"])}
-    UNION ALL
-    ${rows(PURCHASES_TABLE, "toUInt64(0) AS views, purchases", ["purchasesFirstDay", "purchasesLastDay"])}
-  )
-  GROUP BY bucket, platform, product`;
-  }
+function combined(params: CtrQueryParams): string {
   return `
   SELECT bucket, platform, product, coalesce(v.views, 0) AS views, coalesce(p.purchases, 0) AS purchases
   FROM (${side(params, VIEWS_TABLE, "views", ["viewsFirstDay", "viewsLastDay"])}) AS v
   FULL OUTER JOIN (${side(params, PURCHASES_TABLE, "purchases", ["purchasesFirstDay", "purchasesLastDay"])}) AS p USING (bucket, platform, product)`;
-}
-
-export interface CtrQueryOptions {
-  /** How the two tables are combined. Default `join` (FULL OUTER JOIN). */
-  combine?: CtrCombine;
 }
 
 /**
@@ -130,9 +108,9 @@ export interface CtrQueryOptions {
  * Decimal(38, 4), which ClickHouse renders with its four decimals (output_format_decimal_trailing_zeros,
  * set for every query in schemas' OUTPUT_SETTINGS). The order is byte order: String compares bytes.
  */
-export function buildCtrQuery(request: CtrRequest, { combine = "join" }: CtrQueryOptions = {}): CtrQuery {
+export function buildCtrQuery(request: CtrRequest): CtrQuery {
   const params = toCtrQueryParams(request);
-  const body = combined(params, combine);
+  const body = combined(params);
   return {
     params,
     rowBound: `

@@ -42,8 +42,8 @@ async function sqliteDialect(file: string): Promise<KyselyDialect> {
       cause,
     });
   }
-  // Kysely prepares every statement it runs; a batch's INSERT of 28,000 values takes SQLite ~3 ms to
-  // prepare, so statements that write are kept (a few shapes per load). Reading statements are not:
+  // Kysely prepares every statement it runs, and preparing a batch's INSERT is not free for SQLite
+  // (docs/BENCHMARKS.md), so statements that write are kept (a few shapes per load). Reading statements are not:
   // one that is being iterated cannot run again until its loop ends.
   const writers = new Map<string, Database.Statement>();
   const connection = database;

@@ -140,8 +140,8 @@ function insertParameters(dialect: Dialect, spec: TableSpec, rows: readonly Pend
 
 /**
  * SQL of the statements already built, by dialect, table, step and row count. Building and compiling
- * a VALUES list of 28,000 values costs Kysely about 10 ms of CPU, a quarter of a batch: each shape is
- * compiled once and run again with the next batch's values.
+ * a batch's VALUES list costs Kysely about a quarter of the batch's CPU (docs/BENCHMARKS.md): each
+ * shape is compiled once and run again with the next batch's values.
  */
 const compiledSql = new Map<string, string>();
 

@@ -88,9 +88,8 @@ const ProductNameSchema = z.object({ product: z.string() });
  * The products with at least one view in a range, in byte order, at most `limit`. `day` prunes
  * partitions, and the prefix is a range of the primary key's first column, which ClickHouse reads
  * in order, part by part, and stops reading at the limit. Reading in order starts with a block of
- * every part in range: small blocks keep that start cheap when the range spans many days
- * (the data of query-api/bench/products_bench.ts, 9M rows in 284 parts, medians of 7 alternating
- * runs on a busy machine: every day without a prefix 2.2 s -> 0.8 s, one day 88 -> 31 ms).
+ * every part in range: small blocks keep that start cheap when the range spans many days (about
+ * three times faster, measured by bench/api/products.ts: docs/BENCHMARKS.md).
  */
 export async function getProductsWithViews(
   client: ClickHouseClient,

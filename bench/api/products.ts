@@ -1,16 +1,15 @@
 /**
  * Measures GET /products (the explorer's type-ahead) on chDB over a month of synthetic per-minute
  * views: with and without a prefix, over one day and over every day. Through the real app (Hono's
- * in-process request), validation included. Run: npx tsx query-api/bench/products_bench.ts [days=30] [products=5000]
+ * in-process request), validation included. Run by hand (not part of `npm run bench`):
+ *   npx tsx bench/api/products.ts [days=30] [products=5000]
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { migrate } from "@ctr/schemas";
+import { createApp, createLogger, createMetrics, toApiConfig } from "@ctr/query-api";
+import { loadConfig, migrate } from "@ctr/schemas";
 import { openStore } from "@ctr/workers";
-import { createApp } from "../src/app.ts";
-import { createLogger } from "../src/logger.ts";
-import { createMetrics } from "../src/metrics.ts";
 
 const days = Number(process.argv[2] ?? 30);
 const products = Number(process.argv[3] ?? 5000);
@@ -30,7 +29,7 @@ await store.client.command({
 
 const app = createApp({
   store,
-  config: { apiKeys: [], corsOrigins: [], maxResultRows: 1_000_000, requestTimeoutMs: 30_000 },
+  config: toApiConfig(loadConfig({ CTR_DATA_DIR: dir })),
   logger: createLogger({ level: "silent" }),
   metrics: createMetrics({ processMetrics: false }),
 });
