@@ -50,18 +50,37 @@ interface SinkManifest {
 
 const ManifestRowSchema = z.object({ file: z.string(), status: z.string(), reason: z.string() });
 
+/** How ClickHouse reads each kind of output: the file's extension, its format and its columns. */
+const OUTPUT_FORMATS = {
+  manifest: { extension: "json", format: "JSONEachRow", structure: INGESTED_FILE_MANIFEST_STRUCTURE },
+  events: { extension: "parquet", format: "Parquet", structure: "ts_ms Float64, product String" },
+} as const;
+
+/** The sink's outputs of `kind` of these files of a (platform, day), as a table function; undefined for no file. */
+function sinkOutputs(
+  deps: CommitDeps,
+  kind: keyof typeof OUTPUT_FORMATS,
+  { platform, day }: { platform: Platform; day: string },
+  ids: readonly string[],
+) {
+  if (ids.length === 0) return undefined;
+  const { extension, format, structure } = OUTPUT_FORMATS[kind];
+  const glob = ids.length === 1 ? (ids[0] ?? "") : `{${ids.join(",")}}`;
+  return sinkTableFunction(
+    deps.sink,
+    deps.s3,
+    `${outputDir(kind, platform, day)}${glob}.${extension}`,
+    format,
+    structure,
+  );
+}
+
 /** The manifests the sink holds for a (platform, day): read by ClickHouse, one query. */
 async function readSinkManifests(platform: Platform, day: string, deps: CommitDeps): Promise<SinkManifest[]> {
   const listed = await listAll(deps.sink, outputDir("manifest", platform, day));
   const ids = listed.map((m) => fileIdInKey(m.key)).filter((id): id is string => id !== undefined);
-  if (ids.length === 0) return [];
-  const source = sinkTableFunction(
-    deps.sink,
-    deps.s3,
-    `${outputDir("manifest", platform, day)}${globOf(ids)}.json`,
-    "JSONEachRow",
-    INGESTED_FILE_MANIFEST_STRUCTURE,
-  );
+  const source = sinkOutputs(deps, "manifest", { platform, day }, ids);
+  if (!source) return [];
   const rows = await queryRows(deps.store.client, {
     name: "read_sink_manifests",
     query: `SELECT file, status, reason FROM ${source.sql}`,
@@ -88,8 +107,6 @@ async function countViewRows(store: Store, platform: Platform, day: string): Pro
   });
   return row?.rows ?? 0;
 }
-
-const globOf = (ids: readonly string[]) => (ids.length === 1 ? (ids[0] ?? "") : `{${ids.join(",")}}`);
 
 /**
  * Commits a (platform, day) from its source listing: the one path both the in-process executor and
@@ -177,16 +194,7 @@ async function commitManifests(
   // The views are counted per minute here, from the events Parquet, in one pass over the whole day:
   // ClickHouse is the aggregator anyway. The window is applied again because sinks written before
   // it existed may hold views outside it; every output written since holds none.
-  const eventsSource =
-    loadedIds.length > 0
-      ? sinkTableFunction(
-          deps.sink,
-          deps.s3,
-          `${outputDir("events", platform, day)}${globOf(loadedIds)}.parquet`,
-          "Parquet",
-          "ts_ms Float64, product String",
-        )
-      : undefined;
+  const eventsSource = sinkOutputs(deps, "events", { platform, day }, loadedIds);
   const window = viewTimeWindow(day);
   const views = await replacePartition(deps.store, {
     table: PRODUCT_VIEWS_PER_MINUTE_TABLE,
@@ -209,16 +217,7 @@ async function commitManifests(
         "fill_staging_views",
       ),
   });
-  const manifestSource =
-    allIds.length > 0
-      ? sinkTableFunction(
-          deps.sink,
-          deps.s3,
-          `${outputDir("manifest", platform, day)}${globOf(allIds)}.json`,
-          "JSONEachRow",
-          INGESTED_FILE_MANIFEST_STRUCTURE,
-        )
-      : undefined;
+  const manifestSource = sinkOutputs(deps, "manifest", { platform, day }, allIds);
   const files = await replacePartition(deps.store, {
     table: INGESTED_FILES_TABLE,
     partition,
