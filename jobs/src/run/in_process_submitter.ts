@@ -112,7 +112,7 @@ export class InProcessSubmitter implements JobSubmitter {
       status.failures.push({ step: "backfill", message: messageOf(error) });
     }
     // Whole, with the server's paths: GET /jobs/:id shows clients the same failures without them.
-    if (status.counts) for (const f of status.failures) this.log(`backfill ${id}: ${f.step} failed: ${f.message}`);
+    if (status.counts) for (const f of status.failures) this.log(`${f.step} failed: ${f.message}`, { jobId: id });
     status.state = status.failures.length > 0 && !status.counts ? "failed" : "completed";
     status.finishedAt = new Date().toISOString();
   }
