@@ -124,7 +124,7 @@ describe("ctr worker", needs("redisServer"), () => {
     // middle of the shard when it is asked to stop, however fast the machine. 250,000 one-view lines.
     const s3 = await startS3rver(dir, [EVENTS_BUCKET]);
     await uploadObject(s3.endpoint, `iOS/${DAY}/big.ndjson`, oneViewNdjson(DAY, "BIG").repeat(250_000));
-    const proxy = await startS3Proxy(s3.endpoint, [`/iOS/${DAY}/big.ndjson`]);
+    const proxy = await startS3Proxy(s3.endpoint, { hold: [`/iOS/${DAY}/big.ndjson`] });
     const s3Config = s3rverConfig(proxy.endpoint);
     const env = {
       CTR_DATA_DIR: path.join(dir, "data"),

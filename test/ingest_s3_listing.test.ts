@@ -10,7 +10,7 @@ import { runCtr } from "./support/ctr_in_process.ts";
 import { EVENTS_BUCKET } from "./support/distributed_support.ts";
 import { removeDir, tempDir } from "./support/ingest_fixtures.ts";
 import { s3rverConfig, startS3rver } from "./support/ingest_s3rver.ts";
-import { type S3Request, startS3RequestLog } from "./support/s3_request_log.ts";
+import { type S3Request, startS3Proxy } from "./support/s3_proxy.ts";
 
 /** The platform folders as a landing zone may spell them: iOS in lower case. */
 const PLATFORM_DIRS = ["Android", "MobileWeb", "ios"];
@@ -20,7 +20,7 @@ const FILES_PER_DAY = 2;
 
 let dir: string;
 let s3: Awaited<ReturnType<typeof startS3rver>>;
-let log: Awaited<ReturnType<typeof startS3RequestLog>>;
+let log: Awaited<ReturnType<typeof startS3Proxy>>;
 
 /** One view of P1 at noon of `day`, in an NDJSON line. */
 const dayFile = (day: string) =>
@@ -42,7 +42,7 @@ beforeAll(async () => {
   // A folder beside the platforms that is none of them.
   puts.push(client.send(new PutObjectCommand({ Bucket: EVENTS_BUCKET, Key: "landing/_staging/x.json", Body: "{}" })));
   await Promise.all(puts);
-  log = await startS3RequestLog(s3.endpoint);
+  log = await startS3Proxy(s3.endpoint);
 });
 
 afterAll(async () => {

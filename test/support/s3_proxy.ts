@@ -1,11 +1,22 @@
-// A plain HTTP proxy in front of an S3 endpoint (s3rver), for tests that must catch the product in the
-// middle of a read: it can hold the reads of chosen objects until the test lets them go. Headers go
-// through untouched (the Host header is part of the request signature).
+// A plain HTTP proxy in front of an S3 endpoint (s3rver) that records every request, so that a test
+// can count what the product asked S3 for through the product's own client, and can hold the reads
+// of chosen objects until the test lets them go, to catch the product in the middle of a read.
+// Headers go through untouched (the Host header is part of the request signature).
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
+/** One request that went through the proxy: the bucket, and for a LIST its prefix. */
+export interface S3Request {
+  method: string;
+  bucket: string;
+  /** ListObjectsV2 requests only (`?list-type=2`): the prefix listed, "" for none. */
+  listPrefix?: string;
+}
+
 export interface S3Proxy {
   endpoint: string;
+  /** Every request so far, in order. */
+  requests: S3Request[];
   /** Resolves once a read of an object whose key ends with `suffix` is being held. */
   held(suffix: string): Promise<void>;
   /** Lets every held read (and every later one) through. */
@@ -13,10 +24,14 @@ export interface S3Proxy {
   close(): Promise<void>;
 }
 
-/** Starts a proxy to `endpoint` that holds every GET of an object whose key ends with one of `hold`. */
-export async function startS3Proxy(endpoint: string, hold: readonly string[]): Promise<S3Proxy> {
+/** Starts a proxy to `endpoint`; it holds every GET of an object whose key ends with one of `hold` (default: none). */
+export async function startS3Proxy(
+  endpoint: string,
+  { hold = [] }: { hold?: readonly string[] } = {},
+): Promise<S3Proxy> {
   const target = new URL(endpoint);
-  let holding = true;
+  const requests: S3Request[] = [];
+  let holding = hold.length > 0;
   const waiting: (() => void)[] = [];
   const heldKeys: string[] = [];
   const watchers: { suffix: string; resolve: () => void }[] = [];
@@ -32,7 +47,14 @@ export async function startS3Proxy(endpoint: string, hold: readonly string[]): P
     request.pipe(upstream);
   };
   const server = http.createServer((request, response) => {
-    const key = new URL(request.url ?? "/", "http://proxy").pathname;
+    const url = new URL(request.url ?? "/", "http://proxy");
+    const isList = request.method === "GET" && url.searchParams.get("list-type") === "2";
+    requests.push({
+      method: request.method ?? "",
+      bucket: url.pathname.split("/")[1] ?? "",
+      ...(isList ? { listPrefix: url.searchParams.get("prefix") ?? "" } : {}),
+    });
+    const key = url.pathname;
     const matching = request.method === "GET" ? hold.find((suffix) => key.endsWith(suffix)) : undefined;
     if (!holding || matching === undefined) return forward(request, response);
     heldKeys.push(key);
@@ -46,6 +68,7 @@ export async function startS3Proxy(endpoint: string, hold: readonly string[]): P
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    requests,
     held: (suffix) =>
       new Promise((resolve) => {
         if (heldKeys.some((key) => key.endsWith(suffix))) resolve();
