@@ -1,7 +1,7 @@
 import path from "node:path";
 import { InProcessSubmitter } from "@ctr/jobs";
 import { type RunningServer, toApiConfig } from "@ctr/query-api";
-import { loadConfig, runCommand, type Store } from "@ctr/schemas";
+import { loadConfig, recordDataChange, runCommand, type Store } from "@ctr/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   getCtr,
@@ -273,6 +273,8 @@ describe("failures", () => {
       name: "hide table",
       query: "RENAME TABLE purchases_per_minute_v1 TO purchases_per_minute_v1_hidden",
     });
+    // As any change of the tables: the answers kept from before are not served.
+    await recordDataChange(store);
     try {
       const response = await getCtr(server, valid, { "X-Request-Id": "test-500" });
       expect(response.status).toBe(500);

@@ -6,6 +6,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { AppDeps, AppEnv } from "./app_env.ts";
 import { coverageRoutes } from "./coverage.ts";
 import { ctrRoutes } from "./ctr_route.ts";
+import { GenerationClock } from "./data_generation.ts";
 import { docsRoutes } from "./docs_route.ts";
 import { explorerRoutes } from "./explorer_route.ts";
 import { HttpError, handleError } from "./http_error.ts";
@@ -14,6 +15,7 @@ import { limitRequestTime, observeRequests } from "./observe.ts";
 import { describeApi } from "./openapi.ts";
 import { probeRoutes } from "./probe_routes.ts";
 import { productsRoutes } from "./products_route.ts";
+import { ResultCache } from "./result_cache.ts";
 import { allowOrigins, requireApiKey } from "./security.ts";
 
 /** Largest request body accepted: a /ctr body is a few hundred bytes. Default 16 KiB. */
@@ -28,8 +30,14 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
+  const resultCache = new ResultCache({
+    maxBytes: deps.config.resultCacheMb * 1024 * 1024,
+    generation: new GenerationClock(deps.store),
+    metrics: deps.metrics,
+  });
 
   app.use(async (c, next) => {
+    c.set("resultCache", resultCache);
     c.set("store", deps.store);
     c.set("config", deps.config);
     c.set("logger", deps.logger);

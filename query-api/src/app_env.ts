@@ -1,6 +1,7 @@
 import type { Config, JobSubmitter, Store } from "@ctr/schemas";
 import type { Logger } from "pino";
 import type { ApiMetrics } from "./metrics.ts";
+import type { ResultCache } from "./result_cache.ts";
 
 /**
  * The settings of the API; the rest of Config is not its business. The folders are only there to be
@@ -8,7 +9,14 @@ import type { ApiMetrics } from "./metrics.ts";
  */
 export type ApiConfig = Pick<
   Config,
-  "apiKeys" | "corsOrigins" | "maxResultRows" | "requestTimeoutMs" | "dataDir" | "eventsSource" | "parquetSink"
+  | "apiKeys"
+  | "corsOrigins"
+  | "maxResultRows"
+  | "resultCacheMb"
+  | "requestTimeoutMs"
+  | "dataDir"
+  | "eventsSource"
+  | "parquetSink"
 >;
 
 /** What the app is built from. The composition root (`ctr serve`, tests) owns and closes them. */
@@ -25,6 +33,8 @@ export interface AppDeps {
 export interface AppEnv {
   Variables: AppDeps & {
     requestId: string;
+    /** The /ctr answers of the data's current generation (RESULT_CACHE_MB), built with the app. */
+    resultCache: ResultCache;
     /** Aborts when the request's time (REQUEST_TIMEOUT_MS) is up or the client went away. */
     signal: AbortSignal;
   };

@@ -10,6 +10,7 @@ import { timeQuery } from "./metrics.ts";
 import { BODY_TOO_LARGE, DATA_ERRORS, errorResponse, inputError, serveOperation } from "./openapi.ts";
 import { readBody, readQuery, refusalOf } from "./request_input.ts";
 import { negotiateFormat, RESPONSE_FORMATS, type ResponseFormat } from "./response_format.ts";
+import { answerKey } from "./result_cache.ts";
 
 const CountSchema = z.object({ rows: z.coerce.number() });
 
@@ -57,21 +58,33 @@ async function assertWithinRowLimit(c: Context<AppEnv>, request: CtrRequest, que
   }
 }
 
-async function serveCtr(c: Context<AppEnv>, request: CtrRequest): Promise<Response> {
-  const format = negotiateFormat(c.req.header("Accept"));
+/** The answer from ClickHouse, streamed; `onRows` counts the rows sent. */
+async function renderCtr(
+  c: Context<AppEnv>,
+  request: CtrRequest,
+  format: ResponseFormat,
+  onRows: (count: number) => void,
+): Promise<ReadableStream<Uint8Array>> {
   const query = buildCtrQuery(request);
   await assertWithinRowLimit(c, request, query);
   const config = c.get("config");
-  const metrics = c.get("metrics");
-  const body = await timeQuery(metrics, "ctr_rows", () =>
+  return timeQuery(c.get("metrics"), "ctr_rows", () =>
     streamCtrBody(c.get("store"), query, {
       format,
       maxExecutionSeconds: config.requestTimeoutMs / 1000,
       maxResultRows: config.maxResultRows,
       signal: c.get("signal"),
-      onRows: (count) => metrics.ctrRows.inc(count),
+      onRows,
     }),
   );
+}
+
+async function serveCtr(c: Context<AppEnv>, request: CtrRequest): Promise<Response> {
+  const format = negotiateFormat(c.req.header("Accept"));
+  // The result cache answers a request it has seen in this generation; otherwise it streams the render.
+  const body = await c
+    .get("resultCache")
+    .serve(answerKey(request, format), (onRows) => renderCtr(c, request, format, onRows));
   return c.body(body, 200, { "Content-Type": RESPONSE_FORMATS[format].contentType, Vary: "Accept" });
 }
 

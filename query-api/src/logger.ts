@@ -14,6 +14,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 
 /** The API's settings out of the whole configuration. */
 export function toApiConfig(config: ApiConfig): ApiConfig {
-  const { apiKeys, corsOrigins, maxResultRows, requestTimeoutMs, dataDir, eventsSource, parquetSink } = config;
-  return { apiKeys, corsOrigins, maxResultRows, requestTimeoutMs, dataDir, eventsSource, parquetSink };
+  const { apiKeys, corsOrigins, maxResultRows, resultCacheMb, requestTimeoutMs, dataDir, eventsSource, parquetSink } =
+    config;
+  return { apiKeys, corsOrigins, maxResultRows, resultCacheMb, requestTimeoutMs, dataDir, eventsSource, parquetSink };
 }

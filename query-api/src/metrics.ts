@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /** The API's Prometheus metrics, on a registry of its own so several apps can live in one process (tests). */
 export interface ApiMetrics {
@@ -11,6 +11,13 @@ export interface ApiMetrics {
   querySeconds: Histogram<"query" | "outcome">;
   /** /ctr rows sent to clients. */
   ctrRows: Counter;
+  /** /ctr answers served from the result cache, and those rendered by ClickHouse while it was on. */
+  resultCacheHits: Counter;
+  resultCacheMisses: Counter;
+  /** Answers the result cache dropped to stay within RESULT_CACHE_MB (not those of an older generation). */
+  resultCacheEvictions: Counter;
+  /** Bytes the result cache holds now, bodies and keys. */
+  resultCacheBytes: Gauge;
 }
 
 export interface MetricsOptions {
@@ -45,6 +52,26 @@ export function createMetrics({ processMetrics = true }: MetricsOptions = {}): A
       registers: [registry],
     }),
     ctrRows: new Counter({ name: "ctr_api_ctr_rows_total", help: "/ctr rows sent", registers: [registry] }),
+    resultCacheHits: new Counter({
+      name: "ctr_api_result_cache_hits_total",
+      help: "/ctr answers served from the result cache",
+      registers: [registry],
+    }),
+    resultCacheMisses: new Counter({
+      name: "ctr_api_result_cache_misses_total",
+      help: "/ctr answers rendered by ClickHouse because the result cache had none",
+      registers: [registry],
+    }),
+    resultCacheEvictions: new Counter({
+      name: "ctr_api_result_cache_evictions_total",
+      help: "/ctr answers dropped from the result cache to stay within RESULT_CACHE_MB",
+      registers: [registry],
+    }),
+    resultCacheBytes: new Gauge({
+      name: "ctr_api_result_cache_bytes",
+      help: "Bytes held by the /ctr result cache",
+      registers: [registry],
+    }),
   };
 }
 

@@ -97,6 +97,12 @@ export {
   IngestedFileSchema,
   type SourceFileTotals,
 } from "./clickhouse/tables/ingested_files.ts";
+export {
+  DATA_GENERATIONS_TABLE,
+  getDataGeneration,
+  recordDataChange,
+  recordingDataChange,
+} from "./clickhouse/tables/data_generations.ts";
 export { getJobRuns, insertJobRun, JOB_RUNS_TABLE, type JobRun, JobRunSchema } from "./clickhouse/tables/job_runs.ts";
 export {
   getProductViewsPerMinute,

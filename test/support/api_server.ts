@@ -19,6 +19,7 @@ import {
   migrate,
   type Platform,
   parseGmt3WallClock,
+  recordDataChange,
   runCommand,
   type Store,
 } from "@ctr/schemas";
@@ -114,7 +115,10 @@ export function openUnreachableStore(): Store {
   return openStore(clickhouse);
 }
 
-/** Empties the engine's tables, so that a test's (or a run's) rows are its own. */
+/**
+ * Empties the engine's tables, so that a test's (or a run's) rows are its own. Like the helpers that
+ * insert rows below, it records the change, as commits do: the API's result cache starts afresh.
+ */
 export async function truncateTables(store: Store): Promise<void> {
   for (const table of [
     "product_views_per_minute_v1",
@@ -124,6 +128,7 @@ export async function truncateTables(store: Store): Promise<void> {
   ]) {
     await runCommand(store.client, { name: `truncate ${table}`, query: `TRUNCATE TABLE ${table}` });
   }
+  await recordDataChange(store);
 }
 
 /** A per-minute count at a GMT-3 wall-clock minute (`YYYY-MM-DD HH:MM`), as the API speaks. */
@@ -153,6 +158,7 @@ export async function insertViews(store: Store, rows: readonly MinuteCount[]): P
       return { day: folderDay ?? utcDay, platform, minute, product, views: count };
     }),
   });
+  await recordDataChange(store);
 }
 
 /** Inserts purchases as the purchase sync would: `day` is the GMT-3 day. */
@@ -164,6 +170,7 @@ export async function insertPurchases(store: Store, rows: readonly MinuteCount[]
       return { day: gmt3Day, platform, minute, product, purchases: count };
     }),
   );
+  await recordDataChange(store);
 }
 
 /** GET /ctr with the fields as query parameters. */

@@ -23,6 +23,12 @@ export interface Store {
   database: string;
   /** The cluster the tables are replicated on (CLICKHOUSE_CLUSTER); unset on one server and embedded. */
   cluster?: string;
+  /**
+   * The changes of the data /ctr reads that this process made through the store (commits, purchase
+   * syncs; recordDataChange counts them here as they finish): the API's result cache in the same
+   * process keys its entries by this too, so a change made here shows in the very next answer.
+   */
+  readonly changes: { local: number };
   /** Creates the database when it is missing (a server only; chDB always has `default`). */
   ensureDatabase(): Promise<void>;
   close(): Promise<void>;

@@ -14,6 +14,7 @@ describe("loadConfig", () => {
     expect(config.parquetSink).toEqual({ kind: "local", dir: path.join(dataDir, "parquet") });
     expect(config.port).toBe(3000);
     expect(config.maxResultRows).toBe(1_000_000);
+    expect(config.resultCacheMb).toBe(64);
     expect(config.purchaseExcludedStatuses).toEqual([]);
   });
 
@@ -40,6 +41,9 @@ describe("loadConfig", () => {
     ["REDIS_URL", "http://redis:6379"],
     ["ORDERS_DATABASE_URL", "oracle://db"],
     ["MAX_RESULT_ROWS", "-1"],
+    ["RESULT_CACHE_MB", "-1"],
+    ["RESULT_CACHE_MB", "1.5"],
+    ["RESULT_CACHE_MB", "100000"],
     ["EVENTS_SOURCE", "gs://bucket/x"],
     ["LOG_LEVEL", "loud"],
   ])("fails naming %s when it is %s", (variable, value) => {
@@ -55,6 +59,11 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ CLICKHOUSE_URL: "http://ch:8123", CLICKHOUSE_CLUSTER: "ctr'; DROP" })).toThrow(
       /^CLICKHOUSE_CLUSTER: wants a cluster name/,
     );
+  });
+
+  it("turns the result cache off with RESULT_CACHE_MB=0", () => {
+    expect(loadConfig({ RESULT_CACHE_MB: "0" }).resultCacheMb).toBe(0);
+    expect(loadConfig({ RESULT_CACHE_MB: " 256 " }).resultCacheMb).toBe(256);
   });
 
   it("treats empty variables as unset", () => {

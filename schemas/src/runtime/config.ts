@@ -24,6 +24,9 @@ const positiveInt = (fallback: number) =>
     .refine((n) => n > 0, "wants a positive whole number")
     .prefault(String(fallback));
 
+const wholeNumber = (fallback: number) =>
+  z.string().trim().regex(/^\d+$/, "wants a whole number (0 or more)").transform(Number).prefault(String(fallback));
+
 const list = z
   .string()
   .default("")
@@ -90,6 +93,11 @@ const EnvSchema = z.object({
   CORS_ORIGINS: list,
   /** Largest /ctr result served; larger ones are refused up front. Default 1,000,000 rows. */
   MAX_RESULT_ROWS: positiveInt(1_000_000),
+  /**
+   * Memory for the API's /ctr result cache, in MiB (one response at most an eighth of it); 0 turns the
+   * cache off. Default 64.
+   */
+  RESULT_CACHE_MB: wholeNumber(64).refine((n) => n <= 65_536, "wants at most 65536 (MiB)"),
   /** Per-request timeout of the API. Default 30,000 ms. */
   REQUEST_TIMEOUT_MS: positiveInt(30_000),
   /** Shards processed at once by one process. Default: the number of cores. */
@@ -140,6 +148,8 @@ export interface Config {
   apiKeys: string[];
   corsOrigins: string[];
   maxResultRows: number;
+  /** Memory of the API's result cache in MiB; 0: no cache. */
+  resultCacheMb: number;
   requestTimeoutMs: number;
   workerConcurrency: number;
   shardMaxBytes: number;
@@ -228,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKeys: e.API_KEYS,
     corsOrigins: e.CORS_ORIGINS,
     maxResultRows: e.MAX_RESULT_ROWS,
+    resultCacheMb: e.RESULT_CACHE_MB,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     workerConcurrency: e.WORKER_CONCURRENCY,
     shardMaxBytes: e.SHARD_MAX_BYTES,

@@ -7,6 +7,7 @@ import {
   PRODUCT_VIEWS_PER_MINUTE_TABLE,
   parseDay,
   queryRows,
+  recordingDataChange,
   replacePartition,
   runCommand,
   type SourceFile,
@@ -142,10 +143,12 @@ export async function commitListedDay(
   const failedKeys = manifests.filter((m) => m.status === "failed").map((m) => m.file);
   await pruneStaleOutputs(deps.sink, { platform, day, sourceKeys: listed, failedKeys });
   const kept = new Set(listed.map(fileIdOf));
-  return commitManifests(
-    { platform, day },
-    deps,
-    manifests.filter((m) => kept.has(m.id)),
+  return recordingDataChange(deps.store, () =>
+    commitManifests(
+      { platform, day },
+      deps,
+      manifests.filter((m) => kept.has(m.id)),
+    ),
   );
 }
 
@@ -172,9 +175,14 @@ export async function commitPlatformDay(
     allowEmpty,
     listedFrom: "sink",
   });
-  return commitManifests({ platform, day }, deps, manifests);
+  return recordingDataChange(deps.store, () => commitManifests({ platform, day }, deps, manifests));
 }
 
+/**
+ * Replaces the (day, platform) partitions with what the manifests name. The callers record it as a
+ * data change (recordingDataChange) around the whole, so that no cache keys a new generation to a
+ * half-replaced day.
+ */
 async function commitManifests(
   { platform, day }: { platform: Platform; day: string },
   deps: CommitDeps,

@@ -1,4 +1,11 @@
-import { type Config, getPurchaseSync, insertPurchaseSync, type JobPayload, type Store } from "@ctr/schemas";
+import {
+  type Config,
+  getPurchaseSync,
+  insertPurchaseSync,
+  type JobPayload,
+  recordingDataChange,
+  type Store,
+} from "@ctr/schemas";
 import { checkPurchasesRemain } from "../commit/day_guard.ts";
 import type { OrdersDatabase } from "../orders/database.ts";
 import { migrateOrdersDatabase } from "../orders/migrations.ts";
@@ -52,7 +59,9 @@ export async function syncPurchases(
   // A day that had no purchases and has none has no partition to replace: a long range of empty
   // days costs a read and a row each, not a partition replacement.
   const nothingBefore = extracted.rows.length === 0 && (previous?.order_items ?? 0) === 0;
-  if (!nothingBefore) await replacePurchasesDay(deps.store, payload.day, extracted.rows);
+  if (!nothingBefore) {
+    await recordingDataChange(deps.store, () => replacePurchasesDay(deps.store, payload.day, extracted.rows));
+  }
   await insertPurchaseSync(deps.store.client, {
     day: payload.day,
     order_items: extracted.orderItems,

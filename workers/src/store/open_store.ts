@@ -57,6 +57,7 @@ export function openStore(clickhouse: Config["clickhouse"]): Store {
       kind: "server",
       database: clickhouse.database,
       ...(clickhouse.cluster ? { cluster: clickhouse.cluster } : {}),
+      changes: { local: 0 },
       ensureDatabase,
       close: () => client.close(),
     };
@@ -72,6 +73,7 @@ export function openStore(clickhouse: Config["clickhouse"]): Store {
     client,
     kind: "embedded",
     database: "default",
+    changes: { local: 0 },
     ensureDatabase: async () => {},
     close: () => client.close(),
   };
