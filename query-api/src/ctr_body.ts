@@ -1,5 +1,6 @@
 import type { ClickHouseSettings } from "@clickhouse/client";
 import { type Store, StoreError } from "@ctr/schemas";
+import { streamArrowBody } from "./ctr_arrow_body.ts";
 import type { CtrQuery } from "./ctr_query.ts";
 import { RESPONSE_FORMATS, type ResponseFormat } from "./response_format.ts";
 
@@ -18,11 +19,15 @@ export interface CtrBodyOptions {
 /**
  * The output settings this statement needs beyond OUTPUT_SETTINGS:
  * - counts are UInt64, which OUTPUT_SETTINGS quotes in JSON; the contract wants JSON numbers;
- * - a null CTR is an empty CSV field, not `\N`.
+ * - a null CTR is an empty CSV field, not `\N`;
+ * - Arrow: strings as Utf8 (not Binary), and no compression of the record batches, which the
+ *   Arrow readers of several languages (apache-arrow for JS) cannot undo; HTTP compresses anyway.
  */
 const ROW_OUTPUT_SETTINGS = {
   output_format_json_quote_64bit_integers: 0,
   format_csv_null_representation: "",
+  output_format_arrow_string_as_string: 1,
+  output_format_arrow_compression_method: "none",
 } satisfies ClickHouseSettings;
 
 /**
@@ -62,7 +67,10 @@ export async function streamCtrBody(
   signal.addEventListener("abort", forward, { once: true });
   let resultSet: Awaited<ReturnType<typeof runQuery>>;
   try {
-    resultSet = await runQuery(store, query, options, abort.signal);
+    if (format === "arrow") {
+      return await streamArrowBody(store, `${query.rows}${settingsClause(options)}`, { ...query.params }, abort.signal);
+    }
+    resultSet = await runQuery(store, query, { ...options, format }, abort.signal);
   } catch (cause) {
     throw new StoreError("ctr_rows", { cause });
   } finally {
@@ -84,7 +92,15 @@ export async function streamCtrBody(
   });
 }
 
-function runQuery(store: Store, query: CtrQuery, options: CtrBodyOptions, signal: AbortSignal) {
+/** The formats ClickHouse renders row by row as text, which @clickhouse/client's `query` streams. */
+type TextFormat = Exclude<ResponseFormat, "arrow">;
+
+function runQuery(
+  store: Store,
+  query: CtrQuery,
+  options: CtrBodyOptions & { format: TextFormat },
+  signal: AbortSignal,
+) {
   return store.client.query({
     query: `${query.rows}${settingsClause(options)}`,
     query_params: { ...query.params },

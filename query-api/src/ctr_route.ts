@@ -100,12 +100,19 @@ const CTR_BODIES: Record<ResponseFormat, { schema: z.ZodType }> = {
       description: "CSV: a header line (timestamp,platform,product,CTR,purchases,productViews), then one line per row",
     }),
   },
+  arrow: {
+    schema: z.string().meta({
+      format: "binary",
+      description:
+        "Arrow IPC stream (uncompressed record batches) with the JSON rows' columns: timestamp Utf8 (the same GMT-3 text as in JSON), platform Utf8, product Utf8, CTR Decimal128(38, 4) nullable (exact, four decimals; null without views), purchases Uint64, productViews Uint64. An empty result is the schema and no batch.",
+    }),
+  },
 };
 
 const CTR_RESPONSES = {
   200: {
     description:
-      "One row per (bucket, platform, product) with a view or a purchase, ordered by timestamp, platform, product (byte order). The format follows `Accept`: a JSON array by default, NDJSON (one row per line), or CSV.",
+      "One row per (bucket, platform, product) with a view or a purchase, ordered by timestamp, platform, product (byte order). The format follows `Accept`: a JSON array by default, NDJSON (one row per line), CSV, or an Arrow IPC stream. Errors are JSON whatever `Accept` asks for. Answers are kept in a result cache until the data changes (RESULT_CACHE_MB).",
     content: Object.fromEntries(
       Object.entries(RESPONSE_FORMATS).map(([format, { mediaType }]) => [
         mediaType,

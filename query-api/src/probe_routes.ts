@@ -49,7 +49,8 @@ const metricsRoute = createRoute({
   path: "/metrics",
   operationId: "getMetrics",
   tags: ["Operations"],
-  summary: "Prometheus metrics: requests by route and status, time to headers, ClickHouse query times, rows sent",
+  summary:
+    "Prometheus metrics: requests by route and status, time to headers, ClickHouse query times, rows sent, the result cache (hits, misses, evictions, bytes)",
   ...OPEN,
   responses: {
     200: {

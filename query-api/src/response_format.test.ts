@@ -17,6 +17,13 @@ describe("negotiateFormat", () => {
     expect(negotiateFormat("text/csv;header=present")).toBe("csv");
   });
 
+  it("picks the Arrow IPC stream by its media type only", () => {
+    expect(negotiateFormat("application/vnd.apache.arrow.stream")).toBe("arrow");
+    expect(negotiateFormat("application/json;q=0.5, application/vnd.apache.arrow.stream")).toBe("arrow");
+    // The Arrow file format (random access) is another thing: not served.
+    expect(negotiateFormat("application/vnd.apache.arrow.file")).toBe("json");
+  });
+
   it("follows q values, and prefers an exact type over a wildcard of the same q", () => {
     expect(negotiateFormat("application/json;q=0.5, text/csv")).toBe("csv");
     expect(negotiateFormat("text/csv;q=0.2, application/x-ndjson;q=0.9")).toBe("ndjson");

@@ -7,6 +7,12 @@ export const RESPONSE_FORMATS = {
     clickhouse: "JSONEachRow",
   },
   csv: { mediaType: "text/csv", contentType: "text/csv; charset=utf-8; header=present", clickhouse: "CSVWithNames" },
+  // Arrow IPC stream, rendered by ClickHouse itself (ctr_arrow_body.ts).
+  arrow: {
+    mediaType: "application/vnd.apache.arrow.stream",
+    contentType: "application/vnd.apache.arrow.stream",
+    clickhouse: "ArrowStream",
+  },
 } as const;
 
 export type ResponseFormat = keyof typeof RESPONSE_FORMATS;
@@ -21,6 +27,7 @@ const BY_MEDIA_TYPE: Record<string, ResponseFormat> = {
   "application/jsonl": "ndjson",
   "text/*": "csv",
   "text/csv": "csv",
+  "application/vnd.apache.arrow.stream": "arrow",
 };
 
 /**

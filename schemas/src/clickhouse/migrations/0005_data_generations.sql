@@ -8,7 +8,7 @@ CREATE TABLE IF NOT EXISTS data_generations_v1
 (
     changes    SimpleAggregateFunction(sum, UInt64) COMMENT '1 per change; the generation is their sum',
     changed_at SimpleAggregateFunction(max, DateTime64(3, 'UTC')) COMMENT 'when the last change was recorded',
-    change_id  UUID COMMENT 'random per change: a replicated table drops an insert identical to an earlier one as a duplicate'
+    change_id  SimpleAggregateFunction(anyLast, UUID) COMMENT 'random per change: a replicated table drops an insert identical to an earlier one as a duplicate'
 )
 ENGINE = AggregatingMergeTree
 ORDER BY tuple();
