@@ -9,7 +9,7 @@ export interface ApiMetrics {
   requestSeconds: Histogram<"method" | "route">;
   /** ClickHouse queries by name, as named in the code. */
   querySeconds: Histogram<"query" | "outcome">;
-  /** /ctr rows sent to clients. */
+  /** /ctr rows sent to clients, from ClickHouse or the result cache; not those of Arrow bodies (not parsed). */
   ctrRows: Counter;
   /** /ctr answers served from the result cache, and those rendered by ClickHouse while it was on. */
   resultCacheHits: Counter;
@@ -51,7 +51,11 @@ export function createMetrics({ processMetrics = true }: MetricsOptions = {}): A
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30],
       registers: [registry],
     }),
-    ctrRows: new Counter({ name: "ctr_api_ctr_rows_total", help: "/ctr rows sent", registers: [registry] }),
+    ctrRows: new Counter({
+      name: "ctr_api_ctr_rows_total",
+      help: "/ctr rows sent (JSON, NDJSON, CSV; Arrow bodies are passed through uncounted)",
+      registers: [registry],
+    }),
     resultCacheHits: new Counter({
       name: "ctr_api_result_cache_hits_total",
       help: "/ctr answers served from the result cache",
