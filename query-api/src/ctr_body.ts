@@ -68,7 +68,9 @@ export async function streamCtrBody(
   let resultSet: Awaited<ReturnType<typeof runQuery>>;
   try {
     if (format === "arrow") {
-      return await streamArrowBody(store, `${query.rows}${settingsClause(options)}`, { ...query.params }, abort.signal);
+      const statement = `${query.rows}${settingsClause(options)}`;
+      const httpSettings = store.kind === "server" ? ROW_OUTPUT_SETTINGS : undefined;
+      return await streamArrowBody(store, statement, { ...query.params }, abort.signal, httpSettings);
     }
     resultSet = await runQuery(store, query, { ...options, format }, abort.signal);
   } catch (cause) {
