@@ -57,7 +57,7 @@ export { type DayPurchases, extractDayPurchases } from "./purchases/extract_purc
 // The store: the ClickHouse connection (chDB embedded or a server) and what the store steps need.
 export { openStore, withStore } from "./store/open_store.ts";
 export { isProcessAlive, StoreLockedError } from "./store/store_lock.ts";
-export { openStoreSide, type StoreSide } from "./store/store_side.ts";
+export { type LazyStoreSide, lazyStoreSide, openStoreSide, type StoreSide } from "./store/store_side.ts";
 
 // Jobs: one handler per job of the catalog, bound to a process's dependencies, and what a run did.
 export { type IngestShardDeps, ingestShard } from "./jobs/ingest_shard.ts";

@@ -103,22 +103,50 @@ function recordingRunners(
 }
 
 describe("the in-process executor", () => {
-  it("runs every shard, commits each day once its shards are done, and syncs the purchases last", async () => {
+  it("runs every shard, commits each day once its shards are done, and syncs the purchases once converting began", async () => {
     const { runners, log } = recordingRunners();
     const plan = planOf([dayOf("iOS", "2016-02-01", 2), dayOf("Android", "2016-02-01", 1)], ["2016-02-01"]);
     const outcome = await new InProcessExecutor(runners, 1).run(plan);
     expect(log).toEqual([
       "shard iOS 2016-02-01 iOS/2016-02-01/part-0.json",
+      // The first file converted: the purchase sync runs beside the shards from here on.
+      "purchases 2016-02-01",
       "shard iOS 2016-02-01 iOS/2016-02-01/part-1.json",
       "commit iOS 2016-02-01",
       "shard Android 2016-02-01 Android/2016-02-01/part-0.json",
       "commit Android 2016-02-01",
-      "purchases 2016-02-01",
     ]);
     expect(outcome.shards).toHaveLength(3);
     expect(outcome.commits.map((c) => `${c.platform} ${c.day}`)).toEqual(["iOS 2016-02-01", "Android 2016-02-01"]);
     expect(outcome.purchases).toEqual([{ day: "2016-02-01", rows: 2, purchases: 5, unmapped: 0, excluded: 0 }]);
     expect(outcome).toMatchObject({ refused: [], failures: [] });
+  });
+
+  it("keeps converting while a day commits: a commit takes no shard slot, and the run ends with the last one", async () => {
+    const { runners, log } = recordingRunners();
+    let finishCommit = () => {};
+    const commitHeld = new Promise<void>((resolve) => {
+      finishCommit = resolve;
+    });
+    const commitDay = runners.commitDay.bind(runners);
+    runners.commitDay = async (payload) => {
+      if (payload.day === "2016-02-01") await commitHeld;
+      return commitDay(payload);
+    };
+    runners.ingestShard = ((ingest) => async (payload, onProgress) => {
+      // The second day's shard runs while the first day's commit is held.
+      if (payload.day === "2016-02-02") finishCommit();
+      return ingest(payload, onProgress);
+    })(runners.ingestShard.bind(runners));
+    const plan = planOf([dayOf("iOS", "2016-02-01", 1), dayOf("iOS", "2016-02-02", 1)]);
+    const outcome = await new InProcessExecutor(runners, 1).run(plan);
+    expect(log).toEqual([
+      "shard iOS 2016-02-01 iOS/2016-02-01/part-0.json",
+      "shard iOS 2016-02-02 iOS/2016-02-02/part-0.json",
+      "commit iOS 2016-02-01",
+      "commit iOS 2016-02-02",
+    ]);
+    expect(outcome.commits.map((c) => c.day)).toEqual(["2016-02-01", "2016-02-02"]);
   });
 
   it("runs at most `concurrency` shards at once, across days", async () => {
@@ -150,7 +178,8 @@ describe("the in-process executor", () => {
       ["2016-02-01"],
     );
     const outcome = await new InProcessExecutor(runners, 2).run(plan);
-    expect(outcome.refused.map((r) => r.step)).toEqual(["views iOS 2016-02-01", "purchases 2016-02-01"]);
+    // In the order they finished (the summary sorts them).
+    expect(outcome.refused.map((r) => r.step).sort()).toEqual(["purchases 2016-02-01", "views iOS 2016-02-01"]);
     expect(outcome.failures).toEqual([{ step: "commit Android 2016-02-01", message: "ClickHouse is down" }]);
     expect(outcome.commits.map((c) => c.platform)).toEqual(["MobileWeb"]);
     expect(outcome.purchases).toEqual([]);

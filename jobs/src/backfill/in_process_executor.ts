@@ -17,10 +17,20 @@ async function runLimited(tasks: (() => Promise<void>)[], limit: number): Promis
 }
 
 /**
+ * How long after the shards start the store steps that wait for no shard (empty days, purchase syncs)
+ * may begin, if no shard has reported a file by then: long enough for the shards' first statements
+ * to be running in DuckDB's threads, so that opening the store (chDB's load blocks this thread)
+ * overlaps them instead of holding them back.
+ */
+const STORE_STEPS_AFTER_MS = 150;
+
+/**
  * Runs the plan in this process: shards of all days share one pool of `concurrency` slots; each
  * (platform, day) is committed as soon as its last shard is done, and only if every shard of it
  * succeeded (a failed day keeps what ClickHouse held before); a refused day is reported as refused.
- * Purchase syncs run last. Steps are named as the queue names them (`stepName`).
+ * Commits and purchase syncs run beside the shards, not in their slots (they use no DuckDB, and the
+ * runners take them one at a time): the purchase syncs and the commits of empty days start once
+ * the conversion is under way. Steps are named as the queue names them (`stepName`).
  */
 export class InProcessExecutor implements Executor {
   constructor(
@@ -33,6 +43,14 @@ export class InProcessExecutor implements Executor {
     const outcome = emptyOutcome();
     const fail = (step: string, error: unknown) => outcome.failures.push({ step, message: messageOf(error) });
     const progress = new ProgressDeltas();
+    const storeSteps: Promise<void>[] = [];
+    // Store steps that need no shard, held until the conversion is under way.
+    const held: (() => Promise<void>)[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const release = () => {
+      clearTimeout(timer);
+      for (const step of held.splice(0)) storeSteps.push(step());
+    };
     const tasks: (() => Promise<void>)[] = [];
     for (const day of plan.days) {
       const payload: JobPayload<"commit-day"> = {
@@ -58,37 +76,47 @@ export class InProcessExecutor implements Executor {
       if (remaining === 0) {
         // An empty or missing day folder still commits: refused when files were loaded for it,
         // emptied when the user allowed it.
-        tasks.push(commit);
+        held.push(commit);
         continue;
       }
       for (const [i, shard] of day.shards.entries()) {
         const key = `${day.platform} ${day.day} ${i}`;
         tasks.push(async () => {
           try {
-            const result = await this.runners.ingestShard(shard, (done) =>
-              events.onShardProgress?.(progress.delta(key, done)),
-            );
+            const result = await this.runners.ingestShard(shard, (done) => {
+              release();
+              events.onShardProgress?.(progress.delta(key, done));
+            });
             outcome.shards.push(result);
           } catch (error) {
             failed = true;
             fail(stepName("ingest-shard", shard), error);
           }
+          release();
           remaining--;
-          if (remaining === 0) await commit();
+          if (remaining === 0) storeSteps.push(commit());
         });
       }
     }
-    await runLimited(tasks, this.concurrency);
     for (const day of plan.purchaseDays) {
       const payload: JobPayload<"sync-purchases"> = { day, allowEmpty: plan.allowEmpty };
-      try {
-        const synced = await unlessRefused(() => this.runners.syncPurchases(payload));
-        if ("refused" in synced) outcome.refused.push(synced.refused);
-        else outcome.purchases.push(synced.done);
-      } catch (error) {
-        fail(stepName("sync-purchases", payload), error);
-      }
+      held.push(async () => {
+        try {
+          const synced = await unlessRefused(() => this.runners.syncPurchases(payload));
+          if ("refused" in synced) outcome.refused.push(synced.refused);
+          else outcome.purchases.push(synced.done);
+        } catch (error) {
+          fail(stepName("sync-purchases", payload), error);
+        }
+      });
     }
+    const shards = runLimited(tasks, this.concurrency);
+    if (tasks.length === 0) release();
+    else timer = setTimeout(release, STORE_STEPS_AFTER_MS);
+    await shards;
+    release();
+    // Every shard's task has added its day's commit by now.
+    await Promise.all(storeSteps);
     return outcome;
   }
 }

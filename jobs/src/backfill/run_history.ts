@@ -2,6 +2,9 @@ import { insertJobRun, type JobRun, type JobStatus, messageOf, type Platform, ty
 import { runId } from "./job_ids.ts";
 import type { BackfillSummary } from "./summary.ts";
 
+/** The store a run is recorded in, opened when the run ends if nothing opened it before. */
+export type StoreOf = () => Promise<Store>;
+
 /** Malformed records kept per run: the summary lists more, the manifest has them all. */
 const KEPT_LOCATIONS = 20;
 
@@ -65,13 +68,13 @@ export function toJobRun(request: RunRequest, result: BackfillSummary | Error, f
  * record is reported on `warn` and does not fail the run: its data is committed either way.
  */
 export async function recordRun(
-  store: Store,
+  store: StoreOf,
   request: RunRequest,
   result: BackfillSummary | Error,
   warn: (line: string) => void,
 ): Promise<void> {
   try {
-    await insertJobRun(store.client, toJobRun(request, result));
+    await insertJobRun((await store()).client, toJobRun(request, result));
   } catch (error) {
     warn(`could not record the run in the job history: ${messageOf(error)}`);
   }
@@ -120,7 +123,7 @@ export function runStatus(run: JobRun): JobStatus {
  * `run`. A run on the queue passes no `run`: the queue keeps its status.
  */
 export async function recordedRun(
-  store: Store,
+  store: StoreOf,
   run: RunRequest | undefined,
   warn: (line: string) => void,
   body: () => Promise<BackfillSummary>,

@@ -1,5 +1,5 @@
 import { type Config, formatLocation, type Location, type Platform, plural, type Store } from "@ctr/schemas";
-import { type Folder, openFolder, openStoreSide, queueConfigOf, runnersOf, type ShardProgress } from "@ctr/workers";
+import { type Folder, lazyStoreSide, openFolder, queueConfigOf, runnersOf, type ShardProgress } from "@ctr/workers";
 import { executePlan } from "../backfill/execute_plan.ts";
 import { type BackfillPlan, concurrentShards, planBackfill, shardCount } from "../backfill/plan.ts";
 import { ListingReporter, type ProgressOutput } from "../backfill/progress.ts";
@@ -47,10 +47,11 @@ function describePlan(config: Config, request: BackfillRequest, planned: Backfil
 }
 
 /**
- * `ctr backfill` (and `ctr demo`): migrations, plan, shards and commits, purchase syncs, run by the
- * executor the configuration picks (in this process, or a BullMQ flow with REDIS_URL that this
- * process follows to its end). Progress goes to `output`; the summary is returned, and an
- * in-process run is recorded in the store's job history (`ctr status`).
+ * `ctr backfill` (and `ctr demo`): plan, shards and commits, purchase syncs, run by the executor the
+ * configuration picks (in this process, or a BullMQ flow with REDIS_URL that this process follows to
+ * its end). The store side (ClickHouse, the orders database, the migrations) opens when the first
+ * store step needs it, while the first files convert. Progress goes to `output`; the summary is
+ * returned, and an in-process run is recorded in the store's job history (`ctr status`).
  */
 export async function runBackfill(
   config: Config,
@@ -60,7 +61,7 @@ export async function runBackfill(
   openedStore?: Store,
   hooks: RunHooks = {},
 ): Promise<BackfillSummary> {
-  const side = await openStoreSide(config, openedStore);
+  const side = lazyStoreSide(config, openedStore);
   const source = openFolder(request.source ?? config.eventsSource, config.s3);
   const run = queueConfigOf(config)
     ? undefined
@@ -72,7 +73,10 @@ export async function runBackfill(
       };
   const warn = hooks.warn ?? ((line: string) => output.write(`${line}\n`));
   try {
-    return await recordedRun(side.store, run, warn, async () => {
+    // On the queue this process only follows the flow: the store is migrated before it is submitted, as always.
+    if (run === undefined) await side.open();
+    const store = async () => (await side.open()).store;
+    return await recordedRun(store, run, warn, async () => {
       const planned = await plan(config, request, source, output);
       hooks.onPlanned?.(planned);
       output.write(describePlan(config, request, planned));

@@ -43,20 +43,25 @@ export async function runDaily(
       };
   const warn = (line: string) => output.write(`${line}\n`);
   try {
-    return await recordedRun(side.store, run, warn, async () => {
-      const plan = await planDaily(source, side.store, {
-        date,
-        shardMaxBytes: config.shardMaxBytes,
-        allowEmpty: options.allowEmpty,
-        onListing: new ListingReporter(output).update,
-      });
-      output.write(describePlan(date, plan));
-      const range = dailyRange(plan, date);
-      // The history names a daily by its date; it covers every day it committed again.
-      if (run) run.from = range.from;
-      const executor = chooseExecutor(config, runnersOf(config, side, source), range, warn);
-      return executePlan(executor, plan, output);
-    });
+    return await recordedRun(
+      async () => side.store,
+      run,
+      warn,
+      async () => {
+        const plan = await planDaily(source, side.store, {
+          date,
+          shardMaxBytes: config.shardMaxBytes,
+          allowEmpty: options.allowEmpty,
+          onListing: new ListingReporter(output).update,
+        });
+        output.write(describePlan(date, plan));
+        const range = dailyRange(plan, date);
+        // The history names a daily by its date; it covers every day it committed again.
+        if (run) run.from = range.from;
+        const executor = chooseExecutor(config, runnersOf(config, side, source), range, warn);
+        return executePlan(executor, plan, output);
+      },
+    );
   } finally {
     await side.close();
   }

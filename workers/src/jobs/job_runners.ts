@@ -6,7 +6,7 @@ import { DayRefusedError } from "../commit/day_guard.ts";
 import type { EngineSettings } from "../ingest/engine.ts";
 import type { ShardProgress, ShardResult } from "../ingest/process_shard.ts";
 import type { Folder } from "../source/folder.ts";
-import type { StoreSide } from "../store/store_side.ts";
+import type { LazyStoreSide, StoreSide } from "../store/store_side.ts";
 import type { PurchaseSyncOutcome } from "./backfill_outcome.ts";
 import { commitDay } from "./commit_day.ts";
 import { ingestShard } from "./ingest_shard.ts";
@@ -40,28 +40,31 @@ export function engineSettings(
 }
 
 /**
- * The job handlers bound to this process's store side and to `source`. Commits are serialised: they
- * all go through one ClickHouse connection (the embedded one admits one process), and each is short
- * next to the shards.
+ * The job handlers bound to this process's store side and to `source`. The store steps (commits and
+ * purchase syncs) are serialised: they all go through one ClickHouse connection (the embedded one
+ * admits one process), and each is short next to the shards. A lazy store side is opened by the
+ * first store step; the shards need only its sink.
  */
 export function runnersOf(
   config: Config,
-  side: StoreSide,
+  side: StoreSide | LazyStoreSide,
   source: Folder,
   /** Shards that run at once, which share the cores. Default: WORKER_CONCURRENCY. */
   concurrency = config.workerConcurrency,
 ): JobRunners {
-  const { store, sink, orders } = side;
+  const { sink } = side;
+  const opened = "open" in side ? () => side.open() : () => Promise.resolve(side);
   const engine = engineSettings(config, concurrency);
-  let commits: Promise<unknown> = Promise.resolve();
+  let storeSteps: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(step: (opened: StoreSide) => Promise<T>): Promise<T> => {
+    const run = storeSteps.then(async () => step(await opened()));
+    storeSteps = run.catch(() => undefined);
+    return run;
+  };
   return {
     ingestShard: (payload, onProgress) => ingestShard(payload, { source, sink, engine, onProgress }),
-    commitDay: (payload) => {
-      const run = commits.then(() => commitDay(payload, { store, sink, s3: config.s3 }));
-      commits = run.catch(() => undefined);
-      return run;
-    },
-    syncPurchases: (payload) => syncPurchases(payload, { store, orders, config }),
+    commitDay: (payload) => inTurn(({ store }) => commitDay(payload, { store, sink, s3: config.s3 })),
+    syncPurchases: (payload) => inTurn(({ store, orders }) => syncPurchases(payload, { store, orders, config })),
   };
 }
 

@@ -4,6 +4,7 @@ import { openOrdersDatabase } from "../orders/open_orders_database.ts";
 import type { Folder } from "../source/folder.ts";
 import { openFolder } from "../source/open_folder.ts";
 import { openStore } from "./open_store.ts";
+import { checkStoreFree } from "./store_lock.ts";
 
 /** What the store steps of a run (commits, purchase syncs) need: ClickHouse, the sink, the orders database. */
 export interface StoreSide {
@@ -13,10 +14,20 @@ export interface StoreSide {
 }
 
 /**
- * Opens (and migrates) the store side of the configuration; `store` may be one the caller already
- * holds (`ctr serve`: chDB admits one per process), which `close()` then leaves open.
+ * A store side opened when a store step first needs it: the sink at once, ClickHouse, the orders
+ * database and the migrations on the first `open()`. A backfill converts its first files while it
+ * opens: opening the embedded store loads chDB's 540 MB engine, half a second or more of this
+ * process's thread, which would otherwise delay every file.
  */
-export async function openStoreSide(config: Config, store?: Store): Promise<StoreSide & { close(): Promise<void> }> {
+export interface LazyStoreSide {
+  sink: Folder;
+  /** Opens (once) and migrates the store side; every call answers the same. */
+  open(): Promise<StoreSide>;
+  /** Closes what `open()` opened (a caller's `store` stays open); nothing when it was never opened. */
+  close(): Promise<void>;
+}
+
+async function openParts(config: Config, store: Store | undefined) {
   const owned = store === undefined;
   const opened = store ?? openStore(config.clickhouse);
   const orders = await openOrdersDatabase(config.ordersDatabaseUrl).catch(async (error: unknown) => {
@@ -32,11 +43,42 @@ export async function openStoreSide(config: Config, store?: Store): Promise<Stor
   }
   return {
     store: opened,
-    sink: openFolder(config.parquetSink, config.s3),
     orders,
     async close() {
       await orders.close();
       if (owned) await opened.close();
     },
   };
+}
+
+/**
+ * The store side of the configuration, opened on first use; `store` may be one the caller already
+ * holds (`ctr serve`: chDB admits one per process), which `close()` then leaves open. An embedded
+ * store that another process holds is refused here, before anything runs.
+ */
+export function lazyStoreSide(config: Config, store?: Store): LazyStoreSide {
+  if (!store && config.clickhouse.kind === "embedded") checkStoreFree(config.clickhouse.path);
+  const sink = openFolder(config.parquetSink, config.s3);
+  let parts: ReturnType<typeof openParts> | undefined;
+  return {
+    sink,
+    open() {
+      parts ??= openParts(config, store);
+      return parts.then(({ store: opened, orders }) => ({ store: opened, sink, orders }));
+    },
+    async close() {
+      // One that failed to open closed what it had opened.
+      const opened = await parts?.catch(() => undefined);
+      await opened?.close();
+    },
+  };
+}
+
+/**
+ * Opens (and migrates) the store side of the configuration; `store` may be one the caller already
+ * holds (`ctr serve`: chDB admits one per process), which `close()` then leaves open.
+ */
+export async function openStoreSide(config: Config, store?: Store): Promise<StoreSide & { close(): Promise<void> }> {
+  const side = lazyStoreSide(config, store);
+  return { ...(await side.open()), close: () => side.close() };
 }
