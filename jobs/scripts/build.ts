@@ -29,12 +29,22 @@ async function readManifest(dir: string): Promise<Manifest> {
   return JSON.parse(await readFile(path.join(dir, "package.json"), "utf8")) as Manifest;
 }
 
+/**
+ * npm packages bundled all the same: plain JavaScript that Node would load as hundreds of small ES
+ * modules, at every start of a store command. Kysely is 263 of them, ~0.1–0.3 s to load
+ * (docs/BENCHMARKS.md, section 1); bundled, esbuild keeps what the code uses in one chunk. Only
+ * packages no external package imports belong here: zod, which @hono/zod-openapi imports too, must
+ * stay one copy.
+ */
+const BUNDLED_PACKAGES = /^kysely(\/|$)/;
+
 /** Bare imports of npm packages (and Node's own modules) stay imports; `@ctr/*` is bundled. */
 const externalPackages: Plugin = {
   name: "external-packages",
   setup(builder) {
     builder.onResolve({ filter: /^[^./]/ }, (args) => {
-      if (args.path.startsWith(WORKSPACE_SCOPE) || path.isAbsolute(args.path)) return undefined;
+      if (args.path.startsWith(WORKSPACE_SCOPE) || path.isAbsolute(args.path) || BUNDLED_PACKAGES.test(args.path))
+        return undefined;
       return { path: args.path, external: true };
     });
   },
