@@ -149,6 +149,34 @@ describe("the in-process executor", () => {
     expect(outcome.commits.map((c) => c.day)).toEqual(["2016-02-01", "2016-02-02"]);
   });
 
+  it("starts the purchase syncs while a shard still converts its first file (one big file)", async () => {
+    const { runners, log } = recordingRunners();
+    let syncStarted = () => {};
+    const synced = new Promise<void>((resolve) => {
+      syncStarted = resolve;
+    });
+    const sync = runners.syncPurchases.bind(runners);
+    runners.syncPurchases = (payload) => {
+      syncStarted();
+      return sync(payload);
+    };
+    const ingest = runners.ingestShard.bind(runners);
+    // The shard reports nothing until the purchase sync has started: it must not wait for the shard.
+    runners.ingestShard = async (payload, onProgress) => {
+      await synced;
+      return ingest(payload, onProgress);
+    };
+    const outcome = await new InProcessExecutor(runners, 1).run(
+      planOf([dayOf("iOS", "2016-02-01", 1)], ["2016-02-01"]),
+    );
+    expect(log).toEqual([
+      "purchases 2016-02-01",
+      "shard iOS 2016-02-01 iOS/2016-02-01/part-0.json",
+      "commit iOS 2016-02-01",
+    ]);
+    expect(outcome).toMatchObject({ refused: [], failures: [] });
+  });
+
   it("runs at most `concurrency` shards at once, across days", async () => {
     const { runners, mostAtOnce } = recordingRunners();
     const plan = planOf([dayOf("iOS", "2016-02-01", 4), dayOf("iOS", "2016-02-02", 4)]);
