@@ -35,6 +35,15 @@ function planOf(days: DayPlan[], purchaseDays: string[] = [], allowEmpty = false
   };
 }
 
+/** A promise that a test resolves when it chooses. */
+function gate(): { opened: Promise<void>; open: () => void } {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
+}
+
 const refusal = (step: string): RefusedDay => ({ step, message: "refused", missingFiles: [], missingCount: 0 });
 
 /**
@@ -124,18 +133,15 @@ describe("the in-process executor", () => {
 
   it("keeps converting while a day commits: a commit takes no shard slot, and the run ends with the last one", async () => {
     const { runners, log } = recordingRunners();
-    let finishCommit = () => {};
-    const commitHeld = new Promise<void>((resolve) => {
-      finishCommit = resolve;
-    });
+    const commitHeld = gate();
     const commitDay = runners.commitDay.bind(runners);
     runners.commitDay = async (payload) => {
-      if (payload.day === "2016-02-01") await commitHeld;
+      if (payload.day === "2016-02-01") await commitHeld.opened;
       return commitDay(payload);
     };
     runners.ingestShard = ((ingest) => async (payload, onProgress) => {
       // The second day's shard runs while the first day's commit is held.
-      if (payload.day === "2016-02-02") finishCommit();
+      if (payload.day === "2016-02-02") commitHeld.open();
       return ingest(payload, onProgress);
     })(runners.ingestShard.bind(runners));
     const plan = planOf([dayOf("iOS", "2016-02-01", 1), dayOf("iOS", "2016-02-02", 1)]);
@@ -151,19 +157,16 @@ describe("the in-process executor", () => {
 
   it("starts the purchase syncs while a shard still converts its first file (one big file)", async () => {
     const { runners, log } = recordingRunners();
-    let syncStarted = () => {};
-    const synced = new Promise<void>((resolve) => {
-      syncStarted = resolve;
-    });
+    const synced = gate();
     const sync = runners.syncPurchases.bind(runners);
     runners.syncPurchases = (payload) => {
-      syncStarted();
+      synced.open();
       return sync(payload);
     };
     const ingest = runners.ingestShard.bind(runners);
     // The shard reports nothing until the purchase sync has started: it must not wait for the shard.
     runners.ingestShard = async (payload, onProgress) => {
-      await synced;
+      await synced.opened;
       return ingest(payload, onProgress);
     };
     const outcome = await new InProcessExecutor(runners, 1).run(
