@@ -25,7 +25,7 @@ export {
 
 // Ingest: a shard of event files to Parquet in the sink. The file-shape helpers and the array splitter
 // are exported for the ingest benchmark's baselines and inputs (bench/ingest).
-export { type EngineSettings, openEngine } from "./ingest/engine.ts";
+export { type EngineSettings, loadEngine, openEngine } from "./ingest/engine.ts";
 export { type FileHead, type FileShape, isGzipped, readHead, sniffShape } from "./ingest/file_shape.ts";
 export { splitArrayElements } from "./ingest/array_elements.ts";
 export { type Shard, type ShardProgress, type ShardResult, processShard } from "./ingest/process_shard.ts";

@@ -18,19 +18,20 @@ async function runLimited(tasks: (() => Promise<void>)[], limit: number): Promis
 
 /**
  * How long after the shards start the store steps that wait for no shard (empty days, purchase syncs)
- * may begin, if no shard has reported a file by then: long enough for the shards' first statements
- * to be running in DuckDB's threads, so that opening the store (chDB's load blocks this thread)
- * overlaps them instead of holding them back.
+ * begin: long enough for the shards' first statements to be running in DuckDB's threads (a few
+ * file-system round trips and three SETs, 30–50 ms on a loaded machine), so that opening the store
+ * (chDB's load blocks this thread for ~1 s) overlaps them instead of holding them back.
  */
-const STORE_STEPS_AFTER_MS = 150;
+const STORE_STEPS_AFTER_MS = 200;
 
 /**
  * Runs the plan in this process: shards of all days share one pool of `concurrency` slots; each
  * (platform, day) is committed as soon as its last shard is done, and only if every shard of it
  * succeeded (a failed day keeps what ClickHouse held before); a refused day is reported as refused.
  * Commits and purchase syncs run beside the shards, not in their slots (they use no DuckDB, and the
- * runners take them one at a time): the purchase syncs and the commits of empty days start once
- * the conversion is under way. Steps are named as the queue names them (`stepName`).
+ * runners take them one at a time): the purchase syncs and the commits of empty days start
+ * STORE_STEPS_AFTER_MS after the shards, or when they are all done. Steps are named as the queue
+ * names them (`stepName`).
  */
 export class InProcessExecutor implements Executor {
   constructor(
@@ -83,16 +84,14 @@ export class InProcessExecutor implements Executor {
         const key = `${day.platform} ${day.day} ${i}`;
         tasks.push(async () => {
           try {
-            const result = await this.runners.ingestShard(shard, (done) => {
-              release();
-              events.onShardProgress?.(progress.delta(key, done));
-            });
+            const result = await this.runners.ingestShard(shard, (done) =>
+              events.onShardProgress?.(progress.delta(key, done)),
+            );
             outcome.shards.push(result);
           } catch (error) {
             failed = true;
             fail(stepName("ingest-shard", shard), error);
           }
-          release();
           remaining--;
           if (remaining === 0) storeSteps.push(commit());
         });

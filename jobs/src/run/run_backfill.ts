@@ -1,5 +1,13 @@
 import { type Config, formatLocation, type Location, type Platform, plural, type Store } from "@ctr/schemas";
-import { type Folder, lazyStoreSide, openFolder, queueConfigOf, runnersOf, type ShardProgress } from "@ctr/workers";
+import {
+  type Folder,
+  lazyStoreSide,
+  loadEngine,
+  openFolder,
+  queueConfigOf,
+  runnersOf,
+  type ShardProgress,
+} from "@ctr/workers";
 import { executePlan } from "../backfill/execute_plan.ts";
 import { type BackfillPlan, concurrentShards, planBackfill, shardCount } from "../backfill/plan.ts";
 import { ListingReporter, type ProgressOutput } from "../backfill/progress.ts";
@@ -80,6 +88,9 @@ export async function runBackfill(
       const planned = await plan(config, request, source, output);
       hooks.onPlanned?.(planned);
       output.write(describePlan(config, request, planned));
+      // DuckDB's load blocks this thread: done before the shards start, so that the store steps the
+      // in-process executor starts a moment after them find the shards' statements running.
+      if (run && shardCount(planned) > 0) loadEngine();
       const runners = runnersOf(config, side, source, concurrentShards(planned, config.workerConcurrency));
       const executor = chooseExecutor(config, runners, request, warn);
       return executePlan(executor, planned, output, hooks.onProgress);
