@@ -88,6 +88,20 @@ describe("ctr backfill and ctr rebuild", () => {
     expect(run.stdout).toMatch(/PARTIAL {5}1 platform-day committed without 1 file that could not be read/);
     expect(run.stdout).toContain("  Android/2016-02-01/zz.json.gz: bad gzip data: incorrect header check");
   });
+
+  it("stops at an unreachable orders database with one line naming it, exit 1, and records no run", async () => {
+    const url = "postgres://postgres@127.0.0.1:1/ctr";
+    const run = await runCtr(["backfill", "--from", "2016-02-01", "--to", "2016-02-01"], {
+      CTR_DATA_DIR: dir,
+      WORKER_CONCURRENCY: "2",
+      ORDERS_DATABASE_URL: url,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`ctr backfill: cannot reach the orders database ${url}: connect ECONNREFUSED`);
+    // One reason, not one line per commit and purchase sync that could not run.
+    expect(run.stdout).not.toContain("FAILED");
+    expect(run.stderr.match(/cannot reach the orders database/g)).toHaveLength(1);
+  });
 });
 
 describe("ctr status without Redis", () => {

@@ -2,8 +2,11 @@ import { insertJobRun, type JobRun, type JobStatus, messageOf, type Platform, ty
 import { runId } from "./job_ids.ts";
 import type { BackfillSummary } from "./summary.ts";
 
-/** The store a run is recorded in, opened when the run ends if nothing opened it before. */
-export type StoreOf = () => Promise<Store>;
+/**
+ * The store a run is recorded in, opened when the run ends if nothing opened it before; undefined
+ * when it could not be opened, which the run's own error already says.
+ */
+export type StoreOf = () => Promise<Store | undefined>;
 
 /** Malformed records kept per run: the summary lists more, the manifest has them all. */
 const KEPT_LOCATIONS = 20;
@@ -74,7 +77,8 @@ export async function recordRun(
   warn: (line: string) => void,
 ): Promise<void> {
   try {
-    await insertJobRun((await store()).client, toJobRun(request, result));
+    const opened = await store();
+    if (opened) await insertJobRun(opened.client, toJobRun(request, result));
   } catch (error) {
     warn(`could not record the run in the job history: ${messageOf(error)}`);
   }

@@ -83,7 +83,7 @@ export async function runBackfill(
   try {
     // On the queue this process only follows the flow: the store is migrated before it is submitted, as always.
     if (run === undefined) await side.open();
-    const store = async () => (await side.open()).store;
+    const store = async () => (side.failure() ? undefined : (await side.open()).store);
     return await recordedRun(store, run, warn, async () => {
       const planned = await plan(config, request, source, output);
       hooks.onPlanned?.(planned);
@@ -93,7 +93,11 @@ export async function runBackfill(
       if (run && shardCount(planned) > 0) loadEngine();
       const runners = runnersOf(config, side, source, concurrentShards(planned, config.workerConcurrency));
       const executor = chooseExecutor(config, runners, request, warn);
-      return executePlan(executor, planned, output, hooks.onProgress);
+      const summary = await executePlan(executor, planned, output, hooks.onProgress);
+      // A store side that could not open failed every store step for the same reason: say it once.
+      const unavailable = side.failure();
+      if (unavailable) throw unavailable;
+      return summary;
     });
   } finally {
     await side.close();

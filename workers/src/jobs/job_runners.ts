@@ -62,7 +62,12 @@ export function runnersOf(
     return run;
   };
   return {
-    ingestShard: (payload, onProgress) => ingestShard(payload, { source, sink, engine, onProgress }),
+    ingestShard: async (payload, onProgress) => {
+      // Nothing converted now could be committed: the shards still waiting fail at once, with the reason.
+      const unavailable = "failure" in side ? side.failure() : undefined;
+      if (unavailable) throw unavailable;
+      return ingestShard(payload, { source, sink, engine, onProgress });
+    },
     commitDay: (payload) => inTurn(({ store }) => commitDay(payload, { store, sink, s3: config.s3 })),
     syncPurchases: (payload) => inTurn(({ store, orders }) => syncPurchases(payload, { store, orders, config })),
   };

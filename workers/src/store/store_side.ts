@@ -25,6 +25,8 @@ export interface LazyStoreSide {
   open(): Promise<StoreSide>;
   /** Closes what `open()` opened (a caller's `store` stays open); nothing when it was never opened. */
   close(): Promise<void>;
+  /** Why `open()` failed, once it has: the run cannot commit anything, so its shards need not convert. */
+  failure(): Error | undefined;
 }
 
 async function openParts(config: Config, store: Store | undefined) {
@@ -60,12 +62,19 @@ export function lazyStoreSide(config: Config, store?: Store): LazyStoreSide {
   if (!store && config.clickhouse.kind === "embedded") checkStoreFree(config.clickhouse.path);
   const sink = openFolder(config.parquetSink, config.s3);
   let parts: ReturnType<typeof openParts> | undefined;
+  let failure: Error | undefined;
   return {
     sink,
     open() {
-      parts ??= openParts(config, store);
+      if (!parts) {
+        parts = openParts(config, store);
+        parts.catch((error: unknown) => {
+          failure = error instanceof Error ? error : new Error(String(error));
+        });
+      }
       return parts.then(({ store: opened, orders }) => ({ store: opened, sink, orders }));
     },
+    failure: () => failure,
     async close() {
       // One that failed to open closed what it had opened.
       const opened = await parts?.catch(() => undefined);
