@@ -43,6 +43,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.set("logger", deps.logger);
     c.set("metrics", deps.metrics);
     if (deps.jobs) c.set("jobs", deps.jobs);
+    if (deps.rollups !== undefined) c.set("rollups", deps.rollups);
     await next();
   });
   app.use(

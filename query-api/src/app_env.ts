@@ -27,6 +27,11 @@ export interface AppDeps {
   metrics: ApiMetrics;
   /** The job system, when the process has one; routes that submit jobs answer 404 without it. */
   jobs?: JobSubmitter;
+  /**
+   * Whether /ctr reads the hourly and daily rollups when they give the per-minute answer (ctr_tier.ts).
+   * Default true; false forces the per-minute tables: the tests compare the tiers with it.
+   */
+  rollups?: boolean;
 }
 
 /** Hono's typed context: handlers read their dependencies with `c.get(...)`, never from module globals. */

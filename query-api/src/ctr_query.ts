@@ -1,7 +1,5 @@
 import { CLICKHOUSE_GMT3, type CtrRequest, formatDay, GMT3_OFFSET_MS, viewFolderDays } from "@ctr/schemas";
-
-const VIEWS_TABLE = "product_views_per_minute_v1";
-const PURCHASES_TABLE = "purchases_per_minute_v1";
+import { type CtrTables, chooseCtrTables } from "./ctr_tier.ts";
 
 /** The bound parameters of the /ctr queries. Every value the client sent travels here, never in the SQL text. */
 export interface CtrQueryParams {
@@ -93,30 +91,31 @@ function side(params: CtrQueryParams, table: string, column: string, days: [stri
  * faster (bench/api/ctr_union.ts, docs/BENCHMARKS.md), so the join, the plainer statement and the
  * contract's wording, is the one.
  */
-function combined(params: CtrQueryParams): string {
+function combined(params: CtrQueryParams, tables: CtrTables): string {
   return `
   SELECT bucket, platform, product, coalesce(v.views, 0) AS views, coalesce(p.purchases, 0) AS purchases
-  FROM (${side(params, VIEWS_TABLE, "views", ["viewsFirstDay", "viewsLastDay"])}) AS v
-  FULL OUTER JOIN (${side(params, PURCHASES_TABLE, "purchases", ["purchasesFirstDay", "purchasesLastDay"])}) AS p USING (bucket, platform, product)`;
+  FROM (${side(params, tables.views, "views", ["viewsFirstDay", "viewsLastDay"])}) AS v
+  FULL OUTER JOIN (${side(params, tables.purchases, "purchases", ["purchasesFirstDay", "purchasesLastDay"])}) AS p USING (bucket, platform, product)`;
 }
 
 /**
- * Builds the /ctr statements for a request.
+ * Builds the /ctr statements for a request, reading `tables` (by default the coarsest that gives the
+ * per-minute answer: ctr_tier.ts; every tier has the per-minute columns, `minute` its period's start).
  *
  * CTR is rounded half up exactly, in integers: round(p / v, 4) = floor((p * 20000 + v) / (2 * v)) / 10^4.
  * ClickHouse's round() on a Float64 gives 0.0312 for 1/32; this gives 0.0313. The result is a
  * Decimal(38, 4), which ClickHouse renders with its four decimals (output_format_decimal_trailing_zeros,
  * set for every query in schemas' OUTPUT_SETTINGS). The order is byte order: String compares bytes.
  */
-export function buildCtrQuery(request: CtrRequest): CtrQuery {
+export function buildCtrQuery(request: CtrRequest, tables: CtrTables = chooseCtrTables(request)): CtrQuery {
   const params = toCtrQueryParams(request);
-  const body = combined(params);
+  const body = combined(params, tables);
   return {
     params,
     rowBound: `
 SELECT
-  (SELECT count() FROM ${VIEWS_TABLE} WHERE ${where(params, "viewsFirstDay", "viewsLastDay")})
-  + (SELECT count() FROM ${PURCHASES_TABLE} WHERE ${where(params, "purchasesFirstDay", "purchasesLastDay")}) AS rows`,
+  (SELECT count() FROM ${tables.views} WHERE ${where(params, "viewsFirstDay", "viewsLastDay")})
+  + (SELECT count() FROM ${tables.purchases} WHERE ${where(params, "purchasesFirstDay", "purchasesLastDay")}) AS rows`,
     rowCount: `SELECT count() AS rows FROM (${body}\n)`,
     rows: `
 SELECT

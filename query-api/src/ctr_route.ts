@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { AppEnv } from "./app_env.ts";
 import { streamCtrBody } from "./ctr_body.ts";
 import { buildCtrQuery, type CtrQuery } from "./ctr_query.ts";
+import { chooseCtrTables } from "./ctr_tier.ts";
 import { HttpError } from "./http_error.ts";
 import { timeQuery } from "./metrics.ts";
 import { BODY_TOO_LARGE, DATA_ERRORS, errorResponse, inputError, serveOperation } from "./openapi.ts";
@@ -65,7 +66,7 @@ async function renderCtr(
   format: ResponseFormat,
   onRows: (count: number) => void,
 ): Promise<ReadableStream<Uint8Array>> {
-  const query = buildCtrQuery(request);
+  const query = buildCtrQuery(request, chooseCtrTables(request, { rollups: c.get("rollups") !== false }));
   await assertWithinRowLimit(c, request, query);
   const config = c.get("config");
   return timeQuery(c.get("metrics"), "ctr_rows", () =>

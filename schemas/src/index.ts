@@ -130,6 +130,16 @@ export {
   PurchasesPerMinuteSchema,
 } from "./clickhouse/tables/purchases_per_minute.ts";
 export {
+  PRODUCT_VIEWS_PER_DAY_TABLE,
+  PRODUCT_VIEWS_PER_HOUR_TABLE,
+  PURCHASES_PER_DAY_TABLE,
+  PURCHASES_PER_HOUR_TABLE,
+  type Rollup,
+  ROLLUPS,
+  rollupsOf,
+} from "./clickhouse/tables/per_minute_rollups.ts";
+export { fillMissingRollups, type RollupFill, rebuildRollups } from "./clickhouse/rollup_fill.ts";
+export {
   type AppliedMigration,
   checkReplicated,
   type Migration,

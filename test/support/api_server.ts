@@ -18,7 +18,11 @@ import {
   loadConfig,
   migrate,
   type Platform,
+  PRODUCT_VIEWS_PER_MINUTE_TABLE,
+  PURCHASES_PER_MINUTE_TABLE,
   parseGmt3WallClock,
+  ROLLUPS,
+  rebuildRollups,
   recordDataChange,
   runCommand,
   type Store,
@@ -121,8 +125,9 @@ export function openUnreachableStore(): Store {
  */
 export async function truncateTables(store: Store): Promise<void> {
   for (const table of [
-    "product_views_per_minute_v1",
-    "purchases_per_minute_v1",
+    PRODUCT_VIEWS_PER_MINUTE_TABLE,
+    PURCHASES_PER_MINUTE_TABLE,
+    ...Object.values(ROLLUPS).flatMap(({ rollups }) => rollups.map((r) => r.table)),
     "ingested_files_v1",
     "purchase_syncs_v1",
   ]) {
@@ -148,20 +153,24 @@ function toUtc(at: string): { minute: string; utcDay: string; gmt3Day: string } 
   return { minute, utcDay: minute.slice(0, 10), gmt3Day: at.slice(0, 10) };
 }
 
-/** Inserts views as a commit would: `day` is the UTC day (the folder day of an on-time event). */
+/**
+ * Inserts views as a commit would: `day` is the UTC day (the folder day of an on-time event), and the
+ * rollups are rebuilt from the per-minute rows.
+ */
 export async function insertViews(store: Store, rows: readonly MinuteCount[]): Promise<void> {
   await store.client.insert({
-    table: "product_views_per_minute_v1",
+    table: PRODUCT_VIEWS_PER_MINUTE_TABLE,
     format: "JSONEachRow",
     values: rows.map(({ at, platform, product, count, folderDay }) => {
       const { minute, utcDay } = toUtc(at);
       return { day: folderDay ?? utcDay, platform, minute, product, views: count };
     }),
   });
+  await rebuildRollups(store, PRODUCT_VIEWS_PER_MINUTE_TABLE);
   await recordDataChange(store);
 }
 
-/** Inserts purchases as the purchase sync would: `day` is the GMT-3 day. */
+/** Inserts purchases as the purchase sync would: `day` is the GMT-3 day; the rollups follow. */
 export async function insertPurchases(store: Store, rows: readonly MinuteCount[]): Promise<void> {
   await insertPurchasesPerMinute(
     store.client,
@@ -170,6 +179,7 @@ export async function insertPurchases(store: Store, rows: readonly MinuteCount[]
       return { day: gmt3Day, platform, minute, product, purchases: count };
     }),
   );
+  await rebuildRollups(store, PURCHASES_PER_MINUTE_TABLE);
   await recordDataChange(store);
 }
 

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { packageAsset } from "../runtime/package_asset.ts";
 import { onCluster } from "./cluster_ddl.ts";
 import { queryRows, runCommand } from "./query.ts";
+import { fillMissingRollups, type RollupFill } from "./rollup_fill.ts";
 import type { Store } from "./store.ts";
 
 /** Listed in package.json "runtimeAssets", so the build carries the files along. */
@@ -66,9 +67,18 @@ async function schemaObjects(store: Store): Promise<Set<string>> {
  * Applies every migration (on a cluster: ON CLUSTER, replicated). Each statement is idempotent
  * (`IF NOT EXISTS`), so running them all again on every start is safe and needs no bookkeeping table.
  * Returns the migrations that changed the schema (none when it was up to date), told apart by the
- * tables and columns before and after each.
+ * tables and columns before and after each. Then fills the rollup partitions that lag behind their
+ * per-minute sources (fillMissingRollups).
  */
-export async function migrate(store: Store): Promise<AppliedMigration[]> {
+export async function migrate(
+  store: Store,
+  {
+    onRollupFill,
+  }: {
+    /** Called for each rollup partition filled from (or dropped with) its per-minute source. Default: nothing. */
+    onRollupFill?: (fill: RollupFill) => void;
+  } = {},
+): Promise<AppliedMigration[]> {
   await store.ensureDatabase();
   const migrations = migrationsFor(await readMigrations(), store.cluster);
   const applied: AppliedMigration[] = [];
@@ -83,6 +93,9 @@ export async function migrate(store: Store): Promise<AppliedMigration[]> {
     before = after;
   }
   if (store.cluster) await checkReplicated(store, migrations);
+  // A store that held per-minute rows before its rollups existed gains them here: every process
+  // migrates at start, so none serves a rollup that lacks a partition of its source.
+  for (const fill of await fillMissingRollups(store)) onRollupFill?.(fill);
   return applied;
 }
 
