@@ -4,6 +4,7 @@ import path from "node:path";
 import { type BackfillRequest, type BackfillSummary, runBackfill } from "@ctr/jobs";
 import {
   type ApiConfig,
+  type AppDeps,
   createApp,
   createLogger,
   createMetrics,
@@ -51,8 +52,13 @@ export async function openTestStore(): Promise<{ store: Store; close(): Promise<
 }
 
 /** Serves the real app on a free port of loopback. */
-export function serveApi(store: Store, config: Partial<ApiConfig> = {}, jobs?: JobSubmitter): Promise<RunningServer> {
-  return startServer(createTestApp(store, config, jobs), { port: 0, hostname: "127.0.0.1", drainMs: 1_000 });
+export function serveApi(
+  store: Store,
+  config: Partial<ApiConfig> = {},
+  jobs?: JobSubmitter,
+  options: Pick<AppDeps, "rollups"> = {},
+): Promise<RunningServer> {
+  return startServer(createTestApp(store, config, jobs, options), { port: 0, hostname: "127.0.0.1", drainMs: 1_000 });
 }
 
 /** The real app over a store, quiet (no log, no process metrics); with a job system when given. */
@@ -60,6 +66,7 @@ export function createTestApp(
   store: Store,
   config: Partial<ApiConfig> = {},
   jobs?: JobSubmitter,
+  options: Pick<AppDeps, "rollups"> = {},
 ): ReturnType<typeof createApp> {
   return createApp({
     store,
@@ -67,6 +74,7 @@ export function createTestApp(
     logger: createLogger({ level: "silent" }),
     metrics: createMetrics({ processMetrics: false }),
     ...(jobs ? { jobs } : {}),
+    ...options,
   });
 }
 

@@ -3,8 +3,11 @@ import {
   daysBetween,
   PLATFORMS,
   type Platform,
+  PURCHASES_PER_MINUTE_TABLE,
   parsePlatform,
   type RefusedDay,
+  type RollupFill,
+  rebuildRollups,
   type Store,
 } from "@ctr/schemas";
 import { type CommitResult, commitPlatformDay, type Folder, openFolder, unlessRefused, withStore } from "@ctr/workers";
@@ -25,11 +28,15 @@ export interface RebuildOutcome {
   commits: CommitResult[];
   /** Days whose loaded files the sink no longer holds: left as they were unless `allowEmpty`. */
   refused: RefusedDay[];
+  /** The purchases' rollup partitions rebuilt from purchases_per_minute_v1. */
+  purchaseRollups: RollupFill[];
 }
 
 /**
- * Rebuilds ClickHouse's per-minute views and file manifest from the Parquet sink: commits every
- * (platform, day) the sink holds, or, with a range, every (platform, day) of the range. Nothing loaded
+ * Rebuilds ClickHouse's per-minute views, their rollups and the file manifest from the Parquet sink:
+ * commits every (platform, day) the sink holds, or, with a range, every (platform, day) of the range.
+ * The purchases (not in the sink: the orders database is their source) keep their per-minute rows,
+ * and their rollups are rebuilt from them, every day or the range's. Nothing loaded
  * is replaced by less without being asked: a day whose loaded files have no outputs in the sink (an
  * empty or wrong PARQUET_SINK) is refused and left as it was, unless `allowEmpty` (then it is
  * emptied, or keeps only what the sink holds).
@@ -47,7 +54,7 @@ export async function runRebuild(
     const targets = range
       ? daysBetween(range.from, range.to).flatMap((day) => PLATFORMS.map((platform) => ({ platform, day })))
       : await sinkDays(sink);
-    const outcome: RebuildOutcome = { commits: [], refused: [] };
+    const outcome: RebuildOutcome = { commits: [], refused: [], purchaseRollups: [] };
     for (const target of targets) {
       const committed = await unlessRefused(() =>
         commitPlatformDay({ ...target, allowEmpty }, { store, sink, s3: config.s3 }),
@@ -60,6 +67,7 @@ export async function runRebuild(
         onCommit(committed.done);
       }
     }
+    outcome.purchaseRollups = await rebuildRollups(store, PURCHASES_PER_MINUTE_TABLE, range);
     return outcome;
   });
 }

@@ -163,7 +163,9 @@ const migrateCommand: CommandSpec = {
   name: "migrate",
   summary: "Apply the ClickHouse migrations (idempotent; also runs on every start)",
   details: `Creates the database (CLICKHOUSE_DATABASE) and the engine's tables. With CLICKHOUSE_CLUSTER every
-statement runs ON CLUSTER and the tables are ReplicatedMergeTree (infra/clickhouse/README.md).`,
+statement runs ON CLUSTER and the tables are ReplicatedMergeTree (infra/clickhouse/README.md).
+Then fills the hourly and daily rollups where they lack a partition of their per-minute table: a store
+loaded before the rollups existed gains them here, from its per-minute rows.`,
   flags: {
     print: {
       type: "boolean",
@@ -178,9 +180,10 @@ const rebuildCommand: CommandSpec = {
   name: "rebuild",
   summary: "Rebuild ClickHouse from the Parquet in the sink",
   usage: "[--from D --to D] [--allow-empty]",
-  details: `Replaces the per-minute views and the file manifest of every (platform, day) found in
-PARQUET_SINK with what its Parquet holds. With --from/--to, every (platform, day) of that range
-(UTC days, both included) instead. A day whose loaded files have no outputs in the sink (an empty
+  details: `Replaces the per-minute views, their hourly and daily rollups and the file manifest of every
+(platform, day) found in PARQUET_SINK with what its Parquet holds. With --from/--to, every
+(platform, day) of that range (UTC days, both included) instead. The purchases' rollups are rebuilt
+from the per-minute purchases (of every day, or of the range's days). A day whose loaded files have no outputs in the sink (an empty
 or wrong PARQUET_SINK) is refused and left as it was, unless --allow-empty.
 Exit codes: 0 done; 1 a day was refused; 2 misuse.`,
   flags: {

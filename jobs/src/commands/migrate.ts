@@ -1,4 +1,12 @@
-import { createDatabaseStatement, loadConfig, migrate, migrationsFor, plural, readMigrations } from "@ctr/schemas";
+import {
+  createDatabaseStatement,
+  loadConfig,
+  migrate,
+  migrationsFor,
+  plural,
+  type RollupFill,
+  readMigrations,
+} from "@ctr/schemas";
 import { openStore } from "@ctr/workers";
 import type { OptionValues } from "../command.ts";
 
@@ -18,7 +26,8 @@ export async function run(values: OptionValues): Promise<number> {
   const store = openStore(config.clickhouse);
   const where = `ClickHouse (${store.kind}, database ${store.database}${store.cluster ? `, on cluster ${store.cluster}` : ""})`;
   try {
-    const applied = await migrate(store);
+    const fills: RollupFill[] = [];
+    const applied = await migrate(store, { onRollupFill: (fill) => fills.push(fill) });
     if (applied.length === 0) process.stdout.write(`${where} is up to date: no migration to apply\n`);
     for (const m of applied) {
       const tables = m.added.filter((object) => !object.includes("."));
@@ -28,6 +37,12 @@ export async function run(values: OptionValues): Promise<number> {
         ...(columns > 0 ? [plural(columns, "column")] : []),
       ];
       process.stdout.write(`applied ${m.name} to ${where}: ${added.join(" and ")} added\n`);
+    }
+    if (fills.length > 0) {
+      const tables = [...new Set(fills.map((f) => f.table))].join(", ");
+      process.stdout.write(
+        `filled the rollups from the per-minute tables: ${plural(fills.length, "partition")} of ${tables}\n`,
+      );
     }
     return 0;
   } finally {

@@ -13,7 +13,7 @@ export async function run(values: OptionValues): Promise<number> {
   const range = ranged ? readDayRange(values) : undefined;
   const config = loadConfig();
   process.stderr.write(`rebuilding from ${formatLocation(config.parquetSink)}\n`);
-  const { commits, refused } = await runRebuild(
+  const { commits, refused, purchaseRollups } = await runRebuild(
     config,
     range,
     (r) =>
@@ -22,6 +22,9 @@ export async function run(values: OptionValues): Promise<number> {
       ),
     undefined,
     { allowEmpty: values["allow-empty"] === true },
+  );
+  process.stderr.write(
+    `rebuilt the purchases' hourly and daily rollups from their per-minute rows: ${plural(purchaseRollups.length, "partition")}\n`,
   );
   const views = commits.reduce((n, r) => n + r.views, 0);
   const rows = commits.reduce((n, r) => n + r.rows, 0);

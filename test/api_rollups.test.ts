@@ -1,0 +1,240 @@
+/**
+ * The hourly and daily rollups answer exactly as the per-minute tables do. Generated data goes
+ * through the real orders load and backfill (commits and the purchase sync write the rollups); then
+ * many random requests, on and off the rollups' grains, are asked of two apps over the one store: one
+ * choosing its tables (ctr_tier.ts), one forced to the per-minute tables. Their bodies must be
+ * byte-identical. Then the ways a store gains or repairs its rollups: a store loaded before them
+ * (migrate fills them), `ctr rebuild`, and a purchase sync that empties a day.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { generate, Random, runBackfill, runRebuild } from "@ctr/jobs";
+import { chooseCtrTables, type RunningServer } from "@ctr/query-api";
+import {
+  type Config,
+  formatGmt3WallClock,
+  loadConfig,
+  migrate,
+  PLATFORMS,
+  PRODUCT_VIEWS_PER_MINUTE_TABLE,
+  PURCHASES_PER_MINUTE_TABLE,
+  parseCtrRequest,
+  parseGmt3WallClock,
+  queryRows,
+  ROLLUPS,
+  type RollupFill,
+  replacePartition,
+  runCommand,
+  type Store,
+} from "@ctr/schemas";
+import { loadOrders, openOrdersDatabase, openStore } from "@ctr/workers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { getCtr, serveApi } from "./support/api_server.ts";
+import { inTestMode } from "./support/clickhouse_mode.ts";
+
+const FROM = "2016-02-01";
+const TO = "2016-02-03";
+const ROLLUP_TABLES = Object.values(ROLLUPS).flatMap(({ rollups }) => rollups.map((r) => r.table));
+
+let dir: string;
+let config: Config;
+let closeMode: () => Promise<void>;
+let store: Store;
+let tiered: RunningServer;
+let perMinute: RunningServer;
+let products: string[];
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "ctr-api-rollups-"));
+  const raw = path.join(dir, "raw");
+  await generate({ from: FROM, to: TO, scale: 0.03, seed: "rollups", outDir: raw });
+  const given = loadConfig({ CTR_DATA_DIR: dir, WORKER_CONCURRENCY: "2" });
+  const orders = await openOrdersDatabase(given.ordersDatabaseUrl);
+  try {
+    await loadOrders(orders, { orders: path.join(raw, "orders.csv"), items: path.join(raw, "order_items.csv") });
+  } finally {
+    await orders.close();
+  }
+  ({ config, close: closeMode } = await inTestMode(given));
+  const summary = await runBackfill(config, { from: FROM, to: TO, platforms: [...PLATFORMS] }, { write: () => true });
+  expect(summary.failures).toEqual([]);
+  store = openStore(config.clickhouse);
+  tiered = await serveApi(store);
+  perMinute = await serveApi(store, {}, undefined, { rollups: false });
+  // The most viewed products and one of the tail: a filtered request mostly finds rows.
+  const rows = await queryRows(store.client, {
+    name: "test.products",
+    query: `SELECT product FROM ${PRODUCT_VIEWS_PER_MINUTE_TABLE} GROUP BY product ORDER BY sum(views) DESC, product`,
+    schema: z.object({ product: z.string() }),
+  });
+  products = [...rows.slice(0, 5), rows.at(-1)].flatMap((row) => (row ? [row.product] : []));
+  expect(products.length).toBeGreaterThan(1);
+});
+
+afterAll(async () => {
+  await tiered?.close();
+  await perMinute?.close();
+  await store?.close();
+  await closeMode?.();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+type Fields = Record<string, string | number>;
+
+/** A random element of a list. */
+const pick = <T>(random: Random, list: readonly T[]): T => list[random.uint32() % list.length] as T;
+
+const GRAINS = [1440, 60, 1] as const;
+const AGGREGATIONS = [1, 7, 45, 59, 60, 61, 90, 120, 180, 360, 1439, 1440, 1441, 2880, 4320, 10_080];
+// A GMT-3 midnight a day before the data; ranges reach two days past it: the data's edges are inside.
+const EARLIEST = parseGmt3WallClock("2016-01-31 00:00:00") ?? 0;
+const SPAN_MINUTES = 6 * 1440;
+
+/**
+ * A random request aimed at a tier: its start on that tier's grain, its end and aggregation mostly
+ * too, and otherwise just off it (an end inside the last period, an aggregation that is no multiple),
+ * with or without product and platform. Fine aggregations get short ranges: their answers are long.
+ */
+function randomRequest(random: Random): Fields {
+  const grain = pick(random, GRAINS);
+  const aggregation =
+    random.uint32() % 4 === 0 ? pick(random, AGGREGATIONS) : grain * (1 + (random.uint32() % 3));
+  const maxMinutes = aggregation < 60 ? 1440 : SPAN_MINUTES;
+  const start = EARLIEST + (random.uint32() % Math.floor((SPAN_MINUTES - 60) / grain)) * grain * 60_000;
+  const endGrain = random.uint32() % 4 === 0 ? pick(random, GRAINS) : grain;
+  const lengthMinutes = Math.max(1, 1 + (random.uint32() % Math.floor(maxMinutes / endGrain))) * endGrain;
+  const fields: Fields = {
+    startTimestamp: formatGmt3WallClock(start),
+    endTimestamp: formatGmt3WallClock(start + lengthMinutes * 60_000),
+    aggregation,
+  };
+  if (random.uint32() % 2 === 0) fields.product = pick(random, products);
+  if (random.uint32() % 3 === 0) fields.platform = pick(random, PLATFORMS);
+  return fields;
+}
+
+function tierOf(fields: Fields): number {
+  const parsed = parseCtrRequest(fields);
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return chooseCtrTables(parsed.request).grainMinutes;
+}
+
+/** Asks both apps; returns the rows of the answer and the tier the tiered app read. */
+async function expectSameAnswer(fields: Fields, accept = "application/json"): Promise<{ rows: number; tier: number }> {
+  const [a, b] = await Promise.all([
+    getCtr(tiered, fields, { Accept: accept }),
+    getCtr(perMinute, fields, { Accept: accept }),
+  ]);
+  const [bodyA, bodyB] = [await a.text(), await b.text()];
+  expect({ status: a.status, body: bodyA }, JSON.stringify(fields)).toEqual({ status: b.status, body: bodyB });
+  expect(a.status, bodyA).toBe(200);
+  const rows = accept === "application/json" ? (JSON.parse(bodyA) as unknown[]).length : bodyA.split("\n").length;
+  return { rows, tier: tierOf(fields) };
+}
+
+/** Asks `count` random requests of both apps; returns how many were answered per tier, and with rows. */
+async function compareRandomRequests(seed: string, count: number) {
+  const random = Random.derive("api-rollups", seed);
+  const tiers = new Map<number, { requests: number; withRows: number }>();
+  for (let i = 0; i < count; i++) {
+    const fields = randomRequest(random);
+    const { rows, tier } = await expectSameAnswer(fields);
+    const seen = tiers.get(tier) ?? { requests: 0, withRows: 0 };
+    tiers.set(tier, { requests: seen.requests + 1, withRows: seen.withRows + (rows > 0 ? 1 : 0) });
+  }
+  return tiers;
+}
+
+describe("tiers", () => {
+  it("answer random requests on and off the rollups' grains byte for byte as the per-minute tables", async () => {
+    const tiers = await compareRandomRequests("random", 150);
+    // Every tier was read, and read rows, often enough for the comparison to mean something.
+    for (const grain of [1, 60, 1440]) {
+      expect(tiers.get(grain)?.requests ?? 0, `requests read at ${grain} minutes`).toBeGreaterThanOrEqual(20);
+      expect(tiers.get(grain)?.withRows ?? 0, `answers with rows at ${grain} minutes`).toBeGreaterThanOrEqual(10);
+    }
+  });
+
+  it("answer the front-end's requests the same: whole days by the hour and by the day, in every format", async () => {
+    for (const [accept, aggregations] of [
+      ["application/json", [60, 120, 1440, 2880]],
+      ["application/x-ndjson", [60, 1440]],
+      ["text/csv", [1440]],
+    ] as const) {
+      for (const aggregation of aggregations) {
+        const whole = { startTimestamp: "2016-01-31 00:00:00", endTimestamp: "2016-02-05 00:00:00", aggregation };
+        expect((await expectSameAnswer(whole, accept)).rows).toBeGreaterThan(1);
+        for (const product of products.slice(0, 2)) {
+          expect((await expectSameAnswer({ ...whole, product }, accept)).rows).toBeGreaterThan(0);
+        }
+        // The end cut inside a day: the daily rollup would over-count the last bucket.
+        const cut = { ...whole, endTimestamp: "2016-02-02 13:00:00" };
+        expect((await expectSameAnswer(cut, accept)).tier).toBe(60);
+      }
+    }
+  });
+});
+
+/** The rows of each rollup table: what a refill must restore. */
+async function rollupContents(): Promise<Record<string, string>> {
+  const contents: Record<string, string> = {};
+  for (const table of ROLLUP_TABLES) {
+    const rows = await queryRows(store.client, {
+      name: "test.rollup_contents",
+      query: `SELECT * FROM ${table} ORDER BY ALL`,
+      schema: z.record(z.string(), z.unknown()),
+    });
+    contents[table] = JSON.stringify(rows);
+  }
+  return contents;
+}
+
+describe("a store gains and repairs its rollups", () => {
+  it("fills them from the per-minute tables when it was loaded before they existed (migrate)", async () => {
+    const before = await rollupContents();
+    for (const table of ROLLUP_TABLES) {
+      await runCommand(store.client, { name: "test.drop_rollup", query: `DROP TABLE ${table}` });
+    }
+    const fills: RollupFill[] = [];
+    const applied = await migrate(store, { onRollupFill: (fill) => fills.push(fill) });
+    expect(applied.map((m) => m.name)).toContain("0004_rollups.sql");
+    expect(new Set(fills.map((f) => f.table))).toEqual(new Set(ROLLUP_TABLES));
+    expect(fills.every((f) => f.rows > 0)).toBe(true);
+    expect(await rollupContents()).toEqual(before);
+    await compareRandomRequests("after migrate", 25);
+    // Up to date: nothing more to fill.
+    const again: RollupFill[] = [];
+    await migrate(store, { onRollupFill: (fill) => again.push(fill) });
+    expect(again).toEqual([]);
+  });
+
+  it("rebuilds them with `ctr rebuild`, the views' from the Parquet and the purchases' from their per-minute rows", async () => {
+    const before = await rollupContents();
+    // Stale rollups: every partition present, every count wrong.
+    for (const table of ROLLUP_TABLES) {
+      const measure = table.startsWith("purchases") ? "purchases" : "views";
+      await runCommand(store.client, {
+        name: "test.spoil_rollup",
+        query: `ALTER TABLE ${table} UPDATE ${measure} = ${measure} + 1 WHERE 1 SETTINGS mutations_sync = 2`,
+      });
+    }
+    expect(await rollupContents()).not.toEqual(before);
+    const outcome = await runRebuild(config, undefined, () => {}, store);
+    expect(outcome.refused).toEqual([]);
+    expect(outcome.purchaseRollups.length).toBeGreaterThan(0);
+    expect(await rollupContents()).toEqual(before);
+    await compareRandomRequests("after rebuild", 25);
+  });
+
+  it("follow a partition replacement that empties a day of purchases (the purchase sync's write)", async () => {
+    await replacePartition(store, { table: PURCHASES_PER_MINUTE_TABLE, partition: "'2016-02-02'", totalColumn: "purchases" });
+    const day = { startTimestamp: "2016-02-02 00:00:00", endTimestamp: "2016-02-03 00:00:00", aggregation: 1440 };
+    const response = await getCtr(tiered, day);
+    const rows = (await response.json()) as { purchases: number }[];
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((row) => row.purchases === 0)).toBe(true);
+    await compareRandomRequests("after an emptied day", 25);
+  });
+});
