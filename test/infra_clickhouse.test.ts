@@ -160,7 +160,15 @@ describe("the cluster DDL (CLICKHOUSE_CLUSTER)", () => {
     for (const table of createdTables(migrations)) expect(refused).toMatch(new RegExp(`${table} \\(\\w*MergeTree\\)`));
   });
 
-  it.each(["product_views_per_minute_v1", "purchases_per_minute_v1", "ingested_files_v1"])(
+  it.each([
+    "product_views_per_minute_v1",
+    "purchases_per_minute_v1",
+    "ingested_files_v1",
+    "product_views_per_hour_v1",
+    "product_views_per_day_v1",
+    "purchases_per_hour_v1",
+    "purchases_per_day_v1",
+  ])(
     "stages a commit of %s on a cluster in a table REPLACE PARTITION accepts",
     async (table) => {
       const staging = `${table}_staging_check`;

@@ -19,6 +19,32 @@ ALTER TABLE ctr.purchases_per_minute_v1
 ALTER TABLE ctr.purchases_per_minute_v1
     MODIFY TTL day + INTERVAL 25 MONTH;
 
+-- The rollups keep exactly their sources' days: a rollup day left after its per-minute day expired
+-- would answer a coarse request with counts the per-minute tables no longer have.
+ALTER TABLE ctr.product_views_per_hour_v1
+    MODIFY SETTING ttl_only_drop_parts = 1;
+
+ALTER TABLE ctr.product_views_per_hour_v1
+    MODIFY TTL day + INTERVAL 25 MONTH;
+
+ALTER TABLE ctr.product_views_per_day_v1
+    MODIFY SETTING ttl_only_drop_parts = 1;
+
+ALTER TABLE ctr.product_views_per_day_v1
+    MODIFY TTL day + INTERVAL 25 MONTH;
+
+ALTER TABLE ctr.purchases_per_hour_v1
+    MODIFY SETTING ttl_only_drop_parts = 1;
+
+ALTER TABLE ctr.purchases_per_hour_v1
+    MODIFY TTL day + INTERVAL 25 MONTH;
+
+ALTER TABLE ctr.purchases_per_day_v1
+    MODIFY SETTING ttl_only_drop_parts = 1;
+
+ALTER TABLE ctr.purchases_per_day_v1
+    MODIFY TTL day + INTERVAL 25 MONTH;
+
 ALTER TABLE ctr.ingested_files_v1
     MODIFY SETTING ttl_only_drop_parts = 1;
 

@@ -155,7 +155,8 @@ export async function commitListedDay(
 /**
  * Commits a (platform, day) from everything the sink holds for it (`ctr rebuild`): loads the
  * per-minute counts of its loaded files and all its manifests and replaces the (day, platform)
- * partitions of product_views_per_minute_v1 and ingested_files_v1 with them. Re-running, or two
+ * partitions of product_views_per_minute_v1 (and its hourly and daily rollups) and ingested_files_v1
+ * with them. Re-running, or two
  * runs at once, leave the same content. The same guard as a backfill's: a file ingested_files_v1
  * says was loaded must still have its manifest in the sink, unless `allowEmpty` (then a day without
  * outputs ends up empty); a refused day throws DayRefusedError and nothing is changed.
@@ -202,6 +203,8 @@ async function commitManifests(
   // The views are counted per minute here, from the events Parquet, in one pass over the whole day:
   // ClickHouse is the aggregator anyway. The window is applied again because sinks written before
   // it existed may hold views outside it; every output written since holds none.
+  // The views' rollups are replaced with them, from the same staged rows (replacePartition); the
+  // manifest goes last, so a step that fails before it leaves the day unrecorded and a re-run redoes it.
   const eventsSource = sinkOutputs(deps, "events", { platform, day }, loadedIds);
   const window = viewTimeWindow(day);
   const views = await replacePartition(deps.store, {

@@ -8,10 +8,11 @@ import {
 } from "@ctr/schemas";
 
 /**
- * Replaces a GMT-3 day's partition of purchases_per_minute_v1 with `rows`, all at once (see
- * replacePartition): re-running never double counts, and two runs of the same day each leave the
- * same content. An empty `rows` empties the day. The caller records it as a data change
- * (recordingDataChange), which the API's result caches key their entries by.
+ * Replaces a GMT-3 day's partition of purchases_per_minute_v1 with `rows`, all at once, and the same
+ * partition of its hourly and daily rollups with their sums (see replacePartition): re-running never
+ * double counts, and two runs of the same day each leave the same content. An empty `rows` empties
+ * the day. The caller records it as a data change (recordingDataChange), which the API's result
+ * caches key their entries by.
  */
 export async function replacePurchasesDay(
   store: Store,
