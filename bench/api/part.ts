@@ -2,6 +2,8 @@ import { type ChildProcess, fork } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { chooseCtrTables } from "@ctr/query-api";
+import { parseCtrRequest } from "@ctr/schemas";
 import autocannon from "autocannon";
 import { type BenchRow, describeMachine, writeResult } from "../report.ts";
 import type { LatencySummary } from "./latency.ts";
@@ -22,6 +24,8 @@ export interface ApiOptions {
 /** Targets of issue 7. */
 const MAX_OVERHEAD = 1.5;
 const MAX_SMALL_P99_MS = 100;
+/** Target of issue 13: a request the daily rollup answers, this many times faster than per-minute. */
+const MIN_DAILY_SPEEDUP = 10;
 /** Load of the concurrency-1 measurements, which give the overhead ratio. */
 const SEQUENTIAL_SECONDS = 3;
 
@@ -70,11 +74,35 @@ function startServerChild(specFile: string, storeDir: string, verbose: boolean):
 async function engineLatency(
   server: ServerChild,
   shape: ApiShape,
-  load: { concurrency: number; seconds: number; minCalls: number },
+  load: { concurrency: number; seconds: number; minCalls: number; perMinute?: boolean },
 ): Promise<{ summary: LatencySummary; resultRows: number; scannedRows: number }> {
   const reply = await server.ask({ type: "engine", shape, ...load });
   if (reply.type !== "engine") throw new Error(`server child said ${reply.type}`);
   return reply;
+}
+
+/** The grain of the tables the API reads for a shape (ctr_tier.ts): 1, 60 or 1440 minutes. */
+function tierOf(shape: ApiShape): number {
+  const parsed = parseCtrRequest(shape.query);
+  if (!parsed.ok) throw new Error(`${shape.name}: ${parsed.error.message}`);
+  return chooseCtrTables(parsed.request).grainMinutes;
+}
+
+/**
+ * For a shape a rollup answers: the same request on the per-minute tables, engine and API (the app
+ * with the rollups off), one at a time: the baseline of the rollups, in the same run.
+ */
+async function perMinuteBaseline(server: ServerChild, shape: ApiShape, calls: number) {
+  if (tierOf(shape) === 1) return undefined;
+  const engine = await engineLatency(server, shape, {
+    concurrency: 1,
+    seconds: SEQUENTIAL_SECONDS,
+    minCalls: 3,
+    perMinute: true,
+  });
+  const url = `http://127.0.0.1:${server.ready.perMinutePort}/ctr?${new URLSearchParams(shape.query)}`;
+  const api = await httpLatency(url, { connections: 1, amount: Math.max(3, Math.min(calls, engine.summary.count)) });
+  return { engine: engine.summary, api };
 }
 
 /**
@@ -145,6 +173,7 @@ export async function runApiPart(options: ApiOptions): Promise<BenchRow[]> {
             minCalls: options.connections,
           });
       const apiN = await httpLatency(url, { connections: options.connections, amount });
+      const perMinute = await perMinuteBaseline(server, shape, engine1.summary.count);
       shapes.push({
         name: shape.name,
         query: shape.query,
@@ -158,6 +187,9 @@ export async function runApiPart(options: ApiOptions): Promise<BenchRow[]> {
         api: { sequential: api1, concurrent: apiN },
         overheadSequential: api1.p50 / engine1.summary.p50,
         overheadConcurrent: engineN ? apiN.p50 / engineN.summary.p50 : Number.NaN,
+        tierMinutes: tierOf(shape),
+        perMinute,
+        rollupSpeedup: perMinute ? perMinute.api.p50 / api1.p50 : Number.NaN,
       });
     }
   } finally {
@@ -168,7 +200,13 @@ export async function runApiPart(options: ApiOptions): Promise<BenchRow[]> {
     part: "api",
     measuredAt: new Date().toISOString(),
     machine: { ...machine, loadAverageAfter: describeMachine().loadAverage },
-    store: { ...spec, ...server.ready.counts, buildMs: server.ready.buildMs, reused: server.ready.reused },
+    store: {
+      ...spec,
+      ...server.ready.counts,
+      buildMs: server.ready.buildMs,
+      reused: server.ready.reused,
+      rollupFillMs: server.ready.rollupFillMs,
+    },
     connections: options.connections,
     seconds: options.seconds,
     requestTimeoutMs: BENCH_REQUEST_TIMEOUT_MS,
@@ -179,8 +217,27 @@ export async function runApiPart(options: ApiOptions): Promise<BenchRow[]> {
     { part: "api", figure: "store per-minute view rows", value: server.ready.counts.viewRows, unit: "rows" },
     { part: "api", figure: "store per-minute purchase rows", value: server.ready.counts.purchaseRows, unit: "rows" },
   ];
+  if (server.ready.rollupFillMs > 0) {
+    rows.push({ part: "api", figure: "rollups filled by migrate", value: server.ready.rollupFillMs, unit: "ms" });
+  }
   for (const s of shapes) {
     const c = options.connections;
+    rows.push({ part: "api", figure: `${s.name}: table tier`, value: s.tierMinutes, unit: "min" });
+    if (s.perMinute) {
+      rows.push(
+        { part: "api", figure: `${s.name}: per-minute API p50 (c=1)`, value: s.perMinute.api.p50, unit: "ms" },
+        { part: "api", figure: `${s.name}: per-minute engine p50 (c=1)`, value: s.perMinute.engine.p50, unit: "ms" },
+        {
+          part: "api",
+          figure: `${s.name}: per-minute/rollup API p50 (c=1)`,
+          value: s.rollupSpeedup,
+          unit: "×",
+          ...(s.tierMinutes === 1440
+            ? { target: `≥ ${MIN_DAILY_SPEEDUP}`, ok: s.rollupSpeedup >= MIN_DAILY_SPEEDUP }
+            : {}),
+        },
+      );
+    }
     rows.push(
       { part: "api", figure: `${s.name}: result rows`, value: s.resultRows, unit: "rows" },
       { part: "api", figure: `${s.name}: rows scanned/s (engine, c=1)`, value: s.engineRowsPerS, unit: "rows/s" },

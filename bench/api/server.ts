@@ -7,19 +7,46 @@
 import { createWriteStream, existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { buildCtrQuery, createApp, createLogger, createMetrics, startServer, toApiConfig } from "@ctr/query-api";
-import { loadConfig, parseCtrRequest, type Store } from "@ctr/schemas";
+import {
+  buildCtrQuery,
+  chooseCtrTables,
+  createApp,
+  createLogger,
+  createMetrics,
+  PER_MINUTE_TABLES,
+  startServer,
+  toApiConfig,
+} from "@ctr/query-api";
+import { loadConfig, migrate, parseCtrRequest, type Store } from "@ctr/schemas";
 import { openStore } from "@ctr/workers";
 import { type LatencySummary, timeClosedLoop } from "./latency.ts";
 import { type ApiShape, BENCH_REQUEST_TIMEOUT_MS } from "./shapes.ts";
 import { type ApiStoreCounts, type ApiStoreSpec, buildApiStore } from "./store.ts";
 
 export type ParentMessage =
-  | { type: "engine"; shape: ApiShape; concurrency: number; seconds: number; minCalls: number }
+  | {
+      type: "engine";
+      shape: ApiShape;
+      concurrency: number;
+      seconds: number;
+      minCalls: number;
+      /** Read the per-minute tables whatever the request's tier (the rollups' baseline). Default false. */
+      perMinute?: boolean;
+    }
   | { type: "stop" };
 
 export type ChildMessage =
-  | { type: "ready"; port: number; counts: ApiStoreCounts; buildMs: number; reused: boolean }
+  | {
+      type: "ready";
+      port: number;
+      /** The same app with the rollups turned off: every request reads the per-minute tables. */
+      perMinutePort: number;
+      counts: ApiStoreCounts;
+      buildMs: number;
+      reused: boolean;
+      /** What migrate took to fill the rollups from the per-minute tables; 0 when they were there. */
+      rollupFillMs: number;
+    }
   | { type: "engine"; summary: LatencySummary; resultRows: number; scannedRows: number }
   | { type: "error"; message: string };
 
@@ -29,17 +56,18 @@ const send = (message: ChildMessage) => process.send?.(message);
 function engineCall(
   store: Store,
   shape: ApiShape,
+  perMinute: boolean,
 ): { call: () => Promise<{ resultRows: number; scannedRows: number }> } {
   const parsed = parseCtrRequest(shape.query);
   if (!parsed.ok) throw new Error(`${shape.name}: ${parsed.error.field}: ${parsed.error.message}`);
-  const query = buildCtrQuery(parsed.request);
+  const query = buildCtrQuery(parsed.request, perMinute ? PER_MINUTE_TABLES : chooseCtrTables(parsed.request));
   const run = async (sql: string) => {
     const result = await store.client.query({ query: sql, query_params: { ...query.params }, format: "JSONEachRow" });
     return result.text();
   };
   return {
     call: async () => {
-      // The bound is the count of per-minute rows in range: the rows the query reads from both tables.
+      // The bound is the count of the tier's rows in range: the rows the query reads from both tables.
       const bound = JSON.parse(await run(query.rowBound)) as { rows: string | number };
       const text = await run(query.rows);
       return { resultRows: text === "" ? 0 : text.split("\n").length - 1, scannedRows: Number(bound.rows) };
@@ -58,34 +86,45 @@ async function openOrBuild(spec: ApiStoreSpec, storeDir: string) {
   });
   const store = openStore(config.clickhouse);
   const started = performance.now();
-  if (existsSync(marker)) {
-    const counts = JSON.parse(await readFile(marker, "utf8")) as ApiStoreCounts;
-    return { config, store, counts, buildMs: 0, reused: true };
-  }
-  const counts = await buildApiStore(store, spec);
-  await writeFile(marker, JSON.stringify(counts));
-  return { config, store, counts, buildMs: performance.now() - started, reused: false };
+  const reused = existsSync(marker);
+  const counts = reused ? (JSON.parse(await readFile(marker, "utf8")) as ApiStoreCounts) : await buildApiStore(store, spec);
+  if (!reused) await writeFile(marker, JSON.stringify(counts));
+  const buildMs = reused ? 0 : performance.now() - started;
+  // As `ctr serve` at start: the migrations fill the rollups of a store loaded before they existed
+  // (the store is filled in SQL, straight into the per-minute tables).
+  const filling = performance.now();
+  let filled = 0;
+  await migrate(store, { onRollupFill: () => filled++ });
+  const rollupFillMs = filled === 0 ? 0 : performance.now() - filling;
+  return { config, store, counts, buildMs, reused, rollupFillMs };
 }
 
 const [specFile, storeDir] = process.argv.slice(2);
 if (!specFile || !storeDir) throw new Error("usage: server.ts <spec.json> <storeDir>");
 const spec = JSON.parse(await readFile(specFile, "utf8")) as ApiStoreSpec;
-const { config, store, counts, buildMs, reused } = await openOrBuild(spec, storeDir);
+const { config, store, counts, buildMs, reused, rollupFillMs } = await openOrBuild(spec, storeDir);
 // Request logs at `info` as in production, into a sink: the cost of logging stays in the figures.
 const logger = createLogger({ level: "info", destination: createWriteStream("/dev/null") });
 const app = createApp({ store, config: toApiConfig(config), logger, metrics: createMetrics() });
 const running = await startServer(app, { port: 0, hostname: "127.0.0.1" });
-send({ type: "ready", port: running.port, counts, buildMs, reused });
+const perMinuteApp = createApp({
+  store,
+  config: toApiConfig(config),
+  logger,
+  metrics: createMetrics({ processMetrics: false }),
+  rollups: false,
+});
+const perMinute = await startServer(perMinuteApp, { port: 0, hostname: "127.0.0.1" });
+send({ type: "ready", port: running.port, perMinutePort: perMinute.port, counts, buildMs, reused, rollupFillMs });
 
 process.on("message", (message: ParentMessage) => {
   if (message.type === "stop") {
-    void running
-      .close()
+    void Promise.all([running.close(), perMinute.close()])
       .then(() => store.close())
       .then(() => process.exit(0));
     return;
   }
-  const { call } = engineCall(store, message.shape);
+  const { call } = engineCall(store, message.shape, message.perMinute === true);
   let rows = { resultRows: 0, scannedRows: 0 };
   timeClosedLoop(
     async () => {
