@@ -99,8 +99,7 @@ const SPAN_MINUTES = 6 * 1440;
  */
 function randomRequest(random: Random): Fields {
   const grain = pick(random, GRAINS);
-  const aggregation =
-    random.uint32() % 4 === 0 ? pick(random, AGGREGATIONS) : grain * (1 + (random.uint32() % 3));
+  const aggregation = random.uint32() % 4 === 0 ? pick(random, AGGREGATIONS) : grain * (1 + (random.uint32() % 3));
   const maxMinutes = aggregation < 60 ? 1440 : SPAN_MINUTES;
   const start = EARLIEST + (random.uint32() % Math.floor((SPAN_MINUTES - 60) / grain)) * grain * 60_000;
   const endGrain = random.uint32() % 4 === 0 ? pick(random, GRAINS) : grain;
@@ -229,7 +228,11 @@ describe("a store gains and repairs its rollups", () => {
   });
 
   it("follow a partition replacement that empties a day of purchases (the purchase sync's write)", async () => {
-    await replacePartition(store, { table: PURCHASES_PER_MINUTE_TABLE, partition: "'2016-02-02'", totalColumn: "purchases" });
+    await replacePartition(store, {
+      table: PURCHASES_PER_MINUTE_TABLE,
+      partition: "'2016-02-02'",
+      totalColumn: "purchases",
+    });
     const day = { startTimestamp: "2016-02-02 00:00:00", endTimestamp: "2016-02-03 00:00:00", aggregation: 1440 };
     const response = await getCtr(tiered, day);
     const rows = (await response.json()) as { purchases: number }[];

@@ -168,47 +168,44 @@ describe("the cluster DDL (CLICKHOUSE_CLUSTER)", () => {
     "product_views_per_day_v1",
     "purchases_per_hour_v1",
     "purchases_per_day_v1",
-  ])(
-    "stages a commit of %s on a cluster in a table REPLACE PARTITION accepts",
-    async (table) => {
-      const staging = `${table}_staging_check`;
-      const { create, drop } = stagingStatements(table, staging, {
-        name: CLUSTER,
-        storage: await storageOf(plain, table),
-      });
-      const run = (query: string) => runCommand(plain.client, { name: "infra_test.staging", query });
-      await run(singleNode(create));
-      try {
-        const [structure] = await queryRows(plain.client, {
-          name: "infra_test.structure",
-          query: `SELECT arrayStringConcat(groupArray(concat(name, ' ', type)), ', ') AS s FROM
+  ])("stages a commit of %s on a cluster in a table REPLACE PARTITION accepts", async (table) => {
+    const staging = `${table}_staging_check`;
+    const { create, drop } = stagingStatements(table, staging, {
+      name: CLUSTER,
+      storage: await storageOf(plain, table),
+    });
+    const run = (query: string) => runCommand(plain.client, { name: "infra_test.staging", query });
+    await run(singleNode(create));
+    try {
+      const [structure] = await queryRows(plain.client, {
+        name: "infra_test.structure",
+        query: `SELECT arrayStringConcat(groupArray(concat(name, ' ', type)), ', ') AS s FROM
                   (SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = {table:String} ORDER BY position)`,
-          params: { table },
-          schema: z.object({ s: z.string() }),
-        });
-        await runCommand(plain.client, {
-          name: "infra_test.fill",
-          query: `INSERT INTO ${staging} SELECT * FROM generateRandom({structure:String}, 1, 10, 2) LIMIT 1`,
-          params: { structure: structure?.s ?? "" },
-        });
-        const [part] = await queryRows(plain.client, {
-          name: "infra_test.partition",
-          query: `SELECT any(_partition_id) AS id FROM ${staging}`,
-          schema: z.object({ id: z.string() }),
-        });
-        await run(`ALTER TABLE ${table} REPLACE PARTITION ID '${part?.id}' FROM ${staging}`);
-        const [count] = await queryRows(plain.client, {
-          name: "infra_test.replaced",
-          query: `SELECT count() AS n FROM ${table} WHERE _partition_id = {id:String}`,
-          params: { id: part?.id ?? "" },
-          schema: z.object({ n: z.coerce.number() }),
-        });
-        expect(count?.n).toBe(1);
-      } finally {
-        await run(singleNode(drop).replace(" SYNC", ""));
-      }
-    },
-  );
+        params: { table },
+        schema: z.object({ s: z.string() }),
+      });
+      await runCommand(plain.client, {
+        name: "infra_test.fill",
+        query: `INSERT INTO ${staging} SELECT * FROM generateRandom({structure:String}, 1, 10, 2) LIMIT 1`,
+        params: { structure: structure?.s ?? "" },
+      });
+      const [part] = await queryRows(plain.client, {
+        name: "infra_test.partition",
+        query: `SELECT any(_partition_id) AS id FROM ${staging}`,
+        schema: z.object({ id: z.string() }),
+      });
+      await run(`ALTER TABLE ${table} REPLACE PARTITION ID '${part?.id}' FROM ${staging}`);
+      const [count] = await queryRows(plain.client, {
+        name: "infra_test.replaced",
+        query: `SELECT count() AS n FROM ${table} WHERE _partition_id = {id:String}`,
+        params: { id: part?.id ?? "" },
+        schema: z.object({ n: z.coerce.number() }),
+      });
+      expect(count?.n).toBe(1);
+    } finally {
+      await run(singleNode(drop).replace(" SYNC", ""));
+    }
+  });
 });
 
 // The configuration files, parsed as XML; lists are arrays wherever the file may repeat an element.

@@ -87,7 +87,9 @@ async function openOrBuild(spec: ApiStoreSpec, storeDir: string) {
   const store = openStore(config.clickhouse);
   const started = performance.now();
   const reused = existsSync(marker);
-  const counts = reused ? (JSON.parse(await readFile(marker, "utf8")) as ApiStoreCounts) : await buildApiStore(store, spec);
+  const counts = reused
+    ? (JSON.parse(await readFile(marker, "utf8")) as ApiStoreCounts)
+    : await buildApiStore(store, spec);
   if (!reused) await writeFile(marker, JSON.stringify(counts));
   const buildMs = reused ? 0 : performance.now() - started;
   // As `ctr serve` at start: the migrations fill the rollups of a store loaded before they existed

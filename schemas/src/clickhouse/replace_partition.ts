@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { stagingStatements, storageAfterEngine } from "./cluster_ddl.ts";
 import { queryRows, runCommand } from "./query.ts";
-import { rollupInsert, rollupsOf } from "./tables/per_minute_rollups.ts";
 import type { Store } from "./store.ts";
+import { rollupInsert, rollupsOf } from "./tables/per_minute_rollups.ts";
 
 const StagedSchema = z.object({ rows: z.coerce.number(), total: z.coerce.number() });
 
@@ -93,7 +93,10 @@ export async function replacePartition(
 // On a cluster the targets are replicated: an ALTER goes through the target's replication log to every
 // replica of the shard, so it needs no ON CLUSTER.
 function dropPartition(store: Store, table: string, partition: string): Promise<void> {
-  return runCommand(store.client, { name: `drop_partition_${table}`, query: `ALTER TABLE ${table} DROP PARTITION ${partition}` });
+  return runCommand(store.client, {
+    name: `drop_partition_${table}`,
+    query: `ALTER TABLE ${table} DROP PARTITION ${partition}`,
+  });
 }
 
 /** A fresh, uniquely named staging table of `table`'s structure, created. */
