@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { buildCtrQuery, type CtrQueryParams } from "@ctr/query-api";
+import { buildCtrQuery, type CtrQueryParams, PER_MINUTE_TABLES } from "@ctr/query-api";
 import {
   CLICKHOUSE_GMT3,
   migrate,
@@ -72,7 +72,8 @@ const parsed = parseCtrRequest({
   aggregation: process.argv[4] ?? "60",
 });
 if (!parsed.ok) throw new Error(parsed.error.message);
-const q = buildCtrQuery(parsed.request);
+// Both forms on the per-minute tables: the store is filled straight into them.
+const q = buildCtrQuery(parsed.request, PER_MINUTE_TABLES);
 const unionSql = unionRows(q.params);
 
 async function run(sql: string): Promise<{ ms: number; text: string }> {
