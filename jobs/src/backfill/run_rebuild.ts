@@ -8,6 +8,7 @@ import {
   type RefusedDay,
   type RollupFill,
   rebuildRollups,
+  recordingDataChange,
   type Store,
 } from "@ctr/schemas";
 import { type CommitResult, commitPlatformDay, type Folder, openFolder, unlessRefused, withStore } from "@ctr/workers";
@@ -67,7 +68,9 @@ export async function runRebuild(
         onCommit(committed.done);
       }
     }
-    outcome.purchaseRollups = await rebuildRollups(store, PURCHASES_PER_MINUTE_TABLE, range);
+    outcome.purchaseRollups = await recordingDataChange(store, () =>
+      rebuildRollups(store, PURCHASES_PER_MINUTE_TABLE, range),
+    );
     return outcome;
   });
 }

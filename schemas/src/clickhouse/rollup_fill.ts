@@ -2,6 +2,7 @@ import { z } from "zod";
 import { queryRows, runCommand } from "./query.ts";
 import { replacePartition } from "./replace_partition.ts";
 import type { Store } from "./store.ts";
+import { recordDataChange } from "./tables/data_generations.ts";
 import { ROLLUPS, rollupInsert } from "./tables/per_minute_rollups.ts";
 
 /** One partition of a rollup that was rebuilt from its per-minute source, or dropped with it. */
@@ -66,7 +67,8 @@ async function refillPartition(
  * presence: a source partition the rollup lacks is filled from the source, a rollup partition whose
  * source partition is gone is dropped. This is how a store loaded before the rollups existed gains
  * them (the migrations run it), and it repairs a step that stopped between replacing a new partition
- * and its rollups. It reads only system.parts when nothing is missing.
+ * and its rollups. It reads only system.parts when nothing is missing; when it changed something it
+ * records a data change (the API's result caches drop their answers).
  */
 export async function fillMissingRollups(store: Store): Promise<RollupFill[]> {
   const filled: RollupFill[] = [];
@@ -82,13 +84,15 @@ export async function fillMissingRollups(store: Store): Promise<RollupFill[]> {
       }
     }
   }
+  // The answers a result cache holds may have read the rollups before: they are stale now.
+  if (filled.length > 0) await recordDataChange(store);
   return filled;
 }
 
 /**
  * Rebuilds the rollups of `source` from it, every partition (or those whose `day` is within `days`):
  * `ctr rebuild` runs it for the purchases, which the Parquet sink does not hold (the views' rollups
- * are rebuilt with their partitions by the commit).
+ * are rebuilt with their partitions by the commit). The caller records the data change.
  */
 export async function rebuildRollups(
   store: Store,
