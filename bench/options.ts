@@ -7,6 +7,9 @@ import { INGEST_WORKLOADS, type IngestWorkload } from "./ingest/part.ts";
 export const PARTS = ["ingest", "scaling", "api", "orders", "startup"] as const;
 export type PartName = (typeof PARTS)[number];
 
+export const API_WORKLOADS = ["week", "month"] as const;
+export type ApiWorkload = (typeof API_WORKLOADS)[number];
+
 export interface BenchOptions {
   /** `--help`: print the usage and run nothing. */
   help: boolean;
@@ -30,6 +33,20 @@ export interface BenchOptions {
   apiDays: number;
   apiProducts: number;
   apiViewsPerMinute: number;
+  /** Which API workloads run (`--api-workloads week,month`): issue 13's generated week against its floor, issue 7's 30-day store. Default both. */
+  apiWorkloads: ApiWorkload[];
+  /** The week: `ctr generate --scale` (default 1.4: ~200k views a day), days (default 7), orders per view (default 0.04). */
+  apiWeekScale: number;
+  apiWeekDays: number;
+  apiOrdersPerView: number;
+  /** Week requests: one at a time (default 300), at full concurrency without cache (default 600), with repeats (default 1,000). */
+  apiRequests: number;
+  apiConcurrentRequests: number;
+  apiRepeatRequests: number;
+  /** Share of the cached run's requests that repeat one of the last 200 (default 0.3). */
+  apiRepeat: number;
+  /** Suffix of the API result files, e.g. `before` writes api-before.json and api-week-before.json. Default none. */
+  apiLabel: string | undefined;
   /** `ctr generate --scale` of the orders part's two days of orders. Default 25 (about 250k rows). */
   ordersScale: number;
   /** Redis of the scaling part. Default `redis://127.0.0.1:6379` (keys under a unique prefix, removed after). */
@@ -52,7 +69,12 @@ export const USAGE = `npm run bench [-- ingest|scaling|api|orders|startup ...] [
   --big-file             ingest one single file instead (with --big-file-size, default 2.1GB)
   --scaling-size SIZE    generated input of the scaling part (default: --size)
   --api-seconds 10       load per API shape (default 10)   --api-connections 32 (default 32)
-  --api-days 30 --api-products 5000 --api-views-per-minute 150   the API store
+  --api-days 30 --api-products 5000 --api-views-per-minute 150   the API's 30-day store (month)
+  --api-workloads LIST   API workloads, of week,month (default both)
+  --api-week-scale 1.4 --api-week-days 7 --api-orders-per-view 0.04   the generated week
+  --api-requests 300 --api-concurrent-requests 600 --api-repeat-requests 1000   week requests
+  --api-repeat 0.3       share of the cached run's requests repeating one of the last 200
+  --api-label NAME       write api-NAME.json and api-week-NAME.json (e.g. before)
   --orders-scale 25      ctr generate --scale of the orders part's two days (default 25: ~250k rows)
   --redis-url URL        Redis of the scaling part (default redis://127.0.0.1:6379)
   --startup-runs 9       timed runs of each start-up command, median reported (default 9)
@@ -94,6 +116,15 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       "api-days": { type: "string" },
       "api-products": { type: "string" },
       "api-views-per-minute": { type: "string" },
+      "api-workloads": { type: "string" },
+      "api-week-scale": { type: "string" },
+      "api-week-days": { type: "string" },
+      "api-orders-per-view": { type: "string" },
+      "api-requests": { type: "string" },
+      "api-concurrent-requests": { type: "string" },
+      "api-repeat-requests": { type: "string" },
+      "api-repeat": { type: "string" },
+      "api-label": { type: "string" },
       "orders-scale": { type: "string" },
       "redis-url": { type: "string" },
       "startup-runs": { type: "string" },
@@ -118,6 +149,19 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       throw new Error(`unknown workload '${workload}': wants ${INGEST_WORKLOADS.join(", ")}`);
     }
   }
+  const apiWorkloads = (values["api-workloads"] ?? API_WORKLOADS.join(",")).split(",").map((w) => w.trim());
+  for (const workload of apiWorkloads) {
+    if (!(API_WORKLOADS as readonly string[]).includes(workload)) {
+      throw new Error(`unknown API workload '${workload}': wants ${API_WORKLOADS.join(", ")}`);
+    }
+  }
+  const apiRepeat = Number(values["api-repeat"] ?? "0.3");
+  if (!(apiRepeat >= 0 && apiRepeat < 1))
+    throw new Error(`--api-repeat wants a share in [0, 1), got '${values["api-repeat"]}'`);
+  const apiLabel = values["api-label"];
+  if (apiLabel !== undefined && !/^[a-z0-9-]+$/.test(apiLabel)) {
+    throw new Error(`--api-label wants lowercase letters, digits and dashes, got '${apiLabel}'`);
+  }
   return {
     help: values.help ?? false,
     parts: positionals.length > 0 ? (positionals as PartName[]) : [...PARTS],
@@ -132,6 +176,15 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     apiDays: Math.round(positive(values["api-days"], "api-days", 30)),
     apiProducts: Math.round(positive(values["api-products"], "api-products", 5000)),
     apiViewsPerMinute: Math.round(positive(values["api-views-per-minute"], "api-views-per-minute", 150)),
+    apiWorkloads: apiWorkloads as ApiWorkload[],
+    apiWeekScale: positive(values["api-week-scale"], "api-week-scale", 1.4),
+    apiWeekDays: Math.round(positive(values["api-week-days"], "api-week-days", 7)),
+    apiOrdersPerView: positive(values["api-orders-per-view"], "api-orders-per-view", 0.04),
+    apiRequests: Math.round(positive(values["api-requests"], "api-requests", 300)),
+    apiConcurrentRequests: Math.round(positive(values["api-concurrent-requests"], "api-concurrent-requests", 600)),
+    apiRepeatRequests: Math.round(positive(values["api-repeat-requests"], "api-repeat-requests", 1000)),
+    apiRepeat,
+    apiLabel,
     ordersScale: positive(values["orders-scale"], "orders-scale", 25),
     redisUrl: values["redis-url"] ?? "redis://127.0.0.1:6379",
     startupRuns: Math.round(positive(values["startup-runs"], "startup-runs", 9)),

@@ -6,6 +6,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { runApiPart } from "./api/part.ts";
+import { runWeekPart } from "./api/week/part.ts";
 import { fillDocs } from "./fill_docs.ts";
 import { runIngestPart } from "./ingest/part.ts";
 import { type BenchOptions, type PartName, parseBenchArgs, USAGE } from "./options.ts";
@@ -13,6 +14,24 @@ import { runOrdersPart } from "./orders/part.ts";
 import { type BenchRow, describeMachine, formatTable } from "./report.ts";
 import { runScalingPart } from "./scaling/part.ts";
 import { runStartupPart } from "./startup/part.ts";
+
+/** Issue 7's API part over the 30-day store (the month query's figure). */
+function runMonthPart(o: BenchOptions): Promise<BenchRow[]> {
+  return runApiPart({
+    seconds: o.apiSeconds,
+    connections: o.apiConnections,
+    spec: {
+      firstDay: "2016-02-01",
+      days: o.apiDays,
+      products: o.apiProducts,
+      viewsPerMinute: o.apiViewsPerMinute,
+      seed: Number(o.seed),
+    },
+    workDir: o.workDir,
+    verbose: o.verbose,
+    resultName: o.apiLabel ? `api-${o.apiLabel}` : "api",
+  });
+}
 
 const PART_RUNNERS: Record<PartName, (options: BenchOptions) => Promise<BenchRow[]>> = {
   ingest: (o) =>
@@ -34,20 +53,27 @@ const PART_RUNNERS: Record<PartName, (options: BenchOptions) => Promise<BenchRow
       workDir: o.workDir,
       verbose: o.verbose,
     }),
-  api: (o) =>
-    runApiPart({
-      seconds: o.apiSeconds,
-      connections: o.apiConnections,
-      spec: {
-        firstDay: "2016-02-01",
-        days: o.apiDays,
-        products: o.apiProducts,
-        viewsPerMinute: o.apiViewsPerMinute,
-        seed: Number(o.seed),
-      },
-      workDir: o.workDir,
-      verbose: o.verbose,
-    }),
+  api: async (o) => [
+    ...(o.apiWorkloads.includes("week")
+      ? await runWeekPart({
+          spec: {
+            firstDay: "2016-02-01",
+            days: o.apiWeekDays,
+            scale: o.apiWeekScale,
+            ordersPerView: o.apiOrdersPerView,
+            seed: o.seed,
+          },
+          counts: { sequential: o.apiRequests, concurrent: o.apiConcurrentRequests, repeated: o.apiRepeatRequests },
+          connections: o.apiConnections,
+          repeatRate: o.apiRepeat,
+          repeatWindow: 200,
+          workDir: o.workDir,
+          verbose: o.verbose,
+          resultName: o.apiLabel ? `api-week-${o.apiLabel}` : "api-week",
+        })
+      : []),
+    ...(o.apiWorkloads.includes("month") ? await runMonthPart(o) : []),
+  ],
   orders: (o) => runOrdersPart({ scale: o.ordersScale, seed: o.seed, workDir: o.workDir, verbose: o.verbose }),
   startup: (o) =>
     runStartupPart({

@@ -19,6 +19,8 @@ export interface ApiOptions {
   spec: ApiStoreSpec;
   workDir: string;
   verbose: boolean;
+  /** The result file, `bench/results/<name>.json`. Default `api`. */
+  resultName: string;
 }
 
 /** Targets of issue 7. */
@@ -212,7 +214,7 @@ export async function runApiPart(options: ApiOptions): Promise<BenchRow[]> {
     requestTimeoutMs: BENCH_REQUEST_TIMEOUT_MS,
     shapes,
   };
-  await writeResult("api", result);
+  await writeResult(options.resultName, result);
   const rows: BenchRow[] = [
     { part: "api", figure: "store per-minute view rows", value: server.ready.counts.viewRows, unit: "rows" },
     { part: "api", figure: "store per-minute purchase rows", value: server.ready.counts.purchaseRows, unit: "rows" },

@@ -6,7 +6,7 @@ import { type BaselineDetail, PLATFORM_FROM_PATH, quotePath } from "./baseline_s
  * The batch shape with explicit, non-Nullable types. JSONEachRow reads all the product's layouts
  * as they are: one batch per line, a JSON array of batches, a pretty-printed object; gzip by extension.
  */
-const SCHEMA =
+export const EVENT_BATCH_SCHEMA =
   "events Array(Tuple(event_type String, data Tuple(event_name String, timestamp_unixtime_ms Float64, event_id String, session_id String, custom_attributes Tuple(codeColor String)))), mpid String";
 
 const PARQUET_OUT = `output_format_parquet_compression_method = 'zstd', engine_file_truncate_on_insert = 1`;
@@ -26,7 +26,7 @@ export async function convertWithChdb(sourceDir: string, outDir: string): Promis
      SELECT e.data.timestamp_unixtime_ms AS ts_ms, e.data.custom_attributes.codeColor AS product,
             extract(_path, ${PLATFORM_FROM_PATH}) AS platform,
             e.data.event_id AS event_id, e.data.session_id AS session_id, mpid, _path AS source_file
-     FROM file(${quotePath(glob)}, JSONEachRow, '${SCHEMA}') ARRAY JOIN events AS e
+     FROM file(${quotePath(glob)}, JSONEachRow, '${EVENT_BATCH_SCHEMA}') ARRAY JOIN events AS e
      WHERE e.event_type = 'custom_event' AND e.data.event_name = 'product' AND e.data.custom_attributes.codeColor != ''
      SETTINGS ${PARQUET_OUT}`,
   );
