@@ -1,3 +1,4 @@
+import { Agent, get } from "node:http";
 import type { RunningServer } from "@ctr/query-api";
 import { floorToMinute, formatGmt3WallClock, type Store } from "@ctr/schemas";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -274,7 +275,7 @@ describe("large results", () => {
 });
 
 describe("row limit", () => {
-  it("refuses a result over MAX_RESULT_ROWS up front with a 422 that suggests filters", async () => {
+  it("refuses a result over MAX_RESULT_ROWS with a 422 that suggests filters, serves one at the limit whole", async () => {
     const limited = await serveApi(store, { maxResultRows: 2 });
     try {
       await insertViews(store, [
@@ -286,15 +287,65 @@ describe("row limit", () => {
       const fields = { startTimestamp: "2016-02-01 10:00:00", endTimestamp: "2016-02-01 11:00:00", aggregation: 60 };
       const refused = await getCtr(limited, fields);
       expect(refused.status).toBe(422);
+      expect(refused.headers.get("Content-Type")).toMatch(/^application\/json/);
       const body = (await refused.json()) as { error: { code: string; message: string } };
       expect(body.error.code).toBe("result_too_large");
-      expect(body.error.message).toMatch(/3 rows.*limit of 2.*filter/);
-      // 3 per-minute rows of product A and B: over the cheap bound, within the limit once counted.
+      expect(body.error.message).toMatch(/more than 2 rows.*filter/);
+      // The limit counts the result's rows, not the rows read: A's two minutes make one row.
       const served = await getCtr(limited, { ...fields, product: "A" });
       expect(served.status).toBe(200);
       expect(await served.json()).toHaveLength(1);
+      const atLimit = await getCtr(limited, { ...fields, aggregation: 1, product: "A" });
+      expect(atLimit.status).toBe(200);
+      expect(await atLimit.json()).toHaveLength(2);
     } finally {
       await limited.close();
+    }
+  });
+
+  it("gives 422, never a cut 200, for a result over the limit that spans several of ClickHouse's blocks", async () => {
+    // 70,001 rows: more than one output block (65,505 rows), so a server streaming its answer would
+    // have sent 200 and the first block before the limit failed the statement.
+    const limit = 70_000;
+    const limited = await serveApi(store, { maxResultRows: limit });
+    try {
+      await insertViews(
+        store,
+        Array.from({ length: limit + 1 }, (_, i) => ({
+          at: "2016-02-01 10:00",
+          platform: "Android" as const,
+          product: `P${String(i).padStart(6, "0")}`,
+          count: 1,
+        })),
+      );
+      const fields = { startTimestamp: "2016-02-01 10:00:00", endTimestamp: "2016-02-01 10:01:00", aggregation: 1 };
+      for (const accept of ["application/json", "application/x-ndjson", "text/csv"]) {
+        const refused = await getCtr(limited, fields, { Accept: accept });
+        expect(refused.status).toBe(422);
+        expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("result_too_large");
+      }
+      const served = await getCtr(limited, { ...fields, platform: "iOS" });
+      expect(served.status).toBe(200);
+      expect(await served.json()).toEqual([]);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe("connections", () => {
+  it("keeps an idle connection open for 65 s and says so (Keep-Alive), beyond Node's 5 s", async () => {
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const header = await new Promise<string | undefined>((resolve, reject) => {
+        get(`${server.url}/healthz`, { agent }, (response) => {
+          response.resume();
+          response.on("end", () => resolve(String(response.headers["keep-alive"])));
+        }).on("error", reject);
+      });
+      expect(header).toBe("timeout=65");
+    } finally {
+      agent.destroy();
     }
   });
 });

@@ -1,48 +1,17 @@
 /**
- * Measures the two equivalent ways of combining views and purchases in /ctr on chDB: the API's FULL
- * OUTER JOIN of the two aggregated sides against UNION ALL + one GROUP BY (written here: the API
- * keeps only the join), and checks they give the same rows. Run by hand (not part of `npm run bench`):
+ * Measures the two equivalent ways of combining views and purchases in /ctr on chDB, on a synthetic
+ * store of any size: the API's UNION ALL + one GROUP BY against the FULL OUTER JOIN of the two
+ * aggregated sides (bench/api/join_rows.ts), and checks they give the same rows. The week
+ * workload's comparison is bench/api/week/variants.ts. Run by hand (not part of `npm run bench`):
  *   npx tsx bench/api/ctr_union.ts [days=7] [products=40] [aggregation=60]
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { buildCtrQuery, type CtrQueryParams, PER_MINUTE_TABLES } from "@ctr/query-api";
-import {
-  CLICKHOUSE_GMT3,
-  migrate,
-  PRODUCT_VIEWS_PER_MINUTE_TABLE,
-  PURCHASES_PER_MINUTE_TABLE,
-  parseCtrRequest,
-} from "@ctr/schemas";
+import { buildCtrQuery, PER_MINUTE_TABLES } from "@ctr/query-api";
+import { migrate, parseCtrRequest } from "@ctr/schemas";
 import { openStore } from "@ctr/workers";
-
-/** The /ctr rows with UNION ALL + one GROUP BY instead of the join: the same bound parameters. */
-function unionRows(params: CtrQueryParams): string {
-  const bucket = "{start:UInt32} + intDiv(toUInt32(minute) - {start:UInt32}, {step:UInt32}) * {step:UInt32}";
-  const filters = [
-    "minute >= toDateTime({start:UInt32}, 'UTC') AND minute < toDateTime({end:UInt32}, 'UTC')",
-    ...(params.product !== undefined ? ["product = {product:String}"] : []),
-    ...(params.platform !== undefined ? ["platform = {platform:String}"] : []),
-  ].join(" AND ");
-  const counts = (table: string, columns: string, first: string, last: string) =>
-    `SELECT ${bucket} AS bucket, toString(platform) AS platform, product, ${columns} FROM ${table}
-     WHERE day BETWEEN {${first}:Date} AND {${last}:Date} AND ${filters}`;
-  return `
-SELECT formatDateTime(toDateTime(bucket, '${CLICKHOUSE_GMT3}'), '%Y-%m-%d %H:%i:%S') AS timestamp, platform, product,
-  if(views = 0, NULL, toDecimal128(intDiv(purchases * 20000 + views, 2 * views), 4) / 10000) AS CTR,
-  purchases, views AS productViews
-FROM (
-  SELECT bucket, platform, product, sum(views) AS views, sum(purchases) AS purchases
-  FROM (
-    ${counts(PRODUCT_VIEWS_PER_MINUTE_TABLE, "views, toUInt64(0) AS purchases", "viewsFirstDay", "viewsLastDay")}
-    UNION ALL
-    ${counts(PURCHASES_PER_MINUTE_TABLE, "toUInt64(0) AS views, purchases", "purchasesFirstDay", "purchasesLastDay")}
-  )
-  GROUP BY bucket, platform, product
-)
-ORDER BY bucket, platform, product`;
-}
+import { joinRows } from "./join_rows.ts";
 
 const days = Number(process.argv[2] ?? 7);
 const products = Number(process.argv[3] ?? 40);
@@ -74,7 +43,7 @@ const parsed = parseCtrRequest({
 if (!parsed.ok) throw new Error(parsed.error.message);
 // Both forms on the per-minute tables: the store is filled straight into them.
 const q = buildCtrQuery(parsed.request, PER_MINUTE_TABLES);
-const unionSql = unionRows(q.params);
+const joinSql = joinRows(q.params);
 
 async function run(sql: string): Promise<{ ms: number; text: string }> {
   const t0 = performance.now();
@@ -86,8 +55,8 @@ const results: Record<string, number[]> = { union: [], join: [] };
 let texts: Record<string, string> = {};
 for (let i = 0; i < 5; i++) {
   for (const [name, sql] of [
-    ["union", unionSql],
-    ["join", q.rows],
+    ["union", q.rows],
+    ["join", joinSql],
   ] as const) {
     const r = await run(sql);
     results[name]?.push(r.ms);

@@ -1,19 +1,29 @@
+import type { Readable } from "node:stream";
 import type { ClickHouseSettings } from "@clickhouse/client";
 import { type Store, StoreError } from "@ctr/schemas";
 import { streamArrowBody } from "./ctr_arrow_body.ts";
 import type { CtrQuery } from "./ctr_query.ts";
+import { HttpError } from "./http_error.ts";
 import { RESPONSE_FORMATS, type ResponseFormat } from "./response_format.ts";
 
 export interface CtrBodyOptions {
   format: ResponseFormat;
   /** ClickHouse stops the query past this many seconds (`max_execution_time`). */
   maxExecutionSeconds: number;
-  /** ClickHouse fails the query past this many rows: a guard behind the up-front count, never reached normally. */
+  /** More result rows than this fail the statement (`max_result_rows`): the request gets 422 result_too_large. */
   maxResultRows: number;
   /** Aborts the query before its first bytes (the request timed out, the client left). */
   signal: AbortSignal;
-  /** Called with the number of data rows in each chunk sent. */
+  /** Called with the body's number of data rows, once they are known. */
   onRows?: (count: number) => void;
+}
+
+/** The 422 of a result over MAX_RESULT_ROWS. */
+export function resultTooLarge(limit: number): HttpError {
+  return new HttpError(
+    "result_too_large",
+    `the result has more than ${limit} rows, the limit: narrow the time range, use a larger aggregation, or filter by product or platform`,
+  );
 }
 
 /**
@@ -21,38 +31,67 @@ export interface CtrBodyOptions {
  * - counts are UInt64, which OUTPUT_SETTINGS quotes in JSON; the contract wants JSON numbers;
  * - a null CTR is an empty CSV field, not `\N`;
  * - Arrow: strings as Utf8 (not Binary), and no compression of the record batches, which the
- *   Arrow readers of several languages (apache-arrow for JS) cannot undo; HTTP compresses anyway.
+ *   Arrow readers of several languages (apache-arrow for JS) cannot undo; HTTP compresses anyway;
+ * - the JSON body is ClickHouse's own array of rows (JSONEachRow with `[`, `,` and `]`), so no row
+ *   passes through JS: the engine's bytes are the body.
  */
-const ROW_OUTPUT_SETTINGS = {
-  output_format_json_quote_64bit_integers: 0,
-  format_csv_null_representation: "",
-  output_format_arrow_string_as_string: 1,
-  output_format_arrow_compression_method: "none",
-} satisfies ClickHouseSettings;
+function outputSettings(format: ResponseFormat): ClickHouseSettings {
+  return {
+    output_format_json_quote_64bit_integers: 0,
+    format_csv_null_representation: "",
+    output_format_arrow_string_as_string: 1,
+    output_format_arrow_compression_method: "none",
+    ...(format === "json" ? { output_format_json_array_of_rows: 1 } : {}),
+  };
+}
+
+/**
+ * What the statement does past MAX_RESULT_ROWS. A server fails it (`throw`). chDB is asked to stop
+ * instead (`break`: the rows so far, more than the limit, and no error), because a chDB session
+ * that fails a statement after it began writing its output hands that partial output (the JSON
+ * array's brackets, CSV's header, whole blocks of rows) to the session's next statement, which may
+ * be another request's. The caller counts the rows of chDB's result, which arrives whole anyway.
+ * Arrow, a binary format, cannot be counted that way and keeps `throw` (its partial output can still
+ * leak on chDB: a known gap).
+ */
+type Overflow = "throw" | "break";
+
+/** A server sends its status only once the statement has finished (see streamCtrBody). */
+const HOLD_ANSWER: ClickHouseSettings = { wait_end_of_query: 1 };
 
 /**
  * The settings go in the statement's SETTINGS clause: chDB applies the client's per-query settings
  * with a session-wide `SET`, which would leak into every later query of the process. A server also
  * gets the output settings as HTTP parameters (per query there): some server versions ignore format
- * settings in a SETTINGS clause that precedes the FORMAT the client appends (ClickHouse issue 39712).
+ * settings in a SETTINGS clause that precedes the FORMAT (ClickHouse issue 39712).
+ * `max_result_rows` counts the final result only (not the subqueries), so the statement overflows
+ * exactly when the response would be over the limit.
  */
-function settingsClause({ maxExecutionSeconds, maxResultRows }: CtrBodyOptions): string {
+function settingsClause({ format, maxExecutionSeconds, maxResultRows }: CtrBodyOptions, overflow: Overflow): string {
   // Only constants and configuration numbers (validated at start-up) are written here, never request values.
-  const output = Object.entries(ROW_OUTPUT_SETTINGS).map(([k, v]) => `${k} = ${typeof v === "string" ? `'${v}'` : v}`);
+  const output = Object.entries(outputSettings(format)).map(
+    ([k, v]) => `${k} = ${typeof v === "string" ? `'${v}'` : v}`,
+  );
   return `
 SETTINGS ${output.join(", ")},
   max_execution_time = ${Math.ceil(maxExecutionSeconds)}, max_result_rows = ${Math.floor(maxResultRows)},
-  result_overflow_mode = 'throw'`;
+  result_overflow_mode = '${overflow}'`;
+}
+
+/** ClickHouse refused the result for `max_result_rows` (duck-typed: chDB raises client-common's ClickHouseError). */
+function isResultOverLimit(error: unknown): boolean {
+  const { type, message } = (error ?? {}) as { type?: unknown; message?: unknown };
+  return type === "TOO_MANY_ROWS_OR_BYTES" && typeof message === "string" && message.includes("Limit for result");
 }
 
 /**
- * Runs the /ctr rows statement and returns the body as a web stream that pulls from ClickHouse as
- * the client reads: ClickHouse renders every row (JSONEachRow or CSVWithNames) and the rows' text is
- * passed through as is, wrapped in `[`, `,` and `]` for the JSON array. On a ClickHouse server
- * nothing holds the whole result; the embedded chDB connection materializes the result before the
- * first row (a limit of chdb/connection), which the row limit keeps bounded.
- * Resolves once ClickHouse has accepted the query, so errors before the first row still become a
- * proper error response.
+ * Runs the /ctr statement and returns ClickHouse's rendered bytes (a JSON array, NDJSON or CSV) as
+ * the body, untouched. The promise settles only once the statement has finished, so a result over
+ * the limit (or any error, a timeout) becomes a proper error response and never a truncated 200:
+ * chDB hands over a statement's result whole and its rows are counted here; a server is asked to
+ * hold its answer until the end (`wait_end_of_query`; beyond its memory buffer it spills to a
+ * temporary file) because otherwise it sends 200 with the first block and writes a late error into
+ * the body.
  */
 export async function streamCtrBody(
   store: Store,
@@ -60,85 +99,96 @@ export async function streamCtrBody(
   options: CtrBodyOptions,
 ): Promise<ReadableStream<Uint8Array>> {
   const { format, signal, onRows } = options;
-  // The request's signal only guards the wait for the first bytes; afterwards the body belongs to
-  // the client, and cancelling the body (the client went away) aborts the query instead.
+  const embedded = store.kind === "embedded";
+  // The request's signal only guards the wait for the answer; afterwards the body belongs to the
+  // client, and cancelling the body (the client went away) aborts the transfer instead.
   const abort = new AbortController();
   const forward = () => abort.abort(signal.reason);
   signal.addEventListener("abort", forward, { once: true });
-  let resultSet: Awaited<ReturnType<typeof runQuery>>;
+  let stream: Readable;
   try {
     if (format === "arrow") {
-      const statement = `${query.rows}${settingsClause(options)}`;
-      const httpSettings = store.kind === "server" ? ROW_OUTPUT_SETTINGS : undefined;
+      // Binary, so no newline count: Arrow fails the statement at the limit on chDB too (see Overflow).
+      const statement = `${query.rows}${settingsClause(options, "throw")}`;
+      const httpSettings = embedded ? undefined : { ...outputSettings(format), ...HOLD_ANSWER };
       return await streamArrowBody(store, statement, { ...query.params }, abort.signal, httpSettings);
     }
-    resultSet = await runQuery(store, query, { ...options, format }, abort.signal);
-  } catch (cause) {
-    throw new StoreError("ctr_rows", { cause });
+    ({ stream } = await store.client.exec({
+      query: `${query.rows}${settingsClause(options, embedded ? "break" : "throw")}\nFORMAT ${RESPONSE_FORMATS[format].clickhouse}`,
+      query_params: { ...query.params },
+      abort_signal: abort.signal,
+      ...(embedded ? {} : { clickhouse_settings: { ...outputSettings(format), ...HOLD_ANSWER } }),
+    }));
+  } catch (error) {
+    if (isResultOverLimit(error)) throw resultTooLarge(options.maxResultRows);
+    // chDB rejects an aborted statement with its own error: the request's reason (its timeout, or
+    // the client leaving) is what the response must say.
+    throw new StoreError("ctr_rows", { cause: signal.aborted ? signal.reason : error });
   } finally {
     signal.removeEventListener("abort", forward);
   }
-  const chunks = renderChunks(resultSet.stream(), format, onRows);
-  const encoder = new TextEncoder();
+  const lines = new LineCounter(format);
+  if (embedded) {
+    const whole = await readWhole(stream);
+    lines.add(whole);
+    if (lines.rows() > options.maxResultRows) throw resultTooLarge(options.maxResultRows);
+    onRows?.(lines.rows());
+    return new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(whole);
+        controller.close();
+      },
+    });
+  }
+  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       const next = await chunks.next();
-      if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(next.value));
+      if (next.done) {
+        onRows?.(lines.rows());
+        controller.close();
+      } else {
+        lines.add(next.value);
+        controller.enqueue(next.value);
+      }
     },
-    async cancel() {
+    cancel() {
       abort.abort();
-      resultSet.close();
-      await chunks.return(undefined);
+      stream.destroy();
     },
   });
 }
 
-/** The formats ClickHouse renders row by row as text, which @clickhouse/client's `query` streams. */
-type TextFormat = Exclude<ResponseFormat, "arrow">;
-
-function runQuery(
-  store: Store,
-  query: CtrQuery,
-  options: CtrBodyOptions & { format: TextFormat },
-  signal: AbortSignal,
-) {
-  return store.client.query({
-    query: `${query.rows}${settingsClause(options)}`,
-    query_params: { ...query.params },
-    format: RESPONSE_FORMATS[options.format].clickhouse,
-    abort_signal: signal,
-    ...(store.kind === "server" ? { clickhouse_settings: ROW_OUTPUT_SETTINGS } : {}),
-  });
+/** chDB's result: one buffer already (chdb/connection materializes it), joined only if it ever comes in pieces. */
+async function readWhole(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
 }
+
+/** ClickHouse's empty JSON array of rows: `[`, an empty line, `]`. */
+const EMPTY_JSON_ARRAY_BYTES = 5;
+const NEWLINE = 0x0a;
 
 /**
- * Rows per body chunk. A server's rows arrive a socket read at a time, but chDB hands over its whole
- * result as one chunk: slicing keeps each body chunk small instead of copying the result twice more.
+ * Counts the body's rows for the rows metric from its newlines (a native byte search per line,
+ * nothing parsed): every row ends one line; the JSON array adds its two bracket lines (three
+ * newlines when empty), CSV its header line.
  */
-const ROWS_PER_CHUNK = 2_000;
+class LineCounter {
+  private newlines = 0;
+  private bytes = 0;
 
-/** Turns ClickHouse's row chunks into body chunks of at most ROWS_PER_CHUNK rows, never the whole result. */
-async function* renderChunks(
-  rows: AsyncIterable<{ text: string }[]>,
-  format: ResponseFormat,
-  onRows?: (count: number) => void,
-): AsyncGenerator<string> {
-  let first = true;
-  if (format === "json") yield "[";
-  for await (const chunk of rows) {
-    for (let i = 0; i < chunk.length; i += ROWS_PER_CHUNK) {
-      const texts = chunk.slice(i, i + ROWS_PER_CHUNK).map((row) => row.text);
-      if (format === "json") {
-        yield `${first ? "\n" : ",\n"}${texts.join(",\n")}`;
-        onRows?.(texts.length);
-      } else {
-        yield `${texts.join("\n")}\n`;
-        // CSVWithNames' first line is the header, not a row.
-        onRows?.(format === "csv" && first ? texts.length - 1 : texts.length);
-      }
-      first = false;
-    }
+  constructor(private readonly format: ResponseFormat) {}
+
+  add(chunk: Buffer): void {
+    this.bytes += chunk.length;
+    for (let at = chunk.indexOf(NEWLINE); at !== -1; at = chunk.indexOf(NEWLINE, at + 1)) this.newlines++;
   }
-  if (format === "json") yield first ? "]\n" : "\n]\n";
+
+  rows(): number {
+    if (this.format === "json") return this.bytes <= EMPTY_JSON_ARRAY_BYTES ? 0 : this.newlines - 2;
+    if (this.format === "csv") return Math.max(0, this.newlines - 1);
+    return this.newlines;
+  }
 }

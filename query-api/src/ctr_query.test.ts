@@ -41,11 +41,9 @@ describe("buildCtrQuery", () => {
   it("keeps the client's values out of the SQL text", () => {
     const hostile = "x' OR 1=1; DROP TABLE purchases_per_minute_v1 --";
     const query = buildCtrQuery(request({ ...base, product: hostile, platform: "ios" }));
-    for (const sql of [query.rows, query.rowCount, query.rowBound]) {
-      expect(sql).not.toContain(hostile);
-      expect(sql).toContain("product = {product:String}");
-      expect(sql).toContain("platform = {platform:String}");
-    }
+    expect(query.rows).not.toContain(hostile);
+    expect(query.rows).toContain("product = {product:String}");
+    expect(query.rows).toContain("platform = {platform:String}");
     expect(query.params.product).toBe(hostile);
     expect(query.params.platform).toBe("iOS");
   });
@@ -57,7 +55,9 @@ describe("buildCtrQuery", () => {
     expect(query.params).not.toHaveProperty("product");
   });
 
-  it("combines with a FULL OUTER JOIN", () => {
-    expect(buildCtrQuery(request(base)).rows).toContain("FULL OUTER JOIN");
+  it("combines both tables with one UNION ALL and one GROUP BY", () => {
+    const { rows } = buildCtrQuery(request(base));
+    expect(rows.match(/UNION ALL/g)).toHaveLength(1);
+    expect(rows).not.toContain("JOIN");
   });
 });

@@ -1,10 +1,10 @@
-import { CtrQuerySchema, type CtrRequest, CtrRequestSchema, CtrRowSchema, PLATFORMS, queryRows } from "@ctr/schemas";
+import { CtrQuerySchema, type CtrRequest, CtrRequestSchema, CtrRowSchema } from "@ctr/schemas";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "./app_env.ts";
-import { streamCtrBody } from "./ctr_body.ts";
-import { buildCtrQuery, type CtrQuery } from "./ctr_query.ts";
+import { resultTooLarge, streamCtrBody } from "./ctr_body.ts";
+import { buildCtrQuery } from "./ctr_query.ts";
 import { chooseCtrTables } from "./ctr_tier.ts";
 import { HttpError } from "./http_error.ts";
 import { timeQuery } from "./metrics.ts";
@@ -12,52 +12,6 @@ import { BODY_TOO_LARGE, DATA_ERRORS, errorResponse, inputError, serveOperation 
 import { readBody, readQuery, refusalOf } from "./request_input.ts";
 import { negotiateFormat, RESPONSE_FORMATS, type ResponseFormat } from "./response_format.ts";
 import { answerKey } from "./result_cache.ts";
-
-const CountSchema = z.object({ rows: z.coerce.number() });
-
-async function countRows(c: Context<AppEnv>, name: string, sql: string, query: CtrQuery): Promise<number> {
-  const seconds = Math.ceil(c.get("config").requestTimeoutMs / 1000);
-  const [row] = await timeQuery(c.get("metrics"), name, () =>
-    queryRows(c.get("store").client, {
-      name,
-      query: `${sql}\nSETTINGS max_execution_time = ${seconds}`,
-      params: { ...query.params },
-      schema: CountSchema,
-    }),
-  );
-  return row?.rows ?? 0;
-}
-
-/**
- * The most rows a request can give without asking the store: with one product, a row per bucket and
- * platform. Embedded chDB answers one query at a time, so sparing the single-product requests (the
- * front-end's commonest) their bound query halves their latency under load.
- */
-export function maxRowsOfProduct(request: CtrRequest): number {
-  if (request.product === undefined) return Number.POSITIVE_INFINITY;
-  const buckets = Math.ceil(
-    (request.endTimestamp.epochMs - request.startTimestamp.epochMs) / (request.aggregation * 60_000),
-  );
-  return buckets * (request.platform === undefined ? PLATFORMS.length : 1);
-}
-
-/**
- * Refuses a result over MAX_RESULT_ROWS before sending anything, so a client never gets a truncated
- * 200. The bound (per-minute rows in range) is cheap and almost always enough; only when it exceeds
- * the limit is the exact count of result rows computed.
- */
-async function assertWithinRowLimit(c: Context<AppEnv>, request: CtrRequest, query: CtrQuery): Promise<void> {
-  const limit = c.get("config").maxResultRows;
-  if (maxRowsOfProduct(request) <= limit) return;
-  if ((await countRows(c, "ctr_row_bound", query.rowBound, query)) <= limit) return;
-  const rows = await countRows(c, "ctr_row_count", query.rowCount, query);
-  if (rows > limit) {
-    throw new HttpError(
-      "result_too_large",
-      `the result would have ${rows} rows, over the limit of ${limit}: narrow the time range, use a larger aggregation, or filter by product or platform`,
-    );
-  }
-}
 
 /** The answer from ClickHouse, streamed; `onRows` counts the rows sent. */
 async function renderCtr(
@@ -67,7 +21,6 @@ async function renderCtr(
   onRows: (count: number) => void,
 ): Promise<ReadableStream<Uint8Array>> {
   const query = buildCtrQuery(request, chooseCtrTables(request, { rollups: c.get("rollups") !== false }));
-  await assertWithinRowLimit(c, request, query);
   const config = c.get("config");
   return timeQuery(c.get("metrics"), "ctr_rows", () =>
     streamCtrBody(c.get("store"), query, {
@@ -123,11 +76,8 @@ const CTR_RESPONSES = {
   },
   ...inputError(refusalOf(CtrRequestSchema, { ...CTR_EXAMPLE, aggregation: 0 })),
   422: errorResponse(
-    "The result would be over MAX_RESULT_ROWS rows: narrow the range, widen the aggregation or filter",
-    new HttpError(
-      "result_too_large",
-      "the result would have 1440000 rows, over the limit of 1000000: narrow the time range, use a larger aggregation, or filter by product or platform",
-    ),
+    "The result has more than MAX_RESULT_ROWS rows: narrow the range, widen the aggregation or filter. Refused before any row is sent, never a truncated 200",
+    resultTooLarge(1_000_000),
   ),
   ...DATA_ERRORS,
 };

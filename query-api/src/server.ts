@@ -12,6 +12,13 @@ export interface ServeOptions {
   hostname?: string;
   /** How long a graceful close waits for open requests before cutting them. Default 10,000 ms. */
   drainMs?: number;
+  /**
+   * How long an idle kept-alive connection stays open. Default 65,000 ms: Node's own 5 s would make
+   * a front-end that asks every few seconds pay a new connection per request, and a load balancer
+   * (idle timeouts of 60 s are common) must close first, or it may send a request onto a socket
+   * this server is closing (a 502).
+   */
+  keepAliveMs?: number;
 }
 
 /** A listening API: where it is, and how to stop it. */
@@ -25,7 +32,7 @@ export interface RunningServer {
 /** Serves the app over HTTP with @hono/node-server; resolves once it listens. */
 export function startServer(
   app: Hono<AppEnv>,
-  { port, hostname = "0.0.0.0", drainMs = 10_000 }: ServeOptions,
+  { port, hostname = "0.0.0.0", drainMs = 10_000, keepAliveMs = 65_000 }: ServeOptions,
 ): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const options = { fetch: app.fetch, port, hostname, serverOptions: { maxHeaderSize: MAX_HEADER_BYTES } };
@@ -37,6 +44,9 @@ export function startServer(
         close: () => closeGracefully(server as Server, drainMs),
       });
     }) as Server;
+    server.keepAliveTimeout = keepAliveMs;
+    // The time to a request's headers must outlast the idle time, or Node cuts a reused socket early.
+    server.headersTimeout = Math.max(server.headersTimeout, keepAliveMs + 1_000);
     answerClientErrors(server);
     server.once("error", reject);
   });
