@@ -50,7 +50,8 @@ for (const request of requests) {
   for (const [name, sql] of Object.entries(variants)) {
     const t0 = performance.now();
     texts.push((await session.queryBindAsync(sql, { ...query.params }, { format: "JSONEachRow" })).text());
-    (times[name] ??= []).push(performance.now() - t0);
+    const elapsed = performance.now() - t0;
+    times[name] = [...(times[name] ?? []), elapsed];
   }
   if (new Set(texts).size !== 1) differ++;
 }
