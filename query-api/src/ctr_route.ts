@@ -6,7 +6,6 @@ import type { AppEnv } from "./app_env.ts";
 import { resultTooLarge, streamCtrBody } from "./ctr_body.ts";
 import { buildCtrQuery } from "./ctr_query.ts";
 import { chooseCtrTables } from "./ctr_tier.ts";
-import { HttpError } from "./http_error.ts";
 import { timeQuery } from "./metrics.ts";
 import { BODY_TOO_LARGE, DATA_ERRORS, errorResponse, inputError, serveOperation } from "./openapi.ts";
 import { readBody, readQuery, refusalOf } from "./request_input.ts";
