@@ -91,7 +91,9 @@ function engineCall(
       const text = await run(
         `${query.rows}\nSETTINGS max_result_rows = ${MAX_RESULT_ROWS}, result_overflow_mode = 'throw'`,
       );
-      scannedRows ??= Number((JSON.parse(await run(scannedRowsQuery(query.params, tables))) as { rows: string | number }).rows);
+      scannedRows ??= Number(
+        (JSON.parse(await run(scannedRowsQuery(query.params, tables))) as { rows: string | number }).rows,
+      );
       return { resultRows: text === "" ? 0 : text.split("\n").length - 1, scannedRows };
     },
   };
