@@ -319,7 +319,12 @@ describe("row limit", () => {
         })),
       );
       const fields = { startTimestamp: "2016-02-01 10:00:00", endTimestamp: "2016-02-01 10:01:00", aggregation: 1 };
-      for (const accept of ["application/json", "application/x-ndjson", "text/csv"]) {
+      for (const accept of [
+        "application/json",
+        "application/x-ndjson",
+        "text/csv",
+        "application/vnd.apache.arrow.stream",
+      ]) {
         const refused = await getCtr(limited, fields, { Accept: accept });
         expect(refused.status).toBe(422);
         expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("result_too_large");

@@ -1,7 +1,6 @@
 import type { Readable } from "node:stream";
 import type { ClickHouseSettings } from "@clickhouse/client";
 import { type Store, StoreError } from "@ctr/schemas";
-import { streamArrowBody } from "./ctr_arrow_body.ts";
 import type { CtrQuery } from "./ctr_query.ts";
 import { HttpError } from "./http_error.ts";
 import { RESPONSE_FORMATS, type ResponseFormat } from "./response_format.ts";
@@ -49,10 +48,9 @@ function outputSettings(format: ResponseFormat): ClickHouseSettings {
  * What the statement does past MAX_RESULT_ROWS. A server fails it (`throw`). chDB is asked to stop
  * instead (`break`: the rows so far, more than the limit, and no error), because a chDB session
  * that fails a statement after it began writing its output hands that partial output (the JSON
- * array's brackets, CSV's header, whole blocks of rows) to the session's next statement, which may
- * be another request's. The caller counts the rows of chDB's result, which arrives whole anyway.
- * Arrow, a binary format, cannot be counted that way and keeps `throw` (its partial output can still
- * leak on chDB: a known gap).
+ * array's brackets, CSV's header, Arrow's schema, whole blocks of rows) to the session's next
+ * statement, which may be another request's. The caller counts the rows of chDB's result, which
+ * arrives whole anyway (rowsOfWhole).
  */
 type Overflow = "throw" | "break";
 
@@ -107,12 +105,8 @@ export async function streamCtrBody(
   signal.addEventListener("abort", forward, { once: true });
   let stream: Readable;
   try {
-    if (format === "arrow") {
-      // Binary, so no newline count: Arrow fails the statement at the limit on chDB too (see Overflow).
-      const statement = `${query.rows}${settingsClause(options, "throw")}`;
-      const httpSettings = embedded ? undefined : { ...outputSettings(format), ...HOLD_ANSWER };
-      return await streamArrowBody(store, statement, { ...query.params }, abort.signal, httpSettings);
-    }
+    // The client's raw `exec`: its `query` refuses formats it cannot parse (ArrowStream), and the
+    // body is ClickHouse's bytes anyway.
     ({ stream } = await store.client.exec({
       query: `${query.rows}${settingsClause(options, embedded ? "break" : "throw")}\nFORMAT ${RESPONSE_FORMATS[format].clickhouse}`,
       query_params: { ...query.params },
@@ -127,12 +121,11 @@ export async function streamCtrBody(
   } finally {
     signal.removeEventListener("abort", forward);
   }
-  const lines = new LineCounter(format);
   if (embedded) {
     const whole = await readWhole(stream);
-    lines.add(whole);
-    if (lines.rows() > options.maxResultRows) throw resultTooLarge(options.maxResultRows);
-    onRows?.(lines.rows());
+    const rows = await rowsOfWhole(format, whole);
+    if (rows > options.maxResultRows) throw resultTooLarge(options.maxResultRows);
+    onRows?.(rows);
     return new ReadableStream<Uint8Array>({
       start(controller) {
         controller.enqueue(whole);
@@ -140,15 +133,18 @@ export async function streamCtrBody(
       },
     });
   }
+  // A server's Arrow body streams uncounted: its rows are in binary record batches (the server
+  // enforces the limit itself).
+  const lines = format === "arrow" ? undefined : new LineCounter(format);
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       const next = await chunks.next();
       if (next.done) {
-        onRows?.(lines.rows());
+        if (lines) onRows?.(lines.rows());
         controller.close();
       } else {
-        lines.add(next.value);
+        lines?.add(next.value);
         controller.enqueue(next.value);
       }
     },
@@ -164,6 +160,20 @@ async function readWhole(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+}
+
+/** The data rows of a whole body: its lines for the text formats, its record batches' lengths for Arrow. */
+async function rowsOfWhole(format: ResponseFormat, whole: Buffer): Promise<number> {
+  if (format !== "arrow") {
+    const lines = new LineCounter(format);
+    lines.add(whole);
+    return lines.rows();
+  }
+  // Loaded on the first Arrow answer only: reading the batches' headers references the buffer, copies nothing.
+  const { RecordBatchReader } = await import("apache-arrow");
+  let rows = 0;
+  for (const batch of RecordBatchReader.from(whole)) rows += batch.numRows;
+  return rows;
 }
 
 /** ClickHouse's empty JSON array of rows: `[`, an empty line, `]`. */

@@ -9,7 +9,7 @@ export interface ApiMetrics {
   requestSeconds: Histogram<"method" | "route">;
   /** ClickHouse queries by name, as named in the code. */
   querySeconds: Histogram<"query" | "outcome">;
-  /** /ctr rows sent to clients, from ClickHouse or the result cache; not those of Arrow bodies (not parsed). */
+  /** /ctr rows sent to clients, from ClickHouse or the result cache; not those of Arrow bodies streamed by a server (not parsed). */
   ctrRows: Counter;
   /** /ctr answers served from the result cache, and those rendered by ClickHouse while it was on. */
   resultCacheHits: Counter;
@@ -53,7 +53,7 @@ export function createMetrics({ processMetrics = true }: MetricsOptions = {}): A
     }),
     ctrRows: new Counter({
       name: "ctr_api_ctr_rows_total",
-      help: "/ctr rows sent (JSON, NDJSON, CSV; Arrow bodies are passed through uncounted)",
+      help: "/ctr rows sent (Arrow bodies from a ClickHouse server pass through uncounted)",
       registers: [registry],
     }),
     resultCacheHits: new Counter({

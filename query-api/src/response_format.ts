@@ -7,7 +7,7 @@ export const RESPONSE_FORMATS = {
     clickhouse: "JSONEachRow",
   },
   csv: { mediaType: "text/csv", contentType: "text/csv; charset=utf-8; header=present", clickhouse: "CSVWithNames" },
-  // Arrow IPC stream, rendered by ClickHouse itself (ctr_arrow_body.ts).
+  // Arrow IPC stream, rendered by ClickHouse itself (ctr_body.ts).
   arrow: {
     mediaType: "application/vnd.apache.arrow.stream",
     contentType: "application/vnd.apache.arrow.stream",
