@@ -21,8 +21,15 @@ export interface Exit {
   wallMs: number;
 }
 
-/** Runs `node args` to its end and times it from spawn to exit, as a shell's `time` would. */
-export function timeRun(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Exit> {
+/**
+ * Runs `node args` to its end and times it from spawn to exit, as a shell's `time` would. Only the
+ * tail of stderr is kept (a long run's progress lines would otherwise pile up); `onStderr` sees all of it.
+ */
+export function timeRun(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  onStderr?: (text: string) => void,
+): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
@@ -33,6 +40,7 @@ export function timeRun(args: readonly string[], env: NodeJS.ProcessEnv = proces
     });
     child.stderr.setEncoding("utf8").on("data", (t: string) => {
       stderr = (stderr + t).slice(-20_000);
+      onStderr?.(t);
     });
     child.once("error", reject);
     child.once("close", (code) => resolve({ code, stdout, stderr, wallMs: performance.now() - started }));

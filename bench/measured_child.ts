@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { timeRun } from "./ctr_process.ts";
 
 /** What every measured child process reports: its own timer and its own peak memory. */
 export interface MeasuredRun<Detail> {
@@ -68,34 +68,19 @@ export interface ChildOptions {
  * Runs `bench/<script>` in a fresh Node process (through tsx) so that its peak memory is its own,
  * and returns what it reported. Fails with the child's stderr when it exits non-zero.
  */
-export function runMeasuredChild<Detail>(
+export async function runMeasuredChild<Detail>(
   script: string,
   args: readonly string[],
   options: ChildOptions = {},
 ): Promise<MeasuredRun<Detail>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(BENCH_DIR, script), ...args], {
-      env: { ...process.env, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (text: string) => {
-      stdout += text;
-    });
-    child.stderr.setEncoding("utf8").on("data", (text: string) => {
-      // Keep the tail only: a long run's progress lines would otherwise pile up.
-      stderr = (stderr + text).slice(-20_000);
-      if (options.verbose) process.stderr.write(text);
-    });
-    child.once("error", reject);
-    child.once("close", (code) => {
-      const line = stdout.split("\n").find((l) => l.startsWith(RESULT_PREFIX));
-      if (code !== 0 || line === undefined) {
-        reject(new Error(`bench/${script} ${args.join(" ")} exited with ${code}:\n${stderr.trim()}`));
-        return;
-      }
-      resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as MeasuredRun<Detail>);
-    });
-  });
+  const exit = await timeRun(
+    ["--import", "tsx", path.join(BENCH_DIR, script), ...args],
+    { ...process.env, ...options.env },
+    options.verbose ? (text) => process.stderr.write(text) : undefined,
+  );
+  const line = exit.stdout.split("\n").find((l) => l.startsWith(RESULT_PREFIX));
+  if (exit.code !== 0 || line === undefined) {
+    throw new Error(`bench/${script} ${args.join(" ")} exited with ${exit.code}:\n${exit.stderr.trim()}`);
+  }
+  return JSON.parse(line.slice(RESULT_PREFIX.length)) as MeasuredRun<Detail>;
 }
