@@ -3,7 +3,7 @@ import {
   GMT3_OFFSET_MS,
   PRODUCT_VIEWS_PER_MINUTE_TABLE,
   PURCHASES_PER_MINUTE_TABLE,
-  ROLLUPS,
+  rollupsOf,
 } from "@ctr/schemas";
 
 /** The tables one /ctr request reads: per-minute, or a rollup of both sides of the same grain. */
@@ -23,7 +23,7 @@ export const PER_MINUTE_TABLES: CtrTables = {
 /** The rollup tiers, coarsest first: each side's rollups of the same grain (per_minute_rollups.ts). */
 const ROLLUP_TIERS: readonly CtrTables[] = [1440, 60].map((grainMinutes) => {
   const of = (source: string) => {
-    const rollup = ROLLUPS[source]?.rollups.find((r) => r.grainMinutes === grainMinutes);
+    const rollup = rollupsOf(source).find((r) => r.grainMinutes === grainMinutes);
     if (!rollup) throw new Error(`${source} has no rollup of ${grainMinutes} minutes`);
     return rollup.table;
   };

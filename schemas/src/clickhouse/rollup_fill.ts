@@ -3,7 +3,7 @@ import { queryRows, runCommand } from "./query.ts";
 import { replacePartition } from "./replace_partition.ts";
 import type { Store } from "./store.ts";
 import { recordDataChange } from "./tables/data_generations.ts";
-import { ROLLUPS, rollupInsert } from "./tables/per_minute_rollups.ts";
+import { ROLLUPS, type Rollup, rollupInsert, rollupsOf } from "./tables/per_minute_rollups.ts";
 
 /** One partition of a rollup that was rebuilt from its per-minute source, or dropped with it. */
 export interface RollupFill {
@@ -39,11 +39,16 @@ async function partitionsOf(
   return byTable;
 }
 
+/** Partitions (id, printed form) in id order: the order of the refills must not depend on the listing's. */
+function byPartitionId(partitions: Iterable<[string, string]>): [string, string][] {
+  return [...partitions].sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
 /** Replaces one partition of a rollup with the sums of its source's same partition (dropped when that is empty). */
 async function refillPartition(
   store: Store,
   source: string,
-  rollup: (typeof ROLLUPS)[string]["rollups"][number],
+  rollup: Rollup,
   partitionId: string,
   partition: string,
 ): Promise<RollupFill> {
@@ -79,7 +84,7 @@ export async function fillMissingRollups(store: Store): Promise<RollupFill[]> {
       const rollupParts = parts.get(rollup.table) ?? new Map<string, string>();
       const missing = [...sourceParts].filter(([id]) => !rollupParts.has(id));
       const orphaned = [...rollupParts].filter(([id]) => !sourceParts.has(id));
-      for (const [id, partition] of [...missing, ...orphaned].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      for (const [id, partition] of byPartitionId([...missing, ...orphaned])) {
         filled.push(await refillPartition(store, source, rollup, id, partition));
       }
     }
@@ -99,12 +104,12 @@ export async function rebuildRollups(
   source: string,
   days?: { from: string; to: string },
 ): Promise<RollupFill[]> {
-  const rollups = ROLLUPS[source]?.rollups ?? [];
+  const rollups = rollupsOf(source);
   const parts = await partitionsOf(store, [source, ...rollups.map((r) => r.table)], days);
   const filled: RollupFill[] = [];
   for (const rollup of rollups) {
     const all = new Map([...(parts.get(rollup.table) ?? []), ...(parts.get(source) ?? [])]);
-    for (const [id, partition] of [...all].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const [id, partition] of byPartitionId(all)) {
       filled.push(await refillPartition(store, source, rollup, id, partition));
     }
   }

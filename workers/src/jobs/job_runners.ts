@@ -64,7 +64,7 @@ export function runnersOf(
   return {
     ingestShard: async (payload, onProgress) => {
       // Nothing converted now could be committed: the shards still waiting fail at once, with the reason.
-      const unavailable = "failure" in side ? side.failure() : undefined;
+      const unavailable = "open" in side ? side.failure() : undefined;
       if (unavailable) throw unavailable;
       return ingestShard(payload, { source, sink, engine, onProgress });
     },
