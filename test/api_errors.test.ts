@@ -1,6 +1,6 @@
 import path from "node:path";
 import { InProcessSubmitter } from "@ctr/jobs";
-import { chooseCtrTables, type RunningServer, toApiConfig } from "@ctr/query-api";
+import { chooseCtrTables, type RunningServer, tablesRead, toApiConfig } from "@ctr/query-api";
 import { loadConfig, parseCtrRequest, recordDataChange, runCommand, type Store } from "@ctr/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -269,10 +269,10 @@ describe("failures", () => {
   });
 
   it("answers a failing query with a 500 that says nothing internal, and the request id", async () => {
-    // The purchases table the request reads (the hourly rollup: it falls on whole hours).
+    // The table the request reads (the hourly CTR rollup: it falls on whole hours).
     const parsed = parseCtrRequest(valid);
     if (!parsed.ok) throw new Error(parsed.error.message);
-    const table = chooseCtrTables(parsed.request).purchases;
+    const [table] = tablesRead(chooseCtrTables(parsed.request));
     await runCommand(store.client, { name: "hide table", query: `RENAME TABLE ${table} TO ${table}_hidden` });
     // As any change of the tables: the answers kept from before are not served.
     await recordDataChange(store);
@@ -282,7 +282,7 @@ describe("failures", () => {
       expect(response.headers.get("x-request-id")).toBe("test-500");
       const text = await response.text();
       expect(JSON.parse(text)).toEqual({ error: { code: "internal_error", message: "internal error" } });
-      expect(text).not.toMatch(/purchases_per_|UNKNOWN_TABLE|Exception/);
+      expect(text).not.toMatch(/ctr_per_|purchases_per_|UNKNOWN_TABLE|Exception/);
     } finally {
       await runCommand(store.client, { name: "restore table", query: `RENAME TABLE ${table}_hidden TO ${table}` });
     }

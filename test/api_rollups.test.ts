@@ -13,22 +13,21 @@ import { generate, Random, runBackfill, runRebuild } from "@ctr/jobs";
 import { chooseCtrTables, type RunningServer } from "@ctr/query-api";
 import {
   type Config,
+  CTR_ROLLUPS,
   formatGmt3WallClock,
   loadConfig,
   migrate,
   PLATFORMS,
   PRODUCT_VIEWS_PER_MINUTE_TABLE,
-  PURCHASES_PER_MINUTE_TABLE,
   parseCtrRequest,
   parseGmt3WallClock,
   queryRows,
   ROLLUPS,
   type RollupFill,
-  replacePartition,
   runCommand,
   type Store,
 } from "@ctr/schemas";
-import { loadOrders, openOrdersDatabase, openStore } from "@ctr/workers";
+import { loadOrders, openOrdersDatabase, openStore, replacePurchasesDay } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { getCtr, serveApi } from "./support/api_server.ts";
@@ -36,7 +35,9 @@ import { inTestMode } from "./support/clickhouse_mode.ts";
 
 const FROM = "2016-02-01";
 const TO = "2016-02-03";
-const ROLLUP_TABLES = Object.values(ROLLUPS).flatMap(({ rollups }) => rollups.map((r) => r.table));
+const SOURCE_ROLLUP_TABLES = Object.values(ROLLUPS).flatMap(({ rollups }) => rollups.map((r) => r.table));
+const CTR_ROLLUP_TABLES = CTR_ROLLUPS.map((r) => r.table);
+const ROLLUP_TABLES = [...SOURCE_ROLLUP_TABLES, ...CTR_ROLLUP_TABLES];
 
 let dir: string;
 let config: Config;
@@ -197,16 +198,23 @@ describe("a store gains and repairs its rollups", () => {
       await runCommand(store.client, { name: "test.drop_rollup", query: `DROP TABLE ${table}` });
     }
     const fills: RollupFill[] = [];
-    const applied = await migrate(store, { onRollupFill: (fill) => fills.push(fill) });
-    expect(applied.map((m) => m.name)).toContain("0004_rollups.sql");
-    expect(new Set(fills.map((f) => f.table))).toEqual(new Set(ROLLUP_TABLES));
+    const ctrDays: string[] = [];
+    const applied = await migrate(store, {
+      onRollupFill: (fill) => fills.push(fill),
+      onCtrDayFill: (day) => ctrDays.push(day),
+    });
+    expect(applied.map((m) => m.name)).toEqual(expect.arrayContaining(["0004_rollups.sql", "0006_ctr_rollups.sql"]));
+    expect(new Set(fills.map((f) => f.table))).toEqual(new Set(SOURCE_ROLLUP_TABLES));
     expect(fills.every((f) => f.rows > 0)).toBe(true);
+    // Every GMT-3 day with views or purchases: the data's days and the edges its folders' windows reach.
+    expect(ctrDays).toEqual(expect.arrayContaining(["2016-01-31", FROM, "2016-02-02", TO]));
     expect(await rollupContents()).toEqual(before);
     await compareRandomRequests("after migrate", 25);
     // Up to date: nothing more to fill.
     const again: RollupFill[] = [];
-    await migrate(store, { onRollupFill: (fill) => again.push(fill) });
-    expect(again).toEqual([]);
+    const againDays: string[] = [];
+    await migrate(store, { onRollupFill: (fill) => again.push(fill), onCtrDayFill: (day) => againDays.push(day) });
+    expect({ again, againDays }).toEqual({ again: [], againDays: [] });
   });
 
   it("rebuilds them with `ctr rebuild`, the views' from the Parquet and the purchases' from their per-minute rows", async () => {
@@ -227,12 +235,20 @@ describe("a store gains and repairs its rollups", () => {
     await compareRandomRequests("after rebuild", 25);
   });
 
-  it("follow a partition replacement that empties a day of purchases (the purchase sync's write)", async () => {
-    await replacePartition(store, {
-      table: PURCHASES_PER_MINUTE_TABLE,
-      partition: "'2016-02-02'",
-      totalColumn: "purchases",
+  it("gather a CTR day again when only it is missing or stale (migrate fills the missing one)", async () => {
+    const before = await rollupContents();
+    await runCommand(store.client, {
+      name: "test.drop_ctr_day",
+      query: `ALTER TABLE ${CTR_ROLLUP_TABLES[0]} DROP PARTITION '2016-02-02'`,
     });
+    const days: string[] = [];
+    await migrate(store, { onCtrDayFill: (day) => days.push(day) });
+    expect(days).toEqual(["2016-02-02"]);
+    expect(await rollupContents()).toEqual(before);
+  });
+
+  it("follow the purchase sync's write that empties a day of purchases", async () => {
+    await replacePurchasesDay(store, "2016-02-02", []);
     const day = { startTimestamp: "2016-02-02 00:00:00", endTimestamp: "2016-02-03 00:00:00", aggregation: 1440 };
     const response = await getCtr(tiered, day);
     const rows = (await response.json()) as { purchases: number }[];

@@ -168,6 +168,8 @@ describe("the cluster DDL (CLICKHOUSE_CLUSTER)", () => {
     "product_views_per_day_v1",
     "purchases_per_hour_v1",
     "purchases_per_day_v1",
+    "ctr_per_hour_v1",
+    "ctr_per_day_v1",
   ])("stages a commit of %s on a cluster in a table REPLACE PARTITION accepts", async (table) => {
     const staging = `${table}_staging_check`;
     const { create, drop } = stagingStatements(table, staging, {

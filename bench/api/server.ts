@@ -17,6 +17,7 @@ import {
   createMetrics,
   PER_MINUTE_TABLES,
   startServer,
+  tablesRead,
   toApiConfig,
 } from "@ctr/query-api";
 import { loadConfig, migrate, parseCtrRequest, type Store } from "@ctr/schemas";
@@ -67,8 +68,9 @@ function scannedRowsQuery(params: CtrQueryParams, tables: CtrTables): string {
     ...(params.product !== undefined ? ["product = {product:String}"] : []),
     ...(params.platform !== undefined ? ["platform = {platform:String}"] : []),
   ].join(" AND ");
-  return `SELECT (SELECT count() FROM ${tables.views} WHERE ${where})
-    + (SELECT count() FROM ${tables.purchases} WHERE ${where}) AS rows`;
+  return `SELECT ${tablesRead(tables)
+    .map((table) => `(SELECT count() FROM ${table} WHERE ${where})`)
+    .join(" + ")} AS rows`;
 }
 
 /** The statement one /ctr request runs (the rows, with the row limit inside), timed alone. */

@@ -45,6 +45,20 @@ ALTER TABLE ctr.purchases_per_day_v1
 ALTER TABLE ctr.purchases_per_day_v1
     MODIFY TTL day + INTERVAL 25 MONTH;
 
+-- The CTR rollups are partitioned by the GMT-3 day of their periods, which is the purchases' day
+-- and within a day of the views' folder day.
+ALTER TABLE ctr.ctr_per_hour_v1
+    MODIFY SETTING ttl_only_drop_parts = 1;
+
+ALTER TABLE ctr.ctr_per_hour_v1
+    MODIFY TTL toDate(minute, 'Etc/GMT+3') + INTERVAL 25 MONTH;
+
+ALTER TABLE ctr.ctr_per_day_v1
+    MODIFY SETTING ttl_only_drop_parts = 1;
+
+ALTER TABLE ctr.ctr_per_day_v1
+    MODIFY TTL toDate(minute, 'Etc/GMT+3') + INTERVAL 25 MONTH;
+
 ALTER TABLE ctr.ingested_files_v1
     MODIFY SETTING ttl_only_drop_parts = 1;
 

@@ -56,13 +56,14 @@ export function toCtrQueryParams(request: CtrRequest): CtrQueryParams {
 }
 
 /**
- * The WHERE clause shared by both tables: the partitions (pruned by `day`), the range [start, end)
- * on the minute (the primary key prunes granules), and the optional filters. Only fixed SQL is
+ * The WHERE clause of a table: the range [start, end) on the minute (the primary key prunes
+ * granules; a CTR rollup's partitions are a function of the minute, so it prunes them too), the
+ * source partitions of a per-minute table (`day`), and the optional filters. Only fixed SQL is
  * chosen here; the filter values are bound.
  */
-function where(params: CtrQueryParams, firstDay: string, lastDay: string): string {
+function where(params: CtrQueryParams, days?: [string, string]): string {
   return [
-    `day BETWEEN {${firstDay}:Date} AND {${lastDay}:Date}`,
+    ...(days ? [`day BETWEEN {${days[0]}:Date} AND {${days[1]}:Date}`] : []),
     "minute >= toDateTime({start:UInt32}, 'UTC') AND minute < toDateTime({end:UInt32}, 'UTC')",
     ...(params.product !== undefined ? ["product = {product:String}"] : []),
     ...(params.platform !== undefined ? ["platform = {platform:String}"] : []),
@@ -74,27 +75,32 @@ function where(params: CtrQueryParams, firstDay: string, lastDay: string): strin
 // special: the range filter already stops at end.
 const BUCKET = "{start:UInt32} + intDiv(toUInt32(minute) - {start:UInt32}, {step:UInt32}) * {step:UInt32}";
 
-/** One table's rows in range (per minute, hour or day), as (bucket, platform, product, views, purchases) with 0 for the other count. */
-function side(params: CtrQueryParams, table: string, counts: string, days: [string, string]): string {
+/** Views and purchases per (bucket, platform, product) of rows that hold both counts. */
+function grouped(from: string, filter?: string): string {
   return `
-    SELECT ${BUCKET} AS bucket, toString(platform) AS platform, product, ${counts}
-    FROM ${table}
-    WHERE ${where(params, ...days)}`;
+  SELECT ${BUCKET} AS bucket, toString(platform) AS platform, product, sum(views) AS views, sum(purchases) AS purchases
+  FROM ${from}${filter ? `\n  WHERE ${filter}` : ""}
+  GROUP BY bucket, platform, product`;
 }
 
 /**
- * Views and purchases per (bucket, platform, product): both tables' rows in range, UNION ALL, summed
- * by one GROUP BY, so a key present in one table only gets 0 for the other. Measured against the
- * FULL OUTER JOIN of the two aggregated sides on the week workload, request by request in one run
+ * Views and purchases per (bucket, platform, product). A CTR rollup holds both: one read. The
+ * per-minute tables hold one each: both tables' rows in range, UNION ALL, summed by one GROUP BY, so
+ * a key present in one table only gets 0 for the other. Measured against the FULL OUTER JOIN of the
+ * two aggregated sides on the week workload, request by request in one run
  * (bench/api/week/variants.ts, docs/BENCHMARKS.md): 10% less engine time, with the same rows.
  */
 function combined(params: CtrQueryParams, tables: CtrTables): string {
-  return `
-  SELECT bucket, platform, product, sum(views) AS views, sum(purchases) AS purchases
-  FROM (${side(params, tables.views, "views, toUInt64(0) AS purchases", ["viewsFirstDay", "viewsLastDay"])}
-    UNION ALL${side(params, tables.purchases, "toUInt64(0) AS views, purchases", ["purchasesFirstDay", "purchasesLastDay"])}
-  )
-  GROUP BY bucket, platform, product`;
+  if ("both" in tables) return grouped(tables.both, where(params));
+  return grouped(
+    `(
+    SELECT minute, platform, product, views, toUInt64(0) AS purchases FROM ${tables.views}
+    WHERE ${where(params, ["viewsFirstDay", "viewsLastDay"])}
+    UNION ALL
+    SELECT minute, platform, product, toUInt64(0) AS views, purchases FROM ${tables.purchases}
+    WHERE ${where(params, ["purchasesFirstDay", "purchasesLastDay"])}
+  )`,
+  );
 }
 
 /**

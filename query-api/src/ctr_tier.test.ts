@@ -16,11 +16,7 @@ describe("chooseCtrTables", () => {
     expect(grainOf("2016-02-01 00:00:00", "2016-03-02 00:00:00", 1440)).toBe(1440);
     expect(grainOf("2016-02-01 00:00:00", "2016-02-05 00:00:00", 2880)).toBe(1440);
     const tables = chooseCtrTables(request("2016-02-01 00:00:00", "2016-02-02 00:00:00", 1440));
-    expect(tables).toEqual({
-      grainMinutes: 1440,
-      views: "product_views_per_day_v1",
-      purchases: "purchases_per_day_v1",
-    });
+    expect(tables).toEqual({ grainMinutes: 1440, both: "ctr_per_day_v1" });
   });
 
   it("reads the hourly rollups when the buckets and both ends fall on hours but not on days", () => {

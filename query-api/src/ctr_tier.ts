@@ -1,18 +1,19 @@
 import {
+  CTR_ROLLUPS,
   type CtrRequest,
   GMT3_OFFSET_MS,
   PRODUCT_VIEWS_PER_MINUTE_TABLE,
   PURCHASES_PER_MINUTE_TABLE,
-  rollupsOf,
 } from "@ctr/schemas";
 
-/** The tables one /ctr request reads: per-minute, or a rollup of both sides of the same grain. */
-export interface CtrTables {
-  /** The grain of both tables, in minutes: 1 (per-minute), 60 or 1440. */
-  grainMinutes: number;
-  views: string;
-  purchases: string;
-}
+/**
+ * The tables one /ctr request reads: the per-minute views and purchases (two tables, partitioned
+ * by their sources), or a CTR rollup holding both counts per hour or per GMT-3 day (one table,
+ * partitioned by GMT-3 day: migration 0006).
+ */
+export type CtrTables =
+  | { grainMinutes: 1; views: string; purchases: string }
+  | { grainMinutes: 60 | 1440; both: string };
 
 export const PER_MINUTE_TABLES: CtrTables = {
   grainMinutes: 1,
@@ -20,19 +21,15 @@ export const PER_MINUTE_TABLES: CtrTables = {
   purchases: PURCHASES_PER_MINUTE_TABLE,
 };
 
-/** The rollup tiers, coarsest first: each side's rollups of the same grain (per_minute_rollups.ts). */
-const ROLLUP_TIERS: readonly CtrTables[] = [1440, 60].map((grainMinutes) => {
-  const of = (source: string) => {
-    const rollup = rollupsOf(source).find((r) => r.grainMinutes === grainMinutes);
-    if (!rollup) throw new Error(`${source} has no rollup of ${grainMinutes} minutes`);
-    return rollup.table;
-  };
-  return {
-    grainMinutes,
-    views: of(PRODUCT_VIEWS_PER_MINUTE_TABLE),
-    purchases: of(PURCHASES_PER_MINUTE_TABLE),
-  };
-});
+/** The rollup tiers, coarsest first. */
+const ROLLUP_TIERS: readonly CtrTables[] = [...CTR_ROLLUPS]
+  .sort((a, b) => b.grainMinutes - a.grainMinutes)
+  .map(({ grainMinutes, table }) => ({ grainMinutes, both: table }));
+
+/** The tables a choice reads, by name. */
+export function tablesRead(tables: CtrTables): string[] {
+  return "both" in tables ? [tables.both] : [tables.views, tables.purchases];
+}
 
 /** Whether a UTC instant falls on a boundary of a grain counted from GMT-3 midnights. */
 function onGrain(epochMs: number, grainMinutes: number): boolean {
@@ -45,8 +42,7 @@ function onGrain(epochMs: number, grainMinutes: number): boolean {
  * The coarsest tables that give exactly the per-minute answer. A rollup row sums a whole period, so
  * every bucket must be a union of whole periods: the start on a period's boundary, the aggregation a
  * multiple of the period, and the end on a boundary too (the last bucket is cut at the end, and a
- * period across the end would count minutes past it). Both rollups keep their source's partitions
- * (`day`), so the partitions the query prunes to are the same for every tier.
+ * period across the end would count minutes past it).
  *
  * `rollups: false` always answers per-minute: the tests compare the tiers' answers with it.
  */

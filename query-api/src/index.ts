@@ -1,7 +1,7 @@
 export { buildOpenApiDocument, createApp, MAX_BODY_BYTES } from "./app.ts";
 export type { ApiConfig, AppDeps, AppEnv } from "./app_env.ts";
 export { buildCtrQuery, type CtrQuery, type CtrQueryParams } from "./ctr_query.ts";
-export { type CtrTables, chooseCtrTables, PER_MINUTE_TABLES } from "./ctr_tier.ts";
+export { type CtrTables, chooseCtrTables, PER_MINUTE_TABLES, tablesRead } from "./ctr_tier.ts";
 export { GENERATION_REREAD_MS, GenerationClock, type GenerationClockOptions } from "./data_generation.ts";
 export { type ErrorBody, type ErrorCode, HttpError, isStoreUnreachable } from "./http_error.ts";
 export { createLogger, type LoggerOptions, toApiConfig } from "./logger.ts";

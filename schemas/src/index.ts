@@ -140,6 +140,18 @@ export {
 } from "./clickhouse/tables/per_minute_rollups.ts";
 export { fillMissingRollups, type RollupFill, rebuildRollups } from "./clickhouse/rollup_fill.ts";
 export {
+  CTR_PER_DAY_TABLE,
+  CTR_PER_HOUR_TABLE,
+  CTR_ROLLUPS,
+  type CtrRollup,
+} from "./clickhouse/tables/ctr_rollups.ts";
+export {
+  ctrDaysOfFolders,
+  fillMissingCtrDays,
+  refreshAllCtrDays,
+  refreshCtrDays,
+} from "./clickhouse/ctr_rollup_refresh.ts";
+export {
   type AppliedMigration,
   checkReplicated,
   type Migration,

@@ -25,6 +25,7 @@ import {
   ROLLUPS,
   rebuildRollups,
   recordDataChange,
+  refreshAllCtrDays,
   runCommand,
   type Store,
 } from "@ctr/schemas";
@@ -175,6 +176,7 @@ export async function insertViews(store: Store, rows: readonly MinuteCount[]): P
     }),
   });
   await rebuildRollups(store, PRODUCT_VIEWS_PER_MINUTE_TABLE);
+  await refreshAllCtrDays(store);
   await recordDataChange(store);
 }
 
@@ -188,6 +190,7 @@ export async function insertPurchases(store: Store, rows: readonly MinuteCount[]
     }),
   );
   await rebuildRollups(store, PURCHASES_PER_MINUTE_TABLE);
+  await refreshAllCtrDays(store);
   await recordDataChange(store);
 }
 

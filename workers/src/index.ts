@@ -53,6 +53,7 @@ export {
   type TableLoadCounts,
 } from "./orders/load_orders.ts";
 export { type DayPurchases, extractDayPurchases } from "./purchases/extract_purchases.ts";
+export { replacePurchasesDay } from "./purchases/replace_purchases_day.ts";
 
 // The store: the ClickHouse connection (chDB embedded or a server) and what the store steps need.
 export { openStore, withStore } from "./store/open_store.ts";

@@ -1,5 +1,6 @@
 import {
   type Config,
+  ctrDaysOfFolders,
   daysBetween,
   PLATFORMS,
   type Platform,
@@ -9,6 +10,8 @@ import {
   type RollupFill,
   rebuildRollups,
   recordingDataChange,
+  refreshAllCtrDays,
+  refreshCtrDays,
   type Store,
 } from "@ctr/schemas";
 import { type CommitResult, commitPlatformDay, type Folder, openFolder, unlessRefused, withStore } from "@ctr/workers";
@@ -37,7 +40,8 @@ export interface RebuildOutcome {
  * Rebuilds ClickHouse's per-minute views, their rollups and the file manifest from the Parquet sink:
  * commits every (platform, day) the sink holds, or, with a range, every (platform, day) of the range.
  * The purchases (not in the sink: the orders database is their source) keep their per-minute rows,
- * and their rollups are rebuilt from them, every day or the range's. Nothing loaded
+ * and their rollups are rebuilt from them, every day or the range's; then the CTR rollups, which
+ * gather both sides per GMT-3 day. Nothing loaded
  * is replaced by less without being asked: a day whose loaded files have no outputs in the sink (an
  * empty or wrong PARQUET_SINK) is refused and left as it was, unless `allowEmpty` (then it is
  * emptied, or keeps only what the sink holds).
@@ -68,9 +72,13 @@ export async function runRebuild(
         onCommit(committed.done);
       }
     }
-    outcome.purchaseRollups = await recordingDataChange(store, () =>
-      rebuildRollups(store, PURCHASES_PER_MINUTE_TABLE, range),
-    );
+    outcome.purchaseRollups = await recordingDataChange(store, async () => {
+      const fills = await rebuildRollups(store, PURCHASES_PER_MINUTE_TABLE, range);
+      // The CTR rollups gather both sides: the range's days (and those its views' windows reach), or all.
+      if (range) await refreshCtrDays(store, ctrDaysOfFolders(range.from, range.to));
+      else await refreshAllCtrDays(store);
+      return fills;
+    });
     return outcome;
   });
 }

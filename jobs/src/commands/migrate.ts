@@ -27,7 +27,11 @@ export async function run(values: OptionValues): Promise<number> {
   const where = `ClickHouse (${store.kind}, database ${store.database}${store.cluster ? `, on cluster ${store.cluster}` : ""})`;
   try {
     const fills: RollupFill[] = [];
-    const applied = await migrate(store, { onRollupFill: (fill) => fills.push(fill) });
+    const ctrDays: string[] = [];
+    const applied = await migrate(store, {
+      onRollupFill: (fill) => fills.push(fill),
+      onCtrDayFill: (day) => ctrDays.push(day),
+    });
     if (applied.length === 0) process.stdout.write(`${where} is up to date: no migration to apply\n`);
     for (const m of applied) {
       const tables = m.added.filter((object) => !object.includes("."));
@@ -42,6 +46,11 @@ export async function run(values: OptionValues): Promise<number> {
       const tables = [...new Set(fills.map((f) => f.table))].join(", ");
       process.stdout.write(
         `filled the rollups from the per-minute tables: ${plural(fills.length, "partition")} of ${tables}\n`,
+      );
+    }
+    if (ctrDays.length > 0) {
+      process.stdout.write(
+        `gathered the CTR rollups from the hourly and daily rollups: ${plural(ctrDays.length, "GMT-3 day")} (${ctrDays[0]} to ${ctrDays.at(-1)})\n`,
       );
     }
     return 0;

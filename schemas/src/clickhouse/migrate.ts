@@ -3,6 +3,7 @@ import path from "node:path";
 import { z } from "zod";
 import { packageAsset } from "../runtime/package_asset.ts";
 import { onCluster } from "./cluster_ddl.ts";
+import { fillMissingCtrDays } from "./ctr_rollup_refresh.ts";
 import { queryRows, runCommand } from "./query.ts";
 import { fillMissingRollups, type RollupFill } from "./rollup_fill.ts";
 import type { Store } from "./store.ts";
@@ -68,15 +69,19 @@ async function schemaObjects(store: Store): Promise<Set<string>> {
  * (`IF NOT EXISTS`), so running them all again on every start is safe and needs no bookkeeping table.
  * Returns the migrations that changed the schema (none when it was up to date), told apart by the
  * tables and columns before and after each. Then fills the rollup partitions that lag behind their
- * per-minute sources (fillMissingRollups).
+ * per-minute sources (fillMissingRollups), and the CTR rollups' days that lag behind those
+ * (fillMissingCtrDays).
  */
 export async function migrate(
   store: Store,
   {
     onRollupFill,
+    onCtrDayFill,
   }: {
     /** Called for each rollup partition filled from (or dropped with) its per-minute source. Default: nothing. */
     onRollupFill?: (fill: RollupFill) => void;
+    /** Called for each GMT-3 day of the CTR rollups gathered (or dropped) because it was missing (or orphaned). Default: nothing. */
+    onCtrDayFill?: (day: string) => void;
   } = {},
 ): Promise<AppliedMigration[]> {
   await store.ensureDatabase();
@@ -96,6 +101,7 @@ export async function migrate(
   // A store that held per-minute rows before its rollups existed gains them here: every process
   // migrates at start, so none serves a rollup that lacks a partition of its source.
   for (const fill of await fillMissingRollups(store)) onRollupFill?.(fill);
+  for (const day of await fillMissingCtrDays(store)) onCtrDayFill?.(day);
   return applied;
 }
 

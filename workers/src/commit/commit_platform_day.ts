@@ -1,5 +1,6 @@
 import {
   type Config,
+  ctrDaysOfFolders,
   getIngestedFiles,
   INGESTED_FILE_MANIFEST_STRUCTURE,
   INGESTED_FILES_TABLE,
@@ -8,6 +9,7 @@ import {
   parseDay,
   queryRows,
   recordingDataChange,
+  refreshCtrDays,
   replacePartition,
   runCommand,
   type SourceFile,
@@ -228,6 +230,9 @@ async function commitManifests(
         "fill_staging_views",
       ),
   });
+  // What /ctr reads on an hour's or a day's grain gathers the views of several folders: the GMT-3
+  // days this folder's window reaches are brought in line before the manifest records the day.
+  await refreshCtrDays(deps.store, ctrDaysOfFolders(day, day));
   const manifestSource = sinkOutputs(deps, "manifest", { platform, day }, allIds);
   const files = await replacePartition(deps.store, {
     table: INGESTED_FILES_TABLE,

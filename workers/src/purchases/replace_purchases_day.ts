@@ -3,13 +3,15 @@ import {
   PURCHASES_PER_MINUTE_TABLE,
   type PurchasesPerMinute,
   parseDay,
+  refreshCtrDays,
   replacePartition,
   type Store,
 } from "@ctr/schemas";
 
 /**
  * Replaces a GMT-3 day's partition of purchases_per_minute_v1 with `rows`, all at once, and the same
- * partition of its hourly and daily rollups with their sums (see replacePartition): re-running never
+ * partition of its hourly and daily rollups with their sums (see replacePartition), then the day of
+ * the CTR rollups that gather them with the views (refreshCtrDays): re-running never
  * double counts, and two runs of the same day each leave the same content. An empty `rows` empties
  * the day. The caller records it as a data change (recordingDataChange), which the API's result
  * caches key their entries by.
@@ -27,4 +29,5 @@ export async function replacePurchasesDay(
     totalColumn: "purchases",
     fill: rows.length > 0 ? (staging) => insertPurchasesPerMinute(store.client, rows, { table: staging }) : undefined,
   });
+  await refreshCtrDays(store, [day]);
 }
