@@ -1,77 +1,106 @@
 import { z } from "zod";
 import { DAY_MS, daysBetween, formatDay, GMT3_OFFSET_MS, parseDay, viewFolderDays, viewTimeWindow } from "../time.ts";
 import { queryRows, runCommand } from "./query.ts";
-import { replacePartition } from "./replace_partition.ts";
+import { createStaging, dropPartition, syncStaging } from "./replace_partition.ts";
 import type { Store } from "./store.ts";
-import { CTR_ROLLUP_DAY, CTR_ROLLUPS, type CtrRollup, ctrRollupDaySelect } from "./tables/ctr_rollups.ts";
+import { CTR_ROLLUP_DAY, CTR_ROLLUPS, type CtrRollup, ctrRollupDaysSelect } from "./tables/ctr_rollups.ts";
 import { recordDataChange } from "./tables/data_generations.ts";
 import { PRODUCT_VIEWS_PER_DAY_TABLE, PURCHASES_PER_DAY_TABLE } from "./tables/per_minute_rollups.ts";
 
-/** How often a day is gathered again when its sources changed while it was being gathered. */
+/** How often days are gathered again on a server when their sources changed while they were gathered. */
 const REFRESH_ATTEMPTS = 3;
+/** Days gathered by one statement at most: a store migrated with years of history is gathered a month at a time. */
+const DAYS_PER_GATHER = 31;
 
 const DaySchema = z.object({ day: z.string() });
-const SameSchema = z.object({ same: z.coerce.number() });
 
-/** The bound parameters of one GMT-3 day's gathering (ctrRollupDaySelect). */
-function dayParams(day: string): Record<string, string> {
-  const date = parseDay(day);
-  if (!date) throw new RangeError(`not a day: ${day}`);
-  // The GMT-3 midnight, as a UTC instant.
-  const startMs = date.getTime() - GMT3_OFFSET_MS;
-  const folders = viewFolderDays(startMs, startMs + DAY_MS - 1);
-  return { day, firstFolderDay: folders.first, lastFolderDay: folders.last };
-}
-
-/** One GMT-3 day of one rollup, gathered again from its sources (the partition is dropped when they hold nothing). */
-async function gather(store: Store, rollup: CtrRollup, day: string): Promise<void> {
-  await replacePartition(store, {
-    table: rollup.table,
-    // A validated YYYY-MM-DD (dayParams) only: DDL takes no bound parameters.
-    partition: `'${day}'`,
-    totalColumn: "views",
-    fill: (staging) =>
-      runCommand(store.client, {
-        name: `fill_staging_${rollup.table}`,
-        query: `INSERT INTO ${staging} (platform, minute, product, views, purchases)\n${ctrRollupDaySelect(rollup)}`,
-        params: dayParams(day),
-      }),
+/** The bound parameters of the gathering of some GMT-3 days (ctrRollupDaysSelect). */
+function daysParams(days: readonly string[]): Record<string, unknown> {
+  const starts = days.map((day) => {
+    const date = parseDay(day);
+    if (!date) throw new RangeError(`not a day: ${day}`);
+    // The GMT-3 midnight, as a UTC instant.
+    return date.getTime() - GMT3_OFFSET_MS;
   });
+  const folders = viewFolderDays(Math.min(...starts), Math.max(...starts) + DAY_MS - 1);
+  return { days, firstFolderDay: folders.first, lastFolderDay: folders.last };
 }
 
-/** Whether a rollup's day holds exactly what its sources give now: the same rows, compared by count and hash. */
-async function upToDate(store: Store, rollup: CtrRollup, day: string): Promise<boolean> {
-  const digest = "(count(), sum(cityHash64(platform, minute, product, views, purchases)))";
-  const [row] = await queryRows(store.client, {
+/**
+ * Gathers some GMT-3 days of one rollup again from its sources, in one pass: the days' rows go into
+ * a fresh staging table, which then replaces each day's partition (or drops it when the sources
+ * hold nothing for that day). Every day is replaced whole: re-running never double counts.
+ */
+async function gather(store: Store, rollup: CtrRollup, days: readonly string[]): Promise<void> {
+  const staged = await createStaging(store, rollup.table);
+  try {
+    await runCommand(store.client, {
+      name: `fill_staging_${rollup.table}`,
+      query: `INSERT INTO ${staged.staging} (platform, minute, product, views, purchases)\n${ctrRollupDaysSelect(rollup)}`,
+      params: daysParams(days),
+    });
+    await syncStaging(store, staged);
+    const held = await queryRows(store.client, {
+      name: `days_staged_${rollup.table}`,
+      query: `SELECT DISTINCT toString(${CTR_ROLLUP_DAY}) AS day FROM ${staged.staging}`,
+      schema: DaySchema,
+    });
+    const stagedDays = new Set(held.map((row) => row.day));
+    // Days are validated YYYY-MM-DD (daysParams): safe in the DDL, which takes no bound parameters.
+    for (const day of days) {
+      if (!stagedDays.has(day)) await dropPartition(store, rollup.table, `'${day}'`);
+      else
+        await runCommand(store.client, {
+          name: `replace_partition_${rollup.table}`,
+          query: `ALTER TABLE ${rollup.table} REPLACE PARTITION '${day}' FROM ${staged.staging}`,
+        });
+    }
+  } finally {
+    await runCommand(store.client, { name: `drop_staging_${rollup.table}`, query: staged.statements.drop });
+  }
+}
+
+/** The days among `days` whose rows in a rollup differ from what its sources give now (compared by count and hash). */
+async function staleDays(store: Store, rollup: CtrRollup, days: readonly string[]): Promise<string[]> {
+  const digest = (from: string) =>
+    `SELECT toString(${CTR_ROLLUP_DAY}) AS day, count() AS n, sum(cityHash64(platform, minute, product, views, purchases)) AS h
+     FROM ${from} GROUP BY day`;
+  const rows = await queryRows(store.client, {
     name: `check_${rollup.table}`,
-    query: `SELECT (SELECT ${digest} FROM (${ctrRollupDaySelect(rollup)}))
-                 = (SELECT ${digest} FROM ${rollup.table} WHERE ${CTR_ROLLUP_DAY} = {day:Date}) AS same`,
-    params: dayParams(day),
-    schema: SameSchema,
+    query: `SELECT day FROM (${digest(`(${ctrRollupDaysSelect(rollup)})`)}) AS fresh
+            FULL OUTER JOIN (${digest(`${rollup.table} WHERE ${CTR_ROLLUP_DAY} IN {days:Array(Date)}`)}) AS held USING day
+            WHERE fresh.n != held.n OR fresh.h != held.h`,
+    params: daysParams(days),
+    schema: DaySchema,
   });
-  return row?.same === 1;
+  return rows.map((row) => row.day);
 }
 
 /**
  * Brings GMT-3 days of the CTR rollups (migration 0006) in line with the per-source rollups they
- * gather, after a change of those (a commit, a purchase sync, a rebuild): a day that differs from
- * what its sources give now is replaced whole, so re-running never double counts, and a day that
- * already agrees costs one check. Checking after each replacement too covers two processes
- * changing sources of the same day at once (workers committing neighbouring days): each could
- * gather the day from a state the other then changes, and the older gathering could land last; the
- * check sees it and gathers again. A day that keeps moving fails the step, which is retried whole.
+ * gather, after a change of those (a commit, a purchase sync, a rebuild). On a ClickHouse server,
+ * several processes may change sources of the same day at once (workers committing neighbouring
+ * days): each could gather the day from a state the other then changes, and the older gathering
+ * could land last. So there the days are checked against their sources after the replacement and
+ * gathered again while some differ; days that keep moving fail the step, which is retried whole.
+ * An embedded store has one process, whose steps change the store one at a time: no check.
  */
 export async function refreshCtrDays(store: Store, days: Iterable<string>): Promise<void> {
-  for (const day of [...new Set(days)].sort()) {
-    for (const rollup of CTR_ROLLUPS) {
-      for (let attempt = 0; !(await upToDate(store, rollup, day)); attempt++) {
-        if (attempt === REFRESH_ATTEMPTS) {
-          throw new Error(
-            `${rollup.table}: the sources of ${day} kept changing while it was gathered; run the step again`,
-          );
-        }
-        await gather(store, rollup, day);
+  const all = [...new Set(days)].sort();
+  for (let i = 0; i < all.length; i += DAYS_PER_GATHER) await refreshBatch(store, all.slice(i, i + DAYS_PER_GATHER));
+}
+
+async function refreshBatch(store: Store, days: readonly string[]): Promise<void> {
+  for (const rollup of CTR_ROLLUPS) {
+    let pending = days;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > REFRESH_ATTEMPTS) {
+        throw new Error(
+          `${rollup.table}: the sources of ${pending.join(", ")} kept changing while gathered; run the step again`,
+        );
       }
+      await gather(store, rollup, pending);
+      pending = store.kind === "server" ? await staleDays(store, rollup, pending) : [];
     }
   }
 }
@@ -85,7 +114,7 @@ export function ctrDaysOfFolders(from: string, to: string): string[] {
   return daysBetween(gmt3Day(viewTimeWindow(from).fromMs), gmt3Day(viewTimeWindow(to).toMs - 1));
 }
 
-/** Every GMT-3 day the sources hold, and every day the CTR rollups hold. */
+/** Every GMT-3 day the sources hold, and every day each CTR rollup holds. */
 async function knownDays(store: Store): Promise<{ sources: Set<string>; rollups: Map<string, Set<string>> }> {
   const sources = await queryRows(store.client, {
     name: "ctr_source_days",

@@ -23,7 +23,7 @@ export interface PartitionReplacement {
 }
 
 /** A staging table and the statements around it. */
-interface Staged {
+export interface Staged {
   table: string;
   staging: string;
   statements: ReturnType<typeof stagingStatements>;
@@ -92,7 +92,7 @@ export async function replacePartition(
 
 // On a cluster the targets are replicated: an ALTER goes through the target's replication log to every
 // replica of the shard, so it needs no ON CLUSTER.
-function dropPartition(store: Store, table: string, partition: string): Promise<void> {
+export function dropPartition(store: Store, table: string, partition: string): Promise<void> {
   return runCommand(store.client, {
     name: `drop_partition_${table}`,
     query: `ALTER TABLE ${table} DROP PARTITION ${partition}`,
@@ -100,7 +100,7 @@ function dropPartition(store: Store, table: string, partition: string): Promise<
 }
 
 /** A fresh, uniquely named staging table of `table`'s structure, created. */
-async function createStaging(store: Store, table: string): Promise<Staged> {
+export async function createStaging(store: Store, table: string): Promise<Staged> {
   // Hex digits only: safe to splice into the DDL.
   const staging = `${table}_staging_${randomUUID().replaceAll("-", "")}`;
   const statements = stagingStatements(
@@ -113,7 +113,7 @@ async function createStaging(store: Store, table: string): Promise<Staged> {
 }
 
 /** On a cluster, waits until this node's replica of a staging table holds every row inserted on any node. */
-async function syncStaging(store: Store, { table, statements }: Staged): Promise<void> {
+export async function syncStaging(store: Store, { table, statements }: Staged): Promise<void> {
   if (statements.sync) await runCommand(store.client, { name: `sync_staging_${table}`, query: statements.sync });
 }
 

@@ -181,6 +181,18 @@ export async function commitPlatformDay(
   return recordingDataChange(deps.store, () => commitManifests({ platform, day }, deps, manifests));
 }
 
+/** Whether a platform-day's partitions hold any view row or file record. */
+async function viewsOrFilesHeld(store: Store, params: { day: string; platform: Platform }): Promise<boolean> {
+  const [row] = await queryRows(store.client, {
+    name: "views_or_files_held",
+    query: `SELECT (SELECT count() FROM ${PRODUCT_VIEWS_PER_MINUTE_TABLE} WHERE day = {day:Date} AND platform = {platform:String})
+                 + (SELECT count() FROM ${INGESTED_FILES_TABLE} WHERE day = {day:Date} AND platform = {platform:String}) AS held`,
+    params,
+    schema: z.object({ held: z.coerce.number() }),
+  });
+  return (row?.held ?? 0) > 0;
+}
+
 /**
  * Replaces the (day, platform) partitions with what the manifests name. The callers record it as a
  * data change (recordingDataChange) around the whole, so that no cache keys a new generation to a
@@ -209,6 +221,7 @@ async function commitManifests(
   // manifest goes last, so a step that fails before it leaves the day unrecorded and a re-run redoes it.
   const eventsSource = sinkOutputs(deps, "events", { platform, day }, loadedIds);
   const window = viewTimeWindow(day);
+  const heldBefore = await viewsOrFilesHeld(deps.store, params);
   const views = await replacePartition(deps.store, {
     table: PRODUCT_VIEWS_PER_MINUTE_TABLE,
     partition,
@@ -231,8 +244,10 @@ async function commitManifests(
       ),
   });
   // What /ctr reads on an hour's or a day's grain gathers the views of several folders: the GMT-3
-  // days this folder's window reaches are brought in line before the manifest records the day.
-  await refreshCtrDays(deps.store, ctrDaysOfFolders(day, day));
+  // days this folder's window reaches are brought in line before the manifest records the day. A
+  // platform-day that held nothing and gets nothing (a platform without files that day) changes
+  // none: no views and no manifest before mean no earlier attempt replaced its views either.
+  if (heldBefore || views.rows > 0) await refreshCtrDays(deps.store, ctrDaysOfFolders(day, day));
   const manifestSource = sinkOutputs(deps, "manifest", { platform, day }, allIds);
   const files = await replacePartition(deps.store, {
     table: INGESTED_FILES_TABLE,

@@ -44,19 +44,20 @@ export const CTR_ROLLUPS: readonly CtrRollup[] = [
 export const CTR_ROLLUP_DAY = `toDate(minute, '${CLICKHOUSE_GMT3}')`;
 
 /**
- * The rows of one GMT-3 day (bound `{day:Date}`) of a rollup, from its sources: the views of the
- * folder days that can hold that day's views (bound `{firstFolderDay:Date}`, `{lastFolderDay:Date}`,
- * which prune the views' partitions) and the purchases of the day's own partition (purchases are
- * partitioned by the GMT-3 day of their orders). Columns in the table's order.
+ * The rows of some GMT-3 days (bound `{days:Array(Date)}`) of a rollup, from its sources: the views
+ * of the folder days that can hold those days' views (bound `{firstFolderDay:Date}`,
+ * `{lastFolderDay:Date}`, which prune the views' partitions) and the purchases of the days' own
+ * partitions (purchases are partitioned by the GMT-3 day of their orders). Columns in the table's
+ * order.
  */
-export function ctrRollupDaySelect({ views, purchases }: CtrRollup): string {
+export function ctrRollupDaysSelect({ views, purchases }: CtrRollup): string {
   return `SELECT platform, minute, product, sum(views) AS views, sum(purchases) AS purchases
           FROM (
             SELECT platform, minute, product, views, toUInt64(0) AS purchases FROM ${views}
-            WHERE day BETWEEN {firstFolderDay:Date} AND {lastFolderDay:Date} AND ${CTR_ROLLUP_DAY} = {day:Date}
+            WHERE day BETWEEN {firstFolderDay:Date} AND {lastFolderDay:Date} AND ${CTR_ROLLUP_DAY} IN {days:Array(Date)}
             UNION ALL
             SELECT platform, minute, product, toUInt64(0) AS views, purchases FROM ${purchases}
-            WHERE day = {day:Date}
+            WHERE day IN {days:Array(Date)}
           )
           GROUP BY platform, minute, product`;
 }
