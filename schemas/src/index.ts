@@ -147,6 +147,7 @@ export {
 } from "./clickhouse/tables/ctr_rollups.ts";
 export {
   ctrDaysOfFolders,
+  ctrDaysOfViews,
   fillMissingCtrDays,
   refreshAllCtrDays,
   refreshCtrDays,

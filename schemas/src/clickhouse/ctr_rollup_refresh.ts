@@ -105,6 +105,19 @@ async function refreshBatch(store: Store, days: readonly string[]): Promise<void
   }
 }
 
+/** The GMT-3 days a views partition (folder day, platform) holds views of, from its daily rollup. */
+export async function ctrDaysOfViews(store: Store, params: { day: string; platform: string }): Promise<string[]> {
+  const rows = await queryRows(store.client, {
+    name: "ctr_days_of_views",
+    // Not aliased `day`: the alias would shadow the column in WHERE.
+    query: `SELECT DISTINCT toString(${CTR_ROLLUP_DAY}) AS gmt3_day FROM ${PRODUCT_VIEWS_PER_DAY_TABLE}
+            WHERE day = {day:Date} AND platform = {platform:String}`,
+    params,
+    schema: z.object({ gmt3_day: z.string() }),
+  });
+  return rows.map((row) => row.gmt3_day);
+}
+
 /**
  * The GMT-3 days whose gathering can change when the views of the folder days `from`..`to` change:
  * the days their windows reach (a folder day F: F-2 to F+1), whatever the folders held before.

@@ -1,6 +1,7 @@
 import {
   type Config,
   ctrDaysOfFolders,
+  ctrDaysOfViews,
   getIngestedFiles,
   INGESTED_FILE_MANIFEST_STRUCTURE,
   INGESTED_FILES_TABLE,
@@ -181,16 +182,36 @@ export async function commitPlatformDay(
   return recordingDataChange(deps.store, () => commitManifests({ platform, day }, deps, manifests));
 }
 
-/** Whether a platform-day's partitions hold any view row or file record. */
-async function viewsOrFilesHeld(store: Store, params: { day: string; platform: Platform }): Promise<boolean> {
+/**
+ * Whether a platform-day's views are what its file records say (the same total of views), i.e. no
+ * earlier commit of it stopped between replacing the views and recording the files.
+ */
+async function viewsMatchFiles(store: Store, params: { day: string; platform: Platform }): Promise<boolean> {
   const [row] = await queryRows(store.client, {
-    name: "views_or_files_held",
-    query: `SELECT (SELECT count() FROM ${PRODUCT_VIEWS_PER_MINUTE_TABLE} WHERE day = {day:Date} AND platform = {platform:String})
-                 + (SELECT count() FROM ${INGESTED_FILES_TABLE} WHERE day = {day:Date} AND platform = {platform:String}) AS held`,
+    name: "views_match_files",
+    query: `SELECT (SELECT sum(views) FROM ${PRODUCT_VIEWS_PER_MINUTE_TABLE} WHERE day = {day:Date} AND platform = {platform:String})
+                 = (SELECT sum(views) FROM ${INGESTED_FILES_TABLE}
+                    WHERE day = {day:Date} AND platform = {platform:String} AND status = 'loaded') AS same`,
     params,
-    schema: z.object({ held: z.coerce.number() }),
+    schema: z.object({ same: z.coerce.number() }),
   });
-  return (row?.held ?? 0) > 0;
+  return row?.same === 1;
+}
+
+/**
+ * The GMT-3 days of the CTR rollups a commit of a platform-day changes: those its views covered
+ * before and cover now. When an earlier commit of it may have stopped after replacing the views,
+ * what they covered before that is unknown: then every day the folder's window reaches.
+ */
+async function ctrDaysChanged(
+  store: Store,
+  params: { day: string; platform: Platform },
+  replaceViews: () => Promise<void>,
+): Promise<string[]> {
+  const settled = await viewsMatchFiles(store, params);
+  const before = settled ? await ctrDaysOfViews(store, params) : ctrDaysOfFolders(params.day, params.day);
+  await replaceViews();
+  return [...new Set([...before, ...(await ctrDaysOfViews(store, params))])];
 }
 
 /**
@@ -221,33 +242,34 @@ async function commitManifests(
   // manifest goes last, so a step that fails before it leaves the day unrecorded and a re-run redoes it.
   const eventsSource = sinkOutputs(deps, "events", { platform, day }, loadedIds);
   const window = viewTimeWindow(day);
-  const heldBefore = await viewsOrFilesHeld(deps.store, params);
-  const views = await replacePartition(deps.store, {
-    table: PRODUCT_VIEWS_PER_MINUTE_TABLE,
-    partition,
-    totalColumn: "views",
-    fill:
-      eventsSource &&
-      insertInto(
-        `INSERT INTO {staging} (day, platform, minute, product, views)
+  let views = { rows: 0, total: 0 };
+  const ctrDays = await ctrDaysChanged(deps.store, params, async () => {
+    views = await replacePartition(deps.store, {
+      table: PRODUCT_VIEWS_PER_MINUTE_TABLE,
+      partition,
+      totalColumn: "views",
+      fill:
+        eventsSource &&
+        insertInto(
+          `INSERT INTO {staging} (day, platform, minute, product, views)
          SELECT {day:Date}, {platform:String}, toDateTime(toInt64(floor(ts_ms / 60000)) * 60, 'UTC') AS m, product, count()
          FROM ${eventsSource.sql}
          WHERE ts_ms >= {windowFrom:Float64} AND ts_ms < {windowTo:Float64}
          GROUP BY m, product`,
-        {
-          ...params,
-          ...eventsSource.params,
-          windowFrom: String(window.fromMs),
-          windowTo: String(window.toMs),
-        },
-        "fill_staging_views",
-      ),
+          {
+            ...params,
+            ...eventsSource.params,
+            windowFrom: String(window.fromMs),
+            windowTo: String(window.toMs),
+          },
+          "fill_staging_views",
+        ),
+    });
   });
   // What /ctr reads on an hour's or a day's grain gathers the views of several folders: the GMT-3
-  // days this folder's window reaches are brought in line before the manifest records the day. A
-  // platform-day that held nothing and gets nothing (a platform without files that day) changes
-  // none: no views and no manifest before mean no earlier attempt replaced its views either.
-  if (heldBefore || views.rows > 0) await refreshCtrDays(deps.store, ctrDaysOfFolders(day, day));
+  // days this commit changes are brought in line before the manifest records the day (none for a
+  // platform without files that day).
+  await refreshCtrDays(deps.store, ctrDays);
   const manifestSource = sinkOutputs(deps, "manifest", { platform, day }, allIds);
   const files = await replacePartition(deps.store, {
     table: INGESTED_FILES_TABLE,
