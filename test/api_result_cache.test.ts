@@ -10,13 +10,12 @@ import {
   loadConfig,
   migrate,
   PRODUCT_VIEWS_PER_MINUTE_TABLE,
-  rebuildRollups,
   recordDataChange,
   type Store,
 } from "@ctr/schemas";
 import { openStore } from "@ctr/workers";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { getCtr, insertViews, serveApi, truncateTables } from "./support/api_server.ts";
+import { getCtr, insertViews, rollUp, serveApi, truncateTables } from "./support/api_server.ts";
 import { inTestMode } from "./support/clickhouse_mode.ts";
 import { oneViewNdjson, removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
 
@@ -134,7 +133,7 @@ describe("the result cache", () => {
       values: [{ day: DAY, platform: "iOS", minute: `${DAY} 10:00:00`, product: "B", views: 1 }],
     });
     // With their rollups, as a commit writes them.
-    await rebuildRollups(other, PRODUCT_VIEWS_PER_MINUTE_TABLE);
+    await rollUp(other, PRODUCT_VIEWS_PER_MINUTE_TABLE);
     await recordDataChange(other);
     await vi.waitFor(async () => expect(products(await ctrJson(server, MORNING))).toEqual(["A", "B"]), {
       timeout: 10_000,
@@ -201,7 +200,7 @@ describe("the result cache", () => {
         format: "JSONEachRow",
         values: [{ day: DAY, platform: "iOS", minute: `${DAY} 10:00:00`, product: "B", views: 1 }],
       });
-      await rebuildRollups(store, PRODUCT_VIEWS_PER_MINUTE_TABLE);
+      await rollUp(store, PRODUCT_VIEWS_PER_MINUTE_TABLE);
       expect(products(await ctrJson(uncached, MORNING))).toEqual(["A", "B"]);
       expect(await cacheMetrics(uncached)).toEqual({ hits: 0, misses: 0, evictions: 0, bytes: 0 });
     } finally {

@@ -47,7 +47,7 @@ export type ChildMessage =
       counts: ApiStoreCounts;
       buildMs: number;
       reused: boolean;
-      /** What migrate took to fill the rollups from the per-minute tables; 0 when they were there. */
+      /** What migrate took to fill the rollups (and the CTR rollups) from the per-minute tables; 0 when they were there. */
       rollupFillMs: number;
     }
   | { type: "engine"; summary: LatencySummary; resultRows: number; scannedRows: number }
@@ -125,7 +125,7 @@ async function openOrBuild(spec: ApiStoreSpec, storeDir: string) {
   // (the store is filled in SQL, straight into the per-minute tables).
   const filling = performance.now();
   let filled = 0;
-  await migrate(store, { onRollupFill: () => filled++ });
+  await migrate(store, { onRollupFill: () => filled++, onCtrDayFill: () => filled++ });
   const rollupFillMs = filled === 0 ? 0 : performance.now() - filling;
   return { config, store, counts, buildMs, reused, rollupFillMs };
 }

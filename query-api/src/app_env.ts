@@ -28,7 +28,7 @@ export interface AppDeps {
   /** The job system, when the process has one; routes that submit jobs answer 404 without it. */
   jobs?: JobSubmitter;
   /**
-   * Whether /ctr reads the hourly and daily rollups when they give the per-minute answer (ctr_tier.ts).
+   * Whether /ctr reads the hourly and daily CTR rollups when they give the per-minute answer (ctr_tier.ts).
    * Default true; false forces the per-minute tables: the tests compare the tiers with it.
    */
   rollups?: boolean;

@@ -55,9 +55,19 @@ describe("buildCtrQuery", () => {
     expect(query.params).not.toHaveProperty("product");
   });
 
-  it("combines both tables with one UNION ALL and one GROUP BY", () => {
-    const { rows } = buildCtrQuery(request(base));
+  it("combines the per-minute tables with one UNION ALL and one GROUP BY", () => {
+    const { rows } = buildCtrQuery(request({ ...base, startTimestamp: "2016-02-01 10:01:00" }));
+    expect(rows).toContain("FROM product_views_per_minute_v1");
     expect(rows.match(/UNION ALL/g)).toHaveLength(1);
+    expect(rows.match(/GROUP BY/g)).toHaveLength(1);
     expect(rows).not.toContain("JOIN");
+  });
+
+  it("reads a CTR rollup, which holds both counts, with no UNION and no partition filter of its own", () => {
+    const { rows } = buildCtrQuery(request(base));
+    expect(rows).toContain("FROM ctr_per_hour_v1");
+    expect(rows).not.toContain("UNION");
+    expect(rows).not.toContain("day BETWEEN");
+    expect(rows.match(/GROUP BY/g)).toHaveLength(1);
   });
 });

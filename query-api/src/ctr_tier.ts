@@ -12,8 +12,8 @@ import {
  * partitioned by GMT-3 day: migration 0006).
  */
 export type CtrTables =
-  | { grainMinutes: 1; views: string; purchases: string }
-  | { grainMinutes: 60 | 1440; both: string };
+  | { grainMinutes: number; views: string; purchases: string }
+  | { grainMinutes: number; both: string };
 
 export const PER_MINUTE_TABLES: CtrTables = {
   grainMinutes: 1,

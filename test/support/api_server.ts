@@ -14,6 +14,7 @@ import {
 } from "@ctr/query-api";
 import {
   type Config,
+  CTR_ROLLUPS,
   insertPurchasesPerMinute,
   type JobSubmitter,
   loadConfig,
@@ -137,12 +138,22 @@ export async function truncateTables(store: Store): Promise<void> {
     PRODUCT_VIEWS_PER_MINUTE_TABLE,
     PURCHASES_PER_MINUTE_TABLE,
     ...Object.values(ROLLUPS).flatMap(({ rollups }) => rollups.map((r) => r.table)),
+    ...CTR_ROLLUPS.map((r) => r.table),
     "ingested_files_v1",
     "purchase_syncs_v1",
   ]) {
     await runCommand(store.client, { name: `truncate ${table}`, query: `TRUNCATE TABLE ${table}` });
   }
   await recordDataChange(store);
+}
+
+/**
+ * After rows were written straight into a per-minute table: its rollups rebuilt from it, then the CTR
+ * rollups' days gathered, as a commit or a purchase sync leaves them.
+ */
+export async function rollUp(store: Store, source: string): Promise<void> {
+  await rebuildRollups(store, source);
+  await refreshAllCtrDays(store);
 }
 
 /** A per-minute count at a GMT-3 wall-clock minute (`YYYY-MM-DD HH:MM`), as the API speaks. */
@@ -175,8 +186,7 @@ export async function insertViews(store: Store, rows: readonly MinuteCount[]): P
       return { day: folderDay ?? utcDay, platform, minute, product, views: count };
     }),
   });
-  await rebuildRollups(store, PRODUCT_VIEWS_PER_MINUTE_TABLE);
-  await refreshAllCtrDays(store);
+  await rollUp(store, PRODUCT_VIEWS_PER_MINUTE_TABLE);
   await recordDataChange(store);
 }
 
@@ -189,8 +199,7 @@ export async function insertPurchases(store: Store, rows: readonly MinuteCount[]
       return { day: gmt3Day, platform, minute, product, purchases: count };
     }),
   );
-  await rebuildRollups(store, PURCHASES_PER_MINUTE_TABLE);
-  await refreshAllCtrDays(store);
+  await rollUp(store, PURCHASES_PER_MINUTE_TABLE);
   await recordDataChange(store);
 }
 

@@ -2,14 +2,22 @@
  * The /ctr statement's variants on the week store, interleaved request by request in one run, by
  * hand (not part of `npm run bench`; no server may hold the store):
  *   node --import tsx bench/api/week/variants.ts <dataDir> <week-requests.json> [n]
- * Each runs through chDB's own session (no client), so only the SQL differs: the API's statement
- * (UNION ALL + one GROUP BY) and the FULL OUTER JOIN form, each also with the client's per-query
- * `SET`s in front (what @clickhouse/client's default settings cost on chDB), and the API's on one
- * thread; it checks that all give the same rows.
+ * Each runs through chDB's own session (no client), so only the SQL differs: the API's statement on
+ * the hourly CTR rollup (one table, a partition per GMT-3 day), the same request on the per-source
+ * hourly rollups (two tables partitioned like their sources, UNION ALL) and on the per-minute tables
+ * (UNION ALL, and the FULL OUTER JOIN form), the per-minute UNION ALL also with the client's per-query
+ * `SET`s in front (what @clickhouse/client's default settings cost on chDB) and on one thread; it
+ * checks that all give the same rows.
  */
 import { readFile } from "node:fs/promises";
-import { buildCtrQuery } from "@ctr/query-api";
-import { loadConfig, OUTPUT_SETTINGS, parseCtrRequest } from "@ctr/schemas";
+import { buildCtrQuery, PER_MINUTE_TABLES } from "@ctr/query-api";
+import {
+  loadConfig,
+  OUTPUT_SETTINGS,
+  PRODUCT_VIEWS_PER_HOUR_TABLE,
+  PURCHASES_PER_HOUR_TABLE,
+  parseCtrRequest,
+} from "@ctr/schemas";
 import { Session } from "chdb";
 import { joinRows } from "../join_rows.ts";
 import type { WeekRequests } from "./floor.ts";
@@ -39,12 +47,19 @@ for (const request of requests) {
   });
   if (!parsed.ok) throw new Error(parsed.error.message);
   const query = buildCtrQuery(parsed.request);
+  const perSource = buildCtrQuery(parsed.request, {
+    grainMinutes: 60,
+    views: PRODUCT_VIEWS_PER_HOUR_TABLE,
+    purchases: PURCHASES_PER_HOUR_TABLE,
+  });
+  const perMinute = buildCtrQuery(parsed.request, PER_MINUTE_TABLES);
   const variants: Record<string, string> = {
-    union: `${query.rows}${SETTINGS}`,
-    join: `${joinRows(query.params)}${SETTINGS}`,
-    "union + SETs": `${SETS}${query.rows}${SETTINGS}`,
-    "join + SETs": `${SETS}${joinRows(query.params)}${SETTINGS}`,
-    "union, max_threads = 1": `${query.rows}${SETTINGS}, max_threads = 1`,
+    "CTR rollup": `${query.rows}${SETTINGS}`,
+    "per-source hourly rollups, union": `${perSource.rows}${SETTINGS}`,
+    "per-minute, union": `${perMinute.rows}${SETTINGS}`,
+    "per-minute, join": `${joinRows(query.params)}${SETTINGS}`,
+    "per-minute, union + SETs": `${SETS}${perMinute.rows}${SETTINGS}`,
+    "per-minute, union, max_threads = 1": `${perMinute.rows}${SETTINGS}, max_threads = 1`,
   };
   const texts: string[] = [];
   for (const [name, sql] of Object.entries(variants)) {
