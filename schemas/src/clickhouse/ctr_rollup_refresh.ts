@@ -150,13 +150,14 @@ async function knownDays(store: Store): Promise<{ sources: Set<string>; rollups:
 
 /**
  * Gathers the GMT-3 days a CTR rollup lacks (a store loaded before migration 0006, or a step that
- * stopped between a source's change and its gathering) and drops those whose sources are gone. It
- * compares which days are present, not their content: `ctr rebuild` gathers every day again. The
- * migrations run it after fillMissingRollups; it records a data change when it changed something.
+ * stopped between a source's change and its gathering) and drops those whose sources are gone, with
+ * `alsoDays` (the days of rollup partitions the migration just refilled). It compares which days are
+ * present, not their content: `ctr rebuild` gathers every day again. The migrations run it after
+ * fillMissingRollups; it records a data change when it changed something.
  */
-export async function fillMissingCtrDays(store: Store): Promise<string[]> {
+export async function fillMissingCtrDays(store: Store, alsoDays: Iterable<string> = []): Promise<string[]> {
   const { sources, rollups } = await knownDays(store);
-  const stale = new Set<string>();
+  const stale = new Set<string>(alsoDays);
   for (const held of rollups.values()) {
     for (const day of sources) if (!held.has(day)) stale.add(day);
     for (const day of held) if (!sources.has(day)) stale.add(day);

@@ -3,7 +3,7 @@ import path from "node:path";
 import { z } from "zod";
 import { packageAsset } from "../runtime/package_asset.ts";
 import { onCluster } from "./cluster_ddl.ts";
-import { fillMissingCtrDays } from "./ctr_rollup_refresh.ts";
+import { ctrDaysOfFolders, fillMissingCtrDays } from "./ctr_rollup_refresh.ts";
 import { queryRows, runCommand } from "./query.ts";
 import { fillMissingRollups, type RollupFill } from "./rollup_fill.ts";
 import type { Store } from "./store.ts";
@@ -100,8 +100,14 @@ export async function migrate(
   if (store.cluster) await checkReplicated(store, migrations);
   // A store that held per-minute rows before its rollups existed gains them here: every process
   // migrates at start, so none serves a rollup that lacks a partition of its source.
-  for (const fill of await fillMissingRollups(store)) onRollupFill?.(fill);
-  for (const day of await fillMissingCtrDays(store)) onCtrDayFill?.(day);
+  const fills = await fillMissingRollups(store);
+  for (const fill of fills) onRollupFill?.(fill);
+  // A refilled rollup partition may have changed the CTR days its folder's window reaches (or its GMT-3 day).
+  const refilledDays = fills.flatMap(({ partition }) => {
+    const day = /\d{4}-\d{2}-\d{2}/.exec(partition)?.[0];
+    return day ? ctrDaysOfFolders(day, day) : [];
+  });
+  for (const day of await fillMissingCtrDays(store, refilledDays)) onCtrDayFill?.(day);
   return applied;
 }
 
