@@ -32,6 +32,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { getCtr, serveApi } from "./support/api_server.ts";
 import { inTestMode } from "./support/clickhouse_mode.ts";
+import { oneViewNdjson, writeFiles } from "./support/ingest_fixtures.ts";
 
 const FROM = "2016-02-01";
 const TO = "2016-02-03";
@@ -245,6 +246,26 @@ describe("a store gains and repairs its rollups", () => {
     await migrate(store, { onCtrDayFill: (day) => days.push(day) });
     expect(days).toEqual(["2016-02-02"]);
     expect(await rollupContents()).toEqual(before);
+  });
+
+  it("follow a re-ingested folder whose views move to another GMT-3 day", async () => {
+    // A view a day late in its folder (within the window), then the same file holding it on time.
+    const file = path.join(dir, "raw", "MobileWeb", "2016-02-20", "moved.ndjson");
+    const window = { startTimestamp: "2016-02-19 00:00:00", endTimestamp: "2016-02-23 00:00:00", product: "moved" };
+    const hours = async () => {
+      for (const aggregation of [60, 1440]) await expectSameAnswer({ ...window, aggregation });
+      const rows = (await (await getCtr(tiered, { ...window, aggregation: 1440 })).json()) as { timestamp: string }[];
+      return rows.map((row) => row.timestamp);
+    };
+    for (const [viewDay, gmt3Day] of [
+      ["2016-02-21", "2016-02-21 00:00:00"],
+      ["2016-02-20", "2016-02-20 00:00:00"],
+    ] as const) {
+      await writeFiles(path.dirname(file), { [path.basename(file)]: oneViewNdjson(viewDay, "moved") });
+      const request = { from: "2016-02-20", to: "2016-02-20", platforms: ["MobileWeb" as const] };
+      expect((await runBackfill(config, request, { write: () => true }, store)).failures).toEqual([]);
+      expect(await hours()).toEqual([gmt3Day]);
+    }
   });
 
   it("follow the purchase sync's write that empties a day of purchases", async () => {
