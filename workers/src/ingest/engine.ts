@@ -16,12 +16,26 @@ export interface EngineSettings {
 }
 
 /**
+ * DuckDB's allocator (its own jemalloc) as this package ships it hands freed pages back to the
+ * kernel almost at once, so each file's statement page-faults its buffers in again, its JSON read
+ * buffers above all (the kernel's copy into them faults page by page): on the sample's 32 files
+ * that was ~40% more page faults and ~0.8 s more system time per `ctr backfill`
+ * (docs/BENCHMARKS.md §1). A 5 s decay keeps freed pages for the next statement and still returns
+ * them once the engine idles. jemalloc reads the variable when the library loads, so it is set before
+ * the first load; a value the user set wins.
+ */
+function keepFreedEngineMemory(): void {
+  process.env.DUCKDB_JE_MALLOC_CONF ??= "dirty_decay_ms:5000,muzzy_decay_ms:5000";
+}
+
+/**
  * Loads DuckDB's library (once per process; ~0.1–0.3 s, synchronous). Loaded when first used, not
  * when the package is imported: commands that read no events (help, serve until a backfill,
  * migrate) never load the engine. Required, not imported: the package is CommonJS, and an ESM import
  * first scans every one of its files for named exports (measured: 90 ms against 200 ms).
  */
 export function loadEngine(): typeof import("@duckdb/node-api") {
+  keepFreedEngineMemory();
   return createRequire(import.meta.url)("@duckdb/node-api") as typeof import("@duckdb/node-api");
 }
 
