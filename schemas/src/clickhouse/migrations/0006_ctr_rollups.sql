@@ -21,14 +21,7 @@ ENGINE = MergeTree
 PARTITION BY toDate(minute, 'Etc/GMT+3')
 ORDER BY (product, platform, minute);
 
-CREATE TABLE IF NOT EXISTS ctr_per_day_v1
-(
-    platform  LowCardinality(String),
-    minute    DateTime('UTC') COMMENT 'start of the GMT-3 day (03:00 UTC)',
-    product   String,
-    views     UInt64,
-    purchases UInt64
-)
-ENGINE = MergeTree
-PARTITION BY toDate(minute, 'Etc/GMT+3')
-ORDER BY (product, platform, minute);
+CREATE TABLE IF NOT EXISTS ctr_per_day_v1 AS ctr_per_hour_v1
+ENGINE = MergeTree PARTITION BY toDate(minute, 'Etc/GMT+3') ORDER BY (product, platform, minute);
+
+ALTER TABLE ctr_per_day_v1 COMMENT COLUMN minute 'start of the GMT-3 day (03:00 UTC)';
