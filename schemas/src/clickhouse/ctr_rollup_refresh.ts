@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { DAY_MS, daysBetween, formatDay, GMT3_OFFSET_MS, parseDay, viewFolderDays, viewTimeWindow } from "../time.ts";
 import { queryRows, runCommand } from "./query.ts";
-import { createStaging, dropPartition, syncStaging } from "./replace_partition.ts";
+import { createStaging, replaceOrDropPartition, syncStaging } from "./replace_partition.ts";
+import { partitionsOf } from "./rollup_fill.ts";
 import type { Store } from "./store.ts";
 import { CTR_ROLLUP_DAY, CTR_ROLLUPS, type CtrRollup, ctrRollupDaysSelect } from "./tables/ctr_rollups.ts";
 import { recordDataChange } from "./tables/data_generations.ts";
@@ -48,12 +49,7 @@ async function gather(store: Store, rollup: CtrRollup, days: readonly string[]):
     const stagedDays = new Set(held.map((row) => row.day));
     // Days are validated YYYY-MM-DD (daysParams): safe in the DDL, which takes no bound parameters.
     for (const day of days) {
-      if (!stagedDays.has(day)) await dropPartition(store, rollup.table, `'${day}'`);
-      else
-        await runCommand(store.client, {
-          name: `replace_partition_${rollup.table}`,
-          query: `ALTER TABLE ${rollup.table} REPLACE PARTITION '${day}' FROM ${staged.staging}`,
-        });
+      await replaceOrDropPartition(store, rollup.table, `'${day}'`, stagedDays.has(day) ? staged.staging : undefined);
     }
   } finally {
     await runCommand(store.client, { name: `drop_staging_${rollup.table}`, query: staged.statements.drop });
@@ -136,15 +132,17 @@ async function knownDays(store: Store): Promise<{ sources: Set<string>; rollups:
             SELECT DISTINCT toString(${CTR_ROLLUP_DAY}) AS day FROM ${PURCHASES_PER_DAY_TABLE}`,
     schema: DaySchema,
   });
-  const parts = await queryRows(store.client, {
-    name: "ctr_rollup_days",
-    query: `SELECT DISTINCT table, partition AS day FROM system.parts
-            WHERE database = currentDatabase() AND active AND table IN {tables:Array(String)}`,
-    params: { tables: CTR_ROLLUPS.map((r) => r.table) },
-    schema: DaySchema.extend({ table: z.string() }),
-  });
-  const rollups = new Map(CTR_ROLLUPS.map((r) => [r.table, new Set<string>()]));
-  for (const part of parts) rollups.get(part.table)?.add(part.day.replaceAll("'", ""));
+  const parts = await partitionsOf(
+    store,
+    CTR_ROLLUPS.map((r) => r.table),
+  );
+  // A CTR rollup's partition is a Date, printed quoted: '2016-02-01'.
+  const rollups = new Map(
+    [...parts].map(([table, partitions]) => [
+      table,
+      new Set([...partitions.values()].map((p) => p.replaceAll("'", ""))),
+    ]),
+  );
   return { sources: new Set(sources.map((row) => row.day)), rollups };
 }
 

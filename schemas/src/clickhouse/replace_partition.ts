@@ -75,12 +75,7 @@ export async function replacePartition(
     });
     const rows = counted?.rows ?? 0;
     for (const { table: target, staging } of staged) {
-      if (rows === 0) await dropPartition(store, target, partition);
-      else
-        await runCommand(store.client, {
-          name: `replace_partition_${target}`,
-          query: `ALTER TABLE ${target} REPLACE PARTITION ${partition} FROM ${staging}`,
-        });
+      await replaceOrDropPartition(store, target, partition, rows === 0 ? undefined : staging);
     }
     return { rows, total: counted?.total ?? 0 };
   } finally {
@@ -90,9 +85,26 @@ export async function replacePartition(
   }
 }
 
-// On a cluster the targets are replicated: an ALTER goes through the target's replication log to every
-// replica of the shard, so it needs no ON CLUSTER.
-export function dropPartition(store: Store, table: string, partition: string): Promise<void> {
+/**
+ * Replaces a partition of `table` with the same partition of `staging`, or drops it when there is no
+ * staging table or it holds nothing of that partition (ClickHouse refuses REPLACE PARTITION from a
+ * source without it). On a cluster the targets are replicated: an ALTER goes through the target's
+ * replication log to every replica of the shard, so it needs no ON CLUSTER.
+ */
+export async function replaceOrDropPartition(
+  store: Store,
+  table: string,
+  partition: string,
+  staging: string | undefined,
+): Promise<void> {
+  if (staging === undefined) return dropPartition(store, table, partition);
+  await runCommand(store.client, {
+    name: `replace_partition_${table}`,
+    query: `ALTER TABLE ${table} REPLACE PARTITION ${partition} FROM ${staging}`,
+  });
+}
+
+function dropPartition(store: Store, table: string, partition: string): Promise<void> {
   return runCommand(store.client, {
     name: `drop_partition_${table}`,
     query: `ALTER TABLE ${table} DROP PARTITION ${partition}`,

@@ -19,8 +19,11 @@ const PartSchema = z.object({ table: z.string(), partition_id: z.string(), parti
 /** Partition ids are digits, hex and `-` (ClickHouse makes them): safe in DDL once checked. */
 const PARTITION_ID = /^[0-9a-zA-Z_-]+$/;
 
-/** The active partitions of some tables, optionally only those whose `day` is within `days`. */
-async function partitionsOf(
+/**
+ * The active partitions of some tables (partition id → printed form, e.g. `'2016-02-01'`), optionally
+ * only those whose `day` is within `days`.
+ */
+export async function partitionsOf(
   store: Store,
   tables: readonly string[],
   days?: { from: string; to: string },

@@ -6,6 +6,7 @@ import {
   INGESTED_FILE_MANIFEST_STRUCTURE,
   INGESTED_FILES_TABLE,
   type Platform,
+  PRODUCT_VIEWS_PER_DAY_TABLE,
   PRODUCT_VIEWS_PER_MINUTE_TABLE,
   parseDay,
   queryRows,
@@ -194,12 +195,14 @@ export async function commitPlatformDay(
 
 /**
  * Whether a platform-day's views are what its file records say (the same total of views), i.e. no
- * earlier commit of it stopped between replacing the views and recording the files.
+ * earlier commit of it stopped between replacing the views and recording the files. Read from the
+ * daily rollup, replaced with the views: what the CTR rollups are gathered from, and a small fraction
+ * of the per-minute rows.
  */
 async function viewsMatchFiles(store: Store, params: { day: string; platform: Platform }): Promise<boolean> {
   const [row] = await queryRows(store.client, {
     name: "views_match_files",
-    query: `SELECT (SELECT sum(views) FROM ${PRODUCT_VIEWS_PER_MINUTE_TABLE} WHERE day = {day:Date} AND platform = {platform:String})
+    query: `SELECT (SELECT sum(views) FROM ${PRODUCT_VIEWS_PER_DAY_TABLE} WHERE day = {day:Date} AND platform = {platform:String})
                  = (SELECT sum(views) FROM ${INGESTED_FILES_TABLE}
                     WHERE day = {day:Date} AND platform = {platform:String} AND status = 'loaded') AS same`,
     params,
