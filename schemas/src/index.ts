@@ -155,10 +155,13 @@ export {
 export {
   type AppliedMigration,
   checkReplicated,
+  isApplied,
   type Migration,
   migrate,
   migrationsFor,
   readMigrations,
+  type SchemaNeed,
+  schemaNeedOf,
   splitStatements,
 } from "./clickhouse/migrate.ts";
 export { ClusterDdlError, createDatabaseStatement, stagingStatements } from "./clickhouse/cluster_ddl.ts";

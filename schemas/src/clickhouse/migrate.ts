@@ -52,21 +52,78 @@ export interface AppliedMigration extends Migration {
   added: string[];
 }
 
-/** The database's tables and `table.column`s: what a migration of `IF NOT EXISTS` statements can add. */
-async function schemaObjects(store: Store): Promise<Set<string>> {
+/**
+ * The database's tables and `table.column`s, each with its comment: what a migration of `IF NOT EXISTS`
+ * statements can add, and what its `COMMENT COLUMN`s set.
+ */
+async function schemaObjects(store: Store): Promise<Map<string, string>> {
   const rows = await queryRows(store.client, {
     name: "migrate.schema_objects",
-    query: `SELECT name AS object FROM system.tables WHERE database = currentDatabase()
+    query: `SELECT name AS object, comment FROM system.tables WHERE database = currentDatabase()
             UNION ALL
-            SELECT concat(table, '.', name) AS object FROM system.columns WHERE database = currentDatabase()`,
-    schema: z.object({ object: z.string() }),
+            SELECT concat(table, '.', name) AS object, comment FROM system.columns WHERE database = currentDatabase()`,
+    schema: z.object({ object: z.string(), comment: z.string() }),
   });
-  return new Set(rows.map((row) => row.object));
+  return new Map(rows.map((row) => [row.object, row.comment]));
+}
+
+/** What one statement of a migration leaves in the schema, by which migrate() tells it has run. */
+export interface SchemaNeed {
+  /** A table, or a `table.column`, as schemaObjects lists them. */
+  object: string;
+  /** The comment the statement gives that column, when setting it is all the statement does. */
+  comment?: string;
+}
+
+const CREATE_TABLE = /^CREATE\s+TABLE\s+IF\s+NOT\s+EXISTS\s+(\w+)[\s(]/i;
+const ADD_COLUMN = /^ALTER\s+TABLE\s+(\w+)\s+ADD\s+COLUMN\s+IF\s+NOT\s+EXISTS\s+(\w+)\s(.*)$/is;
+// A literal without quotes or escapes inside: what ClickHouse keeps of it is then its text as written.
+const COMMENT_COLUMN = /^ALTER\s+TABLE\s+(\w+)\s+COMMENT\s+COLUMN\s+(\w+)\s+'([^'\\]*)'$/i;
+
+/** Whether a statement's tail holds a comma outside literals and parentheses: an ALTER of several commands. */
+function hasTopLevelComma(sql: string): boolean {
+  let flat = sql.replace(/'(?:[^'\\]|\\.)*'/g, "''");
+  // The innermost parentheses out first, until none is left.
+  while (/\([^()]*\)/.test(flat)) flat = flat.replace(/\([^()]*\)/g, "");
+  return flat.includes(",");
 }
 
 /**
- * Applies every migration (on a cluster: ON CLUSTER, replicated). Each statement is idempotent
- * (`IF NOT EXISTS`), so running them all again on every start is safe and needs no bookkeeping table.
+ * What a migration statement (as written, not in its cluster form) leaves in the schema:
+ * `CREATE TABLE IF NOT EXISTS t` the table `t`, `ALTER TABLE t ADD COLUMN IF NOT EXISTS c` the
+ * column `t.c`, `ALTER TABLE t COMMENT COLUMN c '…'` that comment on `t.c`. Any other statement
+ * (another kind, a qualified or quoted name, an ALTER of several commands) is undefined: nothing in
+ * the schema tells whether it ran, so its migration runs on every start.
+ */
+export function schemaNeedOf(statement: string): SchemaNeed | undefined {
+  const created = CREATE_TABLE.exec(statement);
+  if (created?.[1]) return { object: created[1] };
+  const added = ADD_COLUMN.exec(statement);
+  if (added?.[1] && added[2] && !hasTopLevelComma(added[3] ?? "")) return { object: `${added[1]}.${added[2]}` };
+  const commented = COMMENT_COLUMN.exec(statement);
+  if (commented?.[1] && commented[2]) return { object: `${commented[1]}.${commented[2]}`, comment: commented[3] ?? "" };
+  return undefined;
+}
+
+/** Whether the schema holds all that a migration's statements leave: then running them again changes nothing. */
+export function isApplied({ statements }: Migration, schema: ReadonlyMap<string, string>): boolean {
+  return statements.every((statement) => {
+    const need = schemaNeedOf(statement);
+    return (
+      need !== undefined &&
+      schema.has(need.object) &&
+      (need.comment === undefined || schema.get(need.object) === need.comment)
+    );
+  });
+}
+
+/**
+ * Applies the migrations that are not yet (on a cluster: every one, ON CLUSTER, replicated). No
+ * bookkeeping table: a migration is judged by the schema it leaves (schemaNeedOf), read once at the
+ * start, so an up-to-date store runs no DDL (each ALTER rewrites metadata: 20–100 ms apiece,
+ * docs/BENCHMARKS.md §1), and a store that lost a table or column gets it back. A migration that
+ * runs runs whole: its statements are idempotent (`IF NOT EXISTS`). On a cluster every statement
+ * runs, as a replica added since needs the ON CLUSTER DDL its peers already hold.
  * Returns the migrations that changed the schema (none when it was up to date), told apart by the
  * tables and columns before and after each. Then fills the rollup partitions that lag behind their
  * per-minute sources (fillMissingRollups), and the CTR rollups' days that lag behind those
@@ -89,11 +146,12 @@ export async function migrate(
   const applied: AppliedMigration[] = [];
   let before = await schemaObjects(store);
   for (const migration of migrations) {
+    if (!store.cluster && isApplied(migration, before)) continue;
     for (const [i, query] of migration.statements.entries()) {
       await runCommand(store.client, { name: `${migration.name}#${i + 1}`, query });
     }
     const after = await schemaObjects(store);
-    const added = [...after].filter((object) => !before.has(object)).sort();
+    const added = [...after.keys()].filter((object) => !before.has(object)).sort();
     if (added.length > 0) applied.push({ ...migration, added });
     before = after;
   }
