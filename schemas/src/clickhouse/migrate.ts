@@ -91,7 +91,9 @@ function hasTopLevelComma(sql: string): boolean {
 /**
  * What a migration statement (as written, not in its cluster form) leaves in the schema:
  * `CREATE TABLE IF NOT EXISTS t` the table `t`, `ALTER TABLE t ADD COLUMN IF NOT EXISTS c` the
- * column `t.c`, `ALTER TABLE t COMMENT COLUMN c '…'` that comment on `t.c`. Any other statement
+ * column `t.c`, `ALTER TABLE t COMMENT COLUMN c '…'` that comment on `t.c` (not merely the table: a
+ * start stopped between a `CREATE TABLE … AS` and its `COMMENT COLUMN` left the source's comment on the
+ * copy, and the migration must run again to set it). Any other statement
  * (another kind, a qualified or quoted name, an ALTER of several commands) is undefined: nothing in
  * the schema tells whether it ran, so its migration runs on every start.
  */
@@ -118,12 +120,12 @@ export function isApplied({ statements }: Migration, schema: ReadonlyMap<string,
 }
 
 /**
- * Applies the migrations that are not yet (on a cluster: every one, ON CLUSTER, replicated). No
- * bookkeeping table: a migration is judged by the schema it leaves (schemaNeedOf), read once at the
- * start, so an up-to-date store runs no DDL (each ALTER rewrites metadata: 20–100 ms apiece,
- * docs/BENCHMARKS.md §1), and a store that lost a table or column gets it back. A migration that
- * runs runs whole: its statements are idempotent (`IF NOT EXISTS`). On a cluster every statement
- * runs, as a replica added since needs the ON CLUSTER DDL its peers already hold.
+ * Applies the migrations that are not yet applied (on a cluster: every one, ON CLUSTER, replicated).
+ * No bookkeeping table: a migration is judged by the schema it leaves (schemaNeedOf), read at the
+ * start, so an up-to-date store is sent no DDL (each ALTER rewrites metadata, tens of ms apiece:
+ * docs/BENCHMARKS.md §1, fourth pass), and a store that lost a table or a column still gets it back.
+ * A migration that runs runs whole: its statements are idempotent. On a cluster every statement runs,
+ * as a replica added since needs the ON CLUSTER DDL its peers already hold.
  * Returns the migrations that changed the schema (none when it was up to date), told apart by the
  * tables and columns before and after each. Then fills the rollup partitions that lag behind their
  * per-minute sources (fillMissingRollups), and the CTR rollups' days that lag behind those
