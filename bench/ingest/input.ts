@@ -166,3 +166,32 @@ export async function prepareGzipInput(workDir: string, plain: IngestInput): Pro
   await writeFile(marker, JSON.stringify(input, null, 2));
   return input;
 }
+
+/**
+ * The same command's fixed cost: one NDJSON file of one batch with one view, in the first day and
+ * platform folder of `of`. `ctr backfill` over it pays everything a backfill pays around the
+ * conversion (Node, the CLI, listing, both engines' loads, the store's set-up, a day's commit, the
+ * summary and the exit) and converts next to nothing.
+ */
+export async function prepareFixedCostInput(workDir: string, of: IngestInput): Promise<IngestInput> {
+  const platform = path.relative(of.dir, of.files[0] ?? "").split(path.sep)[0] || "MobileWeb";
+  const dir = path.join(workDir, "fixed-cost");
+  const file = path.join(dir, platform, of.from, "part-000.ndjson");
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(path.dirname(file), { recursive: true });
+  const time = Date.parse(`${of.from}T12:00:00Z`);
+  const view = {
+    event_type: "custom_event",
+    data: { event_name: "product", timestamp_unixtime_ms: time, custom_attributes: { codeColor: "P1" } },
+  };
+  await writeFile(file, `${JSON.stringify({ events: [view], mpid: "1" })}\n`);
+  return {
+    dir,
+    from: of.from,
+    to: of.from,
+    files: [file],
+    bytes: (await stat(file)).size,
+    views: 1,
+    description: `one NDJSON file of one view in ${platform}/${of.from}/`,
+  };
+}

@@ -7,7 +7,13 @@ import { type BenchRow, describeMachine, MB, ms, writeResult } from "../report.t
 import type { BaselineDetail } from "./baseline_sql.ts";
 import { runCliBackfill } from "./cli_backfill.ts";
 import type { PhaseDetail } from "./convert_phase.ts";
-import { type IngestInput, prepareBigFile, prepareGeneratedInput, prepareGzipInput } from "./input.ts";
+import {
+  type IngestInput,
+  prepareBigFile,
+  prepareFixedCostInput,
+  prepareGeneratedInput,
+  prepareGzipInput,
+} from "./input.ts";
 import { prepareSampleInput, REAL_SAMPLE } from "./sample_input.ts";
 
 /** The workloads `npm run bench -- ingest` measures, in this order. */
@@ -94,7 +100,12 @@ async function measureWorkload(name: string, input: IngestInput, options: Ingest
       verbose: options.verbose,
     });
   };
+  const fixedInput = await prepareFixedCostInput(options.workDir, input);
   const runs = await bestOf(options.runs, {
+    fixed: () => {
+      process.stderr.write(`bench ingest ${name}: ctr backfill of one view (the fixed cost)\n`);
+      return runCliBackfill(fixedInput, options.workDir);
+    },
     cli: () => {
       process.stderr.write(`bench ingest ${name}: ctr backfill over ${(input.bytes / MB).toFixed(0)} MB\n`);
       return runCliBackfill(input, options.workDir);
@@ -103,9 +114,11 @@ async function measureWorkload(name: string, input: IngestInput, options: Ingest
     duckdb: () => child<BaselineDetail>("duckdb"),
     chdb: () => child<BaselineDetail>("chdb"),
   });
-  const { cli, phases, duckdb, chdb } = runs;
+  const { fixed, cli, phases, duckdb, chdb } = runs;
   const floor = duckdb.elapsedMs <= chdb.elapsedMs ? duckdb : chdb;
   const floorName = floor === duckdb ? "duckdb" : "chdb";
+  if (fixed.detail.views !== fixedInput.views)
+    throw new Error(`the fixed-cost run stored ${fixed.detail.views} views, not 1`);
   const views = [cli.detail.views, phases.detail.views, duckdb.detail.views, chdb.detail.views];
   const failures = phases.detail.failures;
   if (failures.length > 0) process.stderr.write(`bench ingest ${name}: failures:\n  ${failures.join("\n  ")}\n`);
@@ -115,6 +128,7 @@ async function measureWorkload(name: string, input: IngestInput, options: Ingest
     input: { description: input.description, files: input.files.length, bytes: input.bytes, views: input.views },
     bestOf: options.runs,
     runs: {
+      fixed: { ...figures(fixed, fixedInput), detail: fixed.detail },
       cli: { ...figures(cli, input), detail: cli.detail },
       phases: { ...figures(phases, input), detail: phases.detail },
       duckdb: { ...figures(duckdb, input), detail: duckdb.detail },
@@ -124,6 +138,7 @@ async function measureWorkload(name: string, input: IngestInput, options: Ingest
     floorMs: ms(floor.elapsedMs),
     ratioToFloor: cli.elapsedMs / floor.elapsedMs,
     cpuRatioToFloor: cli.cpuMs / floor.cpuMs,
+    fixedRatioToFloor: fixed.elapsedMs / floor.elapsedMs,
     convertMs: ms(phases.detail.convertMs),
     convertRatioToFloor: phases.detail.convertMs / floor.elapsedMs,
     commitRowsPerS: phases.detail.commitRows / (phases.detail.commitMs / 1000),
@@ -166,6 +181,12 @@ function workloadRows(part: string, name: string, w: WorkloadResult): BenchRow[]
     },
     { part, figure: `${name}: DuckDB floor`, value: w.runs.duckdb.elapsedMs / 1000, unit: "s" },
     { part, figure: `${name}: chDB floor`, value: w.runs.chdb.elapsedMs / 1000, unit: "s" },
+    {
+      part,
+      figure: `${name}: fixed cost (ctr backfill of one view) / floor`,
+      value: w.fixedRatioToFloor,
+      unit: "×",
+    },
     { part, figure: `${name}: commits (phase)`, value: w.runs.phases.detail.commitMs / 1000, unit: "s" },
     {
       part,
