@@ -28,7 +28,15 @@ export {
 export { type EngineSettings, loadEngine, openEngine } from "./ingest/engine.ts";
 export { type FileHead, type FileShape, isGzipped, readHead, sniffShape } from "./ingest/file_shape.ts";
 export { splitArrayElements } from "./ingest/array_elements.ts";
-export { type Shard, type ShardProgress, type ShardResult, processShard } from "./ingest/process_shard.ts";
+export {
+  FILE_GROUPING,
+  type FileGrouping,
+  groupFiles,
+  processShard,
+  type Shard,
+  type ShardProgress,
+  type ShardResult,
+} from "./ingest/process_shard.ts";
 export { fileIdOf, type OutputKind, outputDir, outputKey } from "./ingest/sink_layout.ts";
 
 // Commit: a (platform, day) from the sink into ClickHouse, behind the guard that nothing loaded is lost.

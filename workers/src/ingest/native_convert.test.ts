@@ -5,7 +5,14 @@ import { viewTimeWindow } from "@ctr/schemas";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScanCounter } from "./engine_counts.ts";
-import { type ConvertTarget, convertCleanCopy, convertSourceFile, isFlagged, isInputError } from "./native_convert.ts";
+import {
+  type ConvertTarget,
+  convertCleanCopy,
+  convertSourceFile,
+  convertSourceGroup,
+  isFlagged,
+  isInputError,
+} from "./native_convert.ts";
 
 const DAY = "2016-02-01";
 const TEN_UTC = Date.UTC(2016, 1, 1, 10);
@@ -88,6 +95,56 @@ describe("convertSourceFile", () => {
     const file = await ndjson("broken.ndjson", [batch(view("A")), '{"events":[}]']);
     const failure = await convertSourceFile(counter, input(file), target("broken.ndjson")).catch((e: unknown) => e);
     expect([isInputError(failure), isFlagged(failure)]).toEqual([true, false]);
+  });
+});
+
+describe("convertSourceGroup", () => {
+  const files = {
+    "g1.ndjson": [batch(view("A"), event("home", '"A"', TEN_UTC)), batch(view("B"), view('Q"uote'))],
+    "g2.ndjson": [batch(event("home", '"A"', TEN_UTC)), '{"events":[]}'],
+    "g3.ndjson": [batch(view("C"), view("D"), view("C"))],
+  };
+
+  it("gives each file of the group the views Parquet and the counts convertSourceFile gives it", async () => {
+    const names = Object.keys(files) as (keyof typeof files)[];
+    const inputs = await Promise.all(names.map((name) => ndjson(name, files[name])));
+    const grouped = names.map((name) => ({ ...target(name), eventsParquet: path.join(dir, `${name}.group.parquet`) }));
+    const counts = await convertSourceGroup(
+      counter.connection,
+      names.map((_, i) => ({ input: input(inputs[i] ?? ""), target: grouped[i] as ConvertTarget })),
+      path.join(dir, "group-scratch"),
+    );
+    expect(counts).toEqual([
+      { batches: 2, events: 4, views: 3, outside: 0 },
+      { batches: 2, events: 1, views: 0, outside: 0 },
+      { batches: 1, events: 3, views: 3, outside: 0 },
+    ]);
+    for (const [i, name] of names.entries()) {
+      const single = await convertSourceFile(counter, input(inputs[i] ?? ""), target(name));
+      expect(counts[i]).toEqual(single);
+      const rows = async (parquet: string) =>
+        JSON.stringify(
+          (await connection.runAndReadAll("SELECT * FROM read_parquet($p)", { p: parquet })).getRowObjectsJson(),
+        );
+      expect(await rows(grouped[i]?.eventsParquet ?? ""), name).toEqual(await rows(target(name).eventsParquet));
+    }
+    expect(await products(grouped[0]?.eventsParquet ?? "")).toEqual(["A", "B", 'Q"uote']);
+  });
+
+  it("stops, flagged, when any file of the group holds a malformed record, and leaves no table behind", async () => {
+    const good = await ndjson("g-good.ndjson", [batch(view("A"))]);
+    const bad = await ndjson("g-bad.ndjson", [batch(view("A", `"${TEN_UTC}"`))]);
+    const failure = await convertSourceGroup(
+      counter.connection,
+      [
+        { input: input(good), target: target("g-good.ndjson") },
+        { input: input(bad), target: target("g-bad.ndjson") },
+      ],
+      path.join(dir, "group-scratch-bad"),
+    ).catch((e: unknown) => e);
+    expect(isFlagged(failure)).toBe(true);
+    const tables = await connection.runAndReadAll("SELECT table_name FROM duckdb_tables() WHERE temporary");
+    expect(tables.getRowObjectsJS()).toEqual([]);
   });
 });
 

@@ -1,5 +1,7 @@
-import { rename, rm } from "node:fs/promises";
+import { mkdir, rename, rm } from "node:fs/promises";
 import type { ViewTimeWindow } from "@ctr/schemas";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { loadEngine } from "./engine.ts";
 import type { ScanCounter } from "./engine_counts.ts";
 import type { FileShape } from "./file_shape.ts";
 
@@ -13,8 +15,8 @@ import type { FileShape } from "./file_shape.ts";
  */
 const BATCH_COLUMNS = `{events: 'STRUCT(event_type VARCHAR, data STRUCT(event_name VARCHAR, timestamp_unixtime_ms JSON, event_id VARCHAR, session_id VARCHAR, custom_attributes STRUCT(codeColor JSON)))[]', mpid: 'VARCHAR'}`;
 
-/** The JSON text of the two typed-by-JSON fields, next to the event. */
-const EVENT_TEXTS = `e, mpid, e.data.timestamp_unixtime_ms::VARCHAR AS time_json, e.data.custom_attributes.codeColor::VARCHAR AS product_json`;
+/** The JSON text of the two typed-by-JSON fields, next to the event and what came with it. */
+const EVENT_TEXTS = `*, e.data.timestamp_unixtime_ms::VARCHAR AS time_json, e.data.custom_attributes.codeColor::VARCHAR AS product_json`;
 
 /**
  * classifyEvent's view rule on the JSON text: a custom_event named product whose codeColor is a
@@ -110,8 +112,12 @@ function quotePath(file: string): string {
 const readBatches = (ignoreErrors: boolean) =>
   `read_json($path, format = $shape, columns = ${BATCH_COLUMNS}, compression = 'auto_detect',
      maximum_object_size = $maxObject, ignore_errors = ${ignoreErrors})`;
-const VIEW_COLUMNS = `ts_ms, ${PRODUCT} AS product, $platform AS platform, e.data.event_id AS event_id,
-  e.data.session_id AS session_id, mpid, $source AS source_file`;
+/** The views' columns as the events Parquet holds them, `source` naming each view's source file. */
+const viewColumns = (
+  source: string,
+) => `ts_ms, ${PRODUCT} AS product, $platform AS platform, e.data.event_id AS event_id,
+  e.data.session_id AS session_id, mpid, ${source} AS source_file`;
+const VIEW_COLUMNS = viewColumns("$source");
 
 const readParams = (input: ConvertInput, target: ConvertTarget) => ({
   path: input.path,
@@ -120,6 +126,25 @@ const readParams = (input: ConvertInput, target: ConvertTarget) => ({
   platform: target.platform,
   source: target.sourceFile,
 });
+
+/**
+ * The fast path's views of the batches `from` yields (`events`, `mpid`, and the `carry` columns,
+ * which lead the output): the events Parquet's columns. It raises (a flag) at the first record the
+ * contract calls malformed that the reader lets through: a batch without an events array, an event
+ * that is no object, a view without a numeric time or outside the window.
+ */
+function flaggedViews(from: string, { source, carry }: { source: string; carry?: string }): string {
+  const carried = carry ? `${carry}, ` : "";
+  return `SELECT ${carried}${viewColumns(source)}
+         FROM (SELECT *, ${VIEW_TIME} AS ts_ms
+               FROM (SELECT ${EVENT_TEXTS}
+                     FROM (SELECT ${carried}unnest(events) AS e, mpid FROM ${from}
+                           WHERE CASE WHEN events IS NULL THEN ${flag("a batch without an events array")} ELSE true END)))
+         WHERE CASE WHEN e IS NULL THEN ${flag("an event that is not an object")}
+                    WHEN NOT ${IS_VIEW} THEN false
+                    WHEN ${INSIDE_WINDOW} THEN true
+                    ELSE ${flag("a product view without a numeric time inside the window")} END`;
+}
 
 /**
  * The fast path for a source file: one statement, one parse, writes the views to the events
@@ -136,22 +161,108 @@ export async function convertSourceFile(
 ): Promise<NativeCounts> {
   const { result, counts } = await counter.run((connection) =>
     connection.runAndReadAll(
-      `COPY (
-         SELECT ${VIEW_COLUMNS}
-         FROM (SELECT *, ${VIEW_TIME} AS ts_ms
-               FROM (SELECT ${EVENT_TEXTS}
-                     FROM (SELECT unnest(events) AS e, mpid FROM ${readBatches(false)}
-                           WHERE CASE WHEN events IS NULL THEN ${flag("a batch without an events array")} ELSE true END)))
-         WHERE CASE WHEN e IS NULL THEN ${flag("an event that is not an object")}
-                    WHEN NOT ${IS_VIEW} THEN false
-                    WHEN ${INSIDE_WINDOW} THEN true
-                    ELSE ${flag("a product view without a numeric time inside the window")} END
-       ) TO ${quotePath(target.eventsParquet)} (FORMAT parquet, COMPRESSION zstd, RETURN_STATS true)`,
+      `COPY (${flaggedViews(readBatches(false), { source: "$source" })})
+       TO ${quotePath(target.eventsParquet)} (FORMAT parquet, COMPRESSION zstd, RETURN_STATS true)`,
       { ...readParams(input, target), ...windowParams(target.window) },
     ),
   );
   const views = Number(result.getRowObjectsJS()[0]?.count ?? 0);
   return { ...counts, views, outside: 0 };
+}
+
+/** One file of a group: what convertSourceFile takes for it. */
+export interface GroupMember {
+  input: ConvertInput;
+  target: ConvertTarget;
+}
+
+/** The `part` of a partitioned COPY's output, from RETURN_STATS' `partition_keys` ([{key, value}]). */
+function partitionOf(keys: unknown): number {
+  const entry = Array.isArray(keys)
+    ? (keys as unknown[]).find((k): k is { key: string; value: unknown } => (k as { key?: unknown })?.key === "part")
+    : undefined;
+  if (entry === undefined) throw new Error(`the engine's COPY reported no part: ${JSON.stringify(keys)}`);
+  return Number(entry.value);
+}
+
+/** The temporary table a group's batches are parsed into: one group at a time per connection. */
+const GROUP_BATCHES = "group_batches";
+
+/**
+ * The fast path for several small files of one shape, platform and window: one parse of them all
+ * into a temporary table (`filename` tells the files apart), one partitioned COPY that writes each
+ * file's views to its own Parquet, and one count of each file's batches and events. A statement per
+ * file costs milliseconds of set-up and file handling around DuckDB's reader, which on small files
+ * outweighs converting them (docs/BENCHMARKS.md §1, fourth pass). The outputs and counts are those
+ * convertSourceFile gives each file. It throws as convertSourceFile does (isInputError, isFlagged)
+ * when any file of the group holds what the fast path refuses; the caller then converts each file
+ * on its own, so only the files that hold it go through the locator. `scratch` is a folder of the
+ * caller's that this may fill and empties.
+ */
+export async function convertSourceGroup(
+  connection: DuckDBConnection,
+  members: readonly GroupMember[],
+  scratch: string,
+): Promise<NativeCounts[]> {
+  const [first] = members;
+  if (!first) return [];
+  const { input, target } = first;
+  if (members.some((m) => m.input.shape !== input.shape || m.target.platform !== target.platform)) {
+    throw new Error("a group's files must share their shape and platform");
+  }
+  const { LIST, VARCHAR, listValue } = loadEngine();
+  const paths = listValue(members.map((m) => m.input.path));
+  const sources = listValue(members.map((m) => m.target.sourceFile));
+  await mkdir(scratch, { recursive: true });
+  try {
+    await connection.run(
+      `CREATE OR REPLACE TEMP TABLE ${GROUP_BATCHES} AS
+       SELECT list_position($paths, filename) AS part, events, mpid
+       FROM read_json($paths, format = $shape, columns = ${BATCH_COLUMNS}, compression = 'auto_detect',
+                      maximum_object_size = $maxObject, filename = true)`,
+      { paths, shape: input.shape, maxObject: Math.max(...members.map((m) => m.input.maxObjectBytes)) },
+      { paths: LIST(VARCHAR) },
+    );
+    const written = await connection.runAndReadAll(
+      `COPY (${flaggedViews(GROUP_BATCHES, { carry: "part", source: "list_extract($sources, part)" })})
+       TO ${quotePath(scratch)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (part), RETURN_STATS true)`,
+      { sources, platform: target.platform, ...windowParams(target.window) },
+      { sources: LIST(VARCHAR) },
+    );
+    const views = new Map<number, { file: string; count: number }>();
+    for (const row of written.getRowObjectsJS()) {
+      views.set(partitionOf(row.partition_keys), { file: String(row.filename), count: Number(row.count) });
+    }
+    const scanned = await connection.runAndReadAll(
+      `SELECT part, count(*) AS batches, coalesce(sum(len(events)), 0) AS events FROM ${GROUP_BATCHES} GROUP BY part`,
+    );
+    const counts = new Map(
+      scanned
+        .getRowObjectsJS()
+        .map((row) => [Number(row.part), { batches: Number(row.batches), events: Number(row.events) }]),
+    );
+    const result: NativeCounts[] = [];
+    for (const [i, member] of members.entries()) {
+      const part = i + 1;
+      const output = views.get(part);
+      if (output) {
+        await rename(output.file, member.target.eventsParquet);
+      } else {
+        // No view: the file still gets its (empty) events Parquet, as convertSourceFile writes one.
+        await connection.run(
+          `COPY (SELECT * EXCLUDE (part) FROM (${flaggedViews(GROUP_BATCHES, { carry: "part", source: "$source" })}) LIMIT 0)
+           TO ${quotePath(member.target.eventsParquet)} (FORMAT parquet, COMPRESSION zstd)`,
+          { source: member.target.sourceFile, platform: target.platform, ...windowParams(target.window) },
+        );
+      }
+      const scan = counts.get(part) ?? { batches: 0, events: 0 };
+      result.push({ ...scan, views: output?.count ?? 0, outside: 0 });
+    }
+    return result;
+  } finally {
+    await connection.run(`DROP TABLE IF EXISTS ${GROUP_BATCHES}`);
+    await rm(scratch, { recursive: true, force: true });
+  }
 }
 
 /**

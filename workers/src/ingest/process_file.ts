@@ -6,9 +6,11 @@ import { type LocatedRecords, writeCleanCopy } from "./clean_copy.ts";
 import type { ScanCounter } from "./engine_counts.ts";
 import { isGzipped, readHead, sniffShape } from "./file_shape.ts";
 import {
+  type ConvertInput,
   type ConvertTarget,
   convertCleanCopy,
   convertSourceFile,
+  convertSourceGroup,
   isFlagged,
   isInputError,
   maxObjectBytes,
@@ -58,25 +60,13 @@ const isZlibError = (error: unknown) =>
  */
 async function convertChecked(
   context: FileContext,
-  file: SourceFile,
-  local: string,
-  target: ConvertTarget,
-  scratch: string,
+  { file, input, target, scratch }: PreparedFile,
 ): Promise<{ counts: NativeCounts; located?: LocatedRecords }> {
+  const { path: local, shape, maxObjectBytes: maxObject } = input;
   const gzipped = isGzipped(file.key);
-  let shape: ReturnType<typeof sniffShape>;
-  try {
-    shape = sniffShape(await readHead(local, gzipped));
-  } catch (cause) {
-    const what = isZlibError(cause) ? "bad gzip data" : "cannot be read";
-    throw new UnreadableFileError(file.key, `${what}: ${(cause as Error).message}`, { cause });
-  }
   let engineError: string | undefined;
-  const maxObject = maxObjectBytes(shape, context.memoryLimitMb);
   try {
-    return {
-      counts: await convertSourceFile(context.counter, { path: local, shape, maxObjectBytes: maxObject }, target),
-    };
+    return { counts: await convertSourceFile(context.counter, input, target) };
   } catch (error) {
     // Only bad input goes to the locator; running out of memory or disk is no malformed record.
     if (!isInputError(error)) throw error;
@@ -109,13 +99,19 @@ async function convertChecked(
   }
 }
 
-/**
- * Converts one source file into its sink outputs: the views Parquet and the manifest, each
- * published in one step and the manifest last, so a manifest means complete outputs. Re-processing
- * writes the same keys (the file id is a hash of the source key). The commit counts the views per
- * minute from the views Parquet.
- */
-export async function processFile(context: FileContext, file: SourceFile, ordinal: number): Promise<FileManifest> {
+/** A source file ready to convert: its local copy, its shape, and where its outputs go first. */
+interface PreparedFile {
+  file: SourceFile;
+  copy: { path: string; temporary: boolean };
+  fileId: string;
+  /** The prefix of this file's scratch files in the shard's work folder. */
+  scratch: string;
+  input: ConvertInput;
+  target: ConvertTarget;
+}
+
+/** Fetches a local copy of the file (none for a local source) and reads its shape from its head. */
+async function prepareFile(context: FileContext, file: SourceFile, ordinal: number): Promise<PreparedFile> {
   const copy = await context.source.localCopy(file.key, context.workDir).catch((cause: unknown) => {
     // Missing or forbidden is the file's own fault; a dropped connection is not: that retries.
     if (!(cause instanceof FolderReadError && cause.permanent)) throw cause;
@@ -131,33 +127,141 @@ export async function processFile(context: FileContext, file: SourceFile, ordina
     eventsParquet: `${scratch}.events.parquet`,
   };
   try {
-    const { counts, located } = await convertChecked(context, file, copy.path, target, scratch);
-    // A malformed batch counts as a batch, its events as nothing; a refused view counts as
-    // malformed, not as an event. So events = views + ignored, whatever was refused. The engine's
-    // count of refused views is the one that decided what was stored.
-    const events = counts.events - counts.outside;
-    const malformedBatches = located?.malformedBatches ?? 0;
-    const manifest: FileManifest = {
-      file: file.key,
-      size: file.size,
-      etag: file.etag,
-      batches: counts.batches + malformedBatches,
-      events,
-      views: counts.views,
-      ignored: events - counts.views,
-      malformed: malformedBatches + counts.outside,
-      status: "loaded",
-      reason: "",
-      malformed_locations: located?.locations ?? [],
-    };
-    const { platform, day } = context;
-    await context.sink.put(outputKey("events", platform, day, fileId), target.eventsParquet);
-    await context.sink.putText(outputKey("manifest", platform, day, fileId), `${JSON.stringify(manifest)}\n`);
-    return manifest;
+    const shape = sniffShape(await readHead(copy.path, isGzipped(file.key)));
+    const input = { path: copy.path, shape, maxObjectBytes: maxObjectBytes(shape, context.memoryLimitMb) };
+    return { file, copy, fileId, scratch, input, target };
+  } catch (cause) {
+    if (copy.temporary) await rm(copy.path, { force: true });
+    const what = isZlibError(cause) ? "bad gzip data" : "cannot be read";
+    throw new UnreadableFileError(file.key, `${what}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/**
+ * Publishes a converted file's outputs to the sink: the views Parquet, then the manifest, each in
+ * one step and the manifest last, so a manifest means complete outputs.
+ */
+async function publishFile(
+  context: FileContext,
+  { file, fileId, target }: PreparedFile,
+  { counts, located }: { counts: NativeCounts; located?: LocatedRecords },
+): Promise<FileManifest> {
+  // A malformed batch counts as a batch, its events as nothing; a refused view counts as
+  // malformed, not as an event. So events = views + ignored, whatever was refused. The engine's
+  // count of refused views is the one that decided what was stored.
+  const events = counts.events - counts.outside;
+  const malformedBatches = located?.malformedBatches ?? 0;
+  const manifest: FileManifest = {
+    file: file.key,
+    size: file.size,
+    etag: file.etag,
+    batches: counts.batches + malformedBatches,
+    events,
+    views: counts.views,
+    ignored: events - counts.views,
+    malformed: malformedBatches + counts.outside,
+    status: "loaded",
+    reason: "",
+    malformed_locations: located?.locations ?? [],
+  };
+  const { platform, day } = context;
+  await context.sink.put(outputKey("events", platform, day, fileId), target.eventsParquet);
+  await context.sink.putText(outputKey("manifest", platform, day, fileId), `${JSON.stringify(manifest)}\n`);
+  return manifest;
+}
+
+/** Removes what a prepared file left in the work folder: its views Parquet and its temporary copy. */
+async function releaseFile({ copy, target }: PreparedFile): Promise<void> {
+  await Promise.all([
+    rm(target.eventsParquet, { force: true }),
+    copy.temporary ? rm(copy.path, { force: true }) : Promise.resolve(),
+  ]);
+}
+
+/**
+ * Converts one source file into its sink outputs: the views Parquet and the manifest
+ * (publishFile). Re-processing writes the same keys (the file id is a hash of the source key). The
+ * commit counts the views per minute from the views Parquet.
+ */
+export async function processFile(context: FileContext, file: SourceFile, ordinal: number): Promise<FileManifest> {
+  const prepared = await prepareFile(context, file, ordinal);
+  try {
+    return await publishFile(context, prepared, await convertChecked(context, prepared));
   } finally {
-    await Promise.all([
-      rm(target.eventsParquet, { force: true }),
-      copy.temporary ? rm(copy.path, { force: true }) : Promise.resolve(),
-    ]);
+    await releaseFile(prepared);
+  }
+}
+
+/** What processing a file of a group gave: its manifest, or why it cannot be read at all. */
+export type FileOutcome = FileManifest | UnreadableFileError;
+
+/**
+ * Converts several small files of one shard as processFile converts each, with the same outputs and
+ * manifests, but the files of one layout (shape, gzip or not) in one engine pass
+ * (convertSourceGroup). When that pass refuses something, each of those files is converted on its
+ * own (convertChecked), so only the files that hold a malformed record go through the locator. A
+ * file that cannot be read costs only itself: its outcome is the error, in the files' order, for
+ * the caller to record.
+ */
+export async function processFileGroup(
+  context: FileContext,
+  files: readonly { file: SourceFile; ordinal: number }[],
+): Promise<FileOutcome[]> {
+  const outcomes: (FileOutcome | undefined)[] = new Array(files.length);
+  const prepared: { at: number; file: PreparedFile }[] = [];
+  try {
+    for (const [at, { file, ordinal }] of files.entries()) {
+      try {
+        prepared.push({ at, file: await prepareFile(context, file, ordinal) });
+      } catch (error) {
+        if (!(error instanceof UnreadableFileError)) throw error;
+        outcomes[at] = error;
+      }
+    }
+    // One engine pass reads one layout, and gzip and plain text are told apart per pass.
+    const byLayout = new Map<string, { at: number; file: PreparedFile }[]>();
+    for (const entry of prepared) {
+      const layout = `${entry.file.input.shape}${isGzipped(entry.file.file.key) ? ".gz" : ""}`;
+      byLayout.set(layout, [...(byLayout.get(layout) ?? []), entry]);
+    }
+    for (const group of byLayout.values()) {
+      const converted = await convertGroup(
+        context,
+        group.map(({ file }) => file),
+      );
+      for (const [j, { at, file }] of group.entries()) {
+        try {
+          outcomes[at] = await publishFile(context, file, converted[j] ?? (await convertChecked(context, file)));
+        } catch (error) {
+          if (!(error instanceof UnreadableFileError)) throw error;
+          outcomes[at] = error;
+        }
+      }
+    }
+    return outcomes.map((outcome) => {
+      if (outcome === undefined) throw new Error("a file of the group has no outcome");
+      return outcome;
+    });
+  } finally {
+    await Promise.all(prepared.map(({ file }) => releaseFile(file)));
+  }
+}
+
+/**
+ * The group's counts through one engine pass, or none when the pass refuses the input (or the group
+ * is one file): each file then converts on its own.
+ */
+async function convertGroup(
+  context: FileContext,
+  files: readonly PreparedFile[],
+): Promise<({ counts: NativeCounts } | undefined)[]> {
+  const [first] = files;
+  if (!first || files.length < 2) return [];
+  try {
+    const counts = await convertSourceGroup(context.counter.connection, files, `${first.scratch}.group`);
+    return counts.map((c) => ({ counts: c }));
+  } catch (error) {
+    if (!isInputError(error)) throw error;
+    return [];
   }
 }

@@ -5,7 +5,58 @@ import type { Folder } from "../source/folder.ts";
 import { type EngineSettings, openEngine } from "./engine.ts";
 import { ScanCounter } from "./engine_counts.ts";
 import { recordFailedFile } from "./failed_file.ts";
-import { processFile, UnreadableFileError } from "./process_file.ts";
+import { type FileOutcome, processFile, processFileGroup, UnreadableFileError } from "./process_file.ts";
+
+/**
+ * Which files a lane converts together in one engine pass (processFileGroup) rather than one
+ * statement each: consecutive files of at most `maxFileBytes`, up to `maxFiles` of them and
+ * `maxGroupBytes` of JSON (a gzipped file counted at GZIP_EXPANSION times its size), so a group's
+ * parsed batches stay well inside the engine's memory. On the real sample cut into 256 files of
+ * 240 KB, one pass per 32 files took a third of the time of a statement per file
+ * (docs/BENCHMARKS.md §1, fourth pass); from a few MB up a file's own statement costs little.
+ */
+export interface FileGrouping {
+  maxFileBytes: number;
+  maxGroupBytes: number;
+  maxFiles: number;
+}
+
+const MB = 1024 * 1024;
+export const FILE_GROUPING: FileGrouping = { maxFileBytes: 4 * MB, maxGroupBytes: 32 * MB, maxFiles: 64 };
+/** What a gzipped file's JSON is taken to weigh against its size, for a group's budget. */
+const GZIP_EXPANSION = 8;
+
+/**
+ * The files of a shard, in its order, cut into the runs a lane converts at once (indices). A group
+ * holds at most a `lanes`-th of the files, so that every lane has work.
+ */
+export function groupFiles(
+  files: readonly SourceFile[],
+  lanes: number,
+  grouping: FileGrouping = FILE_GROUPING,
+): number[][] {
+  const maxFiles = Math.min(grouping.maxFiles, Math.ceil(files.length / Math.max(1, lanes)));
+  const weight = (file: SourceFile) => (/\.gz$/i.test(file.key) ? GZIP_EXPANSION : 1) * file.size;
+  const runs: number[][] = [];
+  let run: number[] = [];
+  let bytes = 0;
+  for (const [i, file] of files.entries()) {
+    const small = file.size <= grouping.maxFileBytes;
+    if (run.length > 0 && (!small || run.length >= maxFiles || bytes + weight(file) > grouping.maxGroupBytes)) {
+      runs.push(run);
+      run = [];
+      bytes = 0;
+    }
+    if (!small) {
+      runs.push([i]);
+      continue;
+    }
+    run.push(i);
+    bytes += weight(file);
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
 
 /** Progress of a shard after each file: totals so far. */
 export interface ShardProgress {
@@ -33,23 +84,29 @@ export interface ShardResult {
  * file's outputs to the sink as soon as it is done. The shard's `engine.threads` cores go to files
  * converted side by side, one single-threaded statement each: that costs no more CPU than one
  * statement over many files, and a second thread on one file buys little (measured on one file: a
- * JSON array 11% slower with 2.8× the memory, NDJSON 16% faster with 1.6× the memory). A file that
- * cannot be read at all is recorded as failed (`recordFailedFile`) and the shard goes on with the next.
+ * JSON array 11% slower with 2.8× the memory, NDJSON 16% faster with 1.6× the memory). Small files
+ * go in groups, one engine pass each (groupFiles, processFileGroup). A file that cannot be read at
+ * all is recorded as failed (`recordFailedFile`) and the shard goes on with the next.
  */
 export async function processShard(
   shard: Shard,
-  deps: { source: Folder; sink: Folder; engine: EngineSettings },
+  deps: { source: Folder; sink: Folder; engine: EngineSettings; grouping?: FileGrouping },
   onProgress?: (progress: ShardProgress) => void,
 ): Promise<ShardResult> {
   await mkdir(deps.engine.tempDir, { recursive: true });
   const window = viewTimeWindow(shard.day);
   const workDir = await mkdtemp(path.join(deps.engine.tempDir, "shard-"));
-  const lanes = Math.max(1, Math.min(shard.files.length, deps.engine.threads));
+  const runs = groupFiles(shard.files, deps.engine.threads, deps.grouping);
+  const lanes = Math.max(1, Math.min(runs.length, deps.engine.threads));
   const instance = await openEngine({ ...deps.engine, threads: 1, tempDir: path.join(workDir, "spill") });
   const progress: ShardProgress = { files: 0, bytes: 0, views: 0 };
   const files: FileManifest[] = new Array(shard.files.length);
   let next = 0;
   let failed = false;
+  const unreadable = (error: unknown): UnreadableFileError => {
+    if (error instanceof UnreadableFileError) return error;
+    throw error;
+  };
   const runLane = async (lane: number) => {
     const connection = await instance.connect();
     try {
@@ -63,17 +120,23 @@ export async function processShard(
         workDir,
         memoryLimitMb: deps.engine.memoryLimitMb,
       };
-      while (!failed && next < shard.files.length) {
-        const i = next++;
-        const file = shard.files[i] as SourceFile;
-        files[i] = await processFile(context, file, i).catch((error: unknown) => {
+      while (!failed && next < runs.length) {
+        const run = runs[next++] ?? [];
+        const members = run.map((i) => ({ file: shard.files[i] as SourceFile, ordinal: i }));
+        const [only] = members;
+        const outcomes: FileOutcome[] =
+          only && members.length === 1
+            ? [await processFile(context, only.file, only.ordinal).catch(unreadable)]
+            : await processFileGroup(context, members);
+        for (const [k, outcome] of outcomes.entries()) {
+          const { file, ordinal } = members[k] as (typeof members)[number];
           // A file that cannot be read costs only itself: recorded as failed, the shard goes on.
-          if (!(error instanceof UnreadableFileError)) throw error;
-          return recordFailedFile(deps.sink, shard, file, error);
-        });
-        progress.files++;
-        progress.bytes += file.size;
-        progress.views += files[i]?.views ?? 0;
+          files[ordinal] =
+            outcome instanceof UnreadableFileError ? await recordFailedFile(deps.sink, shard, file, outcome) : outcome;
+          progress.files++;
+          progress.bytes += file.size;
+          progress.views += files[ordinal]?.views ?? 0;
+        }
         onProgress?.({ ...progress });
       }
     } catch (error) {
