@@ -46,7 +46,7 @@ async function sizeOf(files: readonly string[]): Promise<number> {
 }
 
 /** Reuses an input written earlier with the same options: generating 1 GB takes longer than ingesting it. */
-async function reuse(marker: string): Promise<IngestInput | undefined> {
+export async function reuse(marker: string): Promise<IngestInput | undefined> {
   if (!existsSync(marker)) return undefined;
   const input = JSON.parse(await readFile(marker, "utf8")) as IngestInput;
   const present = await listEventFiles(input.dir);

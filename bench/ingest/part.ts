@@ -14,10 +14,10 @@ import {
   prepareGeneratedInput,
   prepareGzipInput,
 } from "./input.ts";
-import { prepareSampleInput, REAL_SAMPLE } from "./sample_input.ts";
+import { prepareSampleInput, prepareSmallFilesInput, REAL_SAMPLE } from "./sample_input.ts";
 
 /** The workloads `npm run bench -- ingest` measures, in this order. */
-export const INGEST_WORKLOADS = ["sample", "generated", "gzip"] as const;
+export const INGEST_WORKLOADS = ["sample", "small-files", "generated", "gzip"] as const;
 export type IngestWorkload = (typeof INGEST_WORKLOADS)[number];
 
 export interface IngestOptions {
@@ -27,7 +27,7 @@ export interface IngestOptions {
   bigFile: boolean;
   /** Size of the single file. Default 2.1 GB: at least 2 GB. */
   bigFileBytes: number;
-  /** Which workloads to run (`--workloads sample,gzip`). Default all three. */
+  /** Which workloads to run (`--workloads sample,gzip`). Default all four. */
   workloads: readonly IngestWorkload[];
   /** Each run is repeated this often, interleaved, and the fastest kept (`--ingest-runs`). Default 1. */
   runs: number;
@@ -43,6 +43,8 @@ const MAX_CONVERT_RATIO = 1.2;
 const MAX_RSS = 1024 ** 3;
 /** Copies of the real sample in the sample workload: ≈ 505 MB, 1,524,256 views. */
 const SAMPLE_COPIES = 32;
+/** The small-files workload: 4 copies of the sample cut into 64 files each (256 files of ≈ 240 KB). */
+const SMALL_FILES = { copies: 4, pieces: 64 };
 
 /** Reads every input file once so that the first measured run does not pay for the disk alone. */
 async function warmPageCache(files: readonly string[]): Promise<void> {
@@ -207,10 +209,13 @@ async function prepareWorkloads(options: IngestOptions): Promise<Map<string, Ing
     return inputs;
   }
   for (const name of options.workloads) {
-    if (name === "sample") {
-      const sample = await prepareSampleInput(options.workDir, SAMPLE_COPIES);
+    if (name === "sample" || name === "small-files") {
+      const sample =
+        name === "sample"
+          ? await prepareSampleInput(options.workDir, SAMPLE_COPIES)
+          : await prepareSmallFilesInput(options.workDir, SMALL_FILES.copies, SMALL_FILES.pieces);
       if (sample) inputs.set(name, sample);
-      else process.stderr.write(`bench ingest: skipping the sample workload: ${REAL_SAMPLE} is absent\n`);
+      else process.stderr.write(`bench ingest: skipping the ${name} workload: ${REAL_SAMPLE} is absent\n`);
     } else {
       const generated = await prepareGeneratedInput(options.workDir, options.sizeBytes, options.seed);
       inputs.set(name, name === "gzip" ? await prepareGzipInput(options.workDir, generated) : generated);

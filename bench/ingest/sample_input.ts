@@ -1,11 +1,12 @@
 import { once } from "node:events";
 import { createReadStream, createWriteStream, existsSync } from "node:fs";
-import { copyFile, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { createGunzip } from "node:zlib";
 import { splitArrayElements } from "@ctr/workers";
-import type { IngestInput } from "./input.ts";
+import { type IngestInput, reuse } from "./input.ts";
 
 /** The real export next to the repository (never copied into it). */
 export const REAL_SAMPLE = path.resolve(
@@ -42,6 +43,18 @@ export function compactJson(text: string): string {
   return out + text.slice(from);
 }
 
+const MARKER = "bench-input.json";
+
+/** The input its marker under `dir` still describes, or else the day folder under `dir`, emptied. */
+async function reusedOrEmptied(dir: string): Promise<IngestInput | string> {
+  const existing = await reuse(path.join(dir, MARKER));
+  if (existing) return existing;
+  await rm(dir, { recursive: true, force: true });
+  const folder = path.join(dir, PLATFORM, DAY);
+  await mkdir(folder, { recursive: true });
+  return folder;
+}
+
 /**
  * The issue-14 workload: the real sample (a pretty-printed JSON array of 47,633 one-event batches)
  * written as compact NDJSON, one batch per line, `copies` times (32: ≈ 505 MB, 1,524,256 views) in one
@@ -51,14 +64,8 @@ export function compactJson(text: string): string {
 export async function prepareSampleInput(workDir: string, copies: number): Promise<IngestInput | undefined> {
   if (!existsSync(REAL_SAMPLE)) return undefined;
   const dir = path.join(workDir, `sample-ndjson-${copies}`);
-  const marker = path.join(dir, "bench-input.json");
-  if (existsSync(marker)) {
-    const input = JSON.parse(await readFile(marker, "utf8")) as IngestInput;
-    if (input.files.every((f) => existsSync(f))) return input;
-  }
-  await rm(dir, { recursive: true, force: true });
-  const folder = path.join(dir, PLATFORM, DAY);
-  await mkdir(folder, { recursive: true });
+  const folder = await reusedOrEmptied(dir);
+  if (typeof folder !== "string") return folder;
   process.stderr.write(`bench: writing the real sample as ${copies} compact NDJSON files\n`);
   const first = path.join(folder, "part-000.ndjson");
   const out = createWriteStream(first);
@@ -87,6 +94,63 @@ export async function prepareSampleInput(workDir: string, copies: number): Promi
     views: batches * copies,
     description: `the real sample (${REAL_SAMPLE.split("/").at(-1)}) as ${copies} compact NDJSON files in ${PLATFORM}/${DAY}/`,
   };
-  await writeFile(marker, JSON.stringify(input, null, 2));
+  await writeFile(path.join(dir, MARKER), JSON.stringify(input, null, 2));
+  return input;
+}
+
+/**
+ * Many small files: the real sample's NDJSON (one copy) cut by lines into `pieces` files, `copies`
+ * times over (4 × 64: 256 files of ≈ 240 KB, 62 MB, 190,532 views), in the same folder layout. What
+ * a landing zone that receives small event batches holds; built under `workDir` (reused while
+ * present); undefined when the sample is absent.
+ */
+export async function prepareSmallFilesInput(
+  workDir: string,
+  copies: number,
+  pieces: number,
+): Promise<IngestInput | undefined> {
+  const one = await prepareSampleInput(workDir, 1);
+  if (!one?.files[0]) return undefined;
+  const dir = path.join(workDir, `sample-small-${copies}x${pieces}`);
+  const folder = await reusedOrEmptied(dir);
+  if (typeof folder !== "string") return folder;
+  process.stderr.write(`bench: writing the real sample as ${copies} × ${pieces} small NDJSON files\n`);
+  const lines = createInterface({ input: createReadStream(one.files[0]), crlfDelay: Number.POSITIVE_INFINITY });
+  const perPiece = Math.ceil(one.views / pieces);
+  const firstCopy: string[] = [];
+  let out: ReturnType<typeof createWriteStream> | undefined;
+  let n = 0;
+  for await (const line of lines) {
+    if (n % perPiece === 0) {
+      out?.end();
+      if (out) await once(out, "close");
+      const file = path.join(folder, `part-000-${String(firstCopy.length).padStart(3, "0")}.ndjson`);
+      firstCopy.push(file);
+      out = createWriteStream(file);
+    }
+    n++;
+    if (!out?.write(`${line}\n`)) await once(out as NodeJS.EventEmitter, "drain");
+  }
+  out?.end();
+  if (out) await once(out, "close");
+  const files = [...firstCopy];
+  for (let c = 1; c < copies; c++) {
+    for (const [p, file] of firstCopy.entries()) {
+      const copy = path.join(folder, `part-${String(c).padStart(3, "0")}-${String(p).padStart(3, "0")}.ndjson`);
+      await copyFile(file, copy);
+      files.push(copy);
+    }
+  }
+  files.sort();
+  const input: IngestInput = {
+    dir,
+    from: DAY,
+    to: DAY,
+    files,
+    bytes: one.bytes * copies,
+    views: one.views * copies,
+    description: `the real sample as ${copies} × ${firstCopy.length} compact NDJSON files of ≈ ${Math.round(one.bytes / firstCopy.length / 1024)} KB in ${PLATFORM}/${DAY}/`,
+  };
+  await writeFile(path.join(dir, MARKER), JSON.stringify(input, null, 2));
   return input;
 }

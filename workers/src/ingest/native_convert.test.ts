@@ -5,14 +5,7 @@ import { viewTimeWindow } from "@ctr/schemas";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScanCounter } from "./engine_counts.ts";
-import {
-  type ConvertTarget,
-  convertCleanCopy,
-  convertSourceFile,
-  convertSourceGroup,
-  isFlagged,
-  isInputError,
-} from "./native_convert.ts";
+import * as native from "./native_convert.ts";
 
 const DAY = "2016-02-01";
 const TEN_UTC = Date.UTC(2016, 1, 1, 10);
@@ -45,7 +38,7 @@ async function ndjson(name: string, lines: string[]): Promise<string> {
   return file;
 }
 
-const target = (name: string): ConvertTarget => ({
+const target = (name: string): native.ConvertTarget => ({
   platform: "iOS",
   sourceFile: `iOS/${DAY}/${name}`,
   window: viewTimeWindow(DAY),
@@ -66,7 +59,7 @@ describe("convertSourceFile", () => {
       batch(event("product", "123", TEN_UTC), event("product", '""', TEN_UTC), view("é")),
       batch(view("A")),
     ]);
-    const counts = await convertSourceFile(counter, input(file), target("clean.ndjson"));
+    const counts = await native.convertSourceFile(counter, input(file), target("clean.ndjson"));
     expect(counts).toEqual({ batches: 4, events: 7, views: 4, outside: 0 });
     // A numeric or empty codeColor is no product; escapes are undone, other text kept as it is.
     expect(await products(target("clean.ndjson").eventsParquet)).toEqual(["A", 'Q"uoteé', "é", "A"]);
@@ -75,7 +68,7 @@ describe("convertSourceFile", () => {
   it("counts exactly when the engine reads one file on several threads", async () => {
     const lines = Array.from({ length: 60_000 }, (_, i) => (i % 3 === 2 ? '{"events":[]}' : batch(view(`P${i % 97}`))));
     const file = await ndjson("big.ndjson", lines);
-    const counts = await convertSourceFile(counter, input(file), target("big.ndjson"));
+    const counts = await native.convertSourceFile(counter, input(file), target("big.ndjson"));
     expect(counts).toEqual({ batches: 60_000, events: 40_000, views: 40_000, outside: 0 });
   });
 
@@ -87,14 +80,18 @@ describe("convertSourceFile", () => {
     ["a view whose time is true", [batch(view("A", "true"))]],
   ])("stops at %s, flagged for the locator", async (_what, lines) => {
     const file = await ndjson("flagged.ndjson", [batch(view("A")), ...lines]);
-    const failure = await convertSourceFile(counter, input(file), target("flagged.ndjson")).catch((e: unknown) => e);
-    expect(isFlagged(failure)).toBe(true);
+    const failure = await native
+      .convertSourceFile(counter, input(file), target("flagged.ndjson"))
+      .catch((e: unknown) => e);
+    expect(native.isFlagged(failure)).toBe(true);
   });
 
   it("lets the reader's own refusal through unflagged", async () => {
     const file = await ndjson("broken.ndjson", [batch(view("A")), '{"events":[}]']);
-    const failure = await convertSourceFile(counter, input(file), target("broken.ndjson")).catch((e: unknown) => e);
-    expect([isInputError(failure), isFlagged(failure)]).toEqual([true, false]);
+    const failure = await native
+      .convertSourceFile(counter, input(file), target("broken.ndjson"))
+      .catch((e: unknown) => e);
+    expect([native.isInputError(failure), native.isFlagged(failure)]).toEqual([true, false]);
   });
 });
 
@@ -109,9 +106,9 @@ describe("convertSourceGroup", () => {
     const names = Object.keys(files) as (keyof typeof files)[];
     const inputs = await Promise.all(names.map((name) => ndjson(name, files[name])));
     const grouped = names.map((name) => ({ ...target(name), eventsParquet: path.join(dir, `${name}.group.parquet`) }));
-    const counts = await convertSourceGroup(
+    const counts = await native.convertSourceGroup(
       counter.connection,
-      names.map((_, i) => ({ input: input(inputs[i] ?? ""), target: grouped[i] as ConvertTarget })),
+      names.map((_, i) => ({ input: input(inputs[i] ?? ""), target: grouped[i] as native.ConvertTarget })),
       path.join(dir, "group-scratch"),
     );
     expect(counts).toEqual([
@@ -120,7 +117,7 @@ describe("convertSourceGroup", () => {
       { batches: 1, events: 3, views: 3, outside: 0 },
     ]);
     for (const [i, name] of names.entries()) {
-      const single = await convertSourceFile(counter, input(inputs[i] ?? ""), target(name));
+      const single = await native.convertSourceFile(counter, input(inputs[i] ?? ""), target(name));
       expect(counts[i]).toEqual(single);
       const rows = async (parquet: string) =>
         JSON.stringify(
@@ -134,15 +131,17 @@ describe("convertSourceGroup", () => {
   it("stops, flagged, when any file of the group holds a malformed record, and leaves no table behind", async () => {
     const good = await ndjson("g-good.ndjson", [batch(view("A"))]);
     const bad = await ndjson("g-bad.ndjson", [batch(view("A", `"${TEN_UTC}"`))]);
-    const failure = await convertSourceGroup(
-      counter.connection,
-      [
-        { input: input(good), target: target("g-good.ndjson") },
-        { input: input(bad), target: target("g-bad.ndjson") },
-      ],
-      path.join(dir, "group-scratch-bad"),
-    ).catch((e: unknown) => e);
-    expect(isFlagged(failure)).toBe(true);
+    const failure = await native
+      .convertSourceGroup(
+        counter.connection,
+        [
+          { input: input(good), target: target("g-good.ndjson") },
+          { input: input(bad), target: target("g-bad.ndjson") },
+        ],
+        path.join(dir, "group-scratch-bad"),
+      )
+      .catch((e: unknown) => e);
+    expect(native.isFlagged(failure)).toBe(true);
     const tables = await connection.runAndReadAll("SELECT table_name FROM duckdb_tables() WHERE temporary");
     expect(tables.getRowObjectsJS()).toEqual([]);
   });
@@ -154,7 +153,7 @@ describe("convertCleanCopy", () => {
       batch(view("A"), view("B", "1e20"), view("C", '"1"')),
       batch(view("D", Date.UTC(2016, 0, 31) - 1)),
     ]);
-    const counts = await convertCleanCopy(counter, input(file), target("copy.ndjson"));
+    const counts = await native.convertCleanCopy(counter, input(file), target("copy.ndjson"));
     expect(counts).toEqual({ batches: 2, events: 4, views: 1, outside: 3 });
     expect(await products(target("copy.ndjson").eventsParquet)).toEqual(["A"]);
   });
