@@ -189,9 +189,9 @@ function partitionOf(keys: unknown): number {
 const GROUP_BATCHES = "group_batches";
 
 /**
- * The fast path for several small files of one shape, platform and window: one parse of them all
- * into a temporary table (`filename` tells the files apart), one partitioned COPY that writes each
- * file's views to its own Parquet, and one count of each file's batches and events. A statement per
+ * The fast path for several small files of one shard (one shape, platform and window): one parse
+ * of them all into a temporary table (`filename` tells the files apart), one partitioned COPY that
+ * writes each file's views to its own Parquet, and one count of each file's batches and events. A statement per
  * file costs milliseconds of set-up and file handling around DuckDB's reader, which on small files
  * outweighs converting them (docs/BENCHMARKS.md §1, fourth pass). The outputs and counts are those
  * convertSourceFile gives each file. It throws as convertSourceFile does (isInputError, isFlagged)
@@ -207,9 +207,12 @@ export async function convertSourceGroup(
   const [first] = members;
   if (!first) return [];
   const { input, target } = first;
-  if (members.some((m) => m.input.shape !== input.shape || m.target.platform !== target.platform)) {
-    throw new Error("a group's files must share their shape and platform");
-  }
+  const alike = (m: GroupMember) =>
+    m.input.shape === input.shape &&
+    m.target.platform === target.platform &&
+    m.target.window.fromMs === target.window.fromMs &&
+    m.target.window.toMs === target.window.toMs;
+  if (!members.every(alike)) throw new Error("a group's files must share their shape, platform and window");
   const { LIST, VARCHAR, listValue } = loadEngine();
   const paths = listValue(members.map((m) => m.input.path));
   const sources = listValue(members.map((m) => m.target.sourceFile));
