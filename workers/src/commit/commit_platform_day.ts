@@ -216,15 +216,15 @@ async function viewsMatchFiles(store: Store, params: { day: string; platform: Pl
  * before and cover now. When an earlier commit of it may have stopped after replacing the views,
  * what they covered before that is unknown: then every day the folder's window reaches.
  */
-async function ctrDaysChanged(
+async function ctrDaysChanged<T>(
   store: Store,
   params: { day: string; platform: Platform },
-  replaceViews: () => Promise<void>,
-): Promise<string[]> {
+  replaceViews: () => Promise<T>,
+): Promise<{ replaced: T; ctrDays: string[] }> {
   const settled = await viewsMatchFiles(store, params);
   const before = settled ? await ctrDaysOfViews(store, params) : ctrDaysOfFolders(params.day, params.day);
-  await replaceViews();
-  return [...new Set([...before, ...(await ctrDaysOfViews(store, params))])];
+  const replaced = await replaceViews();
+  return { replaced, ctrDays: [...new Set([...before, ...(await ctrDaysOfViews(store, params))])] };
 }
 
 /**
@@ -255,9 +255,8 @@ async function commitManifests(
   // manifest goes last, so a step that fails before it leaves the day unrecorded and a re-run redoes it.
   const eventsSource = sinkOutputs(deps, "events", { platform, day }, loadedIds);
   const window = viewTimeWindow(day);
-  let views = { rows: 0, total: 0 };
-  const ctrDays = await ctrDaysChanged(deps.store, params, async () => {
-    views = await replacePartition(deps.store, {
+  const { replaced: views, ctrDays } = await ctrDaysChanged(deps.store, params, () =>
+    replacePartition(deps.store, {
       table: PRODUCT_VIEWS_PER_MINUTE_TABLE,
       partition,
       totalColumn: "views",
@@ -278,8 +277,8 @@ async function commitManifests(
           },
           "fill_staging_views",
         ),
-    });
-  });
+    }),
+  );
   // What /ctr reads on an hour's or a day's grain gathers the views of several folders: the GMT-3
   // days this commit changes are brought in line before the manifest records the day (none for a
   // platform without files that day).

@@ -178,32 +178,29 @@ async function releaseFile({ copy, target }: PreparedFile): Promise<void> {
   ]);
 }
 
-/**
- * Converts one source file into its sink outputs: the views Parquet and the manifest
- * (publishFile). Re-processing writes the same keys (the file id is a hash of the source key). The
- * commit counts the views per minute from the views Parquet.
- */
-export async function processFile(context: FileContext, file: SourceFile, ordinal: number): Promise<FileManifest> {
-  const prepared = await prepareFile(context, file, ordinal);
+/** What processing a file gave: its manifest, or why it cannot be read at all. */
+export type FileOutcome = FileManifest | UnreadableFileError;
+
+/** A file that cannot be read costs only itself: its error becomes its outcome; other errors go on. */
+async function orUnreadable<T>(work: () => Promise<T>): Promise<T | UnreadableFileError> {
   try {
-    return await publishFile(context, prepared, await convertChecked(context, prepared));
-  } finally {
-    await releaseFile(prepared);
+    return await work();
+  } catch (error) {
+    if (!(error instanceof UnreadableFileError)) throw error;
+    return error;
   }
 }
 
-/** What processing a file of a group gave: its manifest, or why it cannot be read at all. */
-export type FileOutcome = FileManifest | UnreadableFileError;
-
 /**
- * Converts several small files of one shard as processFile converts each, with the same outputs and
- * manifests, but the files of one layout (shape, gzip or not) in one engine pass
- * (convertSourceGroup). When that pass refuses something, each of those files is converted on its
- * own (convertChecked), so only the files that hold a malformed record go through the locator. A
- * file that cannot be read costs only itself: its outcome is the error, in the files' order, for
- * the caller to record.
+ * Converts some of a shard's files into their sink outputs: each file's views Parquet and manifest
+ * (publishFile). Re-processing writes the same keys (the file id is a hash of the source key); the
+ * commit counts the views per minute from the views Parquet. Several files of one layout (shape,
+ * gzip or not) go through one engine pass (convertSourceGroup); when that pass refuses something,
+ * or a file is alone, each file is converted on its own (convertChecked), so only the files that
+ * hold a malformed record go through the locator. The outcomes are in the files' order, a file
+ * that cannot be read given as its error for the caller to record.
  */
-export async function processFileGroup(
+export async function processFiles(
   context: FileContext,
   files: readonly { file: SourceFile; ordinal: number }[],
 ): Promise<FileOutcome[]> {
@@ -211,18 +208,17 @@ export async function processFileGroup(
   const prepared: { at: number; file: PreparedFile }[] = [];
   try {
     for (const [at, { file, ordinal }] of files.entries()) {
-      try {
-        prepared.push({ at, file: await prepareFile(context, file, ordinal) });
-      } catch (error) {
-        if (!(error instanceof UnreadableFileError)) throw error;
-        outcomes[at] = error;
-      }
+      const ready = await orUnreadable(() => prepareFile(context, file, ordinal));
+      if (ready instanceof UnreadableFileError) outcomes[at] = ready;
+      else prepared.push({ at, file: ready });
     }
     // One engine pass reads one layout, and gzip and plain text are told apart per pass.
     const byLayout = new Map<string, { at: number; file: PreparedFile }[]>();
     for (const entry of prepared) {
       const layout = `${entry.file.input.shape}${isGzipped(entry.file.file.key) ? ".gz" : ""}`;
-      byLayout.set(layout, [...(byLayout.get(layout) ?? []), entry]);
+      const group = byLayout.get(layout);
+      if (group) group.push(entry);
+      else byLayout.set(layout, [entry]);
     }
     for (const group of byLayout.values()) {
       const converted = await convertGroup(
@@ -230,12 +226,9 @@ export async function processFileGroup(
         group.map(({ file }) => file),
       );
       for (const [j, { at, file }] of group.entries()) {
-        try {
-          outcomes[at] = await publishFile(context, file, converted[j] ?? (await convertChecked(context, file)));
-        } catch (error) {
-          if (!(error instanceof UnreadableFileError)) throw error;
-          outcomes[at] = error;
-        }
+        outcomes[at] = await orUnreadable(async () =>
+          publishFile(context, file, converted[j] ?? (await convertChecked(context, file))),
+        );
       }
     }
     return outcomes.map((outcome) => {

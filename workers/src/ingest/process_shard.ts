@@ -5,10 +5,11 @@ import type { Folder } from "../source/folder.ts";
 import { type EngineSettings, openEngine } from "./engine.ts";
 import { ScanCounter } from "./engine_counts.ts";
 import { recordFailedFile } from "./failed_file.ts";
-import { type FileOutcome, processFile, processFileGroup, UnreadableFileError } from "./process_file.ts";
+import { isGzipped } from "./file_shape.ts";
+import { processFiles, UnreadableFileError } from "./process_file.ts";
 
 /**
- * Which files a lane converts together in one engine pass (processFileGroup) rather than one
+ * Which files a lane converts together in one engine pass (processFiles) rather than one
  * statement each: consecutive files of at most `maxFileBytes`, up to `maxFiles` of them and
  * `maxGroupBytes` of JSON (a gzipped file counted at GZIP_EXPANSION times its size), so a group's
  * parsed batches stay well inside the engine's memory. On the real sample cut into 256 files of
@@ -36,7 +37,7 @@ export function groupFiles(
   grouping: FileGrouping = FILE_GROUPING,
 ): number[][] {
   const maxFiles = Math.min(grouping.maxFiles, Math.ceil(files.length / Math.max(1, lanes)));
-  const weight = (file: SourceFile) => (/\.gz$/i.test(file.key) ? GZIP_EXPANSION : 1) * file.size;
+  const weight = (file: SourceFile) => (isGzipped(file.key) ? GZIP_EXPANSION : 1) * file.size;
   const runs: number[][] = [];
   let run: number[] = [];
   let bytes = 0;
@@ -85,7 +86,7 @@ export interface ShardResult {
  * converted side by side, one single-threaded statement each: that costs no more CPU than one
  * statement over many files, and a second thread on one file buys little (measured on one file: a
  * JSON array 11% slower with 2.8× the memory, NDJSON 16% faster with 1.6× the memory). Small files
- * go in groups, one engine pass each (groupFiles, processFileGroup). A file that cannot be read at
+ * go in groups, one engine pass each (groupFiles, processFiles). A file that cannot be read at
  * all is recorded as failed (`recordFailedFile`) and the shard goes on with the next.
  */
 export async function processShard(
@@ -103,10 +104,6 @@ export async function processShard(
   const files: FileManifest[] = new Array(shard.files.length);
   let next = 0;
   let failed = false;
-  const unreadable = (error: unknown): UnreadableFileError => {
-    if (error instanceof UnreadableFileError) return error;
-    throw error;
-  };
   const runLane = async (lane: number) => {
     const connection = await instance.connect();
     try {
@@ -123,12 +120,7 @@ export async function processShard(
       while (!failed && next < runs.length) {
         const run = runs[next++] ?? [];
         const members = run.map((i) => ({ file: shard.files[i] as SourceFile, ordinal: i }));
-        const [only] = members;
-        const outcomes: FileOutcome[] =
-          only && members.length === 1
-            ? [await processFile(context, only.file, only.ordinal).catch(unreadable)]
-            : await processFileGroup(context, members);
-        for (const [k, outcome] of outcomes.entries()) {
+        for (const [k, outcome] of (await processFiles(context, members)).entries()) {
           const { file, ordinal } = members[k] as (typeof members)[number];
           // A file that cannot be read costs only itself: recorded as failed, the shard goes on.
           files[ordinal] =
