@@ -20,7 +20,7 @@ export interface BenchOptions {
   bigFile: boolean;
   /** Default 2.1 GB. */
   bigFileBytes: number;
-  /** Workloads of the ingest part (`--workloads sample,small-files,generated,gzip`). Default all four. */
+  /** Workloads of the ingest part (`--workloads day,sample,small-files,generated,gzip`). Default all five. */
   workloads: IngestWorkload[];
   /** Tries of each ingest run, the fastest kept (`--ingest-runs`). Default 1. */
   ingestRuns: number;
@@ -63,8 +63,8 @@ export interface BenchOptions {
 
 export const USAGE = `npm run bench [-- ingest|scaling|api|orders|startup ...] [options]
   --size 1GB             generated input of ingest (default 1GB)
-  --workloads LIST       ingest workloads, of sample,small-files,generated,gzip (default all four;
-                         sample and small-files need ../shared/data/productEvent_20160201.json.gz and
+  --workloads LIST       ingest workloads, of day,sample,small-files,generated,gzip (default all five;
+                         day, sample and small-files need ../shared/data/productEvent_20160201.json.gz and
                          are skipped without it)
   --ingest-runs N        tries of each ingest run, the fastest kept (default 1)
   --big-file             ingest one single file instead (with --big-file-size, default 2.1GB)

@@ -85,3 +85,60 @@ export async function convertWithDuckDb(
     instance.closeSync();
   }
 }
+
+/** The plain pipeline's batch shape: the ids as the 64-bit integers they are, nothing else added. */
+const PLAIN_COLUMNS = `{events: 'STRUCT(event_type VARCHAR, data STRUCT(event_name VARCHAR, timestamp_unixtime_ms DOUBLE, event_id BIGINT, session_id BIGINT, custom_attributes STRUCT(codeColor VARCHAR)))[]', mpid: 'BIGINT'}`;
+
+/**
+ * The plain floor: the simplest pipeline a user could write with DuckDB for NDJSON files. One COPY
+ * over every file (gzip by extension) of the views with their ids as BIGINT, no source file or
+ * platform per row, then one per-minute GROUP BY over that Parquet. What the job costs on this engine,
+ * without any of the product's output choices.
+ */
+export async function convertPlainWithDuckDb(files: readonly string[], outDir: string): Promise<BaselineDetail> {
+  const instance = await DuckDBInstance.create(":memory:", {
+    threads: String(os.availableParallelism()),
+    preserve_insertion_order: "false",
+    temp_directory: path.join(outDir, "tmp"),
+  });
+  const connection = await instance.connect();
+  const views = path.join(outDir, "views.parquet");
+  const counts = path.join(outDir, "minute_counts.parquet");
+  try {
+    const t0 = performance.now();
+    await connection.run(
+      `COPY (
+         SELECT e.data.timestamp_unixtime_ms AS ts_ms, e.data.custom_attributes.codeColor AS product,
+                e.data.event_id AS event_id, e.data.session_id AS session_id, mpid
+         FROM (SELECT unnest(events) AS e, mpid
+               FROM read_json([${files.map(quotePath).join(", ")}], format = 'newline_delimited',
+                              columns = ${PLAIN_COLUMNS}))
+         WHERE ${IS_VIEW}
+       ) TO ${quotePath(views)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
+    const t1 = performance.now();
+    await connection.run(
+      `COPY (
+         SELECT make_timestamptz(CAST(floor(ts_ms / 60000) * 60000000 AS BIGINT)) AS minute, product,
+                count(*)::UBIGINT AS views
+         FROM read_parquet(${quotePath(views)}) GROUP BY ALL
+       ) TO ${quotePath(counts)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
+    const t2 = performance.now();
+    const totals = await connection.runAndReadAll(
+      `SELECT count(*)::BIGINT AS rows, coalesce(sum(views), 0)::BIGINT AS views FROM read_parquet(${quotePath(counts)})`,
+    );
+    const row = totals.getRowObjectsJS()[0] ?? {};
+    return {
+      engine: "duckdb-plain",
+      statements: 2,
+      views: Number(row.views ?? 0),
+      minuteRows: Number(row.rows ?? 0),
+      convertMs: t1 - t0,
+      countsMs: t2 - t1,
+    };
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}

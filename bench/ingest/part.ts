@@ -14,10 +14,10 @@ import {
   prepareGeneratedInput,
   prepareGzipInput,
 } from "./input.ts";
-import { prepareSampleInput, prepareSmallFilesInput, REAL_SAMPLE } from "./sample_input.ts";
+import { prepareDayInput, prepareSampleInput, prepareSmallFilesInput, REAL_SAMPLE } from "./sample_input.ts";
 
 /** The workloads `npm run bench -- ingest` measures, in this order. */
-export const INGEST_WORKLOADS = ["sample", "small-files", "generated", "gzip"] as const;
+export const INGEST_WORKLOADS = ["day", "sample", "small-files", "generated", "gzip"] as const;
 export type IngestWorkload = (typeof INGEST_WORKLOADS)[number];
 
 export interface IngestOptions {
@@ -37,12 +37,15 @@ export interface IngestOptions {
   verbose: boolean;
 }
 
-/** Targets of issue 14. */
+/** Targets: `ctr backfill` against the plain floor (the day; the sample may take 2×), the conversion phase. */
 const MAX_RATIO = 1.5;
+const MAX_SAMPLE_RATIO = 2;
 const MAX_CONVERT_RATIO = 1.2;
 const MAX_RSS = 1024 ** 3;
 /** Copies of the real sample in the sample workload: ≈ 505 MB, 1,524,256 views. */
 const SAMPLE_COPIES = 32;
+/** Copies of the real sample per platform folder in the day workload: ≈ 1.9 GB, 5,715,960 views. */
+const DAY_COPIES = 40;
 /** The small-files workload: 4 copies of the sample cut into 64 files each (256 files of ≈ 240 KB). */
 const SMALL_FILES = { copies: 4, pieces: 64 };
 
@@ -103,6 +106,8 @@ async function measureWorkload(name: string, input: IngestInput, options: Ingest
     });
   };
   const fixedInput = await prepareFixedCostInput(options.workDir, input);
+  // The plain floor reads NDJSON only: the workloads of other layouts have the product-shaped floors alone.
+  const ndjson = input.files.every((file) => /\.ndjson(\.gz)?$/.test(file));
   const runs = await bestOf(options.runs, {
     fixed: () => {
       process.stderr.write(`bench ingest ${name}: ctr backfill of one view (the fixed cost)\n`);
@@ -115,13 +120,18 @@ async function measureWorkload(name: string, input: IngestInput, options: Ingest
     phases: () => child<PhaseDetail>("phases"),
     duckdb: () => child<BaselineDetail>("duckdb"),
     chdb: () => child<BaselineDetail>("chdb"),
+    ...(ndjson ? { plain: () => child<BaselineDetail>("plain") } : {}),
   });
-  const { fixed, cli, phases, duckdb, chdb } = runs;
-  const floor = duckdb.elapsedMs <= chdb.elapsedMs ? duckdb : chdb;
-  const floorName = floor === duckdb ? "duckdb" : "chdb";
+  const { fixed, cli, phases, duckdb, chdb, plain } = runs;
+  // The product-shaped floor: the same outputs as the product (string ids, file and platform per row).
+  const shaped = duckdb.elapsedMs <= chdb.elapsedMs ? duckdb : chdb;
+  const shapedName = shaped === duckdb ? "duckdb" : "chdb";
+  // The headline floor is the plain pipeline where it applies.
+  const floor = plain ?? shaped;
   if (fixed.detail.views !== fixedInput.views)
     throw new Error(`the fixed-cost run stored ${fixed.detail.views} views, not 1`);
   const views = [cli.detail.views, phases.detail.views, duckdb.detail.views, chdb.detail.views];
+  if (plain) views.push(plain.detail.views);
   const failures = phases.detail.failures;
   if (failures.length > 0) process.stderr.write(`bench ingest ${name}: failures:\n  ${failures.join("\n  ")}\n`);
   return {
@@ -135,14 +145,18 @@ async function measureWorkload(name: string, input: IngestInput, options: Ingest
       phases: { ...figures(phases, input), detail: phases.detail },
       duckdb: { ...figures(duckdb, input), detail: duckdb.detail },
       chdb: { ...figures(chdb, input), detail: chdb.detail },
+      ...(plain ? { plain: { ...figures(plain, input), detail: plain.detail } } : {}),
     },
-    floor: floorName,
+    floor: plain ? "plain" : shapedName,
     floorMs: ms(floor.elapsedMs),
     ratioToFloor: cli.elapsedMs / floor.elapsedMs,
     cpuRatioToFloor: cli.cpuMs / floor.cpuMs,
     fixedRatioToFloor: fixed.elapsedMs / floor.elapsedMs,
     convertMs: ms(phases.detail.convertMs),
     convertRatioToFloor: phases.detail.convertMs / floor.elapsedMs,
+    shapedFloor: shapedName,
+    shapedFloorMs: ms(shaped.elapsedMs),
+    ratioToShapedFloor: cli.elapsedMs / shaped.elapsedMs,
     commitRowsPerS: phases.detail.commitRows / (phases.detail.commitMs / 1000),
     viewsAgree: views.every((v) => v === input.views),
   };
@@ -153,6 +167,7 @@ type WorkloadResult = Awaited<ReturnType<typeof measureWorkload>>;
 function workloadRows(part: string, name: string, w: WorkloadResult): BenchRow[] {
   const cli = w.runs.cli;
   const rss = cli.peakRssMb * MB;
+  const maxRatio = name === "sample" ? MAX_SAMPLE_RATIO : MAX_RATIO;
   return [
     { part, figure: `${name}: ctr backfill time`, value: cli.elapsedMs / 1000, unit: "s" },
     { part, figure: `${name}: ctr backfill views/s`, value: cli.viewsPerS, unit: "views/s" },
@@ -161,8 +176,14 @@ function workloadRows(part: string, name: string, w: WorkloadResult): BenchRow[]
       figure: `${name}: ctr backfill / floor (${w.floor})`,
       value: w.ratioToFloor,
       unit: "×",
-      target: `≤ ${MAX_RATIO}`,
-      ok: w.ratioToFloor <= MAX_RATIO,
+      target: `≤ ${maxRatio}`,
+      ok: w.ratioToFloor <= maxRatio,
+    },
+    {
+      part,
+      figure: `${name}: ctr backfill / product-shaped floor (${w.shapedFloor})`,
+      value: w.ratioToShapedFloor,
+      unit: "×",
     },
     { part, figure: `${name}: conversion phase`, value: w.convertMs / 1000, unit: "s" },
     {
@@ -183,6 +204,9 @@ function workloadRows(part: string, name: string, w: WorkloadResult): BenchRow[]
     },
     { part, figure: `${name}: DuckDB floor`, value: w.runs.duckdb.elapsedMs / 1000, unit: "s" },
     { part, figure: `${name}: chDB floor`, value: w.runs.chdb.elapsedMs / 1000, unit: "s" },
+    ...(w.runs.plain
+      ? [{ part, figure: `${name}: plain DuckDB floor`, value: w.runs.plain.elapsedMs / 1000, unit: "s" }]
+      : []),
     {
       part,
       figure: `${name}: fixed cost (ctr backfill of one view) / floor`,
@@ -192,7 +216,7 @@ function workloadRows(part: string, name: string, w: WorkloadResult): BenchRow[]
     { part, figure: `${name}: commits (phase)`, value: w.runs.phases.detail.commitMs / 1000, unit: "s" },
     {
       part,
-      figure: `${name}: views agree (4 runs)`,
+      figure: `${name}: views agree (every run)`,
       value: w.viewsAgree ? 1 : 0,
       unit: "bool",
       target: "1",
@@ -209,11 +233,13 @@ async function prepareWorkloads(options: IngestOptions): Promise<Map<string, Ing
     return inputs;
   }
   for (const name of options.workloads) {
-    if (name === "sample" || name === "small-files") {
+    if (name === "day" || name === "sample" || name === "small-files") {
       const sample =
-        name === "sample"
-          ? await prepareSampleInput(options.workDir, SAMPLE_COPIES)
-          : await prepareSmallFilesInput(options.workDir, SMALL_FILES.copies, SMALL_FILES.pieces);
+        name === "day"
+          ? await prepareDayInput(options.workDir, DAY_COPIES)
+          : name === "sample"
+            ? await prepareSampleInput(options.workDir, SAMPLE_COPIES)
+            : await prepareSmallFilesInput(options.workDir, SMALL_FILES.copies, SMALL_FILES.pieces);
       if (sample) inputs.set(name, sample);
       else process.stderr.write(`bench ingest: skipping the ${name} workload: ${REAL_SAMPLE} is absent\n`);
     } else {
@@ -246,7 +272,7 @@ export async function runIngestPart(options: IngestOptions): Promise<BenchRow[]>
       part: name,
       workload,
       ...result,
-      // The names the figures had before issue 14, which other docs quote.
+      // Older names of the same figures, which the docs quote.
       runs: { ...result.runs, backfill: result.runs.cli },
       fasterBaseline: result.floor,
       ratioBackfillToFasterBaseline: result.ratioToFloor,

@@ -3,8 +3,9 @@ import { createReadStream, createWriteStream, existsSync } from "node:fs";
 import { copyFile, mkdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
-import { createGunzip } from "node:zlib";
+import { constants, createGunzip, createGzip } from "node:zlib";
 import { splitArrayElements } from "@ctr/workers";
 import { type IngestInput, reuse } from "./input.ts";
 
@@ -150,6 +151,55 @@ export async function prepareSmallFilesInput(
     bytes: one.bytes * copies,
     views: one.views * copies,
     description: `the real sample as ${copies} × ${firstCopy.length} compact NDJSON files of ≈ ${Math.round(one.bytes / firstCopy.length / 1024)} KB in ${PLATFORM}/${DAY}/`,
+  };
+  await writeFile(path.join(dir, MARKER), JSON.stringify(input, null, 2));
+  return input;
+}
+
+/** The platform folders of the day workload: the contract's three. */
+const DAY_PLATFORMS = ["iOS", "Android", "MobileWeb"] as const;
+
+/**
+ * A day at production volume: one GMT-3 day of three platform folders, each holding the real sample
+ * as compact NDJSON `copies` times (40: ≈ 1.9 GB, 5,715,960 views), every fourth file gzipped at
+ * level 1, as an exporter that compresses some of its output leaves it. Built under `workDir` (reused
+ * while present); undefined when the sample is absent.
+ */
+export async function prepareDayInput(workDir: string, copies: number): Promise<IngestInput | undefined> {
+  const one = await prepareSampleInput(workDir, 1);
+  if (!one?.files[0]) return undefined;
+  const dir = path.join(workDir, `sample-day-${copies}`);
+  const existing = await reuse(path.join(dir, MARKER));
+  if (existing) return existing;
+  await rm(dir, { recursive: true, force: true });
+  process.stderr.write(`bench: writing a day of ${DAY_PLATFORMS.length} × ${copies} sample files, a quarter gzipped\n`);
+  const ndjson = one.files[0];
+  const gzipped = path.join(dir, "part.ndjson.gz");
+  await mkdir(dir, { recursive: true });
+  await pipeline(createReadStream(ndjson), createGzip({ level: constants.Z_BEST_SPEED }), createWriteStream(gzipped));
+  const files: string[] = [];
+  let bytes = 0;
+  for (const platform of DAY_PLATFORMS) {
+    const folder = path.join(dir, platform, DAY);
+    await mkdir(folder, { recursive: true });
+    for (let i = 0; i < copies; i++) {
+      const gzip = i % 4 === 3;
+      const file = path.join(folder, `part-${String(i).padStart(3, "0")}.ndjson${gzip ? ".gz" : ""}`);
+      await copyFile(gzip ? gzipped : ndjson, file);
+      bytes += (await stat(file)).size;
+      files.push(file);
+    }
+  }
+  await rm(gzipped);
+  files.sort();
+  const input: IngestInput = {
+    dir,
+    from: DAY,
+    to: DAY,
+    files,
+    bytes,
+    views: one.views * copies * DAY_PLATFORMS.length,
+    description: `a day of ${DAY_PLATFORMS.join(", ")}: the real sample as ${copies} compact NDJSON files per platform, every fourth gzipped (level 1)`,
   };
   await writeFile(path.join(dir, MARKER), JSON.stringify(input, null, 2));
   return input;

@@ -85,6 +85,23 @@ export function formatTotals(totals: RunTotals): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** A file's own time: importing it, its setup files, then its tests and hooks. */
+function wallOf(d: ReturnType<TestModule["diagnostic"]>): number {
+  return d.prepareDuration + d.collectDuration + d.setupDuration + d.duration;
+}
+
+/** The `count` files that took longest, each with its project: where the suite's time goes. */
+export function slowestFiles(modules: readonly TestModule[], root: string, count = 10): string {
+  const timed = modules
+    .map((module) => ({
+      file: `${path.relative(root, module.moduleId)} [${module.project.name}]`,
+      seconds: wallOf(module.diagnostic()) / 1000,
+    }))
+    .sort((a, b) => b.seconds - a.seconds)
+    .slice(0, count);
+  return ["slowest files:", ...timed.map((t) => `  ${t.seconds.toFixed(1).padStart(6)} s  ${t.file}`)].join("\n");
+}
+
 export default class SummaryReporter implements Reporter {
   private root = process.cwd();
   private vitest: Vitest | undefined;
@@ -95,7 +112,8 @@ export default class SummaryReporter implements Reporter {
   }
 
   onTestRunEnd(modules: readonly TestModule[]): void {
-    const text = formatTotals(totalsOf(modules, this.root));
+    // The totals stay the closing lines: CI reads them.
+    const text = `${slowestFiles(modules, this.root)}\n\n${formatTotals(totalsOf(modules, this.root))}`;
     if (this.vitest) this.vitest.logger.log(`\n${text}`);
     else process.stdout.write(`\n${text}`);
   }
