@@ -44,7 +44,7 @@ const MAX_CONVERT_RATIO = 1.2;
 const MAX_RSS = 1024 ** 3;
 /** Copies of the real sample in the sample workload: ≈ 505 MB, 1,524,256 views. */
 const SAMPLE_COPIES = 32;
-/** Copies of the real sample per platform folder in the day workload: ≈ 1.9 GB, 5,715,960 views. */
+/** Copies of the real sample per platform folder in the day workload: ≈ 1.9 GB of JSON, 5,715,960 views. */
 const DAY_COPIES = 40;
 /** The small-files workload: 4 copies of the sample cut into 64 files each (256 files of ≈ 240 KB). */
 const SMALL_FILES = { copies: 4, pieces: 64 };
