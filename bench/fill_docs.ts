@@ -12,6 +12,7 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { withDerivedFigures } from "./derived_figures.ts";
 import { formatValue, RESULTS_DIR } from "./report.ts";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -28,13 +29,13 @@ export async function figureDocs(root = REPO_ROOT): Promise<string[]> {
 
 export type Results = Record<string, unknown>;
 
-/** Every bench/results/<part>.json, by part name. */
+/** Every bench/results/<part>.json, by part name, with the figures derived from them (derived_figures.ts). */
 export async function readResults(dir = RESULTS_DIR): Promise<Results> {
   const files = (await readdir(dir)).filter((f) => f.endsWith(".json"));
   const entries = await Promise.all(
     files.map(async (f) => [f.slice(0, -".json".length), JSON.parse(await readFile(path.join(dir, f), "utf8"))]),
   );
-  return Object.fromEntries(entries);
+  return withDerivedFigures(Object.fromEntries(entries));
 }
 
 /** The value at `part.path[0].to` in the results, or undefined. */

@@ -47,9 +47,12 @@ const CORE_TIME = String.raw`core-s|core-seconds|core-min|core-minutes|core-h|co
 const SPEED = String.raw`(?:rows|views|events|req|items|requests)\/s|[kKMGT]i?B\/s(?:\/core)?`;
 const NUMBER = String.raw`\d[\d,]*(?:\.\d+)?(?:\s?×\s?10\^\d+)?`;
 const RANGE = String.raw`${NUMBER}(?:\s?[–-]\s?${NUMBER})?`;
-/** A figure: a number or a range, then a unit of time, core time or speed, or a ratio sign stuck to it. */
+/**
+ * A figure: a number or a range, then a unit of time, core time or speed, or a ratio sign stuck to it.
+ * A bound (`≤ 1.5×`, `≥ 1.7×`) is a target, not a measurement, and is not a figure.
+ */
 const FIGURE = new RegExp(
-  String.raw`(?<![\w.^/-])${RANGE}(?:\s?(?:${CORE_TIME}|${SPEED}|${TIME})(?![\w/-])|[×x](?![\w]))`,
+  String.raw`(?<![\w.^/-]|[≤≥<>]\s?)${RANGE}(?:\s?(?:${CORE_TIME}|${SPEED}|${TIME})(?![\w/-])|[×x](?![\w]))`,
   "g",
 );
 const MARKED = /<!-- bench:[^>]*-->[^<]*<!-- \/bench -->/g;
