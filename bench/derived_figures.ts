@@ -16,6 +16,19 @@ const MAX_WORKER_CORES = 32 * 2;
 /** The window a day's conversion should fit in, and the cores of one worker pod. */
 const DAY_WINDOW_S = 600;
 const POD_CORES = 2;
+/** A dedicated 8-vCPU ClickHouse node is assumed to read this many times what the 2 shared cores read. */
+const NODE_SPEEDUP = 4;
+/** Per-minute rows the plan's requests read (docs/PART-II.md, "One shard, and when to shard"). */
+const PLAN_REQUEST_ROWS = {
+  yearOfOneProduct: (365 * ROWS_PER_DAY) / 4051,
+  platformDay: ROWS_PER_PLATFORM_DAY,
+  monthOfEverything: 30 * ROWS_PER_DAY,
+  /** The month of everything from an hourly table, a year of everything from a daily one. */
+  monthHourly: 30 * 24 * 3 * 4051,
+  yearDaily: 365 * 3 * 4051,
+  /** The largest accepted request with buckets under an hour (MAX_RESULT_ROWS bounds it). */
+  worstFineRequest: 6.1e7,
+};
 
 type Part = Record<string, unknown>;
 
@@ -37,6 +50,8 @@ function ingestDerived(ingest: Part): Record<string, number> | undefined {
   return {
     coreMinutesPerDay: DAY_MB / mbPerSPerCore / 60,
     podsPerDayWindow: DAY_MB / (mbPerSPerCore * DAY_WINDOW_S * POD_CORES),
+    podsPer100GBDayWindow: (10 * DAY_MB) / (mbPerSPerCore * DAY_WINDOW_S * POD_CORES),
+    s3GBPerSOnMaxWorkers: (mbPerSPerCore * MAX_WORKER_CORES) / 1000,
     coreHoursPerTB,
     minutesPerTBOnMaxWorkers: (coreHoursPerTB * 60) / MAX_WORKER_CORES,
     commitSecondsPerPlatformDay: ROWS_PER_PLATFORM_DAY / commitRowsPerS,
@@ -54,7 +69,25 @@ function apiDerived(api: Part): Record<string, number> | undefined {
   const p50 = num(month, "perMinute", "engine", "p50");
   if (viewRows === undefined || purchaseRows === undefined || p50 === undefined) return undefined;
   // The month shape covers the whole store, so it reads every per-minute row of both tables.
-  return { monthPerMinuteRows: viewRows + purchaseRows, monthPerMinuteRowsPerS: (viewRows + purchaseRows) / (p50 / 1000) };
+  const rowsPerS = (viewRows + purchaseRows) / (p50 / 1000);
+  const nodeRowsPerS = rowsPerS * NODE_SPEEDUP;
+  const seconds = (rows: number, rate: number) => rows / rate;
+  return {
+    monthPerMinuteRows: viewRows + purchaseRows,
+    monthPerMinuteRowsPerS: rowsPerS,
+    nodeRowsPerS,
+    yearOfOneProductS: seconds(PLAN_REQUEST_ROWS.yearOfOneProduct, rowsPerS),
+    yearOfOneProductNodeS: seconds(PLAN_REQUEST_ROWS.yearOfOneProduct, nodeRowsPerS),
+    platformDayS: seconds(PLAN_REQUEST_ROWS.platformDay, rowsPerS),
+    platformDayNodeS: seconds(PLAN_REQUEST_ROWS.platformDay, nodeRowsPerS),
+    monthOfEverythingS: seconds(PLAN_REQUEST_ROWS.monthOfEverything, rowsPerS),
+    monthOfEverythingNodeS: seconds(PLAN_REQUEST_ROWS.monthOfEverything, nodeRowsPerS),
+    monthHourlyNodeS: seconds(PLAN_REQUEST_ROWS.monthHourly, nodeRowsPerS),
+    yearDailyNodeS: seconds(PLAN_REQUEST_ROWS.yearDaily, nodeRowsPerS),
+    hoursOfEverythingPerNodeSecond: nodeRowsPerS / (ROWS_PER_DAY / 24),
+    worstFineRequestNodeS: seconds(PLAN_REQUEST_ROWS.worstFineRequest, nodeRowsPerS),
+    shardsForWorstFineRequest: Math.ceil(PLAN_REQUEST_ROWS.worstFineRequest / nodeRowsPerS),
+  };
 }
 
 /** The results with each part's derived figures added under `derived`. */
