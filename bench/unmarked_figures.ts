@@ -40,8 +40,8 @@ export const ALLOWED_PHRASES: readonly string[] = [
   "every 15 minutes instead of daily, it would give data about 15–20 minutes old",
 ];
 
-const TIME = String.raw`ms|µs|s|min|h|seconds|minutes|hours`;
-const CORE_TIME = String.raw`core-s|core-seconds|core-min|core-minutes|core-h|core-hours`;
+const TIME = "ms|µs|s|min|h|seconds|minutes|hours";
+const CORE_TIME = "core-s|core-seconds|core-min|core-minutes|core-h|core-hours";
 const SPEED = String.raw`(?:rows|views|events|req|items|requests)\/s|[kKMGT]i?B\/s(?:\/core)?`;
 const NUMBER = String.raw`\d[\d,]*(?:\.\d+)?(?:\s?×\s?10\^\d+)?`;
 const RANGE = String.raw`${NUMBER}(?:\s?[–-]\s?${NUMBER})?`;
