@@ -4,6 +4,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { withDerivedFigures } from "../bench/derived_figures.ts";
 import { figureDocs, fillFigures, readResults } from "../bench/fill_docs.ts";
 import { unmarkedFigures } from "../bench/unmarked_figures.ts";
 import { REPO_ROOT } from "./support/ingest_fixtures.ts";
@@ -45,6 +46,32 @@ describe("benchmark figures in the docs", () => {
       "<!-- bench:ingest.nope --><!-- /bench -->",
     ]);
     expect(filled.missing).toEqual(["ingest.nope"]);
+  });
+
+  it("derive the capacity plan's figures from the run they come from", () => {
+    const results = withDerivedFigures({
+      ingest: { mbPerSPerCore: 25, commitRowsPerS: 500_000, input: { bytes: 2e9 } },
+      api: {
+        store: { viewRows: 9e6, purchaseRows: 1e6 },
+        shapes: [{}, {}, { perMinute: { engine: { p50: 2000 } } }],
+      },
+    });
+    const filled = fillFigures(
+      [
+        "<!-- bench:ingest.derived.inputMb --><!-- /bench --> MB",
+        "<!-- bench:ingest.derived.coreMinutesPerDay|1 --><!-- /bench --> core-minutes a 10 GB day",
+        "<!-- bench:ingest.derived.commitSecondsPerDay|0 --><!-- /bench --> s of commits for 2 × 10^7 rows",
+        "<!-- bench:api.derived.monthPerMinuteRowsPerS --><!-- /bench --> rows/s",
+      ].join("\n"),
+      results,
+    );
+    expect(filled.missing).toEqual([]);
+    expect(filled.text.replace(/<!--[^>]*-->/g, "").split("\n")).toEqual([
+      "2,000 MB",
+      "6.7 core-minutes a 10 GB day",
+      "40 s of commits for 2 × 10^7 rows",
+      "5,000,000 rows/s",
+    ]);
   });
 
   it("are never written by hand: every time, speed and ratio in the docs' prose is a marker", async () => {
