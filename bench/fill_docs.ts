@@ -7,7 +7,9 @@
  * `ingest` names bench/results/ingest.json, the rest is a path into it (`shapes[0].api.sequential.p50`);
  * after `|` the format: `N` for N decimals, `sN` for milliseconds as seconds with N decimals, `%N` for
  * a share as a percentage; none: whole numbers with separators from 100 up, else 3 significant digits.
- * A string (an engine's name) is quoted as it is.
+ * A string (an engine's name) is quoted as it is. `<part>.derived.*` are figures computed from that part's
+ * results when they are read (bench/derived_figures.ts); test/bench_figures.test.ts also refuses a time,
+ * speed or ratio written by hand outside a marker (bench/unmarked_figures.ts).
  */
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
