@@ -7,11 +7,14 @@
  * `ingest` names bench/results/ingest.json, the rest is a path into it (`shapes[0].api.sequential.p50`);
  * after `|` the format: `N` for N decimals, `sN` for milliseconds as seconds with N decimals, `%N` for
  * a share as a percentage; none: whole numbers with separators from 100 up, else 3 significant digits.
- * A string (an engine's name) is quoted as it is.
+ * A string (an engine's name) is quoted as it is. `<part>.derived.*` are figures computed from that part's
+ * results when they are read (bench/derived_figures.ts); test/bench_figures.test.ts also refuses a time,
+ * speed or ratio written by hand outside a marker (bench/unmarked_figures.ts).
  */
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { withDerivedFigures } from "./derived_figures.ts";
 import { formatValue, RESULTS_DIR } from "./report.ts";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -28,13 +31,13 @@ export async function figureDocs(root = REPO_ROOT): Promise<string[]> {
 
 export type Results = Record<string, unknown>;
 
-/** Every bench/results/<part>.json, by part name. */
+/** Every bench/results/<part>.json, by part name, with the figures derived from them (derived_figures.ts). */
 export async function readResults(dir = RESULTS_DIR): Promise<Results> {
   const files = (await readdir(dir)).filter((f) => f.endsWith(".json"));
   const entries = await Promise.all(
     files.map(async (f) => [f.slice(0, -".json".length), JSON.parse(await readFile(path.join(dir, f), "utf8"))]),
   );
-  return Object.fromEntries(entries);
+  return withDerivedFigures(Object.fromEntries(entries));
 }
 
 /** The value at `part.path[0].to` in the results, or undefined. */

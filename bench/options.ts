@@ -33,7 +33,7 @@ export interface BenchOptions {
   apiDays: number;
   apiProducts: number;
   apiViewsPerMinute: number;
-  /** Which API workloads run (`--api-workloads week,month`): issue 13's generated week against its floor, issue 7's 30-day store. Default both. */
+  /** Which API workloads run (`--api-workloads week,month`): the generated week against its bare-chDB floor, the 30-day store. Default both. */
   apiWorkloads: ApiWorkload[];
   /** The week: `ctr generate --scale` (default 1.4: ~200k views a day), days (default 7), orders per view (default 0.04). */
   apiWeekScale: number;

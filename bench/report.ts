@@ -11,7 +11,7 @@ export interface BenchRow {
   figure: string;
   value: number;
   unit: string;
-  /** The target as written in the issue, e.g. `≤ 1.5`. */
+  /** The target the figure is held to, e.g. `≤ 1.5`. */
   target?: string;
   /** Whether the value meets the target. */
   ok?: boolean;

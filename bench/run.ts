@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- ingest|scaling|api|orders|startup ...] [options]`: runs the benchmark parts of
- * issue 7, the orders database's (issue 15) and the start-up's (issue 12), writes
+ * ingest, scaling and the API, the orders database's and the start-up's, writes
  * bench/results/<part>.json for each, and prints one table. See bench/options.ts for the flags and
  * docs/BENCHMARKS.md for what the figures mean.
  */
@@ -15,7 +15,7 @@ import { type BenchRow, describeMachine, formatTable } from "./report.ts";
 import { runScalingPart } from "./scaling/part.ts";
 import { runStartupPart } from "./startup/part.ts";
 
-/** Issue 7's API part over the 30-day store (the month query's figure). */
+/** The API part over the 30-day store (the month query's figure). */
 function runMonthPart(o: BenchOptions): Promise<BenchRow[]> {
   return runApiPart({
     seconds: o.apiSeconds,

@@ -1,4 +1,4 @@
-// Issue 14: `ctr backfill` over an S3 source lists only the days it plans, never the whole source:
+// `ctr backfill` over an S3 source lists only the days it plans, never the whole source:
 // one listing of the source's top level (a page per top-level folder at most), then one per
 // platform folder and planned day. Counted on s3rver through a proxy that logs every request the
 // product's own S3 client sends.

@@ -1,4 +1,4 @@
-// Issue 14: the commit counts views per minute from the events Parquet; the per-file minute_counts
+// The commit counts views per minute from the events Parquet; the per-file minute_counts
 // Parquet of older sinks is no longer written or read. A sink written before (minute counts beside the
 // views, views outside today's window from before the window existed) still commits, by today's rules.
 import { mkdir } from "node:fs/promises";

@@ -1,4 +1,4 @@
-// Issue 11 (2, 3, 8): a bad view record costs only itself, and no view is stored at a wrong time.
+// A bad view record costs only itself, and no view is stored at a wrong time.
 // Seen as a user sees it: `ctr backfill`'s exit code and summary, then /coverage and /ctr over the
 // store it filled, on a local folder and on s3rver.
 import path from "node:path";

@@ -1,5 +1,5 @@
 /**
- * Two `ctr orders load` of the same files at once (issue 11): both finish, SQLite's waits for the
+ * Two `ctr orders load` of the same files at once: both finish, SQLite's waits for the
  * other's write lock instead of failing, and what they report adds up to the rows, as each row was
  * written by one of them. The test holds the tables locked until both processes are blocked on
  * them, then lets them go together, so the loads really overlap.

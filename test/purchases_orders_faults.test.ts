@@ -1,5 +1,5 @@
 /**
- * Issue 11's orders faults, as a user meets them: `ctr orders load` (exit code, summary), then the
+ * The orders CSV's faults, as a user meets them: `ctr orders load` (exit code, summary), then the
  * rows in the database and the purchases the sync makes of them, on SQLite, MariaDB and PostgreSQL.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";

@@ -3,7 +3,7 @@ import { CLICKHOUSE_GMT3, PRODUCT_VIEWS_PER_MINUTE_TABLE, PURCHASES_PER_MINUTE_T
 
 /**
  * The /ctr rows with a FULL OUTER JOIN of the two aggregated sides instead of the API's UNION ALL +
- * one GROUP BY (the API's form until issue 13): the same bound parameters, the same rows.
+ * one GROUP BY (the API's form before the CTR rollups): the same bound parameters, the same rows.
  */
 export function joinRows(params: CtrQueryParams): string {
   const bucket = "{start:UInt32} + intDiv(toUInt32(minute) - {start:UInt32}, {step:UInt32}) * {step:UInt32}";

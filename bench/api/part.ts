@@ -23,10 +23,10 @@ export interface ApiOptions {
   resultName: string;
 }
 
-/** Targets of issue 7. */
+/** Targets of the API part: the API's overhead over the engine, the one-product p99 at 32 connections. */
 const MAX_OVERHEAD = 1.5;
 const MAX_SMALL_P99_MS = 100;
-/** Target of issue 13: a request the daily rollup answers, this many times faster than per-minute. */
+/** Target: a request the daily rollup answers, this many times faster than on the per-minute tables. */
 const MIN_DAILY_SPEEDUP = 10;
 /** Load of the concurrency-1 measurements, which give the overhead ratio. */
 const SEQUENTIAL_SECONDS = 3;

@@ -19,7 +19,7 @@ function gmt3Midnight(firstDay: string, days: number): string {
   return `${new Date(ms).toISOString().slice(0, 10)} 00:00:00`;
 }
 
-/** The three shapes of issue 7 over a store: one product, one platform, everything. */
+/** The three shapes measured over a store: one product, one platform, everything. */
 export function apiShapes(spec: ApiStoreSpec): ApiShape[] {
   // A day in the middle of the store: every minute of it has data on both sides.
   const middle = Math.floor(spec.days / 2);

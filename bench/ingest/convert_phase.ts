@@ -35,7 +35,7 @@ export interface PhaseDetail {
  * What `ctr backfill` does, split into phases: the plan, then the product's own executor running
  * the plan's shards with the product's concurrency and engine settings (its commits and purchase
  * syncs left out), then the commits of every (platform, day). The conversion phase is the figure
- * issue 14 holds to 1.2× the native floor.
+ * the bench holds to a target of 1.2 times the native floor.
  */
 export async function runPhases(config: Config, input: IngestInput): Promise<PhaseDetail> {
   const source = openFolder(config.eventsSource, config.s3);

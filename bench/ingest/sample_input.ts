@@ -57,7 +57,7 @@ async function reusedOrEmptied(dir: string): Promise<IngestInput | string> {
 }
 
 /**
- * The issue-14 workload: the real sample (a pretty-printed JSON array of 47,633 one-event batches)
+ * The sample workload: the real sample (a pretty-printed JSON array of 47,633 one-event batches)
  * written as compact NDJSON, one batch per line, `copies` times (32: ≈ 505 MB, 1,524,256 views) in one
  * `MobileWeb/2016-02-01/` folder. Built under `workDir` (reused while present); undefined when the
  * sample is absent.

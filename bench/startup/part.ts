@@ -18,7 +18,7 @@ export interface StartupOptions {
   verbose: boolean;
 }
 
-/** Targets of issue 12. */
+/** Targets of the start-up part: `ctr --help` against bare Node, `ctr serve` until /readyz. */
 const MAX_HELP_RATIO = 4;
 const MAX_READY_MS = 1500;
 
@@ -69,7 +69,7 @@ async function timeServeReady(dataDir: string): Promise<number> {
 }
 
 /**
- * The start-up part (issue 12): how long `ctr` takes to start against bare Node measured in the same
+ * The start-up part: how long `ctr` takes to start against bare Node measured in the same
  * run, `ctr serve` until `/readyz` answers on an existing store, and the ingest check (`ctr backfill`
  * of ~482 MB from a fresh store) with the share of it a store command's fixed cost takes.
  */

@@ -61,7 +61,8 @@ const HOLD_ANSWER: ClickHouseSettings = { wait_end_of_query: 1 };
  * The settings go in the statement's SETTINGS clause: chDB applies the client's per-query settings
  * with a session-wide `SET`, which would leak into every later query of the process. A server also
  * gets the output settings as HTTP parameters (per query there): some server versions ignore format
- * settings in a SETTINGS clause that precedes the FORMAT (ClickHouse issue 39712).
+ * settings in a SETTINGS clause that precedes the FORMAT (ClickHouse/ClickHouse#39712,
+ * https://github.com/ClickHouse/ClickHouse/issues/39712).
  * `max_result_rows` counts the final result only (not the subqueries), so the statement overflows
  * exactly when the response would be over the limit.
  */

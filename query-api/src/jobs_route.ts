@@ -17,7 +17,7 @@ function submitter(c: Context<AppEnv>) {
 
 /**
  * A backfill's body: the day range as `ctr backfill` reads it. `allowEmpty` is the explicit consent to
- * replace loaded days with an empty or shrunken listing (issue 11); `source` is not a field: the API
+ * replace loaded days with an empty or shrunken listing; `source` is not a field: the API
  * backfills EVENTS_SOURCE only.
  */
 const BackfillBodySchema = dayRangeSchema().safeExtend({

@@ -5,7 +5,7 @@
  *   npx tsx workers/scripts/ingest_throughput.ts FILE [--memory-mb 512] [--threads N] [--skip-bare]
  *
  * FILE is read in place as an iOS file of 2016-02-01; the outputs go to a temporary sink. The
- * bare query is the issue's baseline: read_json with explicit columns -> COPY to Parquet, then
+ * bare query is the baseline: read_json with explicit columns -> COPY to Parquet, then
  * per-minute counts from that Parquet. Not part of `npm test`: it reads hundreds of MB.
  */
 import { mkdtemp, rm, stat } from "node:fs/promises";

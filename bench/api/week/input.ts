@@ -5,7 +5,7 @@ import { buildCatalog, writeOrders } from "@ctr/jobs";
 import { daysBetween } from "@ctr/schemas";
 import { CTR, embeddedEnv, mustRun } from "../../ctr_process.ts";
 
-/** The week workload of issue 13: how much data, and from which seed. */
+/** The week workload (the front-end's commonest request): how much data, and from which seed. */
 export interface WeekSpec {
   /** First UTC day of the events, `YYYY-MM-DD`. */
   firstDay: string;

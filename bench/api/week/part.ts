@@ -23,7 +23,7 @@ export interface WeekOptions {
   resultName: string;
 }
 
-/** Targets of issue 13. */
+/** Targets of the week workload: p50 and throughput against the bare-chDB floor, p99 with the cache on. */
 const MAX_P50_OVER_FLOOR = 1.2;
 const MIN_THROUGHPUT_OVER_FLOOR = 1;
 const MAX_CACHED_P99_MS = 100;
@@ -53,7 +53,7 @@ function sameRows(apiBody: string, floorText: string): boolean {
 const summary = ({ bodies, ...figures }: LoadResult) => figures;
 
 /**
- * The week workload of issue 13: the generated week loaded through the real commands and served by
+ * The week workload: the generated week loaded through the real commands and served by
  * `ctr serve`, against the bare chDB floor built from the same files in the same run. Writes
  * bench/results/<resultName>.json.
  */

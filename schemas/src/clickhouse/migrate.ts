@@ -123,7 +123,7 @@ export function isApplied({ statements }: Migration, schema: ReadonlyMap<string,
  * Applies the migrations that are not yet applied (on a cluster: every one, ON CLUSTER, replicated).
  * No bookkeeping table: a migration is judged by the schema it leaves (schemaNeedOf), read at the
  * start, so an up-to-date store is sent no DDL (each ALTER rewrites metadata, tens of ms apiece:
- * docs/BENCHMARKS.md §1, fourth pass), and a store that lost a table or a column still gets it back.
+ * docs/BENCHMARKS.md, "Decisions measured once"), and a store that lost a table or a column still gets it back.
  * A migration that runs runs whole: its statements are idempotent. On a cluster every statement runs,
  * as a replica added since needs the ON CLUSTER DDL its peers already hold.
  * Returns the migrations that changed the schema (none when it was up to date), told apart by the

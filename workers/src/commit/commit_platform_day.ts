@@ -84,7 +84,7 @@ function sinkOutputs(
  * A view's (minute, product) as one String: the minute's start in seconds as 4 fixed bytes, then the
  * product's bytes. ClickHouse groups a (DateTime, String) pair through its slow serialized-keys
  * method; one String key takes its string hash map: a third of the CPU on the sample's 1.5 M views
- * (measured, docs/BENCHMARKS.md §1). The fixed width makes it exact: the first 4 bytes are always
+ * (measured once, docs/BENCHMARKS.md, "Decisions measured once"). The fixed width makes it exact: the first 4 bytes are always
  * the minute, the rest the product. A view's time lies in its day's window, which viewTimeWindow
  * clamps to what a DateTime holds, so the minute fits a UInt32.
  */

@@ -20,7 +20,7 @@ export interface EngineSettings {
  * kernel almost at once, so each file's statement page-faults its buffers in again, its JSON read
  * buffers above all (the kernel's copy into them faults page by page): on the sample's 32 files
  * that was ~40% more page faults and ~0.8 s more system time per `ctr backfill`
- * (docs/BENCHMARKS.md §1). A 5 s decay keeps freed pages for the next statement and still returns
+ * (docs/BENCHMARKS.md, "Decisions measured once"). A 5 s decay keeps freed pages for the next statement and still returns
  * them once the engine idles. jemalloc reads the variable when the library loads, so it is set before
  * the first load; a value the user set wins.
  */

@@ -193,7 +193,7 @@ const GROUP_BATCHES = "group_batches";
  * of them all into a temporary table (`filename` tells the files apart), one partitioned COPY that
  * writes each file's views to its own Parquet, and one count of each file's batches and events. A statement per
  * file costs milliseconds of set-up and file handling around DuckDB's reader, which on small files
- * outweighs converting them (docs/BENCHMARKS.md §1, fourth pass). The outputs and counts are those
+ * outweighs converting them (docs/BENCHMARKS.md, "Decisions measured once"). The outputs and counts are those
  * convertSourceFile gives each file. It throws as convertSourceFile does (isInputError, isFlagged)
  * when any file of the group holds what the fast path refuses; the caller then converts each file
  * on its own, so only the files that hold it go through the locator. `scratch` is a folder of the

@@ -14,7 +14,7 @@ import { processFiles, UnreadableFileError } from "./process_file.ts";
  * `maxGroupBytes` of JSON (a gzipped file counted at GZIP_EXPANSION times its size), so a group's
  * parsed batches stay well inside the engine's memory. On the real sample cut into 256 files of
  * 240 KB, one pass per 32 files took a third of the time of a statement per file
- * (docs/BENCHMARKS.md §1, fourth pass); from a few MB up a file's own statement costs little.
+ * (docs/BENCHMARKS.md, "Decisions measured once"); from a few MB up a file's own statement costs little.
  */
 export interface FileGrouping {
   maxFileBytes: number;

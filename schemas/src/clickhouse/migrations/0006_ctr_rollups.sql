@@ -1,8 +1,8 @@
 -- What /ctr reads when the request falls on an hour or a GMT-3 day (query-api's ctr_tier.ts): views
 -- and purchases side by side, summed per hour or per GMT-3 day, one partition per GMT-3 day of the
--- period. A one-product day is then one part and one read, with no UNION of two tables: 0.6x the
--- engine time of the per-source rollups of 0004, which split a GMT-3 day over 12 views partitions
--- (docs/BENCHMARKS.md, issue 13). A GMT-3 day gathers several source partitions (the views of up to
+-- period. A one-product day is then one part and one read, with no UNION of two tables: less engine
+-- time than the per-source rollups of 0004, which split a GMT-3 day over 12 views partitions
+-- (docs/BENCHMARKS.md). A GMT-3 day gathers several source partitions (the views of up to
 -- four folder days, three platforms; the purchases of its day), so a partition replacement of a
 -- source cannot rebuild it from its own staged rows: every change of a source refreshes the GMT-3
 -- days it touches afterwards, from the 0004 rollups (ctr_rollup_refresh.ts). `minute` is the first
