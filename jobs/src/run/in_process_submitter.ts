@@ -1,6 +1,7 @@
 import {
   type Config,
   formatLocation,
+  getJobRuns,
   type JobName,
   type JobPayload,
   type JobStatus,
@@ -12,6 +13,7 @@ import {
 } from "@ctr/schemas";
 import { runId } from "../backfill/job_ids.ts";
 import { finishedFields } from "../backfill/job_status.ts";
+import { runStatus } from "../backfill/run_history.ts";
 import { NO_PROGRESS } from "../backfill/shard_progress.ts";
 import { runBackfill } from "./run_backfill.ts";
 
@@ -31,7 +33,8 @@ export type JobLog = (message: string, fields?: { jobId?: string; err?: unknown 
  * backfills itself, one after the other, as `ctr backfill` runs them (`runBackfill`: the in-process
  * executor, the same handlers, the run recorded in the store's history). The id is deterministic (range, platforms, source): submitting a backfill that
  * is waiting or running returns it; submitting one that finished runs it again, which partition
- * replacement makes safe. Statuses live in this process's memory (the last 100).
+ * replacement makes safe. Statuses live in this process's memory (the last 100), and every finished
+ * run in the store's job history, which answers for jobs this process does not remember.
  */
 export class InProcessSubmitter implements JobSubmitter {
   private readonly jobs = new Map<string, JobStatus>();
@@ -67,9 +70,15 @@ export class InProcessSubmitter implements JobSubmitter {
     return { id, name };
   }
 
+  /**
+   * A job of this process from its memory; any other from the store's job history, which every run
+   * is recorded in: a job an earlier `ctr serve` (or `ctr backfill`) ran is found after a restart.
+   */
   async status(id: string): Promise<JobStatus | undefined> {
     const status = this.jobs.get(id);
-    return status && structuredClone(status);
+    if (status) return structuredClone(status);
+    const [run] = await getJobRuns(this.store.client, { id, limit: 1 });
+    return run && runStatus(run);
   }
 
   /** Resolves when every submitted job has finished (for shutdown and tests). */
