@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 
 /**
@@ -75,15 +75,53 @@ function commandOf(pid: number): string | undefined {
   }
 }
 
+/** `MAJ:MIN:INODE` of `file` as /proc/locks names it (hex major and minor, glibc's dev_t split). */
+function lockId(file: string): string {
+  const { dev, ino } = statSync(file, { bigint: true });
+  const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
+  const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
+  const hex = (n: bigint) => n.toString(16).padStart(2, "0");
+  return `${hex(major)}:${hex(minor)}:${ino}`;
+}
+
+/**
+ * The other process holding a lock on `file`, from /proc/locks (Linux); undefined when none does or
+ * it cannot be read. ClickHouse locks its status file before it writes its pid there: in between,
+ * the lock alone says who holds the store.
+ */
+function lockHolderOf(file: string): number | undefined {
+  try {
+    const id = lockId(file);
+    for (const line of readFileSync("/proc/locks", "utf8").split("\n")) {
+      // `1: FLOCK  ADVISORY  WRITE 4178 fe:00:2222687 0 EOF`; a waiter's line has `->` and holds nothing.
+      const lock = /^\d+:\s+(?:FLOCK|POSIX)\s+\S+\s+\S+\s+(\d+)\s+(\S+)\s/.exec(line);
+      const pid = Number(lock?.[1]);
+      if (lock?.[2] === id && pid > 0 && pid !== process.pid) return pid;
+    }
+  } catch {
+    // No status file yet, or no /proc: nothing holds the store that this can tell.
+  }
+  return undefined;
+}
+
+/** The live process holding the store at `dir`: the pid its status file names, or the one locking that file. */
+function storeHolder(dir: string): { pid: number; command?: string } | undefined {
+  const statusFile = path.join(dir, "status");
+  const named = statusPid(statusFile);
+  // A status file left by a process that is gone (or whose pid was reused) is no lock.
+  const pid =
+    named !== undefined && named !== process.pid && isProcessAlive(named) && holdsOpen(named, statusFile) !== false
+      ? named
+      : lockHolderOf(statusFile);
+  return pid === undefined ? undefined : { pid, command: commandOf(pid) };
+}
+
 /**
  * Refuses with a {@link StoreLockedError} when another live process holds the store at `dir`, before
  * chDB tries (and prints its own `Cannot lock file` to stderr). A status file left by a process
  * that is gone is no lock: chDB takes the store over.
  */
 export function checkStoreFree(dir: string): void {
-  const statusFile = path.join(dir, "status");
-  const pid = statusPid(statusFile);
-  if (pid === undefined || pid === process.pid || !isProcessAlive(pid)) return;
-  if (holdsOpen(pid, statusFile) === false) return;
-  throw new StoreLockedError(dir, { pid, command: commandOf(pid) });
+  const holder = storeHolder(dir);
+  if (holder) throw new StoreLockedError(dir, holder);
 }
