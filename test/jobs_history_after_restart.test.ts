@@ -63,7 +63,9 @@ describe("GET /jobs/:id after ctr serve restarts", () => {
   });
 
   it("still answers 404 for a job no process ever ran", async () => {
-    const response = await withServer(async (server) => fetch(`${server.url}/jobs/backfill.2000-01-01.2000-01-01.iOS.0`));
+    const response = await withServer(async (server) =>
+      fetch(`${server.url}/jobs/backfill.2000-01-01.2000-01-01.iOS.0`),
+    );
     expect(response.status).toBe(404);
   });
 });

@@ -20,7 +20,7 @@ const item: Record<string, string | undefined> = {
 function parseObject(kinds: Readonly<Record<string, ColumnKind>>, record: Record<string, string | undefined>) {
   const header = Object.keys(kinds).reverse();
   const located = locateColumns(kinds, header);
-  if ("missing" in located) throw new Error("header");
+  if ("problem" in located) throw new Error(located.problem);
   return parseRecord(
     kinds,
     located.positions,
@@ -104,7 +104,17 @@ describe("parseRecord", () => {
 describe("locateColumns", () => {
   it("names the columns a header lacks", () => {
     expect(locateColumns(ORDER_ITEM_COLUMN_KINDS, ["id", "sku", " quantity "])).toEqual({
-      missing: ["order_id", "code_color"],
+      problem: "the header lacks order_id, code_color",
+    });
+  });
+
+  it("names a column the header gives more than once, with its positions", () => {
+    const header = ["id", "order_id", "sku", "quantity", "code_color"];
+    expect(locateColumns(ORDER_ITEM_COLUMN_KINDS, [...header, " code_color"])).toEqual({
+      problem: "the header has code_color twice (columns 5 and 6); keep one",
+    });
+    expect(locateColumns(ORDER_ITEM_COLUMN_KINDS, ["sku", ...header, "sku"])).toEqual({
+      problem: "the header has sku 3 times (columns 1, 4 and 7); keep one",
     });
   });
 });

@@ -95,17 +95,28 @@ function parseValue(kind: ColumnKind, text: string): { value: SqlValue } | { pro
 }
 
 /**
- * Where each of the table's columns sits in the CSV's rows, from its header; names the columns the
- * header lacks instead.
+ * Where each of the table's columns sits in the CSV's rows, from its header; or what is wrong with
+ * the header: the columns it lacks, or a column it names twice (which one holds the values is
+ * unknown, so neither is guessed).
  */
 export function locateColumns(
   kinds: Readonly<Record<string, ColumnKind>>,
   header: readonly string[],
-): { positions: number[] } | { missing: string[] } {
+): { positions: number[] } | { problem: string } {
   const names = header.map((name) => name.trim());
   const columns = Object.keys(kinds);
   const missing = columns.filter((column) => !names.includes(column));
-  return missing.length > 0 ? { missing } : { positions: columns.map((column) => names.indexOf(column)) };
+  if (missing.length > 0) return { problem: `the header lacks ${missing.join(", ")}` };
+  for (const column of columns) {
+    const at = names.flatMap((name, i) => (name === column ? [i + 1] : []));
+    if (at.length > 1) {
+      const where = `${at.slice(0, -1).join(", ")} and ${at.at(-1)}`;
+      return {
+        problem: `the header has ${column} ${at.length === 2 ? "twice" : `${at.length} times`} (columns ${where}); keep one`,
+      };
+    }
+  }
+  return { positions: columns.map((column) => names.indexOf(column)) };
 }
 
 /**

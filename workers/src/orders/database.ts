@@ -125,7 +125,9 @@ export async function inWriteTransaction<T>(
       await sql`COMMIT`.execute(db);
       return result;
     } catch (error) {
-      await sql`ROLLBACK`.execute(db);
+      // SQLite rolls a transaction back itself on some errors (a full disk, out of memory): then
+      // ROLLBACK fails with "no transaction is active", and the error to report is the first one.
+      await sql`ROLLBACK`.execute(db).catch(() => undefined);
       throw error;
     }
   });

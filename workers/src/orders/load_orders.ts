@@ -1,9 +1,9 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { parsePlatform } from "@ctr/schemas";
+import { messageOf, parsePlatform, plural } from "@ctr/schemas";
 import { parse } from "csv-parse";
 import { locateColumns, ORDER_COLUMN_KINDS, ORDER_ITEM_COLUMN_KINDS, parseRecord } from "./csv_rows.ts";
-import type { OrdersDatabase } from "./database.ts";
+import { type OrdersDatabase, OrdersDatabaseError } from "./database.ts";
 import { FirstLines } from "./first_lines.ts";
 import { migrateOrdersDatabase } from "./migrations.ts";
 import { type PendingRow, type TableSpec, writeBatch } from "./write_batch.ts";
@@ -48,9 +48,34 @@ export interface LoadSummary {
   elapsedMs: number;
 }
 
-/** Raised when a load cannot run at all (a missing file, a header without the contract's columns). */
+/**
+ * Raised when a load cannot run at all or cannot go on: a missing file, a header without the
+ * contract's columns or with one twice, a quote that breaks the CSV's structure, a batch the
+ * database could not write. Whole batches written before it stay: a reload leaves them unchanged.
+ */
 export class OrdersLoadError extends Error {
   override name = "OrdersLoadError";
+}
+
+/**
+ * Parser errors after which the parser no longer knows where rows start: a quote that never closes
+ * (it reads the rest of the file as one field), text after a closing quote (it goes on inside the
+ * quote). Any other unreadable row costs only itself.
+ */
+const STRUCTURAL_FAULTS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: "a quoted field opens on this line and its quote is never closed",
+  CSV_INVALID_CLOSING_QUOTE: "a quoted field's closing quote is followed by more text before the next comma",
+};
+
+/** The message of a structural fault found while reading `file`: where, what, and what was loaded. */
+function structuralFault(file: string, code: string, fault: { start: number; end: number }, before: number): string {
+  const what = STRUCTURAL_FAULTS[code] ?? code;
+  const swallowed = code === "CSV_QUOTE_NOT_CLOSED" ? ` (lines ${fault.start} to ${fault.end} read as one field)` : "";
+  return (
+    `${file}:${fault.start}: ${what}${swallowed}; the file cannot be read past line ${fault.start - 1}. ` +
+    `The ${plural(before, "row")} before it were read (loaded unless listed as rejected), nothing after it. ` +
+    `Fix the quoting (a quote inside a quoted field is written twice: "") and load again.`
+  );
 }
 
 const ORDERS: TableSpec = { table: "orders", kinds: ORDER_COLUMN_KINDS };
@@ -135,10 +160,23 @@ async function loadFile(
     skip_records_with_error: true,
     skip_empty_lines: true,
     info: true,
+    // The line the last readable row ended on: a row the parser cannot read starts after it.
+    on_record: (record, context) => {
+      lastRowEnd = context.lines;
+      return record;
+    },
   });
-  parser.on("skip", (error: Error & { lines?: number }) => {
+  let lastRowEnd = 0;
+  let fault: { code: string; start: number; end: number } | undefined;
+  parser.on("skip", (error: Error & { lines?: number; code?: string }) => {
+    const line = error.lines ?? 0;
+    if (fault) return;
+    if (error.code && error.code in STRUCTURAL_FAULTS) {
+      fault = { code: error.code, start: lastRowEnd + 1, end: line };
+      return;
+    }
     counts.read++;
-    reject(counts, { file, line: error.lines ?? 0, reason: `unreadable CSV: ${error.message}` });
+    reject(counts, { file, line, reason: `unreadable CSV: ${error.message}` });
   });
   const input = createReadStream(file);
   input.on("error", (error) => parser.destroy(error));
@@ -154,13 +192,24 @@ async function loadFile(
     const rows = batch;
     batch = [];
     const read = counts.read;
-    writing = writeBatch(db, spec, rows).then((written) => {
-      counts.loaded += written.loaded;
-      counts.updated += written.updated;
-      counts.unchanged += written.unchanged;
-      for (const { row, reason } of written.rejected) reject(counts, { file, line: row.line, reason });
-      options.onProgress?.({ file, rows: read });
-    });
+    writing = writeBatch(db, spec, rows).then(
+      (written) => {
+        counts.loaded += written.loaded;
+        counts.updated += written.updated;
+        counts.unchanged += written.unchanged;
+        for (const { row, reason } of written.rejected) reject(counts, { file, line: row.line, reason });
+        options.onProgress?.({ file, rows: read });
+      },
+      (error: unknown) => {
+        const lines = `lines ${rows[0]?.line}-${rows.at(-1)?.line}`;
+        throw new OrdersDatabaseError(
+          `${db.label}: the batch of ${file} ${lines} could not be written: ${messageOf(error)}. ` +
+            `That batch was rolled back whole; the batches before it are loaded. Fix the cause and load again ` +
+            `(rows already loaded are left unchanged).`,
+          { cause: error },
+        );
+      },
+    );
     // Marked handled now; the failure still surfaces at the next `await writing`.
     writing.catch(() => undefined);
   };
@@ -169,9 +218,11 @@ async function loadFile(
     let positions: number[] | undefined;
     let headerFields = 0;
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      // Rows the parser still finds past a structural fault are not trusted.
+      if (fault && info.lines >= fault.start) break;
       if (!positions) {
         const located = locateColumns(spec.kinds, record);
-        if ("missing" in located) throw new OrdersLoadError(`${file}: the header lacks ${located.missing.join(", ")}`);
+        if ("problem" in located) throw new OrdersLoadError(`${file}: ${located.problem}`);
         positions = located.positions;
         headerFields = record.length;
         continue;
@@ -205,6 +256,7 @@ async function loadFile(
     if (!positions) throw new OrdersLoadError(`${file}: the file is empty (no header row)`);
     await flush();
     await writing;
+    if (fault) throw new OrdersLoadError(structuralFault(file, fault.code, fault, counts.read));
   } finally {
     // A refused header or a failed batch leaves the file half read: let go of it.
     input.destroy();
