@@ -61,6 +61,7 @@ export {
   type TableLoadCounts,
 } from "./orders/load_orders.ts";
 export { type DayPurchases, extractDayPurchases } from "./purchases/extract_purchases.ts";
+export { fingerprintOrders } from "./purchases/orders_fingerprint.ts";
 export { replacePurchasesDay } from "./purchases/replace_purchases_day.ts";
 
 // The store: the ClickHouse connection (chDB embedded or a server) and what the store steps need.

@@ -8,8 +8,9 @@ import type { BackfillPlan } from "./plan.ts";
 //   listed, so the API answers at once, a waiting or running job is found again by its request, and
 //   `ctr status ID` finds every run of it in the store's history;
 // - a flow on the queue is named by its PLAN (everything it reads): BullMQ keeps finished jobs for a
-//   week and adds nothing for an id it keeps, so the same files must give the same id (resubmitting
-//   is free) and a new or changed file a new one (that backfill runs).
+//   week and adds nothing for an id it keeps, so the same files and orders must give the same id
+//   (resubmitting is free) and a new or changed file, or new orders of its days, a new one (that
+//   backfill runs).
 // Both ids read `<kind>.<from>.<to>.<platforms>.<digest>`; their digests are kept as they were (12 and
 // 20 hex digits), so ids users saw, flows kept in Redis and runs kept in the history still resolve.
 
@@ -39,11 +40,13 @@ const fileLine = (file: SourceFile) => `${file.key}\t${file.size}\t${file.etag}`
 
 /**
  * The id of a plan's flow on the queue: its range and platforms, and a digest of everything the
- * plan reads (the source, every file's key, size and etag, the shard split, the purchase days, and
- * the consent to replace loaded data with less). BullMQ ids may not contain `:`.
+ * plan reads (the source, every file's key, size and etag, the shard split, the purchase days, the
+ * state of their orders (`readOrdersState`), and the consent to replace loaded data with less).
+ * BullMQ ids may not contain `:`.
  */
-export function backfillJobId(range: RunRange, plan: BackfillPlan): string {
+export function backfillJobId(range: RunRange, plan: BackfillPlan, orders?: string): string {
   const lines = [plan.source, ...plan.purchaseDays.map((d) => `purchases ${d}`)];
+  if (orders !== undefined) lines.push(`orders ${orders}`);
   if (plan.allowEmpty) lines.push("allow-empty");
   for (const day of plan.days) {
     lines.push(`day ${day.platform} ${day.day}`, ...day.files.map(fileLine));

@@ -40,6 +40,10 @@ describe("backfill job ids", () => {
     expect(backfillJobId(REQUEST, planOf([file("iOS/2016-02-01/a.json", 11)]))).not.toBe(a);
     expect(backfillJobId(REQUEST, planOf([file("iOS/2016-02-01/a.json"), file("iOS/2016-02-01/b.json")]))).not.toBe(a);
     expect(a).toMatch(/^backfill\.2016-02-01\.2016-02-01\.iOS\.[0-9a-f]{20}$/);
+    // The state of the purchase days' orders is part of it: new orders, a new id.
+    const plan = planOf([file("iOS/2016-02-01/a.json")]);
+    expect(backfillJobId(REQUEST, plan, "orders one")).toBe(backfillJobId(REQUEST, plan, "orders one"));
+    expect(backfillJobId(REQUEST, plan, "orders two")).not.toBe(backfillJobId(REQUEST, plan, "orders one"));
     expect(a).not.toContain(":");
   });
 });

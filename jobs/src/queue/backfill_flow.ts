@@ -11,8 +11,14 @@ import type { BackfillPlan } from "../backfill/plan.ts";
  * reason in the parent (`ignoreDependencyOnFailure`) instead of failing it, so a poison file fails
  * its shard and its day's commit, and everything else still completes and is counted.
  */
-export function buildBackfillFlow(range: RunRange, plan: BackfillPlan, prefix: string): { id: string; flow: FlowJob } {
-  const id = backfillJobId(range, plan);
+export function buildBackfillFlow(
+  range: RunRange,
+  plan: BackfillPlan,
+  prefix: string,
+  /** The state of the orders the purchase syncs read (readOrdersState), part of the id. */
+  orders?: string,
+): { id: string; flow: FlowJob } {
+  const id = backfillJobId(range, plan, orders);
   const child = { ignoreDependencyOnFailure: true } as const;
   const parent: JobPayload<"backfill"> = {
     from: range.from,

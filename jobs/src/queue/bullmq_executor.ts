@@ -23,12 +23,18 @@ const hasFailures = (job: Job) => {
 
 /**
  * Adds a plan's flow to Redis and returns the backfill's id. The id is deterministic: when the same
- * backfill is kept there already (waiting, running or completed), nothing is added and its id is
- * returned; one that failed, or completed with failed steps, is removed with its children first, so
- * resubmitting it runs it again (partition replacement keeps the totals exact).
+ * backfill (the same files, and `orders` the same state of its days' orders, from readOrdersState) is
+ * kept there already (waiting, running or completed), nothing is added and its id is returned; one
+ * that failed, or completed with failed steps, is removed with its children first, so resubmitting it
+ * runs it again (partition replacement keeps the totals exact).
  */
-export async function submitBackfillFlow(config: QueueConfig, range: RunRange, plan: BackfillPlan): Promise<string> {
-  const { id, flow } = buildBackfillFlow(range, plan, config.queuePrefix);
+export async function submitBackfillFlow(
+  config: QueueConfig,
+  range: RunRange,
+  plan: BackfillPlan,
+  orders: string,
+): Promise<string> {
+  const { id, flow } = buildBackfillFlow(range, plan, config.queuePrefix, orders);
   const connection = openRedis(config.redisUrl, "producer");
   const queue = new Queue(QUEUE_NAMES.backfill, { connection, prefix: config.queuePrefix });
   const producer = new FlowProducer({ connection, prefix: config.queuePrefix });
@@ -60,8 +66,10 @@ export class BullMqExecutor implements Executor {
     private readonly options: {
       /** The store handlers of this process, when it owns the embedded ClickHouse. Default: none. */
       storeRunners?: Pick<JobRunners, "commitDay" | "syncPurchases">;
+      /** The state of the orders of the plan's purchase days (readOrdersState): part of the flow's id. */
+      ordersState: (days: readonly string[]) => Promise<string>;
       log?: (line: string) => void;
-    } = {},
+    },
   ) {}
 
   async run(plan: BackfillPlan, events: ExecutorEvents = {}): Promise<BackfillOutcome> {
@@ -76,7 +84,12 @@ export class BullMqExecutor implements Executor {
     process.once("SIGTERM", interrupt);
     process.once("SIGINT", interrupt);
     try {
-      const id = await submitBackfillFlow(this.config, this.range, plan);
+      const id = await submitBackfillFlow(
+        this.config,
+        this.range,
+        plan,
+        await this.options.ordersState(plan.purchaseDays),
+      );
       log(`backfill job ${id}`);
       followShardProgress(shardEvents, id, events);
       const outcome = await waitForOutcome(this.config, id, interrupted.signal);

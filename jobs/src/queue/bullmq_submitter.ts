@@ -11,10 +11,12 @@ import { openFolder, type QueueConfig } from "@ctr/workers";
 import { planBackfill } from "../backfill/plan.ts";
 import { submitBackfillFlow } from "./bullmq_executor.ts";
 import { type FlowQueues, openFlowQueues, readBackfillStatus } from "./flow_status.ts";
+import { readOrdersState } from "./orders_state.ts";
 
 /**
- * Job submission with REDIS_URL: plans the backfill (lists the source) and adds its flow; the
- * workers run it. The id is the flow's deterministic id; the status is read back from the queue.
+ * Job submission with REDIS_URL: plans the backfill (lists the source, reads the state of its days'
+ * orders) and adds its flow; the workers run it. The id is the flow's deterministic id; the status is
+ * read back from the queue.
  */
 export class BullMqSubmitter implements JobSubmitter {
   /** Opened on the first status read and kept: GET /jobs/:id is polled. */
@@ -37,7 +39,8 @@ export class BullMqSubmitter implements JobSubmitter {
     const location = request.source ? parseLocation(request.source, "source") : this.config.eventsSource;
     const source = openFolder(location, this.config.s3);
     const plan = await planBackfill(source, { ...request, shardMaxBytes: this.config.shardMaxBytes });
-    return { id: await submitBackfillFlow(this.queue, request, plan), name };
+    const orders = await readOrdersState(this.config, plan.purchaseDays);
+    return { id: await submitBackfillFlow(this.queue, request, plan, orders), name };
   }
 
   status(id: string): Promise<JobStatus | undefined> {

@@ -13,6 +13,7 @@ import {
 import { type Job, Queue } from "bullmq";
 import { dailyRange, planDaily, yesterdayUtc } from "../daily/plan_daily.ts";
 import { submitBackfillFlow } from "./bullmq_executor.ts";
+import { readOrdersState } from "./orders_state.ts";
 
 /**
  * The `daily` job of the store queue (what the cron schedule adds): plans the run and submits it as a
@@ -27,7 +28,8 @@ export function dailyJobHandler(config: Config, queue: QueueConfig, side: StoreS
       shardMaxBytes: config.shardMaxBytes,
       allowEmpty: payload.allowEmpty,
     });
-    const id = await submitBackfillFlow(queue, dailyRange(plan, date), plan);
+    const orders = await readOrdersState(config, plan.purchaseDays, side.orders);
+    const id = await submitBackfillFlow(queue, dailyRange(plan, date), plan, orders);
     return { id, date, files: plan.totalFiles };
   };
 }

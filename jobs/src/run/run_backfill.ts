@@ -92,7 +92,7 @@ export async function runBackfill(
       // in-process executor starts a moment after them find the shards' statements running.
       if (run && shardCount(planned) > 0) loadEngine();
       const runners = runnersOf(config, side, source, concurrentShards(planned, config.workerConcurrency));
-      const executor = chooseExecutor(config, runners, request, warn);
+      const executor = chooseExecutor(config, runners, request, warn, async () => (await side.open()).orders);
       const summary = await executePlan(executor, planned, output, hooks.onProgress);
       // A store side that could not open failed every store step for the same reason: say it once.
       const unavailable = side.failure();
@@ -124,5 +124,6 @@ export async function submitBackfill(
     );
   }
   const { submitBackfillFlow } = await import("../queue/bullmq_executor.ts");
-  return submitBackfillFlow(queue, request, planned);
+  const { readOrdersState } = await import("../queue/orders_state.ts");
+  return submitBackfillFlow(queue, request, planned, await readOrdersState(config, planned.purchaseDays));
 }

@@ -58,7 +58,7 @@ export async function runDaily(
         const range = dailyRange(plan, date);
         // The history names a daily by its date; it covers every day it committed again.
         if (run) run.from = range.from;
-        const executor = chooseExecutor(config, runnersOf(config, side, source), range, warn);
+        const executor = chooseExecutor(config, runnersOf(config, side, source), range, warn, async () => side.orders);
         return executePlan(executor, plan, output);
       },
     );

@@ -23,6 +23,28 @@ export interface DayPurchases {
   excluded: number;
 }
 
+/** The day after a `YYYY-MM-DD`; throws on anything else (it ends up in a query's bounds). */
+function dayAfter(day: string): string {
+  const start = parseDay(day);
+  if (!start) throw new RangeError(`not a day: ${day}`);
+  return formatDay(new Date(start.getTime() + 86_400_000));
+}
+
+/**
+ * The order items of the GMT-3 days from..to (both included) joined with their orders, over an
+ * indexed range of order_date (the GMT-3 wall clock as stored), with the minute of each: what a
+ * purchase sync reads, and what the digest of a queued run's orders covers.
+ */
+export function orderItemsOfDays(db: OrdersDatabase, from: string, to: string) {
+  const minute = minuteOf(db.dialect, sql.ref("o.order_date"));
+  const items = db.kysely
+    .selectFrom("orders as o")
+    .innerJoin("order_items as i", "i.order_id", "o.id")
+    .where("o.order_date", ">=", `${from} 00:00:00`)
+    .where("o.order_date", "<", `${dayAfter(to)} 00:00:00`);
+  return { items, minute };
+}
+
 /** The UTC `YYYY-MM-DD HH:MM:SS` of epoch milliseconds, as DateTime('UTC') columns take it. */
 function formatUtc(epochMs: number): string {
   return new Date(epochMs).toISOString().slice(0, 19).replace("T", " ");
@@ -39,15 +61,9 @@ export async function extractDayPurchases(
   day: string,
   { excludedStatuses = [] }: ExtractPurchasesOptions = {},
 ): Promise<DayPurchases> {
-  const start = parseDay(day);
-  if (!start) throw new RangeError(`not a day: ${day}`);
-  const next = formatDay(new Date(start.getTime() + 86_400_000));
   const statuses = [...new Set(excludedStatuses.map((status) => status.trim().toLowerCase()))];
-  // order_date is the GMT-3 wall clock as stored; the day is [day 00:00:00, next day 00:00:00).
-  const minute = minuteOf(db.dialect, sql.ref("o.order_date"));
-  const groups = db.kysely
-    .selectFrom("orders as o")
-    .innerJoin("order_items as i", "i.order_id", "o.id")
+  const { items, minute } = orderItemsOfDays(db, day, day);
+  const groups = items
     .select((eb) => [
       minute.as("minute"),
       "o.device_type as device_type",
@@ -65,8 +81,6 @@ export async function extractDayPurchases(
           )
       ).as("excluded"),
     ])
-    .where("o.order_date", ">=", `${day} 00:00:00`)
-    .where("o.order_date", "<", `${next} 00:00:00`)
     .groupBy([minute, "o.device_type", "i.code_color"]);
 
   const result: DayPurchases = { day, rows: [], orderItems: 0, unmapped: 0, unmappedDeviceTypes: {}, excluded: 0 };
