@@ -28,7 +28,8 @@ export type LoadedFile = z.infer<typeof LoadedFileSchema>;
 /**
  * One loaded (platform, day) of views: its totals, its newest load time and its files. `files` and
  * `bytes` count every file of the day, failed ones included; `status` is `partial` while some file
- * could not be read (`failedFiles` names them with the reason), else `complete`.
+ * could not be read (`failedFiles` names them with the reason), `empty` when a run listed the day and
+ * found no event files (no folder, or an empty one), else `complete`. A day no run covered is absent.
  */
 const ViewsCoverageSchema = z
   .object({
@@ -37,8 +38,11 @@ const ViewsCoverageSchema = z
     files: count("Files of the day, failed ones included"),
     bytes: count("Their bytes"),
     ...SourceTotals,
-    loadedAt: isoTime("The newest load of a file of the day (UTC)"),
-    status: z.enum(["complete", "partial"]).meta({ description: "partial while some file could not be read" }),
+    loadedAt: isoTime("The newest load of a file of the day (UTC); for an empty day, when a run first listed it"),
+    status: z.enum(["complete", "partial", "empty"]).meta({
+      description:
+        "partial while some file could not be read; empty: a run listed the day and found no event files (a day no run covered is absent)",
+    }),
     failedFiles: z
       .array(z.object({ file: z.string(), reason: z.string() }))
       .meta({ description: "The files that could not be read, with the reason; a re-run reads them again" }),
@@ -55,6 +59,10 @@ const PurchaseSyncSchema = z
     unmapped: count("Items whose device_type maps to no platform: not counted"),
     excluded: count("Items of an order status configured not to count"),
     syncedAt: isoTime("When the day was synced (UTC)"),
+    status: z.enum(["synced", "empty"]).meta({
+      description:
+        "empty: synced, and the orders database held no order items for the day (a day never synced is absent)",
+    }),
   })
   .meta({ id: "PurchaseSync" });
 

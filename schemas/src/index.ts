@@ -103,6 +103,12 @@ export {
   recordDataChange,
   recordingDataChange,
 } from "./clickhouse/tables/data_generations.ts";
+export {
+  EMPTY_SOURCE_DAYS_TABLE,
+  type EmptySourceDay,
+  EmptySourceDaySchema,
+  recordEmptySourceDay,
+} from "./clickhouse/tables/empty_source_days.ts";
 export { getJobRuns, insertJobRun, JOB_RUNS_TABLE, type JobRun, JobRunSchema } from "./clickhouse/tables/job_runs.ts";
 export {
   getProductViewsPerMinute,

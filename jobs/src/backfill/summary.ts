@@ -3,6 +3,7 @@ import {
   type JobCounts,
   type MalformedRecord,
   formatCount as n,
+  type Platform,
   plural,
   type RefusedDay,
 } from "@ctr/schemas";
@@ -18,6 +19,8 @@ export interface BackfillSummary extends JobCounts {
   failedFiles: FailedFile[];
   /** Days left as they were because the run would have replaced loaded data with less. */
   refused: RefusedDay[];
+  /** Platform-days committed with no event files in the source (no folder, or an empty one), by day. */
+  emptyDays: { platform: Platform; day: string }[];
   failures: BackfillOutcome["failures"];
 }
 
@@ -67,8 +70,38 @@ export function summarize(plan: BackfillPlan, outcome: BackfillOutcome): Backfil
       .flatMap((c) => c.failedFiles.map((f) => ({ platform: c.platform, day: c.day, ...f })))
       .sort(byKey((f) => f.file)),
     refused: [...outcome.refused].sort(byKey((r) => r.step)),
+    emptyDays: emptyDaysOf(plan, outcome),
     failures: outcome.failures,
   };
+}
+
+/** The platform-days the plan listed without event files and the run committed (a refused one is said so instead). */
+function emptyDaysOf(plan: BackfillPlan, outcome: BackfillOutcome): BackfillSummary["emptyDays"] {
+  const committed = new Set(outcome.commits.map((c) => `${c.day} ${c.platform}`));
+  return plan.days
+    .filter((d) => d.files.length === 0 && committed.has(`${d.day} ${d.platform}`))
+    .map(({ platform, day }) => ({ platform, day }))
+    .sort(byKey((d) => `${d.day} ${d.platform}`));
+}
+
+/** Days listed at most under NO FILES. */
+const EMPTY_DAYS_LISTED = 20;
+
+/**
+ * The warning about platform-days with no event files: a wrong --source or date range loads nothing
+ * and is no error, so it is said, each day with its platforms.
+ */
+function emptyDayLines(empty: BackfillSummary["emptyDays"]): string[] {
+  if (empty.length === 0) return [];
+  const byDay = new Map<string, string[]>();
+  for (const { day, platform } of empty) byDay.set(day, [...(byDay.get(day) ?? []), platform]);
+  const days = [...byDay];
+  return [
+    `NO FILES    ${plural(empty.length, "platform-day")} had no event files in the source (no folder, or an empty one); nothing was loaded for them:`,
+    ...days.slice(0, EMPTY_DAYS_LISTED).map(([day, platforms]) => `  ${day}: ${platforms.join(", ")}`),
+    ...(days.length > EMPTY_DAYS_LISTED ? [`  ... and ${plural(days.length - EMPTY_DAYS_LISTED, "more day")}`] : []),
+    '  check the dates and the source (--source, EVENTS_SOURCE); /coverage lists these days as "empty"',
+  ];
 }
 
 export interface SummaryOptions {
@@ -115,6 +148,7 @@ export function formatSummary(
       : []),
     `rows written ${plural(summary.viewRowsWritten, "view row")} (${plural(summary.committedDays, "platform-day")}${daily ? ", each rewritten whole from its Parquet" : ""}), ${plural(summary.purchaseRowsWritten, "purchase row")} (${plural(summary.purchases, "purchase")})`,
     ...partialLines(summary.failedFiles),
+    ...emptyDayLines(summary.emptyDays),
   ];
   if (summary.refused.length > 0) {
     lines.push(`REFUSED     ${plural(summary.refused.length, "day")} left as they were:`);
