@@ -1,6 +1,6 @@
 // A backfill over days the source has no folders for: it completes (nothing is wrong with the store),
 // but says which days had no event files, and /coverage tells such a day ("listed, nothing there":
-// status "empty") from a day no run ever covered (absent).
+// under emptyDays) from a day no run ever covered (in no list).
 import path from "node:path";
 import type { Config } from "@ctr/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -26,7 +26,8 @@ afterAll(async () => {
 
 interface CoverageBody {
   views: { platform: string; day: string; files: number; views: number; status: string }[];
-  purchases: { day: string; orderItems: number; status: string }[];
+  purchases: { day: string; orderItems: number; unmapped: number; excluded: number }[];
+  emptyDays: { platform: string; day: string; listedAt: string }[];
 }
 
 describe("a backfill of days the source has no folders for", () => {
@@ -38,7 +39,7 @@ describe("a backfill of days the source has no folders for", () => {
     expect(run.stdout).toContain(`  ${EMPTY}: Android, MobileWeb, iOS`);
   });
 
-  it("/coverage lists them as empty, and a day never covered not at all", async () => {
+  it("/coverage lists them under emptyDays, and a day never covered nowhere", async () => {
     const coverage = await withApi(
       config,
       async (server) => (await getJson(server, `/coverage?from=${LOADED}&to=${NEVER}`)) as CoverageBody,
@@ -50,17 +51,19 @@ describe("a backfill of days the source has no folders for", () => {
       views,
       status,
     }));
-    expect(views).toEqual([
-      { platform: "Android", day: LOADED, files: 0, views: 0, status: "empty" },
-      { platform: "MobileWeb", day: LOADED, files: 0, views: 0, status: "empty" },
-      { platform: "iOS", day: LOADED, files: 1, views: 1, status: "complete" },
-      { platform: "Android", day: EMPTY, files: 0, views: 0, status: "empty" },
-      { platform: "MobileWeb", day: EMPTY, files: 0, views: 0, status: "empty" },
-      { platform: "iOS", day: EMPTY, files: 0, views: 0, status: "empty" },
+    expect(views).toEqual([{ platform: "iOS", day: LOADED, files: 1, views: 1, status: "complete" }]);
+    expect(coverage.emptyDays.map(({ platform, day }) => `${day} ${platform}`)).toEqual([
+      `${LOADED} Android`,
+      `${LOADED} MobileWeb`,
+      `${EMPTY} Android`,
+      `${EMPTY} MobileWeb`,
+      `${EMPTY} iOS`,
     ]);
-    expect(coverage.purchases.map(({ day, orderItems, status }) => ({ day, orderItems, status }))).toEqual([
-      { day: LOADED, orderItems: 0, status: "empty" },
-      { day: EMPTY, orderItems: 0, status: "empty" },
+    for (const { listedAt } of coverage.emptyDays) expect(Date.parse(listedAt)).not.toBeNaN();
+    // Purchases: synced with nothing there (all counts 0); the day never covered is absent.
+    expect(coverage.purchases).toMatchObject([
+      { day: LOADED, orderItems: 0, unmapped: 0, excluded: 0 },
+      { day: EMPTY, orderItems: 0, unmapped: 0, excluded: 0 },
     ]);
   });
 });

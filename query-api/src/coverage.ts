@@ -3,7 +3,7 @@ import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "./app_env.ts";
-import { readEmptyDays, withEmptyDays } from "./coverage_empty_days.ts";
+import { emptyDaysWithoutFiles, readEmptyDays } from "./coverage_empty_days.ts";
 import { type Coverage, CoverageSchema, type ViewsCoverage } from "./coverage_response.ts";
 import { timeQuery } from "./metrics.ts";
 import { DATA_ERRORS, inputError, serveOperation } from "./openapi.ts";
@@ -132,13 +132,8 @@ ORDER BY day`,
     }),
   );
   const empty = await timeQuery(metrics, "coverage_empty_days", () => readEmptyDays(client, filters));
-  const body: Coverage = {
-    views: withEmptyDays(groupByPlatformDay(files), empty),
-    purchases: purchases.map((p) => ({
-      ...p,
-      status: p.orderItems + p.unmapped + p.excluded > 0 ? "synced" : "empty",
-    })),
-  };
+  const views = groupByPlatformDay(files);
+  const body: Coverage = { views, purchases, emptyDays: emptyDaysWithoutFiles(empty, views) };
   return c.json(body);
 }
 

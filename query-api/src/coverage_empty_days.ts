@@ -1,11 +1,11 @@
 import type { ClickHouseClient } from "@clickhouse/client";
 import { EMPTY_SOURCE_DAYS_TABLE, PLATFORMS, type Platform, queryRows } from "@ctr/schemas";
 import { z } from "zod";
-import type { ViewsCoverage } from "./coverage_response.ts";
+import type { EmptyDay, ViewsCoverage } from "./coverage_response.ts";
 
 // "Listed, nothing there" apart from "never loaded": the platform-days a run listed without event
-// files (empty_source_days_v1) join /coverage's views as `status: "empty"`; a day no run covered
-// stays absent. A day with files is shown from its files, whatever a run found before.
+// files (empty_source_days_v1) are /coverage's `emptyDays`; a day no run covered is in no list. A
+// day with files is shown from its files under `views`, whatever a run found before.
 
 const EmptyDayRowSchema = z.object({
   day: z.string(),
@@ -17,7 +17,7 @@ const EmptyDayRowSchema = z.object({
 export function readEmptyDays(
   client: ClickHouseClient,
   filters: { from: string; to: string; platform?: Platform },
-): Promise<z.output<typeof EmptyDayRowSchema>[]> {
+): Promise<EmptyDay[]> {
   return queryRows(client, {
     name: "coverage_empty_days",
     query: `
@@ -31,29 +31,8 @@ ORDER BY day, platform`,
   });
 }
 
-/** The loaded platform-days with the empty ones that have no files added, in (day, platform) order. */
-export function withEmptyDays(
-  loaded: ViewsCoverage[],
-  empty: readonly z.output<typeof EmptyDayRowSchema>[],
-): ViewsCoverage[] {
-  const key = (d: { day: string; platform: string }) => `${d.day} ${d.platform}`;
-  const known = new Set(loaded.map(key));
-  const added: ViewsCoverage[] = empty
-    .filter((d) => !known.has(key(d)))
-    .map(({ day, platform, listedAt }) => ({
-      platform,
-      day,
-      files: 0,
-      bytes: 0,
-      events: 0,
-      views: 0,
-      ignored: 0,
-      malformed: 0,
-      loadedAt: listedAt,
-      status: "empty",
-      failedFiles: [],
-      fileList: [],
-    }));
-  if (added.length === 0) return loaded;
-  return [...loaded, ...added].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+/** The empty platform-days that hold no loaded file now (one whose files came later is a loaded day). */
+export function emptyDaysWithoutFiles(empty: readonly EmptyDay[], loaded: readonly ViewsCoverage[]): EmptyDay[] {
+  const known = new Set(loaded.map((d) => `${d.day} ${d.platform}`));
+  return empty.filter((d) => !known.has(`${d.day} ${d.platform}`));
 }

@@ -28,8 +28,7 @@ export type LoadedFile = z.infer<typeof LoadedFileSchema>;
 /**
  * One loaded (platform, day) of views: its totals, its newest load time and its files. `files` and
  * `bytes` count every file of the day, failed ones included; `status` is `partial` while some file
- * could not be read (`failedFiles` names them with the reason), `empty` when a run listed the day and
- * found no event files (no folder, or an empty one), else `complete`. A day no run covered is absent.
+ * could not be read (`failedFiles` names them with the reason), else `complete`.
  */
 const ViewsCoverageSchema = z
   .object({
@@ -38,11 +37,8 @@ const ViewsCoverageSchema = z
     files: count("Files of the day, failed ones included"),
     bytes: count("Their bytes"),
     ...SourceTotals,
-    loadedAt: isoTime("The newest load of a file of the day (UTC); for an empty day, when a run first listed it"),
-    status: z.enum(["complete", "partial", "empty"]).meta({
-      description:
-        "partial while some file could not be read; empty: a run listed the day and found no event files (a day no run covered is absent)",
-    }),
+    loadedAt: isoTime("The newest load of a file of the day (UTC)"),
+    status: z.enum(["complete", "partial"]).meta({ description: "partial while some file could not be read" }),
     failedFiles: z
       .array(z.object({ file: z.string(), reason: z.string() }))
       .meta({ description: "The files that could not be read, with the reason; a re-run reads them again" }),
@@ -51,7 +47,10 @@ const ViewsCoverageSchema = z
   .meta({ id: "ViewsCoverage" });
 export type ViewsCoverage = z.infer<typeof ViewsCoverageSchema>;
 
-/** A GMT-3 day of purchases as its newest sync left it. */
+/**
+ * A GMT-3 day of purchases as its newest sync left it: all counts 0 when the orders database held no
+ * order items for the day ("synced, nothing there"); a day never synced is absent.
+ */
 const PurchaseSyncSchema = z
   .object({
     day: day("The GMT-3 day of the orders"),
@@ -59,17 +58,29 @@ const PurchaseSyncSchema = z
     unmapped: count("Items whose device_type maps to no platform: not counted"),
     excluded: count("Items of an order status configured not to count"),
     syncedAt: isoTime("When the day was synced (UTC)"),
-    status: z.enum(["synced", "empty"]).meta({
-      description:
-        "empty: synced, and the orders database held no order items for the day (a day never synced is absent)",
-    }),
   })
   .meta({ id: "PurchaseSync" });
+
+/** A (platform, day) a run listed without event files, and that has no loaded file since. */
+const EmptyDaySchema = z
+  .object({
+    platform: z.enum(PLATFORMS),
+    day: day("The folder's day (UTC)"),
+    listedAt: isoTime("When a run first listed the day without event files (UTC)"),
+  })
+  .meta({ id: "EmptyDay" });
+export type EmptyDay = z.infer<typeof EmptyDaySchema>;
 
 export const CoverageSchema = z
   .object({
     views: z.array(ViewsCoverageSchema).meta({ description: "Loaded platform-days of views, by day and platform" }),
-    purchases: z.array(PurchaseSyncSchema).meta({ description: "Synced days of purchases, by day" }),
+    purchases: z.array(PurchaseSyncSchema).meta({
+      description: "Synced days of purchases, by day; all counts 0: synced, and the day had no order items",
+    }),
+    emptyDays: z.array(EmptyDaySchema).meta({
+      description:
+        "Platform-days a run listed and found no event files for (no folder, or an empty one), by day and platform; a day no run covered is in neither list",
+    }),
   })
   .meta({ id: "Coverage" });
 export type Coverage = z.infer<typeof CoverageSchema>;

@@ -100,7 +100,7 @@ function emptyDayLines(empty: BackfillSummary["emptyDays"]): string[] {
     `NO FILES    ${plural(empty.length, "platform-day")} had no event files in the source (no folder, or an empty one); nothing was loaded for them:`,
     ...days.slice(0, EMPTY_DAYS_LISTED).map(([day, platforms]) => `  ${day}: ${platforms.join(", ")}`),
     ...(days.length > EMPTY_DAYS_LISTED ? [`  ... and ${plural(days.length - EMPTY_DAYS_LISTED, "more day")}`] : []),
-    '  check the dates and the source (--source, EVENTS_SOURCE); /coverage lists these days as "empty"',
+    "  check the dates and the source (--source, EVENTS_SOURCE); /coverage lists these days under emptyDays",
   ];
 }
 
