@@ -60,7 +60,7 @@ describe("a quote that breaks the CSV's structure", () => {
       `${run.files.orders}:3: a quoted field opens on this line and its quote is never closed`,
     );
     expect(run.stderr).toContain("lines 3 to 5");
-    expect(run.stderr).toContain("1 row before it");
+    expect(run.stderr).toContain("before it 1 row read (1 stored, 0 rejected), nothing from it on");
     expect(run.stdout).not.toContain("2 read");
     expect(run.code).toBe(1);
     expect(await storedOrderIds(run.url)).toEqual(["1"]);
@@ -75,7 +75,7 @@ describe("a quote that breaks the CSV's structure", () => {
       order(4), // 5
     ]);
     expect(run.stderr).toContain(`${run.files.orders}:4: a quoted field's closing quote is followed by more text`);
-    expect(run.stderr).toContain("2 rows before it");
+    expect(run.stderr).toContain("before it 2 rows read (2 stored, 0 rejected)");
     expect(run.code).toBe(1);
     expect(await storedOrderIds(run.url)).toEqual(["1", "2"]);
   });

@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { messageOf, parsePlatform, plural } from "@ctr/schemas";
+import { messageOf, formatCount as n, parsePlatform, plural } from "@ctr/schemas";
 import { parse } from "csv-parse";
 import { locateColumns, ORDER_COLUMN_KINDS, ORDER_ITEM_COLUMN_KINDS, parseRecord } from "./csv_rows.ts";
 import { type OrdersDatabase, OrdersDatabaseError } from "./database.ts";
@@ -67,14 +67,20 @@ const STRUCTURAL_FAULTS: Record<string, string> = {
   CSV_INVALID_CLOSING_QUOTE: "a quoted field's closing quote is followed by more text before the next comma",
 };
 
-/** The message of a structural fault found while reading `file`: where, what, and what was loaded. */
-function structuralFault(file: string, code: string, fault: { start: number; end: number }, before: number): string {
+/** The message of a structural fault found while reading `file`: where, what, and what the rows before it did. */
+function structuralFault(
+  file: string,
+  code: string,
+  fault: { start: number; end: number },
+  before: TableLoadCounts,
+): string {
   const what = STRUCTURAL_FAULTS[code] ?? code;
   const swallowed = code === "CSV_QUOTE_NOT_CLOSED" ? ` (lines ${fault.start} to ${fault.end} read as one field)` : "";
+  const stored = before.loaded + before.updated + before.unchanged;
   return (
-    `${file}:${fault.start}: ${what}${swallowed}; the file cannot be read past line ${fault.start - 1}. ` +
-    `The ${plural(before, "row")} before it were read (loaded unless listed as rejected), nothing after it. ` +
-    `Fix the quoting (a quote inside a quoted field is written twice: "") and load again.`
+    `${file}:${fault.start}: ${what}${swallowed}, so the file cannot be read past line ${fault.start - 1} and the load ` +
+    `stopped there: before it ${plural(before.read, "row")} read (${n(stored)} stored, ${n(before.rejected)} rejected), ` +
+    `nothing from it on. Fix the quoting (a quote inside a quoted field is written twice: "") and load again.`
   );
 }
 
@@ -256,7 +262,7 @@ async function loadFile(
     if (!positions) throw new OrdersLoadError(`${file}: the file is empty (no header row)`);
     await flush();
     await writing;
-    if (fault) throw new OrdersLoadError(structuralFault(file, fault.code, fault, counts.read));
+    if (fault) throw new OrdersLoadError(structuralFault(file, fault.code, fault, counts));
   } finally {
     // A refused header or a failed batch leaves the file half read: let go of it.
     input.destroy();
