@@ -53,9 +53,11 @@ const ordersLoadCommand: CommandSpec = {
 CTR_DATA_DIR/orders.sqlite), creating its tables. Rows are upserted by id: loading again never
 duplicates, and a changed row is updated. Bad rows (a bad or missing field, a NUL byte, bytes that are
 not UTF-8, an item of an unknown order, a second row of an id: the first one is loaded) are rejected
-and listed with file and line; they do not stop the load. The counts are the rows this load inserted
-or changed. Concurrent loads wait for each other's rows. Exit code 0 when the load completed (even
-with rejected rows), 1 when it could not.`,
+and listed with file and line; they do not stop the load. A header naming a column twice, a quote
+that breaks the file's structure (never closed, or text after it) and a batch the database cannot
+write (a full disk) stop it, naming the line and the cause; whole batches before stay loaded. The
+counts are the rows this load inserted or changed. Concurrent loads wait for each other's rows. Exit
+code 0 when the load completed (even with rejected rows), 1 when it could not run or go on.`,
   flags: {
     orders: { type: "string", value: "FILE", description: "orders.csv (required)" },
     items: { type: "string", value: "FILE", description: "order_items.csv (required)" },
@@ -68,7 +70,8 @@ const backfillCommand: CommandSpec = {
   summary: "Ingest the day folders D..D and sync purchases of those days",
   details: `Reads <source>/<platform>/<day>/ for each day from..to (UTC days, both included) into
 Parquet under PARQUET_SINK and per-minute views in ClickHouse, then syncs the purchases of those
-days (GMT-3) from the orders database. Re-running gives the same totals.
+days (GMT-3) from the orders database as it is now. Re-running gives the same totals, and syncs
+orders loaded since. Days the source has no event files for are named under NO FILES.
 Shards run WORKER_CONCURRENCY at once (default: the number of cores), each at most
 SHARD_MAX_BYTES of source files.
 With REDIS_URL the backfill is a BullMQ flow run by \`ctr worker\` processes; this command follows it.
@@ -101,8 +104,8 @@ const dailyCommand: CommandSpec = {
   usage: "[--date D] [--allow-empty] | --schedule CRON | --unschedule",
   details: `Processes --date plus every day whose files are new or changed against the manifest (size and
 etag), failed before, or gone: only those files are read again, then each such day is committed from
-all its Parquet, and the day's purchases are synced. Unchanged files are not re-read. In-process, or a
-BullMQ flow with REDIS_URL.
+all its Parquet, and the day's purchases are synced from the orders database as it is now. Unchanged
+files are not re-read. In-process, or a BullMQ flow with REDIS_URL.
 ${EXIT_CODES}`,
   flags: {
     date: { type: "string", value: DAY, description: "the day, YYYY-MM-DD (default: yesterday, UTC)" },
