@@ -193,7 +193,7 @@ describe("every route refuses what it does not know, the same way", () => {
     await expectInvalid(await coverage("platform=%20iOS"), "platform");
     const day = await coverage("from=2016-02-01&to=2016-02-01&platform=ios");
     expect(day.status).toBe(200);
-    expect(await day.json()).toEqual({ views: [], purchases: [] });
+    expect(await day.json()).toEqual({ views: [], purchases: [], emptyDays: [] });
   });
 });
 
