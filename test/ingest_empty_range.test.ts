@@ -2,8 +2,11 @@
 // but says which days had no event files, and /coverage tells such a day ("listed, nothing there":
 // under emptyDays) from a day no run ever covered (in no list).
 import path from "node:path";
+import { InProcessSubmitter } from "@ctr/jobs";
 import type { Config } from "@ctr/schemas";
+import { openStore } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp } from "./support/api_server.ts";
 import { getJson, restoreEnvironment, useEmbeddedEnvironment, withApi } from "./support/ctr_cli.ts";
 import { runCtr } from "./support/ctr_in_process.ts";
 import { oneViewNdjson, removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
@@ -65,5 +68,26 @@ describe("a backfill of days the source has no folders for", () => {
       { day: LOADED, orderItems: 0, unmapped: 0, excluded: 0 },
       { day: EMPTY, orderItems: 0, unmapped: 0, excluded: 0 },
     ]);
+  });
+
+  it("POST /jobs/backfill: GET /jobs/:id names them under emptyDays", async () => {
+    const store = openStore(config.clickhouse);
+    const jobs = new InProcessSubmitter(config, store);
+    try {
+      const app = createTestApp(store, {}, jobs);
+      const submitted = await app.request("/jobs/backfill", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ from: NEVER, to: NEVER, platform: "Android" }),
+      });
+      expect(submitted.status).toBe(202);
+      const { id } = (await submitted.json()) as { id: string };
+      await jobs.idle();
+      const status = await (await app.request(`/jobs/${encodeURIComponent(id)}`)).json();
+      expect(status).toMatchObject({ state: "completed", ok: true, emptyDays: [{ platform: "Android", day: NEVER }] });
+    } finally {
+      await jobs.idle();
+      await store.close();
+    }
   });
 });

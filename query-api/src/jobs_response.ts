@@ -69,6 +69,13 @@ export const JobStatusSchema = z
     failedFiles: z
       .array(z.object({ platform: z.string(), day: z.string(), file: z.string(), reason: z.string() }))
       .meta({ description: "Files that could not be read; their platform-days were committed without them (partial)" }),
+    emptyDays: z
+      .array(z.object({ platform: z.string(), day: z.string() }))
+      .optional()
+      .meta({
+        description:
+          "Platform-days the run listed without event files (no folder, or an empty one): nothing was loaded for them; once finished",
+      }),
     submittedAt: z.string().optional().meta({ format: "date-time" }),
     finishedAt: z.string().optional().meta({ format: "date-time" }),
   })

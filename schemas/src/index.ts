@@ -75,6 +75,7 @@ export {
 } from "./job_catalog.ts";
 export type {
   FailedFile,
+  ListedEmptyDay,
   JobCounts,
   JobProgress,
   JobState,

@@ -53,6 +53,12 @@ export interface FailedFile {
   reason: string;
 }
 
+/** A (platform, day) a run listed without event files: nothing was there to load. */
+export interface ListedEmptyDay {
+  platform: string;
+  day: string;
+}
+
 /** A submitted job as `GET /jobs/:id` and `ctr status` show it. */
 export interface JobStatus {
   id: string;
@@ -70,6 +76,8 @@ export interface JobStatus {
   refused: RefusedDay[];
   /** Files that could not be read; their platform-days were committed without them (partial). */
   failedFiles: FailedFile[];
+  /** Platform-days the run listed without event files (no folder, or an empty one); once finished. */
+  emptyDays?: ListedEmptyDay[];
   /** ISO-8601 times. */
   submittedAt?: string;
   finishedAt?: string;

@@ -6,13 +6,21 @@ import { type BackfillSummary, exitCodeOf, summarize } from "./summary.ts";
 /** The fields of a finished job's status that come from its summary. */
 export type FinishedFields = { counts: JobCounts; ok: boolean } & Pick<
   JobStatus,
-  "malformedLocations" | "failures" | "refused" | "failedFiles"
+  "malformedLocations" | "failures" | "refused" | "failedFiles" | "emptyDays"
 >;
 
 /** A backfill summary as a job status shows it. */
 export function finishedFields(summary: BackfillSummary): FinishedFields {
-  const { malformedLocations, failures, refused, failedFiles, skippedObjects: _skipped, ...counts } = summary;
-  return { counts, malformedLocations, failures, refused, failedFiles, ok: exitCodeOf(summary) === 0 };
+  const {
+    malformedLocations,
+    failures,
+    refused,
+    failedFiles,
+    emptyDays,
+    skippedObjects: _skipped,
+    ...counts
+  } = summary;
+  return { counts, malformedLocations, failures, refused, failedFiles, emptyDays, ok: exitCodeOf(summary) === 0 };
 }
 
 // The outcome of a queued backfill comes without its plan; only skipped objects need the plan.

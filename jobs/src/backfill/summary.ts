@@ -1,9 +1,9 @@
 import {
   type FailedFile,
   type JobCounts,
+  type ListedEmptyDay,
   type MalformedRecord,
   formatCount as n,
-  type Platform,
   plural,
   type RefusedDay,
 } from "@ctr/schemas";
@@ -20,7 +20,7 @@ export interface BackfillSummary extends JobCounts {
   /** Days left as they were because the run would have replaced loaded data with less. */
   refused: RefusedDay[];
   /** Platform-days committed with no event files in the source (no folder, or an empty one), by day. */
-  emptyDays: { platform: Platform; day: string }[];
+  emptyDays: ListedEmptyDay[];
   failures: BackfillOutcome["failures"];
 }
 
@@ -70,16 +70,18 @@ export function summarize(plan: BackfillPlan, outcome: BackfillOutcome): Backfil
       .flatMap((c) => c.failedFiles.map((f) => ({ platform: c.platform, day: c.day, ...f })))
       .sort(byKey((f) => f.file)),
     refused: [...outcome.refused].sort(byKey((r) => r.step)),
-    emptyDays: emptyDaysOf(plan, outcome),
+    emptyDays: emptyDaysOf(outcome),
     failures: outcome.failures,
   };
 }
 
-/** The platform-days the plan listed without event files and the run committed (a refused one is said so instead). */
-function emptyDaysOf(plan: BackfillPlan, outcome: BackfillOutcome): BackfillSummary["emptyDays"] {
-  const committed = new Set(outcome.commits.map((c) => `${c.day} ${c.platform}`));
-  return plan.days
-    .filter((d) => d.files.length === 0 && committed.has(`${d.day} ${d.platform}`))
+/**
+ * The platform-days committed from a listing without event files (a refused day is said so instead):
+ * from the outcome alone, so a queued run's status, which has no plan, names them too.
+ */
+function emptyDaysOf(outcome: BackfillOutcome): BackfillSummary["emptyDays"] {
+  return outcome.commits
+    .filter((c) => c.files === 0)
     .map(({ platform, day }) => ({ platform, day }))
     .sort(byKey((d) => `${d.day} ${d.platform}`));
 }

@@ -32,6 +32,7 @@ export function formatJobStatus(status: JobStatus, detailed: boolean): string {
   for (const m of status.malformedLocations.slice(0, 20))
     lines.push(`  malformed ${m.file} ${m.position}: ${m.reason}`);
   for (const f of status.failedFiles) lines.push(`  PARTIAL ${f.platform} ${f.day}: ${f.file}: ${f.reason}`);
+  for (const e of status.emptyDays ?? []) lines.push(`  NO FILES ${e.platform} ${e.day}: no event files in the source`);
   for (const r of status.refused) lines.push(`  REFUSED ${r.step}: ${r.message}`);
   for (const f of status.failures) lines.push(`  FAILED ${f.step}: ${f.message}`);
   return `${lines.join("\n")}\n`;
