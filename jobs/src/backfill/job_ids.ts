@@ -11,8 +11,9 @@ import type { BackfillPlan } from "./plan.ts";
 //   week and adds nothing for an id it keeps, so the same files and orders must give the same id
 //   (resubmitting is free) and a new or changed file, or new orders of its days, a new one (that
 //   backfill runs).
-// Both ids read `<kind>.<from>.<to>.<platforms>.<digest>`; their digests are kept as they were (12 and
-// 20 hex digits), so ids users saw, flows kept in Redis and runs kept in the history still resolve.
+// Both ids read `<kind>.<from>.<to>.<platforms>.<digest>` (12 and 20 hex digits). A run's digest is kept
+// as it was, so runs kept in the history still resolve; a flow's also covers its days' orders, so a flow
+// kept in Redis from before that is submitted once more, which partition replacement makes safe.
 
 /** What a run covers. */
 export interface RunRange {
