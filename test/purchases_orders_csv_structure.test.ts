@@ -80,6 +80,15 @@ describe("a quote that breaks the CSV's structure", () => {
     expect(await storedOrderIds(run.url)).toEqual(["1", "2"]);
   });
 
+  it("an unterminated quote in the header: names line 1, not an empty file", async () => {
+    const run = await load("header", [`${ORDERS_CSV_COLUMNS.join(",")},"note`, order(1)]);
+    expect(run.stderr).toContain(
+      `${run.files.orders}:1: a quoted field opens on this line and its quote is never closed`,
+    );
+    expect(run.stderr).not.toContain("empty");
+    expect(run.code).toBe(1);
+  });
+
   it("a quote inside an unquoted field costs only its row", async () => {
     const run = await load("inner", [ORDERS_CSV_COLUMNS.join(","), order(1), order(2, 'Sao "Paulo'), order(3)]);
     expect(run.stderr).toBe("");

@@ -259,7 +259,7 @@ async function loadFile(
       if (batch.length >= batchSize) await flush();
     }
     // An empty file has no header: that is an export gone wrong, not a table without rows.
-    if (!positions) throw new OrdersLoadError(`${file}: the file is empty (no header row)`);
+    if (!positions && !fault) throw new OrdersLoadError(`${file}: the file is empty (no header row)`);
     await flush();
     await writing;
     if (fault) throw new OrdersLoadError(structuralFault(file, fault.code, fault, counts));
