@@ -89,6 +89,22 @@ describe("a quote that breaks the CSV's structure", () => {
     expect(run.code).toBe(1);
   });
 
+  it("an unterminated quote right after a rejected row: still names the line it opens on", async () => {
+    const run = await load("after-reject", [
+      ORDERS_CSV_COLUMNS.join(","),
+      order(1), // 2
+      order(2, 'Sao "Paulo'), // 3: rejected, the load goes on
+      order(3, '"Natal'), // 4: the quote never closes
+      order(4), // 5
+    ]);
+    expect(run.stderr).toContain(
+      `${run.files.orders}:4: a quoted field opens on this line and its quote is never closed`,
+    );
+    expect(run.stderr).toContain("before it 2 rows read (1 stored, 1 rejected)");
+    expect(run.code).toBe(1);
+    expect(await storedOrderIds(run.url)).toEqual(["1"]);
+  });
+
   it("a quote inside an unquoted field costs only its row", async () => {
     const run = await load("inner", [ORDERS_CSV_COLUMNS.join(","), order(1), order(2, 'Sao "Paulo'), order(3)]);
     expect(run.stderr).toBe("");

@@ -181,6 +181,7 @@ async function loadFile(
       fault = { code: error.code, start: lastRowEnd + 1, end: line };
       return;
     }
+    lastRowEnd = line;
     counts.read++;
     reject(counts, { file, line, reason: `unreadable CSV: ${error.message}` });
   });
