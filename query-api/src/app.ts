@@ -6,6 +6,8 @@ import { secureHeaders } from "hono/secure-headers";
 import type { AppDeps, AppEnv } from "./app_env.ts";
 import { coverageRoutes } from "./coverage.ts";
 import { ctrRoutes } from "./ctr_route.ts";
+import { ctrTopRoutes } from "./ctr_top_route.ts";
+import { ctrTotalsRoutes } from "./ctr_totals_route.ts";
 import { GenerationClock } from "./data_generation.ts";
 import { docsRoutes } from "./docs_route.ts";
 import { explorerRoutes } from "./explorer_route.ts";
@@ -90,8 +92,10 @@ function mountRoutes(app: OpenAPIHono<AppEnv>, apiKeys: readonly string[]): void
   app.route("/", explorerRoutes());
 
   // Data: behind the API keys when there are any.
-  for (const path of ["/ctr", "/coverage", "/products", "/jobs/*"]) app.use(path, requireApiKey(apiKeys));
+  for (const path of ["/ctr", "/ctr/*", "/coverage", "/products", "/jobs/*"]) app.use(path, requireApiKey(apiKeys));
   app.route("/", ctrRoutes());
+  app.route("/", ctrTotalsRoutes());
+  app.route("/", ctrTopRoutes());
   app.route("/", coverageRoutes());
   app.route("/", productsRoutes());
   app.route("/", jobsRoutes());

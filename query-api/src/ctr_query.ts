@@ -1,4 +1,11 @@
-import { CLICKHOUSE_GMT3, type CtrRequest, formatDay, GMT3_OFFSET_MS, viewFolderDays } from "@ctr/schemas";
+import {
+  CLICKHOUSE_GMT3,
+  type CtrRequest,
+  type CtrTotalsRequest,
+  formatDay,
+  GMT3_OFFSET_MS,
+  viewFolderDays,
+} from "@ctr/schemas";
 import { type CtrTables, chooseCtrTables } from "./ctr_tier.ts";
 
 /** The bound parameters of the /ctr queries. Every value the client sent travels here, never in the SQL text. */
@@ -14,6 +21,9 @@ export interface CtrQueryParams {
   purchasesLastDay: string;
   product?: string;
   platform?: string;
+  /** /ctr/top only: how many products, and the fewest views a listed product has. */
+  limit?: number;
+  minViews?: number;
 }
 
 /**
@@ -75,24 +85,33 @@ function where(params: CtrQueryParams, days?: [string, string]): string {
 // special: the range filter already stops at end.
 const BUCKET = "{start:UInt32} + intDiv(toUInt32(minute) - {start:UInt32}, {step:UInt32}) * {step:UInt32}";
 
-/** Views and purchases per (bucket, platform, product) of rows that hold both counts. */
-function grouped(from: string, filter?: string): string {
+/** What an answer's rows are per: /ctr's (bucket, platform, product), the totals' (bucket, platform), a product. */
+export type CtrGrouping = readonly ("bucket" | "platform" | "product")[];
+
+const PER_PRODUCT: CtrGrouping = ["bucket", "platform", "product"];
+const TOTALS: CtrGrouping = ["bucket", "platform"];
+
+const GROUP_KEYS = { bucket: `${BUCKET} AS bucket`, platform: "toString(platform) AS platform", product: "product" };
+
+/** Views and purchases per group of rows that hold both counts. */
+function grouped(keys: CtrGrouping, from: string, filter?: string): string {
   return `
-  SELECT ${BUCKET} AS bucket, toString(platform) AS platform, product, sum(views) AS views, sum(purchases) AS purchases
+  SELECT ${keys.map((key) => GROUP_KEYS[key]).join(", ")}, sum(views) AS views, sum(purchases) AS purchases
   FROM ${from}${filter ? `\n  WHERE ${filter}` : ""}
-  GROUP BY bucket, platform, product`;
+  GROUP BY ${keys.join(", ")}`;
 }
 
 /**
- * Views and purchases per (bucket, platform, product). A CTR rollup holds both: one read. The
+ * Views and purchases per group (by default /ctr's). A CTR rollup holds both: one read. The
  * per-minute tables hold one each: both tables' rows in range, UNION ALL, summed by one GROUP BY, so
  * a key present in one table only gets 0 for the other. Measured against the FULL OUTER JOIN of the
  * two aggregated sides on the week workload, request by request in one run
  * (bench/api/week/variants.ts, docs/BENCHMARKS.md): 10% less engine time, with the same rows.
  */
-function combined(params: CtrQueryParams, tables: CtrTables): string {
-  if ("both" in tables) return grouped(tables.both, where(params));
+export function combined(params: CtrQueryParams, tables: CtrTables, keys: CtrGrouping = PER_PRODUCT): string {
+  if ("both" in tables) return grouped(keys, tables.both, where(params));
   return grouped(
+    keys,
     `(
     SELECT minute, platform, product, views, toUInt64(0) AS purchases FROM ${tables.views}
     WHERE ${where(params, ["viewsFirstDay", "viewsLastDay"])}
@@ -104,13 +123,23 @@ function combined(params: CtrQueryParams, tables: CtrTables): string {
 }
 
 /**
+ * CTR of two UInt64 columns, rounded half up exactly, in integers:
+ * round(p / v, 4) = floor((p * 20000 + v) / (2 * v)) / 10^4. ClickHouse's round() on a Float64 gives
+ * 0.0312 for 1/32; this gives 0.0313. The result is a Decimal(38, 4), which ClickHouse renders with
+ * its four decimals (output_format_decimal_trailing_zeros, set for every query in schemas'
+ * OUTPUT_SETTINGS); NULL without views.
+ */
+export function ctrSql(purchases: string, views: string): string {
+  return `if(${views} = 0, NULL, toDecimal128(intDiv(${purchases} * 20000 + ${views}, 2 * ${views}), 4) / 10000)`;
+}
+
+/** The GMT-3 wall-clock text of the bucket column. */
+const TIMESTAMP = `formatDateTime(toDateTime(bucket, '${CLICKHOUSE_GMT3}'), '%Y-%m-%d %H:%i:%S') AS timestamp`;
+
+/**
  * Builds the /ctr statement for a request, reading `tables` (by default the coarsest that gives the
  * per-minute answer: ctr_tier.ts; every tier has the per-minute columns, `minute` its period's start).
- *
- * CTR is rounded half up exactly, in integers: round(p / v, 4) = floor((p * 20000 + v) / (2 * v)) / 10^4.
- * ClickHouse's round() on a Float64 gives 0.0312 for 1/32; this gives 0.0313. The result is a
- * Decimal(38, 4), which ClickHouse renders with its four decimals (output_format_decimal_trailing_zeros,
- * set for every query in schemas' OUTPUT_SETTINGS). The order is byte order: String compares bytes.
+ * The order is byte order: String compares bytes.
  */
 export function buildCtrQuery(request: CtrRequest, tables: CtrTables = chooseCtrTables(request)): CtrQuery {
   const params = toCtrQueryParams(request);
@@ -118,14 +147,35 @@ export function buildCtrQuery(request: CtrRequest, tables: CtrTables = chooseCtr
     params,
     rows: `
 SELECT
-  formatDateTime(toDateTime(bucket, '${CLICKHOUSE_GMT3}'), '%Y-%m-%d %H:%i:%S') AS timestamp,
+  ${TIMESTAMP},
   platform,
   product,
-  if(views = 0, NULL, toDecimal128(intDiv(purchases * 20000 + views, 2 * views), 4) / 10000) AS CTR,
+  ${ctrSql("purchases", "views")} AS CTR,
   purchases,
   views AS productViews
 FROM (${combined(params, tables)}
 )
 ORDER BY bucket, platform, product`,
+  };
+}
+
+/**
+ * The /ctr/totals statement: /ctr's buckets and sums with the products summed away, one row per
+ * (bucket, platform), its CTR from the sums by the same rounding.
+ */
+export function buildCtrTotalsQuery(request: CtrTotalsRequest, tables: CtrTables = chooseCtrTables(request)): CtrQuery {
+  const params = toCtrQueryParams(request);
+  return {
+    params,
+    rows: `
+SELECT
+  ${TIMESTAMP},
+  platform,
+  ${ctrSql("purchases", "views")} AS CTR,
+  purchases,
+  views AS productViews
+FROM (${combined(params, tables, TOTALS)}
+)
+ORDER BY bucket, platform`,
   };
 }

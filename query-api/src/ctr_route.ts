@@ -1,83 +1,40 @@
 import { CtrQuerySchema, type CtrRequest, CtrRequestSchema, CtrRowSchema } from "@ctr/schemas";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { z } from "zod";
 import type { AppEnv } from "./app_env.ts";
-import { resultTooLarge, streamCtrBody } from "./ctr_body.ts";
+import { ARROW_CTR_COLUMNS, ctrBodies, ctrOk, RESULT_TOO_LARGE, serveCtrAnswer } from "./ctr_answer.ts";
 import { buildCtrQuery } from "./ctr_query.ts";
 import { chooseCtrTables } from "./ctr_tier.ts";
-import { timeQuery } from "./metrics.ts";
-import { BODY_TOO_LARGE, DATA_ERRORS, errorResponse, inputError, serveOperation } from "./openapi.ts";
+import { BODY_TOO_LARGE, DATA_ERRORS, inputError, serveOperation } from "./openapi.ts";
 import { readBody, readQuery, refusalOf } from "./request_input.ts";
-import { negotiateFormat, RESPONSE_FORMATS, type ResponseFormat } from "./response_format.ts";
-import { answerKey } from "./result_cache.ts";
 
-/** The answer from ClickHouse, streamed; `onRows` counts the rows sent. */
-async function renderCtr(
-  c: Context<AppEnv>,
-  request: CtrRequest,
-  format: ResponseFormat,
-  onRows: (count: number) => void,
-): Promise<ReadableStream<Uint8Array>> {
-  const query = buildCtrQuery(request, chooseCtrTables(request, { rollups: c.get("rollups") !== false }));
-  const config = c.get("config");
-  return timeQuery(c.get("metrics"), "ctr_rows", () =>
-    streamCtrBody(c.get("store"), query, {
-      format,
-      maxExecutionSeconds: config.requestTimeoutMs / 1000,
-      maxResultRows: config.maxResultRows,
-      signal: c.get("signal"),
-      onRows,
-    }),
-  );
+function serveCtr(c: Context<AppEnv>, request: CtrRequest): Promise<Response> {
+  return serveCtrAnswer(c, {
+    route: "/ctr",
+    request,
+    query: (rollups) => buildCtrQuery(request, chooseCtrTables(request, { rollups })),
+  });
 }
 
-async function serveCtr(c: Context<AppEnv>, request: CtrRequest): Promise<Response> {
-  const format = negotiateFormat(c.req.header("Accept"));
-  // The result cache answers a request it has seen in this generation; otherwise it streams the render.
-  const body = await c
-    .get("resultCache")
-    .serve(answerKey(request, format), (onRows) => renderCtr(c, request, format, onRows));
-  return c.body(body, 200, { "Content-Type": RESPONSE_FORMATS[format].contentType, Vary: "Accept" });
-}
-
-const CTR_EXAMPLE = { startTimestamp: "2016-02-01 10:00:00", endTimestamp: "2016-02-01 12:00:00", aggregation: 60 };
-
-/** The body in each format `Accept` can pick: a format of RESPONSE_FORMATS without one here does not compile. */
-const CTR_BODIES: Record<ResponseFormat, { schema: z.ZodType }> = {
-  json: { schema: z.array(CtrRowSchema) },
-  // One row per line.
-  ndjson: { schema: CtrRowSchema },
-  csv: {
-    schema: z.string().meta({
-      description: "CSV: a header line (timestamp,platform,product,CTR,purchases,productViews), then one line per row",
-    }),
-  },
-  arrow: {
-    schema: z.string().meta({
-      format: "binary",
-      description:
-        "Arrow IPC stream (uncompressed record batches) with the JSON rows' columns: timestamp Utf8 (the same GMT-3 text as in JSON), platform Utf8, product Utf8, CTR Decimal128(38, 4) nullable (exact, four decimals; null without views), purchases Uint64, productViews Uint64. An empty result is the schema and no batch.",
-    }),
-  },
+export const CTR_EXAMPLE = {
+  startTimestamp: "2016-02-01 10:00:00",
+  endTimestamp: "2016-02-01 12:00:00",
+  aggregation: 60,
 };
 
+const CTR_BODIES = ctrBodies(
+  CtrRowSchema,
+  "timestamp,platform,product,CTR,purchases,productViews",
+  Object.values(ARROW_CTR_COLUMNS).join(", "),
+);
+
 const CTR_RESPONSES = {
-  200: {
-    description:
-      "One row per (bucket, platform, product) with a view or a purchase, ordered by timestamp, platform, product (byte order). The format follows `Accept`: a JSON array by default, NDJSON (one row per line), CSV, or an Arrow IPC stream. Errors are JSON whatever `Accept` asks for. Answers are kept in a result cache until the data changes (RESULT_CACHE_MB).",
-    content: Object.fromEntries(
-      Object.entries(RESPONSE_FORMATS).map(([format, { mediaType }]) => [
-        mediaType,
-        CTR_BODIES[format as ResponseFormat],
-      ]),
-    ),
-  },
-  ...inputError(refusalOf(CtrRequestSchema, { ...CTR_EXAMPLE, aggregation: 0 })),
-  422: errorResponse(
-    "The result has more than MAX_RESULT_ROWS rows: narrow the range, widen the aggregation or filter. Refused before any row is sent, never a truncated 200",
-    resultTooLarge(1_000_000),
+  200: ctrOk(
+    "One row per (bucket, platform, product) with a view or a purchase, ordered by timestamp, platform, product (byte order).",
+    CTR_BODIES,
   ),
+  ...inputError(refusalOf(CtrRequestSchema, { ...CTR_EXAMPLE, aggregation: 0 })),
+  ...RESULT_TOO_LARGE,
   ...DATA_ERRORS,
 };
 

@@ -1,7 +1,8 @@
 export { buildOpenApiDocument, createApp, MAX_BODY_BYTES } from "./app.ts";
 export type { ApiConfig, AppDeps, AppEnv } from "./app_env.ts";
-export { buildCtrQuery, type CtrQuery, type CtrQueryParams } from "./ctr_query.ts";
+export { buildCtrQuery, buildCtrTotalsQuery, type CtrQuery, type CtrQueryParams } from "./ctr_query.ts";
 export { type CtrTables, chooseCtrTables, PER_MINUTE_TABLES, tablesRead } from "./ctr_tier.ts";
+export { buildCtrTopQuery, oneBucketRequest, WILSON_Z } from "./ctr_top_query.ts";
 export { GENERATION_REREAD_MS, GenerationClock, type GenerationClockOptions } from "./data_generation.ts";
 export { type ErrorBody, type ErrorCode, HttpError, isStoreUnreachable } from "./http_error.ts";
 export { createLogger, type LoggerOptions, toApiConfig } from "./logger.ts";

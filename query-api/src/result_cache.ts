@@ -1,8 +1,11 @@
-import type { CtrRequest } from "@ctr/schemas";
+import type { CtrRequest, CtrTopRequest } from "@ctr/schemas";
 import { LRUCache } from "lru-cache";
 import type { GenerationClock } from "./data_generation.ts";
 import type { ApiMetrics } from "./metrics.ts";
 import type { ResponseFormat } from "./response_format.ts";
+
+/** A validated request of a route the cache answers: a range, and fields that are numbers or text. */
+type AnswerRequest = CtrRequest | CtrTopRequest;
 
 /** One answer kept whole: the body's bytes as sent, and its data rows (for the rows-sent metric). */
 interface CachedAnswer {
@@ -27,23 +30,17 @@ export interface ResultCacheOptions {
 }
 
 /**
- * The key of an answer: the validated request (so GET and POST, `ios` and `iOS`, `60` and 60 share
- * it) and the body format. The generation is not in it: the cache holds one generation at a time.
+ * The key of an answer: the route, its validated request (so GET and POST, `ios` and `iOS`, `60`
+ * and 60 share it: the schema's output, whose fields come in the schema's order) and the body
+ * format. The generation is not in it: the cache holds one generation at a time.
  */
-export function answerKey(request: CtrRequest, format: ResponseFormat): string {
-  return JSON.stringify([
-    format,
-    request.startTimestamp.epochMs,
-    request.endTimestamp.epochMs,
-    request.aggregation,
-    request.platform ?? null,
-    request.product ?? null,
-  ]);
+export function answerKey(format: ResponseFormat, route: string, request: AnswerRequest): string {
+  return JSON.stringify([format, route, request]);
 }
 
 /**
- * The /ctr answers of the data's current generation, least recently used dropped first past
- * `maxBytes`. A miss streams to the client as before and keeps a copy only if the body completes
+ * The answers of /ctr, /ctr/totals and /ctr/top of the data's current generation, least recently
+ * used dropped first past `maxBytes`. A miss streams to the client as before and keeps a copy only if the body completes
  * and stays under MAX_ENTRY_SHARE of the cache; errors (thrown before the body, or breaking it) are
  * never kept. When the generation moves on (a commit or purchase sync here, or seen in ClickHouse),
  * every entry goes, and answers still being rendered from the older one are not kept.

@@ -18,7 +18,7 @@ const FIRST_MS = parseGmt3WallClock(FIRST_WALL_CLOCK) ?? Number.NaN;
 const LAST_MS = parseGmt3WallClock(LAST_WALL_CLOCK) ?? Number.NaN;
 
 /** A type error's message: "is required" only when the field is absent, else what was sent instead. */
-const missingOrWrongType =
+export const missingOrWrongType =
   (field: string, wanted: string) =>
   (issue: { input?: unknown }): string =>
     issue.input === undefined
@@ -98,10 +98,10 @@ export function platformField(name = "platform") {
 
 const platform = platformField();
 
-const WALL_CLOCK_PATTERN = "^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:00$";
+export const WALL_CLOCK_PATTERN = "^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:00$";
 
 // What the fields' transforms cannot say in the OpenAPI document: formats, bounds, examples.
-const ctrFields = {
+export const CTR_FIELDS = {
   startTimestamp: wallClock("startTimestamp").meta({
     description: `Start of the range, included: GMT-3 wall-clock time, seconds 00, from ${FIRST_WALL_CLOCK} to ${LAST_WALL_CLOCK}.`,
     pattern: WALL_CLOCK_PATTERN,
@@ -128,7 +128,7 @@ const ctrFields = {
   }),
 };
 
-function endAfterStart(
+export function endAfterStart(
   req: { startTimestamp: { epochMs: number; text: string }; endTimestamp: { epochMs: number } },
   ctx: z.RefinementCtx,
 ): void {
@@ -146,18 +146,33 @@ function endAfterStart(
  * the OpenAPI document and the handler cannot disagree. Strict: a field it does not know is refused
  * (the API names it first, in request_input.ts).
  */
-export const CtrRequestSchema = z.strictObject(ctrFields).superRefine(endAfterStart).meta({ id: "CtrRequest" });
+export const CtrRequestSchema = z.strictObject(CTR_FIELDS).superRefine(endAfterStart).meta({ id: "CtrRequest" });
 
 /** The same request as a query string carries it (GET): every value is text, aggregation digits. */
+const queryAggregation = z
+  .string({ error: missingOrWrongType("aggregation", AGGREGATION_WANTED) })
+  .transform(toAggregation)
+  .meta({ description: CTR_FIELDS.aggregation.description, pattern: "^\\d+$", examples: ["60"] });
+
 export const CtrQuerySchema = z
-  .strictObject({
-    ...ctrFields,
-    aggregation: z
-      .string({ error: missingOrWrongType("aggregation", AGGREGATION_WANTED) })
-      .transform(toAggregation)
-      .meta({ description: ctrFields.aggregation.description, pattern: "^\\d+$", examples: ["60"] }),
-  })
+  .strictObject({ ...CTR_FIELDS, aggregation: queryAggregation })
   .superRefine(endAfterStart);
+
+// /ctr/totals: the /ctr fields but product; the totals run over every product.
+const { product: _perProduct, ...TOTALS_FIELDS } = CTR_FIELDS;
+
+/** The /ctr/totals request as a JSON body (POST): the /ctr fields except `product`. */
+export const CtrTotalsRequestSchema = z
+  .strictObject(TOTALS_FIELDS)
+  .superRefine(endAfterStart)
+  .meta({ id: "CtrTotalsRequest" });
+
+/** The same request as a query string carries it (GET). */
+export const CtrTotalsQuerySchema = z
+  .strictObject({ ...TOTALS_FIELDS, aggregation: queryAggregation })
+  .superRefine(endAfterStart);
+
+export type CtrTotalsRequest = z.output<typeof CtrTotalsRequestSchema>;
 
 export type CtrRequestInput = z.input<typeof CtrRequestSchema>;
 export type CtrRequest = z.output<typeof CtrRequestSchema>;
@@ -191,6 +206,13 @@ export const CtrRowSchema = z
     ],
   });
 export type CtrRow = z.infer<typeof CtrRowSchema>;
+
+/** One row of the /ctr/totals response: a /ctr row summed over every product. */
+export const CtrTotalsRowSchema = CtrRowSchema.omit({ product: true }).meta({
+  id: "CtrTotalsRow",
+  examples: [{ timestamp: "2016-02-01 10:00:00", platform: "iOS", CTR: 0.0213, purchases: 87, productViews: 4081 }],
+});
+export type CtrTotalsRow = z.infer<typeof CtrTotalsRowSchema>;
 
 export interface FieldError {
   field: string;

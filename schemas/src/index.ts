@@ -29,6 +29,11 @@ export {
   CtrRequestSchema,
   type CtrRow,
   CtrRowSchema,
+  CtrTotalsQuerySchema,
+  type CtrTotalsRequest,
+  CtrTotalsRequestSchema,
+  type CtrTotalsRow,
+  CtrTotalsRowSchema,
   type FieldError,
   MAX_AGGREGATION_MINUTES,
   MAX_PRODUCT_LENGTH,
@@ -36,6 +41,15 @@ export {
   parseCtrRequest,
   toFieldError,
 } from "./ctr_request.ts";
+export {
+  type CtrTopRequest,
+  CtrTopRequestSchema,
+  type CtrTopRow,
+  CtrTopRowSchema,
+  MAX_TOP_LIMIT,
+  TOP_RANKINGS,
+  type TopRanking,
+} from "./ctr_top_request.ts";
 export {
   type DayRange,
   type DayRangeOptions,

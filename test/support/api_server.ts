@@ -203,12 +203,22 @@ export async function insertPurchases(store: Store, rows: readonly MinuteCount[]
   await recordDataChange(store);
 }
 
+/** GET a route (`/ctr`, `/ctr/totals`, `/ctr/top`) with the fields as query parameters. */
+export function getAnswer(
+  server: RunningServer,
+  route: string,
+  fields: Record<string, string | number>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  const query = new URLSearchParams(Object.entries(fields).map(([k, v]): [string, string] => [k, String(v)]));
+  return fetch(`${server.url}${route}?${query}`, { headers });
+}
+
 /** GET /ctr with the fields as query parameters. */
 export function getCtr(
   server: RunningServer,
   fields: Record<string, string | number>,
   headers: Record<string, string> = {},
 ): Promise<Response> {
-  const query = new URLSearchParams(Object.entries(fields).map(([k, v]): [string, string] => [k, String(v)]));
-  return fetch(`${server.url}/ctr?${query}`, { headers });
+  return getAnswer(server, "/ctr", fields, headers);
 }
