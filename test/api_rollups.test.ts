@@ -30,7 +30,7 @@ import {
 import { loadOrders, openOrdersDatabase, openStore, replacePurchasesDay } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { getCtr, serveApi } from "./support/api_server.ts";
+import { getAnswer, getCtr, serveApi } from "./support/api_server.ts";
 import { inTestMode } from "./support/clickhouse_mode.ts";
 import { oneViewNdjson, writeFiles } from "./support/ingest_fixtures.ts";
 
@@ -173,6 +173,94 @@ describe("tiers", () => {
         // The end cut inside a day: the daily rollup would over-count the last bucket.
         const cut = { ...whole, endTimestamp: "2016-02-02 13:00:00" };
         expect((await expectSameAnswer(cut, accept)).tier).toBe(60);
+      }
+    }
+  });
+});
+
+interface CountedRow {
+  timestamp: string;
+  platform: string;
+  product?: string;
+  CTR: number | null;
+  purchases: number;
+  productViews: number;
+}
+
+/** /ctr's rows summed per (bucket, platform), CTR from the sums half up: what /ctr/totals must say. */
+function summedPerPlatform(rows: readonly CountedRow[]): CountedRow[] {
+  const sums = new Map<string, CountedRow>();
+  for (const { timestamp, platform, purchases, productViews } of rows) {
+    const key = `${timestamp}|${platform}`;
+    const sum = sums.get(key) ?? { timestamp, platform, CTR: null, purchases: 0, productViews: 0 };
+    sum.purchases += purchases;
+    sum.productViews += productViews;
+    sums.set(key, sum);
+  }
+  return [...sums.values()].map((sum) => ({
+    ...sum,
+    CTR:
+      sum.productViews === 0
+        ? null
+        : Math.floor((sum.purchases * 20_000 + sum.productViews) / (2 * sum.productViews)) / 10_000,
+  }));
+}
+
+async function rowsOf(server: RunningServer, route: string, fields: Fields): Promise<CountedRow[]> {
+  const response = await getAnswer(server, route, fields);
+  const body = await response.text();
+  expect(response.status, `${route} ${JSON.stringify(fields)}: ${body}`).toBe(200);
+  return JSON.parse(body) as CountedRow[];
+}
+
+describe("/ctr/totals and /ctr/top on every tier", () => {
+  it("totals equal the sums of /ctr's rows for the same random requests, on every tier, as the per-minute tables say", async () => {
+    const random = Random.derive("api-rollups", "totals");
+    const tiers = new Map<number, number>();
+    for (let i = 0; i < 90; i++) {
+      const { product: _one, ...fields } = randomRequest(random);
+      const perProduct = await rowsOf(tiered, "/ctr", fields);
+      const totals = await rowsOf(tiered, "/ctr/totals", fields);
+      expect(totals, JSON.stringify(fields)).toEqual(summedPerPlatform(perProduct));
+      expect(await rowsOf(perMinute, "/ctr/totals", fields)).toEqual(totals);
+      if (totals.length > 0) tiers.set(tierOf(fields), (tiers.get(tierOf(fields)) ?? 0) + 1);
+    }
+    for (const grain of [1, 60, 1440]) {
+      expect(tiers.get(grain) ?? 0, `totals with rows at ${grain} minutes`).toBeGreaterThanOrEqual(10);
+    }
+  });
+
+  it("top products read from the rollups rank as the per-minute tables do, with /ctr's sums", async () => {
+    for (const range of [
+      { startTimestamp: "2016-01-31 00:00:00", endTimestamp: "2016-02-05 00:00:00" },
+      { startTimestamp: "2016-02-01 00:00:00", endTimestamp: "2016-02-02 00:00:00" },
+      { startTimestamp: "2016-02-01 07:00:00", endTimestamp: "2016-02-02 19:00:00" },
+      { startTimestamp: "2016-02-01 07:13:00", endTimestamp: "2016-02-02 19:41:00" },
+    ]) {
+      const minutes =
+        ((parseGmt3WallClock(range.endTimestamp) ?? 0) - (parseGmt3WallClock(range.startTimestamp) ?? 0)) / 60_000;
+      const perProduct = await rowsOf(tiered, "/ctr", { ...range, aggregation: minutes });
+      for (const by of ["views", "purchases", "ctr"]) {
+        for (const extra of [{}, { platform: "iOS", minViews: 3 }]) {
+          const fields = { ...range, by, limit: 25, ...extra };
+          const top = (await rowsOf(tiered, "/ctr/top", fields)) as unknown as {
+            product: string;
+            purchases: number;
+            productViews: number;
+          }[];
+          expect(top.length, JSON.stringify(fields)).toBe(25);
+          expect(await rowsOf(perMinute, "/ctr/top", fields)).toEqual(top);
+          for (const row of top) {
+            const mine = perProduct.filter(
+              (r) => r.product === row.product && ("platform" in extra ? r.platform === extra.platform : true),
+            );
+            expect({ product: row.product, purchases: row.purchases, productViews: row.productViews }).toEqual({
+              product: row.product,
+              purchases: mine.reduce((n, r) => n + r.purchases, 0),
+              productViews: mine.reduce((n, r) => n + r.productViews, 0),
+            });
+          }
+        }
       }
     }
   });
