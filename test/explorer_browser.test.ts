@@ -1,7 +1,8 @@
 /**
  * The CTR explorer in a real browser (Debian's headless Chromium, driven by playwright-core) on the
- * demo data `npm start` prepares: pick a product and a day, and check what the page shows against
- * what the API answers. Leaves a screenshot at test-artifacts/explorer.png (printed below).
+ * demo data `npm start` prepares: what the page opens on, then pick a product and a day, and check
+ * what the page shows against what the API answers. Leaves a screenshot of the opened page at
+ * test-artifacts/explorer.png (printed below; the README's docs/explorer.png is such a shot).
  */
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -22,6 +23,19 @@ const ROOT = path.resolve(import.meta.dirname, "..");
 const SCREENSHOT = path.join(ROOT, "test-artifacts", "explorer.png");
 const KEY = "explorer-test-key";
 const DAY = "2016-02-01";
+/** The demo's folders are 2016-02-01..03: the latest GMT-3 day with both its folders is the 2nd. */
+const OPENED = "2016-02-02";
+
+/** A /ctr/totals row, and a /ctr/top one. */
+type TotalsRow = Omit<CtrRow, "product">;
+interface TopRow {
+  product: string;
+  CTR: number | null;
+  ctrLow: number | null;
+  ctrHigh: number | null;
+  purchases: number;
+  productViews: number;
+}
 
 interface Coverage {
   views: { platform: string; day: string; status?: string }[];
@@ -97,14 +111,107 @@ async function expectedCells(views: string[], purchases: string[]): Promise<stri
   ];
 }
 
+/** A top table's cells as the page shows them. */
+function topCells(page: Page, id: string): Promise<string[][]> {
+  return page.$$eval(`#${id} tbody tr`, (trs) =>
+    trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "")),
+  );
+}
+
+/** What a top table should show for /ctr/top's JSON: counts with separators, CTRs as the API writes them. */
+function expectedTopCells(rows: TopRow[]): string[][] {
+  const ctr = (value: number | null) => (value === null ? "null" : value.toFixed(4));
+  return rows.map((row) => [
+    row.product,
+    row.productViews.toLocaleString("en"),
+    row.purchases.toLocaleString("en"),
+    ctr(row.CTR),
+    row.ctrLow === null ? "null" : `${ctr(row.ctrLow)}–${ctr(row.ctrHigh)}`,
+  ]);
+}
+
 describe("the CTR explorer in Chromium", needs("chromium"), () => {
+  it("opens on the latest loaded day: the totals per platform charted, the top products by views and by CTR", async () => {
+    if (!browser) throw new Error("no browser");
+    const page = await browser.context.newPage();
+    const problems = watchProblems(page);
+    await page.goto(`${server.url}/`);
+    // The first paint with data: the chart of the day's totals, nothing picked or typed.
+    await page.waitForSelector("#chart[data-plotted]");
+    expect(await page.inputValue("#day")).toBe(OPENED);
+    expect(await page.getAttribute("#day", "type")).toBeNull();
+    expect(await page.inputValue("#startTimestamp")).toBe(`${OPENED} 00:00:00`);
+    expect(await page.inputValue("#product")).toBe("");
+    const range = `startTimestamp=${OPENED}%2000:00:00&endTimestamp=2016-02-03%2000:00:00`;
+    const totals = await getJson<TotalsRow[]>(`${server.url}/ctr/totals?${range}&aggregation=60`);
+    expect(totals.length).toBe(24 * 3);
+    const plotted = JSON.parse((await page.getAttribute("#chart", "data-plotted")) ?? "[]") as unknown[];
+    expect(plotted).toEqual(
+      totals.map((row) => [row.timestamp.slice(0, 16), row.platform, row.CTR, row.productViews, row.purchases]),
+    );
+    expect(await page.locator("#chart canvas").count()).toBe(2);
+    expect(await page.textContent("#results-title")).toBe("CTR of all products");
+    expect(await page.textContent("#chart-note")).toBe("");
+    expect(await page.textContent("#hovered")).toBe("Hover the chart to see a bucket's rows.");
+    expect(await page.textContent("#row-count")).toBe(`${totals.length} rows.`);
+
+    // The two top tables: /ctr/top's answers for the day, row for row.
+    const byViews = await getJson<TopRow[]>(`${server.url}/ctr/top?${range}&by=views&limit=10`);
+    const byCtr = await getJson<TopRow[]>(`${server.url}/ctr/top?${range}&by=ctr&limit=10&minViews=20`);
+    expect(byViews).toHaveLength(10);
+    expect(byCtr).toHaveLength(10);
+    expect(await topCells(page, "top-views")).toEqual(expectedTopCells(byViews));
+    expect(await topCells(page, "top-ctr")).toEqual(expectedTopCells(byCtr));
+
+    mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    console.log(`explorer screenshot: ${SCREENSHOT}`);
+
+    // Clicking a product of the CTR table charts it; emptying the product charts the totals again.
+    const picked = byCtr[0]?.product ?? "";
+    await page.click(`#top-ctr button:text-is("${picked}")`);
+    await expect.poll(() => page.textContent("#results-title")).toBe(`CTR of ${picked}`);
+    const productRows = await getJson<CtrRow[]>(
+      `${server.url}/ctr?${range}&aggregation=60&product=${encodeURIComponent(picked)}`,
+    );
+    await expect.poll(async () => Number(await page.getAttribute("#chart", "data-points"))).toBe(productRows.length);
+    expect(await page.inputValue("#product")).toBe(picked);
+    await page.fill("#product", "");
+    await page.click("#show");
+    await expect.poll(() => page.textContent("#results-title")).toBe("CTR of all products");
+    expect(Number(await page.getAttribute("#chart", "data-points"))).toBe(totals.length);
+
+    // The type-ahead closes when the form is sent, and stays closed once its answer is in.
+    await page.fill("#product", picked.slice(0, 3));
+    await page.waitForSelector("#product-options:not([hidden])");
+    await page.press("#product", "Enter");
+    await expect.poll(() => page.textContent("#results-title")).toBe(`CTR of ${picked.slice(0, 3)}`);
+    expect(await page.isHidden("#product-options")).toBe(true);
+    // No product is called so: no rows, no chart, and no invitation to hover one.
+    expect(await page.textContent("#chart-note")).toMatch(/^No rows/);
+    expect(await page.textContent("#hovered")).toBe("");
+
+    // An error names its field once: the field marked at the head of the API's own message.
+    await page.fill("#aggregation", "0");
+    await page.click("#show");
+    await page.waitForSelector("#error:not([hidden])");
+    const errorText = (await page.textContent("#error")) ?? "";
+    expect(errorText).toMatch(/^aggregation must be a positive whole number/);
+    expect(await page.textContent("#error .error-field")).toBe("aggregation");
+    expect(await page.isHidden("#results")).toBe(true);
+
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it("shows a product's CTR for a day: chart, table, CSV and curl as the API answers, and the loaded days", async () => {
     if (!browser) throw new Error("no browser");
     const page = await browser.context.newPage();
     const problems = watchProblems(page);
     await page.goto(`${server.url}/explore`);
-    // With nothing asked yet, the page opens on the first loaded day.
-    await expect.poll(() => page.inputValue("#startTimestamp")).toBe(`${DAY} 00:00:00`);
+    // With nothing asked yet, the page opens on the latest loaded day's answer.
+    await page.waitForSelector("#chart[data-plotted]");
+    expect(await page.inputValue("#startTimestamp")).toBe(`${OPENED} 00:00:00`);
 
     // The busiest product of the day, from the API.
     const dayRows = await getJson<CtrRow[]>(
@@ -129,12 +236,11 @@ describe("the CTR explorer in Chromium", needs("chromium"), () => {
     await page.click(`#product-options [data-product="${product}"]`);
     expect(await page.inputValue("#product")).toBe(product);
     await page.click("#show");
-    await page.waitForSelector("#results:not([hidden]) #rows tbody tr");
 
     // The curl is the exact request; the API's answer to it is what the page must show.
-    const curl = (await page.textContent("#curl")) ?? "";
     const url = `${server.url}/ctr?startTimestamp=${DAY}%2000:00:00&endTimestamp=2016-02-02%2000:00:00&aggregation=60&product=${product}`;
-    expect(curl).toBe(`curl '${url}'`);
+    await expect.poll(() => page.textContent("#curl")).toBe(`curl '${url}'`);
+    const curl = (await page.textContent("#curl")) ?? "";
     const raw = await (await fetch(url)).text();
     const rows = JSON.parse(raw) as CtrRow[];
     expect(rows.length).toBeGreaterThan(3);
@@ -182,10 +288,6 @@ describe("the CTR explorer in Chromium", needs("chromium"), () => {
     const loadedCells = await stripCells(page);
     expect(loadedCells).toEqual(await expectedCells([DAY, "2016-02-02"], [DAY]));
     expect(loadedCells.filter((cell) => cell[2] === "complete")).toHaveLength(7);
-
-    mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT, fullPage: true });
-    console.log(`explorer screenshot: ${SCREENSHOT}`);
 
     // CSV: the API's own CSV of the same request.
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-csv")]);
@@ -254,7 +356,7 @@ describe("the CTR explorer in Chromium", needs("chromium"), () => {
     await page.waitForSelector("#key-form:not([hidden])");
     await page.fill("#api-key", KEY);
     await page.click("#key-form button[type=submit]");
-    await expect.poll(() => stripCells(page)).toEqual(await expectedCells([DAY, "2016-02-02"], [DAY]));
+    await expect.poll(() => stripCells(page)).toEqual(await expectedCells([OPENED, "2016-02-03"], [OPENED]));
     expect(await page.isHidden("#key-form")).toBe(true);
     expect(sent).toEqual(["none", "Bearer not-the-key", `Bearer ${KEY}`, `Bearer ${KEY}`]);
     expect(await page.evaluate(() => [sessionStorage.getItem("ctr.apiKey"), localStorage.length])).toEqual([KEY, 0]);

@@ -73,7 +73,7 @@ function series(label, platform, extra = {}) {
 }
 
 /**
- * Draws the charts of one product's rows into `container` (replacing earlier ones). Hovering a
+ * Draws the charts of one product's rows (or the totals') into `container` (replacing earlier ones). Hovering a
  * bucket calls `onHover` with its rows (none when the cursor leaves).
  * @param {HTMLElement} container
  * @param {ChartData} data
@@ -139,9 +139,30 @@ export function drawCharts(container, data, onHover) {
     container,
   );
   charts = [ctrChart, countsChart];
-  // What was handed to the charts, for a reader (and the browser test) to compare with the rows.
-  container.dataset.points = String(countPoints(data.views));
+  // What was handed to the charts, for a reader (and the browser test) to compare with the rows:
+  // the rows drawn, the CTR points, and (for a chart of readable size) each row's plotted values.
+  const drawn = data.rowsAt.flat();
+  container.dataset.points = String(drawn.length);
   container.dataset.ctrPoints = String(countPoints(data.ctr));
+  if (drawn.length <= MAX_LISTED_POINTS) container.dataset.plotted = JSON.stringify(plotted(data));
+  else delete container.dataset.plotted;
+}
+
+/** Charts with more rows than this do not list their values on the container. */
+const MAX_LISTED_POINTS = 5_000;
+
+/**
+ * The values the series hold where a row was drawn: [bucket text, platform, CTR, views, purchases].
+ * @param {ChartData} data
+ */
+function plotted(data) {
+  return data.x.flatMap((seconds, i) =>
+    data.platforms.flatMap((platform, p) =>
+      (data.rowsAt[i] ?? []).some((row) => row.platform === platform)
+        ? [[formatSeconds(seconds), platform, data.ctr[p]?.[i], data.views[p]?.[i], data.purchases[p]?.[i]]]
+        : [],
+    ),
+  );
 }
 
 /**

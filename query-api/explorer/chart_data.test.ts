@@ -15,24 +15,32 @@ describe("toChartData", () => {
     ];
     const data = toChartData(rows, request);
     if ("reason" in data) throw new Error(data.reason);
-    expect(data.x).toEqual([seconds("10:00"), seconds("12:00")]);
+    // Every bucket of the range: 11:00 has no row.
+    expect(data.x).toEqual([seconds("10:00"), seconds("11:00"), seconds("12:00")]);
     expect(data.platforms).toEqual(["Android", "iOS"]);
+    // No row: a gap in CTR (null), and no view or purchase (0), never a line drawn across.
     expect(data.ctr).toEqual([
-      [0.5, null],
-      [null, 0.25],
+      [0.5, null, null],
+      [null, null, 0.25],
     ]);
     expect(data.views).toEqual([
-      [2, null],
-      [0, 4],
+      [2, 0, 0],
+      [0, 0, 4],
     ]);
     expect(data.purchases).toEqual([
-      [1, null],
-      [1, 1],
+      [1, 0, 0],
+      [1, 0, 1],
     ]);
-    expect(data.rowsAt[0]).toEqual(rows.slice(0, 2));
-    // Every row is a point of the counts chart; a row without views has no CTR point.
-    expect(countPoints(data.views)).toBe(rows.length);
+    expect(data.rowsAt).toEqual([rows.slice(0, 2), [], rows.slice(2)]);
+    // A row without views has no CTR point.
     expect(countPoints(data.ctr)).toBe(2);
+  });
+
+  it("charts /ctr/totals' rows, which have no product", () => {
+    const totals = [{ timestamp: "2016-02-01 11:00:00", platform: "iOS", CTR: 0.1, purchases: 1, productViews: 10 }];
+    const data = toChartData(totals, request);
+    if ("reason" in data) throw new Error(data.reason);
+    expect(data.ctr).toEqual([[null, 0.1, null]]);
   });
 
   it("spans the requested range up to its last (cut) bucket, so empty buckets show as gaps", () => {
@@ -48,5 +56,10 @@ describe("toChartData", () => {
       { ...row("2016-02-01 10:00:00", "iOS", 0, 0, 1), product: "Q" },
     ];
     expect(toChartData(two, request)).toEqual({ reason: expect.stringMatching(/^2 products: pick one/) });
+    const many = Array.from({ length: 4006 }, (_, i) => ({
+      ...row("2016-02-01 10:00:00", "iOS", 0, 0, 1),
+      product: `P${i}`,
+    }));
+    expect(toChartData(many, request)).toEqual({ reason: expect.stringMatching(/^4,006 products: pick one/) });
   });
 });

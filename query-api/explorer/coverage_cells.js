@@ -2,6 +2,7 @@
 // purchases, are loaded, partial or missing. No DOM here: unit tests run it in Node.
 
 import { PLATFORMS } from "./chart_data.js";
+import { addDays } from "./request.js";
 
 /**
  * A loaded platform-day of views as /coverage lists it. `status` is "complete" or "partial" where the
@@ -74,10 +75,14 @@ export function coverageRows(coverage, days) {
 }
 
 /**
- * The earliest GMT-3 day worth showing first: the first day with views loaded, or undefined.
+ * The GMT-3 day the page opens on: the latest one whose views are loaded whole, or else the latest
+ * with any views; undefined when nothing is loaded. A GMT-3 day D reads two UTC folders, D (from
+ * 00:00 to 21:00 GMT-3) and D + 1 (its last three hours): a day whose next folder is not loaded
+ * would chart three empty hours that are only not loaded yet.
  * @param {Coverage} coverage
  */
-export function firstLoadedDay(coverage) {
-  const days = (coverage.views ?? []).map((entry) => entry.day).sort();
-  return days[0];
+export function latestLoadedDay(coverage) {
+  const days = new Set((coverage.views ?? []).map((entry) => entry.day));
+  const sorted = [...days].sort();
+  return sorted.findLast((day) => days.has(addDays(day, 1))) ?? sorted.at(-1);
 }

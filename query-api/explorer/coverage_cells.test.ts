@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { coverageRows, firstLoadedDay } from "./coverage_cells.js";
+import { coverageRows, latestLoadedDay } from "./coverage_cells.js";
 
 const days = { views: ["2016-02-01", "2016-02-02"], purchases: ["2016-02-01"] };
 
@@ -36,14 +36,24 @@ describe("coverageRows", () => {
   it("reads an empty answer as nothing loaded", () => {
     const rows = coverageRows({}, days);
     expect(rows.flatMap((row) => row.cells).every((cell) => cell.status === "missing")).toBe(true);
-    expect(firstLoadedDay({})).toBeUndefined();
+    expect(latestLoadedDay({})).toBeUndefined();
     expect(
-      firstLoadedDay({
+      latestLoadedDay({
         views: [
           { platform: "iOS", day: "2016-02-03" },
+          { platform: "Android", day: "2016-02-04" },
           { platform: "iOS", day: "2016-02-01" },
         ],
       }),
-    ).toBe("2016-02-01");
+    ).toBe("2016-02-03");
+    // No day has its next folder: the latest there is.
+    expect(
+      latestLoadedDay({
+        views: [
+          { platform: "iOS", day: "2016-02-01" },
+          { platform: "iOS", day: "2016-02-05" },
+        ],
+      }),
+    ).toBe("2016-02-05");
   });
 });

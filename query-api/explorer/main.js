@@ -1,9 +1,11 @@
-// The CTR explorer: wires the form to /products, /ctr and /coverage and draws what they answer.
+// The CTR explorer: wires the form to /products, /ctr (one product), /ctr/totals (all products),
+// /ctr/top and /coverage, and draws what they answer. It opens on the latest loaded day's totals
+// and top products.
 
 import { ApiError, apiGet, apiJson, apiKey, setApiKey } from "./api.js";
 import { clearCharts, drawCharts, resizeCharts } from "./chart.js";
 import { toChartData } from "./chart_data.js";
-import { coverageRows, firstLoadedDay } from "./coverage_cells.js";
+import { coverageRows, latestLoadedDay } from "./coverage_cells.js";
 import { attachProductPicker } from "./product_picker.js";
 import {
   CTR_FIELDS,
@@ -13,13 +15,15 @@ import {
   dayRange,
   formatWallClock,
   queryString,
+  topPath,
   wallClockMs,
 } from "./request.js";
-import { drawCoverage, drawHoveredRows, drawTable, element, showError } from "./views.js";
+import { drawCoverage, drawHoveredRows, drawTable, drawTopTable, element, showError } from "./views.js";
 
 /** @typedef {import("./request.js").CtrFields} CtrFields */
 /** @typedef {import("./chart_data.js").CtrRow} CtrRow */
 /** @typedef {import("./coverage_cells.js").Coverage} Coverage */
+/** @typedef {import("./views.js").TopRow} TopRow */
 
 /**
  * @template {HTMLElement} T
@@ -54,8 +58,11 @@ const rowCount = byId("row-count", HTMLElement);
 const curlBox = byId("curl", HTMLElement);
 const copyStatus = byId("copy-status", HTMLElement);
 const strip = byId("coverage-strip", HTMLElement);
+const resultsTitle = byId("results-title", HTMLElement);
+const topViews = byId("top-views", HTMLTableElement);
+const topCtr = byId("top-ctr", HTMLTableElement);
 
-/** The /ctr path of the rows on show, for the CSV and the curl. */
+/** The /ctr (or /ctr/totals) path of the rows on show, for the CSV and the curl. */
 let shownPath = "";
 /** The request being shown: a newer one cancels it, so a slow answer never replaces a newer one. */
 let inFlight = new AbortController();
@@ -118,12 +125,15 @@ async function loadCoverage(signal) {
  */
 function drawRows(rows, fields) {
   const data = toChartData(rows, fields);
+  resultsTitle.textContent = fields.product.trim() ? `CTR of ${fields.product.trim()}` : "CTR of all products";
   if ("reason" in data) {
     clearCharts();
     chartBox.replaceChildren();
     delete chartBox.dataset.points;
+    delete chartBox.dataset.plotted;
     chartNote.textContent = data.reason;
-    drawHoveredRows(hovered, []);
+    // No chart, nothing to hover.
+    hovered.replaceChildren();
   } else {
     chartNote.textContent = "";
     drawCharts(chartBox, data, (bucket) => drawHoveredRows(hovered, bucket));
@@ -132,22 +142,48 @@ function drawRows(rows, fields) {
   drawTable(table, rowCount, rows);
 }
 
-/** Runs the form's /ctr request and draws its rows, the coverage of its range and its curl. */
+/**
+ * Charts a product picked from a top table.
+ * @param {string} product
+ */
+function chartProduct(product) {
+  inputs.product.value = product;
+  void show();
+}
+
+/**
+ * The range's top products by views and by CTR (the interval's lower end).
+ * @param {CtrFields} fields
+ * @param {AbortSignal} signal
+ * @returns {Promise<() => void>} draws them
+ */
+async function loadTop(fields, signal) {
+  const [byViews, byCtr] = /** @type {[TopRow[], TopRow[]]} */ (
+    await Promise.all([apiJson(topPath(fields, "views"), signal), apiJson(topPath(fields, "ctr"), signal)])
+  );
+  return () => {
+    drawTopTable(topViews, byViews, chartProduct);
+    drawTopTable(topCtr, byCtr, chartProduct);
+  };
+}
+
+/** Runs the form's request (/ctr, or /ctr/totals for all products) and /ctr/top, and draws them with the coverage. */
 async function show() {
   const fields = readFields();
   const path = ctrPath(fields);
   showError(errorBox, undefined);
-  history.replaceState(null, "", `?${path.slice("/ctr?".length)}`);
+  history.replaceState(null, "", `?${path.slice(path.indexOf("?") + 1)}`);
   form.setAttribute("aria-busy", "true");
   inFlight.abort();
   inFlight = new AbortController();
   const { signal } = inFlight;
   try {
-    const [rows] = await Promise.all([apiJson(path, signal), loadCoverage(signal)]);
+    const [rows, drawTop] = await Promise.all([apiJson(path, signal), loadTop(fields, signal), loadCoverage(signal)]);
     shownPath = path;
     curlBox.textContent = curlCommand(`${location.origin}${path}`, { withKey: apiKey() !== "" });
     results.hidden = false;
     drawRows(/** @type {CtrRow[]} */ (rows), fields);
+    drawTop();
   } catch (error) {
     if (signal.aborted) return;
     results.hidden = true;
@@ -190,7 +226,10 @@ async function copyCurl() {
   }, 3_000);
 }
 
-/** Fills the form from the page's query string, or else with the first loaded day. */
+/**
+ * Fills the form from the page's query string and shows its answer; or else opens on the latest
+ * loaded day: its totals per platform by the hour, and its top products.
+ */
 async function prefill() {
   const params = new URLSearchParams(location.search);
   if (CTR_FIELDS.some((name) => params.has(name))) {
@@ -201,29 +240,43 @@ async function prefill() {
   }
   inputs.aggregation.value = "60";
   try {
-    const first = firstLoadedDay(await apiJson("/coverage"));
-    if (first) {
-      day.value = first;
-      const range = dayRange(first);
-      inputs.startTimestamp.value = range.startTimestamp;
-      inputs.endTimestamp.value = range.endTimestamp;
+    const latest = latestLoadedDay(await apiJson("/coverage"));
+    if (!latest) {
+      await loadCoverage(inFlight.signal);
+      return;
     }
-    await loadCoverage(inFlight.signal);
+    setDay(latest);
+    await show();
   } catch (error) {
     report(error);
   }
+}
+
+/**
+ * Sets the range to one GMT-3 day.
+ * @param {string} value `YYYY-MM-DD`
+ */
+function setDay(value) {
+  day.value = value;
+  const range = dayRange(value);
+  inputs.startTimestamp.value = range.startTimestamp;
+  inputs.endTimestamp.value = range.endTimestamp;
 }
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   void show();
 });
-day.addEventListener("change", () => {
-  if (!day.value) return;
-  const range = dayRange(day.value);
-  inputs.startTimestamp.value = range.startTimestamp;
-  inputs.endTimestamp.value = range.endTimestamp;
-});
+// ISO like From and To, whatever the browser's locale; a day that is no calendar day leaves the
+// range as it is, and is marked once the box is left.
+for (const event of ["input", "change"]) {
+  day.addEventListener(event, () => {
+    const value = day.value.trim();
+    const valid = wallClockMs(`${value} 00:00:00`) !== undefined;
+    if (valid) setDay(value);
+    if (event === "change") day.setAttribute("aria-invalid", String(!valid));
+  });
+}
 keyForm.addEventListener("submit", (event) => {
   event.preventDefault();
   setApiKey(keyInput.value.trim());

@@ -28,6 +28,9 @@ export function attachProductPicker(input, list, { filter, onError }) {
 
   const options = () => [...list.querySelectorAll("[role=option]")];
   const close = () => {
+    // A suggestion still on its way must not open the list again once it is closed.
+    clearTimeout(timer);
+    pending?.abort();
     list.hidden = true;
     input.setAttribute("aria-expanded", "false");
     input.removeAttribute("aria-activedescendant");
@@ -86,11 +89,13 @@ export function attachProductPicker(input, list, { filter, onError }) {
   };
   const suggest = async () => {
     pending?.abort();
-    pending = new AbortController();
+    const asked = new AbortController();
+    pending = asked;
     const { from, to, platform } = filter();
     const query = queryString({ prefix: input.value.trim(), from, to, platform, limit: String(SUGGESTIONS) });
     try {
-      show(await apiJson(`/products?${query}`, pending.signal));
+      const answer = await apiJson(`/products?${query}`, asked.signal);
+      if (!asked.signal.aborted && document.activeElement === input) show(answer);
     } catch (error) {
       if (error instanceof ApiError) {
         close();
@@ -108,6 +113,8 @@ export function attachProductPicker(input, list, { filter, onError }) {
   input.addEventListener("input", schedule);
   input.addEventListener("focus", schedule);
   input.addEventListener("blur", close);
+  // Show (or Enter) runs the request: the list has nothing more to offer and would cover the page.
+  input.form?.addEventListener("submit", close);
   input.addEventListener("keydown", (event) => {
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       event.preventDefault();

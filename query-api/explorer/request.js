@@ -1,4 +1,5 @@
-// What the page asks the API, as text: the /ctr request, its curl, and the days a range touches.
+// What the page asks the API, as text: the /ctr (or /ctr/totals) and /ctr/top requests, the curl,
+// and the days a range touches.
 // No DOM here: unit tests run it in Node.
 
 /**
@@ -36,14 +37,38 @@ export function queryString(fields) {
 }
 
 /**
- * The path and query of the /ctr request for the fields.
+ * The path and query of the request for the fields: /ctr for one product, /ctr/totals (the same
+ * fields but product) for all of them.
  * @param {CtrFields} fields
  */
 export function ctrPath(fields) {
   /** @type {Record<string, string>} */
   const ordered = {};
   for (const name of CTR_FIELDS) ordered[name] = fields[name].trim();
-  return `/ctr?${queryString(ordered)}`;
+  return ordered.product ? `/ctr?${queryString(ordered)}` : `/ctr/totals?${queryString(ordered)}`;
+}
+
+/** Products each top table lists. */
+export const TOP_LIMIT = 10;
+
+/**
+ * The fewest views of a product in the top table by CTR. Ranking by the Wilson interval's lower end
+ * already sinks thin evidence, but where most CTRs are a few percent a product bought on its one
+ * view (lower end 0.2065) still outranks every well-viewed one.
+ */
+export const TOP_CTR_MIN_VIEWS = 20;
+
+/**
+ * The /ctr/top request for the fields' range and platform; by CTR, of products with at least
+ * TOP_CTR_MIN_VIEWS views.
+ * @param {CtrFields} fields
+ * @param {"views" | "purchases" | "ctr"} by
+ */
+export function topPath(fields, by) {
+  const { startTimestamp, endTimestamp, platform } = fields;
+  const range = { startTimestamp: startTimestamp.trim(), endTimestamp: endTimestamp.trim(), platform };
+  const minViews = by === "ctr" ? String(TOP_CTR_MIN_VIEWS) : "";
+  return `/ctr/top?${queryString({ ...range, by, limit: String(TOP_LIMIT), minViews })}`;
 }
 
 /**

@@ -1,6 +1,15 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { coverageDays, ctrPath, curlCommand, dayRange, MAX_STRIP_DAYS, shellQuote, wallClockMs } from "./request.js";
+import {
+  coverageDays,
+  ctrPath,
+  curlCommand,
+  dayRange,
+  MAX_STRIP_DAYS,
+  shellQuote,
+  topPath,
+  wallClockMs,
+} from "./request.js";
 
 const fields = {
   startTimestamp: "2016-02-01 10:00:00",
@@ -12,8 +21,17 @@ const fields = {
 
 describe("ctrPath", () => {
   it("writes the fields in the documented order, leaves empty ones out and keeps times readable", () => {
+    expect(ctrPath({ ...fields, product: "P1", platform: "iOS" })).toBe(
+      "/ctr?startTimestamp=2016-02-01%2010:00:00&endTimestamp=2016-02-01%2012:00:00&aggregation=60&product=P1&platform=iOS",
+    );
+  });
+
+  it("asks /ctr/totals without a product, and /ctr/top for the range and platform", () => {
     expect(ctrPath({ ...fields, platform: "iOS" })).toBe(
-      "/ctr?startTimestamp=2016-02-01%2010:00:00&endTimestamp=2016-02-01%2012:00:00&aggregation=60&platform=iOS",
+      "/ctr/totals?startTimestamp=2016-02-01%2010:00:00&endTimestamp=2016-02-01%2012:00:00&aggregation=60&platform=iOS",
+    );
+    expect(topPath({ ...fields, product: "P1" }, "ctr")).toBe(
+      "/ctr/top?startTimestamp=2016-02-01%2010:00:00&endTimestamp=2016-02-01%2012:00:00&by=ctr&limit=10&minViews=20",
     );
   });
 

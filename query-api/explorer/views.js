@@ -1,4 +1,5 @@
-// The page's passive parts: the error box, the rows table, the hovered bucket, the coverage strip.
+// The page's passive parts: the error box, the rows table, the top tables, the hovered bucket, the
+// coverage strip.
 
 /** @typedef {import("./chart_data.js").CtrRow} CtrRow */
 /** @typedef {import("./coverage_cells.js").StripRow} StripRow */
@@ -8,12 +9,18 @@ export const MAX_TABLE_ROWS = 2000;
 const COLUMNS = /** @type {const} */ (["timestamp", "platform", "product", "CTR", "purchases", "productViews"]);
 
 /**
+ * A CTR as the API writes it: four decimals, or null.
+ * @param {number | null} value
+ */
+export const ctrText = (value) => (value === null ? "null" : value.toFixed(4));
+
+/**
  * A row's cell text: the API's JSON value as written (CTR with its four decimals, or null).
  * @param {CtrRow} row
  * @param {(typeof COLUMNS)[number]} column
  */
 export function cellText(row, column) {
-  if (column === "CTR") return row.CTR === null ? "null" : row.CTR.toFixed(4);
+  if (column === "CTR") return ctrText(row.CTR);
   return String(row[column]);
 }
 
@@ -39,11 +46,21 @@ export function showError(box, error) {
   box.replaceChildren();
   box.hidden = error === undefined;
   if (!error) return;
-  if (error.field) {
-    box.append(element("code", error.field, "error-field"), " ");
-    document.getElementById(error.field)?.setAttribute("aria-invalid", "true");
+  const message = element("span", undefined, "error-message");
+  const { field } = error;
+  if (field) {
+    document.getElementById(field)?.setAttribute("aria-invalid", "true");
+    // The API's messages mostly begin with the field's name: mark it there rather than say it twice.
+    if (error.message.startsWith(`${field} `)) {
+      message.append(element("code", field, "error-field"), error.message.slice(field.length));
+    } else {
+      box.append(element("code", field, "error-field"), " ");
+      message.textContent = error.message;
+    }
+  } else {
+    message.textContent = error.message;
   }
-  box.append(element("span", error.message, "error-message"));
+  box.append(message);
   const status = error.status === 0 ? error.code : `${error.status} ${error.code}`;
   box.append(" ", element("small", `(${status})`, "error-code"));
 }
@@ -54,12 +71,14 @@ export function showError(box, error) {
  * @param {CtrRow[]} rows
  */
 export function drawTable(table, caption, rows) {
+  // /ctr/totals' rows have no product column.
+  const columns = COLUMNS.filter((column) => column !== "product" || rows.some((row) => "product" in row));
   const head = element("tr");
-  for (const column of COLUMNS) head.append(element("th", column));
+  for (const column of columns) head.append(element("th", column));
   const body = document.createElement("tbody");
   for (const row of rows.slice(0, MAX_TABLE_ROWS)) {
     const tr = element("tr");
-    for (const column of COLUMNS) {
+    for (const column of columns) {
       tr.append(element("td", cellText(row, column), column === "CTR" && row.CTR === null ? "null" : undefined));
     }
     body.append(tr);
@@ -72,6 +91,51 @@ export function drawTable(table, caption, rows) {
     rows.length > MAX_TABLE_ROWS
       ? `${count}; the first ${MAX_TABLE_ROWS.toLocaleString("en")} are shown, the CSV has them all.`
       : `${count}.`;
+}
+
+/**
+ * One row of /ctr/top's JSON answer.
+ * @typedef {{ product: string, CTR: number | null, ctrLow: number | null, ctrHigh: number | null, purchases: number, productViews: number }} TopRow
+ */
+
+/**
+ * A top table: each product (a button that charts it), its views, purchases, CTR and 95% interval.
+ * @param {HTMLTableElement} table
+ * @param {TopRow[]} rows
+ * @param {(product: string) => void} onPick
+ */
+export function drawTopTable(table, rows, onPick) {
+  const head = element("tr");
+  for (const column of ["product", "views", "purchases", "CTR", "95% interval"]) head.append(element("th", column));
+  const body = document.createElement("tbody");
+  for (const row of rows) {
+    const tr = element("tr");
+    const pick = element("button", row.product, "product-link");
+    pick.setAttribute("type", "button");
+    pick.title = `Chart ${row.product}`;
+    pick.addEventListener("click", () => onPick(row.product));
+    const productCell = element("td");
+    productCell.append(pick);
+    const interval = row.ctrLow === null ? "null" : `${ctrText(row.ctrLow)}–${ctrText(row.ctrHigh)}`;
+    tr.append(
+      productCell,
+      element("td", row.productViews.toLocaleString("en"), "number"),
+      element("td", row.purchases.toLocaleString("en"), "number"),
+      element("td", ctrText(row.CTR), "number"),
+      element("td", interval, "number"),
+    );
+    body.append(tr);
+  }
+  if (rows.length === 0) {
+    const empty = element("td", "No product in this range.", "hint");
+    empty.setAttribute("colspan", "5");
+    const tr = element("tr");
+    tr.append(empty);
+    body.append(tr);
+  }
+  const thead = document.createElement("thead");
+  thead.append(head);
+  table.replaceChildren(thead, body);
 }
 
 /**
