@@ -16,6 +16,7 @@ const SERVER_MODE_FILES = [
   "test/api_explorer_page.test.ts",
   "test/api_end_to_end.test.ts",
   "test/api_rollups.test.ts",
+  "test/api_totals_top.test.ts",
   "test/api_real_sample.test.ts",
   "test/api_arrow_output.test.ts",
   "test/api_result_cache.test.ts",

@@ -131,6 +131,14 @@ describe("GET /openapi.json", () => {
     expect(await expectDocumented("get", "/ctr", { url: `/ctr?${range}`, status: 200 })).toHaveLength(1);
     const body = { startTimestamp: "2016-02-01 10:00:00", endTimestamp: "2016-02-01 11:00:00", aggregation: 60 };
     expect(await expectDocumented("post", "/ctr", { body, status: 200 })).toHaveLength(1);
+    expect(await expectDocumented("get", "/ctr/totals", { url: `/ctr/totals?${range}`, status: 200 })).toEqual([
+      { timestamp: "2016-02-01 10:00:00", platform: "iOS", CTR: 0, purchases: 0, productViews: 3 },
+    ]);
+    expect(await expectDocumented("post", "/ctr/totals", { body, status: 200 })).toHaveLength(1);
+    const top = "startTimestamp=2016-02-01%2000:00:00&endTimestamp=2016-02-02%2000:00:00&by=ctr&limit=5";
+    expect(await expectDocumented("get", "/ctr/top", { url: `/ctr/top?${top}`, status: 200 })).toEqual([
+      { product: "A1", CTR: 0, ctrLow: 0, ctrHigh: 0.5615, purchases: 0, productViews: 3 },
+    ]);
     expect(await expectDocumented("get", "/coverage", { status: 200 })).toMatchObject({
       views: [{ day: "2016-02-01", status: "complete" }],
       purchases: [{ day: "2016-02-01" }],
@@ -149,6 +157,9 @@ describe("GET /openapi.json", () => {
   it("publishes the error body each documented error has", async () => {
     await expectDocumented("get", "/ctr", { url: "/ctr?aggregation=0", status: 400 });
     await expectDocumented("post", "/ctr", { body: { aggregation: 60, extra: 1 }, status: 400 });
+    await expectDocumented("get", "/ctr/totals", { url: "/ctr/totals?product=A1", status: 400 });
+    await expectDocumented("post", "/ctr/totals", { body: { aggregation: 0 }, status: 400 });
+    await expectDocumented("get", "/ctr/top", { url: "/ctr/top?limit=0", status: 400 });
     await expectDocumented("get", "/coverage", { url: "/coverage?from=2016-02-02&to=2016-02-01", status: 400 });
     await expectDocumented("post", "/jobs/backfill", { body: { from: "2016-02-01" }, status: 400 });
     await expectDocumented("get", "/jobs/{id}", { url: "/jobs/no-such-job", status: 404 });

@@ -2,7 +2,7 @@ import net from "node:net";
 import { MAX_BODY_BYTES, type RunningServer } from "@ctr/query-api";
 import type { Store } from "@ctr/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getCtr, insertViews, openTestStore, serveApi, truncateTables } from "./support/api_server.ts";
+import { getAnswer, getCtr, insertViews, openTestStore, serveApi, truncateTables } from "./support/api_server.ts";
 
 let store: Store;
 let closeStore: () => Promise<void>;
@@ -32,7 +32,7 @@ describe("API keys", () => {
     expect((await getCtr(open, valid)).status).toBe(200);
   });
 
-  it("refuses /ctr and /coverage without a valid Bearer key", async () => {
+  it("refuses /ctr, /ctr/totals, /ctr/top and /coverage without a valid Bearer key", async () => {
     for (const headers of [
       {},
       { Authorization: "Bearer wrong" },
@@ -45,6 +45,15 @@ describe("API keys", () => {
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
     }
     expect((await fetch(`${guarded.url}/coverage`)).status).toBe(401);
+    const top = { startTimestamp: valid.startTimestamp, endTimestamp: valid.endTimestamp, by: "views", limit: 5 };
+    for (const [route, fields] of [
+      ["/ctr/totals", valid],
+      ["/ctr/top", top],
+    ] as const) {
+      expect((await getAnswer(guarded, route, fields)).status, route).toBe(401);
+      const keyed = await getAnswer(guarded, route, fields, { Authorization: `Bearer ${KEYS[0]}` });
+      expect(keyed.status, route).toBe(200);
+    }
   });
 
   it("accepts any configured key", async () => {
