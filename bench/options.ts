@@ -7,7 +7,7 @@ import { INGEST_WORKLOADS, type IngestWorkload } from "./ingest/part.ts";
 export const PARTS = ["ingest", "scaling", "api", "orders", "startup"] as const;
 export type PartName = (typeof PARTS)[number];
 
-export const API_WORKLOADS = ["week", "month"] as const;
+export const API_WORKLOADS = ["week", "month", "explorer"] as const;
 export type ApiWorkload = (typeof API_WORKLOADS)[number];
 
 export interface BenchOptions {
@@ -33,7 +33,7 @@ export interface BenchOptions {
   apiDays: number;
   apiProducts: number;
   apiViewsPerMinute: number;
-  /** Which API workloads run (`--api-workloads week,month`): the generated week against its bare-chDB floor, the 30-day store. Default both. */
+  /** Which API workloads run (`--api-workloads week,month,explorer`): the generated week against its bare-chDB floor (with /ctr/totals and /ctr/top), the 30-day store, the explorer's first paint in Chromium on the demo store. Default all three. */
   apiWorkloads: ApiWorkload[];
   /** The week: `ctr generate --scale` (default 1.4: ~200k views a day), days (default 7), orders per view (default 0.04). */
   apiWeekScale: number;
@@ -71,7 +71,7 @@ export const USAGE = `npm run bench [-- ingest|scaling|api|orders|startup ...] [
   --scaling-size SIZE    generated input of the scaling part (default: --size)
   --api-seconds 10       load per API shape (default 10)   --api-connections 32 (default 32)
   --api-days 30 --api-products 5000 --api-views-per-minute 150   the API's 30-day store (month)
-  --api-workloads LIST   API workloads, of week,month (default both)
+  --api-workloads LIST   API workloads, of week,month,explorer (default all three)
   --api-week-scale 1.4 --api-week-days 7 --api-orders-per-view 0.04   the generated week
   --api-requests 300 --api-concurrent-requests 600 --api-repeat-requests 1000   week requests
   --api-repeat 0.3       share of the cached run's requests repeating one of the last 200

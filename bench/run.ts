@@ -5,6 +5,7 @@
  * docs/BENCHMARKS.md for what the figures mean.
  */
 import { mkdir } from "node:fs/promises";
+import { runExplorerPart } from "./api/explorer/part.ts";
 import { runApiPart } from "./api/part.ts";
 import { runWeekPart } from "./api/week/part.ts";
 import { fillDocs } from "./fill_docs.ts";
@@ -73,6 +74,14 @@ const PART_RUNNERS: Record<PartName, (options: BenchOptions) => Promise<BenchRow
         })
       : []),
     ...(o.apiWorkloads.includes("month") ? await runMonthPart(o) : []),
+    ...(o.apiWorkloads.includes("explorer")
+      ? await runExplorerPart({
+          runs: 7,
+          chromiumPath: "/usr/bin/chromium",
+          workDir: o.workDir,
+          resultName: o.apiLabel ? `api-explorer-${o.apiLabel}` : "api-explorer",
+        })
+      : []),
   ],
   orders: (o) => runOrdersPart({ scale: o.ordersScale, seed: o.seed, workDir: o.workDir, verbose: o.verbose }),
   startup: (o) =>

@@ -46,6 +46,13 @@ describe("ctr demo (npm start)", () => {
     const rows = (await response.json()) as { platform: string; CTR: number | null }[];
     expect(rows.length).toBeGreaterThan(0);
     expect(new Set(rows.map((row) => row.platform))).toEqual(new Set(["iOS"]));
+    // The totals and the top products it prints answer too.
+    const totalsCurl = /curl '([^']+\/ctr\/totals\?[^']+)'/.exec(output)?.[1];
+    const totals = (await (await fetch(totalsCurl ?? "")).json()) as { platform: string }[];
+    expect(totals).toHaveLength(24 * 3);
+    const topCurl = /curl '([^']+\/ctr\/top\?[^']+)'/.exec(output)?.[1];
+    const top = (await (await fetch(topCurl ?? "")).json()) as { ctrLow: number }[];
+    expect(top.length).toBeGreaterThan(0);
     const exited = new Promise<number | null>((resolve) => child?.once("exit", resolve));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);

@@ -241,7 +241,7 @@ describe("/ctr/totals and /ctr/top on every tier", () => {
         ((parseGmt3WallClock(range.endTimestamp) ?? 0) - (parseGmt3WallClock(range.startTimestamp) ?? 0)) / 60_000;
       const perProduct = await rowsOf(tiered, "/ctr", { ...range, aggregation: minutes });
       for (const by of ["views", "purchases", "ctr"]) {
-        for (const extra of [{}, { platform: "iOS", minViews: 3 }]) {
+        for (const extra of [{}, { platform: "iOS", minViews: 3 }] as Fields[]) {
           const fields = { ...range, by, limit: 25, ...extra };
           const top = (await rowsOf(tiered, "/ctr/top", fields)) as unknown as {
             product: string;

@@ -235,17 +235,17 @@ describe("GET /ctr/top", () => {
     await insertViews(store, views);
     await insertPurchases(store, purchases);
     for (const by of ["views", "purchases", "ctr"] as const) {
-      for (const options of [
+      const variants: { limit: number; minViews?: number; platform?: Platform }[] = [
         { limit: 1000 },
         { limit: 7 },
         { limit: 20, minViews: 30 },
-        { limit: 50, platform: "Android" as const },
-      ]) {
+        { limit: 50, platform: "Android" },
+      ];
+      for (const options of variants) {
         const expected = expectedTop(views, purchases, { by, ...options });
         expect(expected.length).toBeGreaterThan(0);
-        expect(await json("/ctr/top", { ...WEEK, by, ...options }), `${by} ${JSON.stringify(options)}`).toEqual(
-          expected,
-        );
+        const fields: Fields = { ...WEEK, by, ...options } as Fields;
+        expect(await json("/ctr/top", fields), `${by} ${JSON.stringify(options)}`).toEqual(expected);
       }
     }
   });

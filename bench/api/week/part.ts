@@ -3,6 +3,7 @@ import path from "node:path";
 import { CTR, embeddedEnv, mustRun } from "../../ctr_process.ts";
 import { runMeasuredChild } from "../../measured_child.ts";
 import { type BenchRow, describeMachine, writeResult } from "../../report.ts";
+import { measureBiAnswers } from "./bi_answers.ts";
 import type { FloorArgs, FloorDetail, WeekRequests } from "./floor.ts";
 import { type LoadResult, loadPaths } from "./http_load.ts";
 import { prepareWeekInput, type WeekSpec } from "./input.ts";
@@ -27,6 +28,8 @@ export interface WeekOptions {
 const MAX_P50_OVER_FLOOR = 1.2;
 const MIN_THROUGHPUT_OVER_FLOOR = 1;
 const MAX_CACHED_P99_MS = 100;
+/** /ctr/totals of a day and /ctr/top of the week: p50 at most this many times /ctr's single-product p50. */
+const MAX_BI_P50_OVER_CTR = 2;
 const WARM_UP_REQUESTS = 10;
 
 /** `ctr orders load` + `ctr backfill` of the week into a fresh data folder, each timed from spawn to exit. */
@@ -85,6 +88,7 @@ export async function runWeekPart(options: WeekOptions): Promise<BenchRow[]> {
   let server = await startServe(dataDir, { RESULT_CACHE_MB: "0" });
   let sequential: LoadResult;
   let concurrent: LoadResult;
+  let bi: Awaited<ReturnType<typeof measureBiAnswers>>;
   try {
     await loadPaths(server.port, warmUp, { connections: 1 });
     sequential = await loadPaths(server.port, requests.sequential.map(ctrPath), {
@@ -92,6 +96,7 @@ export async function runWeekPart(options: WeekOptions): Promise<BenchRow[]> {
       keepBodies: floor.detail.answers.length,
     });
     concurrent = await loadPaths(server.port, requests.concurrent.map(ctrPath), { connections: options.connections });
+    bi = await measureBiAnswers(server.port, input.days);
   } finally {
     await server.stop();
   }
@@ -132,9 +137,12 @@ export async function runWeekPart(options: WeekOptions): Promise<BenchRow[]> {
     },
     floor: { ...floor.detail, answers: undefined, checkedAgainstApi: checked },
     api: { sequential: summary(sequential), concurrent: summary(concurrent), repeated: summary(repeated) },
+    bi,
     ratios: {
       p50OverFloor: sequential.p50 / floorSerial.p50,
       throughputOverFloor: concurrent.perSecond / floorSerial.perSecond,
+      totalsP50OverCtrP50: bi.totals.p50 / sequential.p50,
+      topP50OverCtrP50: bi.top.p50 / sequential.p50,
     },
   };
   await writeResult(options.resultName, result);
@@ -168,10 +176,28 @@ export async function runWeekPart(options: WeekOptions): Promise<BenchRow[]> {
       target: `≤ ${MAX_CACHED_P99_MS}`,
       ok: repeated.p99 <= MAX_CACHED_P99_MS,
     },
+    { part: "api-week", figure: "/ctr/totals p50 (a day, aggregation 60)", value: bi.totals.p50, unit: "ms" },
+    {
+      part: "api-week",
+      figure: "/ctr/totals p50 / /ctr p50",
+      value: result.ratios.totalsP50OverCtrP50,
+      unit: "×",
+      target: `≤ ${MAX_BI_P50_OVER_CTR}`,
+      ok: result.ratios.totalsP50OverCtrP50 <= MAX_BI_P50_OVER_CTR,
+    },
+    { part: "api-week", figure: "/ctr/top p50 (the week)", value: bi.top.p50, unit: "ms" },
+    {
+      part: "api-week",
+      figure: "/ctr/top p50 / /ctr p50",
+      value: result.ratios.topP50OverCtrP50,
+      unit: "×",
+      target: `≤ ${MAX_BI_P50_OVER_CTR}`,
+      ok: result.ratios.topP50OverCtrP50 <= MAX_BI_P50_OVER_CTR,
+    },
     {
       part: "api-week",
       figure: "non-200 responses",
-      value: sequential.non200 + concurrent.non200 + repeated.non200,
+      value: sequential.non200 + concurrent.non200 + repeated.non200 + bi.totals.non200 + bi.top.non200,
       unit: "responses",
     },
   ];

@@ -149,6 +149,12 @@ function frontEndHints(config: Config, sampled: boolean): string {
   ].join("\n");
 }
 
+/** One GMT-3 day as /ctr's fields. */
+function wholeDay(day: string, aggregation: number): Record<string, string> {
+  const next = formatDay(new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000));
+  return { startTimestamp: `${day} 00:00:00`, endTimestamp: `${next} 00:00:00`, aggregation: String(aggregation) };
+}
+
 /** Example requests over the loaded days, to paste into a terminal. */
 export function exampleQueries(
   baseUrl: string,
@@ -159,8 +165,8 @@ export function exampleQueries(
   // The first example asks for iOS and the second for Android, when the data has them.
   const first = platforms.includes("iOS") ? "iOS" : (platforms[0] ?? "iOS");
   const second = platforms.includes("Android") ? "Android" : first;
-  const q = (fields: Record<string, string>) =>
-    `'${baseUrl}/ctr?${Object.entries(fields)
+  const q = (fields: Record<string, string>, route = "/ctr") =>
+    `'${baseUrl}${route}?${Object.entries(fields)
       .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
       .join("&")}'`;
   const dayAfter = formatDay(new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000));
@@ -176,6 +182,9 @@ export function exampleQueries(
     `  curl -H 'Accept: application/x-ndjson' ${q({ ...day, aggregation: "15", platform: second })}`,
     `  curl -H 'Accept: text/csv' ${q({ ...day, aggregation: "360" })}`,
     `  curl -X POST ${baseUrl}/ctr -H 'Content-Type: application/json' -d '${body}'`,
+    "Totals per platform by the hour, and the top products of the loaded days by CTR (95% Wilson lower bound):",
+    `  curl ${q(wholeDay(from, 60), "/ctr/totals")}`,
+    `  curl ${q({ startTimestamp: `${from} 00:00:00`, endTimestamp: `${dayAfter} 00:00:00`, by: "ctr", limit: "10", minViews: "20" }, "/ctr/top")}`,
     `  curl ${baseUrl}/coverage`,
     `  open ${baseUrl}/docs (human-readable) or ${baseUrl}/openapi.json`,
   ].join("\n");
