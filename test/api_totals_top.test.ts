@@ -5,44 +5,24 @@
  * values) on random data.
  */
 import { Random } from "@ctr/jobs";
-import type { RunningServer } from "@ctr/query-api";
-import { PLATFORMS, type Platform, type Store } from "@ctr/schemas";
+import { type CtrTopRow, PLATFORMS, type Platform } from "@ctr/schemas";
 import { tableFromIPC } from "apache-arrow";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  getAnswer,
-  insertPurchases,
-  insertViews,
-  type MinuteCount,
-  openTestApi,
-  truncateTables,
-} from "./support/api_server.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import { getAnswer, insertPurchases, insertViews, type MinuteCount, useTestApi } from "./support/api_server.ts";
 
-let store: Store;
-let server: RunningServer;
-let closeApi: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ store, server, close: closeApi } = await openTestApi());
-});
-afterAll(async () => {
-  await closeApi?.();
-});
-beforeEach(async () => {
-  await truncateTables(store);
-});
+const api = useTestApi();
 
 type Fields = Record<string, string | number>;
 
 async function json(route: string, fields: Fields): Promise<unknown> {
-  const response = await getAnswer(server, route, fields);
+  const response = await getAnswer(api.server, route, fields);
   const body: unknown = await response.json();
   expect(response.status, JSON.stringify(body)).toBe(200);
   return body;
 }
 
 async function refusal(route: string, fields: Fields): Promise<{ status: number; field?: string; message: string }> {
-  const response = await getAnswer(server, route, fields);
+  const response = await getAnswer(api.server, route, fields);
   const { error } = (await response.json()) as { error: { code: string; field?: string; message: string } };
   expect(error.code).toBe("invalid_request");
   return {
@@ -56,14 +36,14 @@ const HOURS = { startTimestamp: "2016-02-01 10:00:00", endTimestamp: "2016-02-01
 
 describe("GET /ctr/totals", () => {
   beforeEach(async () => {
-    await insertViews(store, [
+    await insertViews(api.store, [
       { at: "2016-02-01 10:05", platform: "iOS", product: "A", count: 20 },
       { at: "2016-02-01 10:06", platform: "iOS", product: "B", count: 12 },
       { at: "2016-02-01 10:07", platform: "Android", product: "A", count: 7 },
       { at: "2016-02-01 11:30", platform: "iOS", product: "C", count: 4 },
       { at: "2016-02-01 12:00", platform: "iOS", product: "A", count: 99 }, // the end is excluded
     ]);
-    await insertPurchases(store, [
+    await insertPurchases(api.store, [
       { at: "2016-02-01 10:10", platform: "iOS", product: "B", count: 1 },
       { at: "2016-02-01 11:59", platform: "MobileWeb", product: "Z", count: 2 }, // purchases, no views
     ]);
@@ -77,7 +57,7 @@ describe("GET /ctr/totals", () => {
       { timestamp: "2016-02-01 11:00:00", platform: "MobileWeb", CTR: null, purchases: 2, productViews: 0 },
       { timestamp: "2016-02-01 11:00:00", platform: "iOS", CTR: 0, purchases: 0, productViews: 4 },
     ]);
-    const body = await (await getAnswer(server, "/ctr/totals", HOURS)).text();
+    const body = await (await getAnswer(api.server, "/ctr/totals", HOURS)).text();
     expect(body).toContain('"CTR":0.0313');
     expect(await json("/ctr/totals", { ...HOURS, platform: "ios" })).toEqual([
       { timestamp: "2016-02-01 10:00:00", platform: "iOS", CTR: 0.0313, purchases: 1, productViews: 32 },
@@ -87,20 +67,20 @@ describe("GET /ctr/totals", () => {
 
   it("answers POST with the same rows, and the same rows in NDJSON, CSV and Arrow", async () => {
     const rows = (await json("/ctr/totals", HOURS)) as Record<string, unknown>[];
-    const posted = await fetch(`${server.url}/ctr/totals`, {
+    const posted = await fetch(`${api.server.url}/ctr/totals`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(HOURS),
     });
     expect(await posted.json()).toEqual(rows);
-    const ndjson = await (await getAnswer(server, "/ctr/totals", HOURS, { Accept: "application/x-ndjson" })).text();
+    const ndjson = await (await getAnswer(api.server, "/ctr/totals", HOURS, { Accept: "application/x-ndjson" })).text();
     expect(
       ndjson
         .trim()
         .split("\n")
         .map((line) => JSON.parse(line)),
     ).toEqual(rows);
-    const csv = await (await getAnswer(server, "/ctr/totals", HOURS, { Accept: "text/csv" })).text();
+    const csv = await (await getAnswer(api.server, "/ctr/totals", HOURS, { Accept: "text/csv" })).text();
     expect(csv.trim().split("\n")).toEqual([
       '"timestamp","platform","CTR","purchases","productViews"',
       '"2016-02-01 10:00:00","Android",0.0000,0,7',
@@ -108,7 +88,7 @@ describe("GET /ctr/totals", () => {
       '"2016-02-01 11:00:00","MobileWeb",,2,0',
       '"2016-02-01 11:00:00","iOS",0.0000,0,4',
     ]);
-    const arrow = await getAnswer(server, "/ctr/totals", HOURS, { Accept: "application/vnd.apache.arrow.stream" });
+    const arrow = await getAnswer(api.server, "/ctr/totals", HOURS, { Accept: "application/vnd.apache.arrow.stream" });
     const table = tableFromIPC(new Uint8Array(await arrow.arrayBuffer()));
     expect(table.schema.fields.map((field) => field.name)).toEqual([
       "timestamp",
@@ -161,15 +141,6 @@ describe("the reference Wilson interval", () => {
   });
 });
 
-interface TopRow {
-  product: string;
-  CTR: number | null;
-  ctrLow: number | null;
-  ctrHigh: number | null;
-  purchases: number;
-  productViews: number;
-}
-
 /** The top list computed in JS from the rows inserted: sums, CTR, interval, ranking, ties by byte order. */
 function expectedTop(
   views: readonly MinuteCount[],
@@ -180,7 +151,7 @@ function expectedTop(
     minViews = 0,
     platform,
   }: { by: "views" | "purchases" | "ctr"; limit: number; minViews?: number; platform?: Platform },
-): TopRow[] {
+): CtrTopRow[] {
   const sums = new Map<string, { views: number; purchases: number }>();
   const add = (rows: readonly MinuteCount[], key: "views" | "purchases") => {
     for (const row of rows) {
@@ -194,7 +165,7 @@ function expectedTop(
   add(purchases, "purchases");
   const rows = [...sums]
     .filter(([, sum]) => sum.views >= minViews)
-    .map(([product, { views: v, purchases: p }]): TopRow => {
+    .map(([product, { views: v, purchases: p }]): CtrTopRow => {
       const interval = v === 0 ? null : wilson(p, v).map(halfUp4);
       return {
         product,
@@ -205,7 +176,7 @@ function expectedTop(
         productViews: v,
       };
     });
-  const key = (row: TopRow) =>
+  const key = (row: CtrTopRow) =>
     by === "views" ? row.productViews : by === "purchases" ? row.purchases : (row.ctrLow ?? Number.NEGATIVE_INFINITY);
   const bytes = (text: string) => Buffer.from(text, "utf8");
   return rows.sort((a, b) => key(b) - key(a) || Buffer.compare(bytes(a.product), bytes(b.product))).slice(0, limit);
@@ -232,8 +203,8 @@ describe("GET /ctr/top", () => {
         if (bought > 0) purchases.push({ at, platform, product, count: bought });
       }
     }
-    await insertViews(store, views);
-    await insertPurchases(store, purchases);
+    await insertViews(api.store, views);
+    await insertPurchases(api.store, purchases);
     for (const by of ["views", "purchases", "ctr"] as const) {
       const variants: { limit: number; minViews?: number; platform?: Platform }[] = [
         { limit: 1000 },
@@ -251,12 +222,12 @@ describe("GET /ctr/top", () => {
   });
 
   it("puts thin evidence below a well-supported CTR, and caps purchases at the views in the interval", async () => {
-    await insertViews(store, [
+    await insertViews(api.store, [
       { at: "2016-02-01 10:00", platform: "iOS", product: "lucky", count: 1 },
       { at: "2016-02-01 10:00", platform: "iOS", product: "steady", count: 263 },
       { at: "2016-02-02 10:00", platform: "iOS", product: "bargain", count: 2 },
     ]);
-    await insertPurchases(store, [
+    await insertPurchases(api.store, [
       { at: "2016-02-01 10:00", platform: "iOS", product: "lucky", count: 1 },
       { at: "2016-02-01 10:00", platform: "iOS", product: "steady", count: 81 },
       { at: "2016-02-02 10:00", platform: "iOS", product: "bargain", count: 3 },
@@ -268,7 +239,7 @@ describe("GET /ctr/top", () => {
       { product: "lucky", CTR: 1, ctrLow: 0.2065, ctrHigh: 1, purchases: 1, productViews: 1 },
       { product: "unseen", CTR: null, ctrLow: null, ctrHigh: null, purchases: 1, productViews: 0 },
     ]);
-    const text = await (await getAnswer(server, "/ctr/top", { ...WEEK, by: "ctr", limit: 1, minViews: 3 })).text();
+    const text = await (await getAnswer(api.server, "/ctr/top", { ...WEEK, by: "ctr", limit: 1, minViews: 3 })).text();
     expect(text).toBe(
       '[\n{"product":"steady","CTR":0.3080,"ctrLow":0.2553,"ctrHigh":0.3662,"purchases":81,"productViews":263}\n]\n',
     );

@@ -11,7 +11,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { prepareDemo } from "@ctr/jobs";
 import type { ErrorBody, RunningServer } from "@ctr/query-api";
-import { type CtrRow, loadConfig, type Store } from "@ctr/schemas";
+import { type CtrRow, type CtrTopRow, loadConfig, type Store } from "@ctr/schemas";
 import { openStore } from "@ctr/workers";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -26,16 +26,8 @@ const DAY = "2016-02-01";
 /** The demo's folders are 2016-02-01..03: the latest GMT-3 day with both its folders is the 2nd. */
 const OPENED = "2016-02-02";
 
-/** A /ctr/totals row, and a /ctr/top one. */
+/** A /ctr/totals row. */
 type TotalsRow = Omit<CtrRow, "product">;
-interface TopRow {
-  product: string;
-  CTR: number | null;
-  ctrLow: number | null;
-  ctrHigh: number | null;
-  purchases: number;
-  productViews: number;
-}
 
 interface Coverage {
   views: { platform: string; day: string; status?: string }[];
@@ -119,7 +111,7 @@ function topCells(page: Page, id: string): Promise<string[][]> {
 }
 
 /** What a top table should show for /ctr/top's JSON: counts with separators, CTRs as the API writes them. */
-function expectedTopCells(rows: TopRow[]): string[][] {
+function expectedTopCells(rows: CtrTopRow[]): string[][] {
   const ctr = (value: number | null) => (value === null ? "null" : value.toFixed(4));
   return rows.map((row) => [
     row.product,
@@ -156,8 +148,8 @@ describe("the CTR explorer in Chromium", needs("chromium"), () => {
     expect(await page.textContent("#row-count")).toBe(`${totals.length} rows.`);
 
     // The two top tables: /ctr/top's answers for the day, row for row.
-    const byViews = await getJson<TopRow[]>(`${server.url}/ctr/top?${range}&by=views&limit=10`);
-    const byCtr = await getJson<TopRow[]>(`${server.url}/ctr/top?${range}&by=ctr&limit=10&minViews=20`);
+    const byViews = await getJson<CtrTopRow[]>(`${server.url}/ctr/top?${range}&by=views&limit=10`);
+    const byCtr = await getJson<CtrTopRow[]>(`${server.url}/ctr/top?${range}&by=ctr&limit=10&minViews=20`);
     expect(byViews).toHaveLength(10);
     expect(byCtr).toHaveLength(10);
     expect(await topCells(page, "top-views")).toEqual(expectedTopCells(byViews));

@@ -1,11 +1,13 @@
 import type { CtrRequest, CtrTopRequest } from "@ctr/schemas";
+import { createRoute, OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "./app_env.ts";
 import { resultTooLarge, streamCtrBody } from "./ctr_body.ts";
 import type { CtrQuery } from "./ctr_query.ts";
 import { timeQuery } from "./metrics.ts";
-import { errorResponse } from "./openapi.ts";
+import { BODY_TOO_LARGE, errorResponse, serveOperation } from "./openapi.ts";
+import { readBody, readQuery } from "./request_input.ts";
 import { negotiateFormat, RESPONSE_FORMATS, type ResponseFormat } from "./response_format.ts";
 import { answerKey } from "./result_cache.ts";
 
@@ -101,3 +103,49 @@ export const RESULT_TOO_LARGE = {
     resultTooLarge(1_000_000),
   ),
 };
+
+/** A CTR answer asked by GET (the fields as a query string) and by POST (the same fields as a JSON body). */
+export interface GetAndPost<Query extends z.ZodObject, Body extends z.ZodObject> {
+  path: string;
+  /** The operations' noun: `Ctr` names them getCtr and postCtr. */
+  name: string;
+  summary: string;
+  description: string;
+  query: Query;
+  body: Body;
+  example: Record<string, unknown>;
+  responses: RouteConfig["responses"];
+  /** The answer to a validated request, whichever way it came. */
+  answer(request: z.output<Query> | z.output<Body>): CtrAnswer;
+}
+
+/** The GET and POST operations of a CTR answer, described and served. */
+export function getAndPostRoutes<Query extends z.ZodObject, Body extends z.ZodObject>(
+  spec: GetAndPost<Query, Body>,
+): OpenAPIHono<AppEnv> {
+  const common = { path: spec.path, tags: ["CTR"] };
+  const get = createRoute({
+    ...common,
+    method: "get",
+    operationId: `get${spec.name}`,
+    summary: spec.summary,
+    description: spec.description,
+    request: { query: spec.query },
+    responses: spec.responses,
+  });
+  const post = createRoute({
+    ...common,
+    method: "post",
+    operationId: `post${spec.name}`,
+    summary: `${spec.summary}, the fields in a JSON body`,
+    description: `The same as GET ${spec.path}; aggregation may be a number. No query parameters.`,
+    request: {
+      body: { required: true, content: { "application/json": { schema: spec.body, example: spec.example } } },
+    },
+    responses: { ...spec.responses, ...BODY_TOO_LARGE },
+  });
+  const routes = new OpenAPIHono<AppEnv>();
+  serveOperation(routes, get, (c) => serveCtrAnswer(c, spec.answer(readQuery(c, get))));
+  serveOperation(routes, post, async (c) => serveCtrAnswer(c, spec.answer(await readBody(c, post))));
+  return routes;
+}

@@ -137,26 +137,32 @@ export function ctrSql(purchases: string, views: string): string {
 const TIMESTAMP = `formatDateTime(toDateTime(bucket, '${CLICKHOUSE_GMT3}'), '%Y-%m-%d %H:%i:%S') AS timestamp`;
 
 /**
- * Builds the /ctr statement for a request, reading `tables` (by default the coarsest that gives the
- * per-minute answer: ctr_tier.ts; every tier has the per-minute columns, `minute` its period's start).
- * The order is byte order: String compares bytes.
+ * The statement of rows per bucket: /ctr's per (bucket, platform, product), or the totals per
+ * (bucket, platform) with CTR from the sums. The order is byte order: String compares bytes.
  */
-export function buildCtrQuery(request: CtrRequest, tables: CtrTables = chooseCtrTables(request)): CtrQuery {
+function bucketedRows(request: CtrRequest, tables: CtrTables, keys: CtrGrouping): CtrQuery {
   const params = toCtrQueryParams(request);
   return {
     params,
     rows: `
 SELECT
   ${TIMESTAMP},
-  platform,
-  product,
+  platform,${keys.includes("product") ? "\n  product," : ""}
   ${ctrSql("purchases", "views")} AS CTR,
   purchases,
   views AS productViews
-FROM (${combined(params, tables)}
+FROM (${combined(params, tables, keys)}
 )
-ORDER BY bucket, platform, product`,
+ORDER BY ${keys.join(", ")}`,
   };
+}
+
+/**
+ * Builds the /ctr statement for a request, reading `tables` (by default the coarsest that gives the
+ * per-minute answer: ctr_tier.ts; every tier has the per-minute columns, `minute` its period's start).
+ */
+export function buildCtrQuery(request: CtrRequest, tables: CtrTables = chooseCtrTables(request)): CtrQuery {
+  return bucketedRows(request, tables, PER_PRODUCT);
 }
 
 /**
@@ -164,18 +170,5 @@ ORDER BY bucket, platform, product`,
  * (bucket, platform), its CTR from the sums by the same rounding.
  */
 export function buildCtrTotalsQuery(request: CtrTotalsRequest, tables: CtrTables = chooseCtrTables(request)): CtrQuery {
-  const params = toCtrQueryParams(request);
-  return {
-    params,
-    rows: `
-SELECT
-  ${TIMESTAMP},
-  platform,
-  ${ctrSql("purchases", "views")} AS CTR,
-  purchases,
-  views AS productViews
-FROM (${combined(params, tables, TOTALS)}
-)
-ORDER BY bucket, platform`,
-  };
+  return bucketedRows(request, tables, TOTALS);
 }

@@ -31,6 +31,7 @@ import {
   type Store,
 } from "@ctr/schemas";
 import { openStore } from "@ctr/workers";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { inTestMode, testClickHouse } from "./clickhouse_mode.ts";
 
 /** The API's settings as `ctr serve` would have them on the defaults. */
@@ -90,6 +91,35 @@ export async function openTestApi(): Promise<{ store: Store; server: RunningServ
     close: async () => {
       await server.close();
       await closeStore();
+    },
+  };
+}
+
+/**
+ * The API over a test store for the tests of a file: served before them, its tables emptied before
+ * each, closed after them. Read `store` and `server` inside the tests.
+ */
+export function useTestApi(): { readonly store: Store; readonly server: RunningServer } {
+  let api: Awaited<ReturnType<typeof openTestApi>> | undefined;
+  beforeAll(async () => {
+    api = await openTestApi();
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+  beforeEach(async () => {
+    if (api) await truncateTables(api.store);
+  });
+  const opened = () => {
+    if (!api) throw new Error("the test API is not open yet: read it inside a test or hook");
+    return api;
+  };
+  return {
+    get store() {
+      return opened().store;
+    },
+    get server() {
+      return opened().server;
     },
   };
 }
