@@ -26,6 +26,12 @@ const DAY = "2016-02-01";
 /** The demo's folders are 2016-02-01..03: the latest GMT-3 day with both its folders is the 2nd. */
 const OPENED = "2016-02-02";
 
+/**
+ * How long a poll waits for the page to draw an answer: several requests that the embedded engine
+ * answers one at a time, on a machine other suites load. A bound on waiting, not a measure of speed.
+ */
+const ANSWERED = { timeout: 20_000 };
+
 /** A /ctr/totals row. */
 type TotalsRow = Omit<CtrRow, "product">;
 
@@ -162,22 +168,24 @@ describe("the CTR explorer in Chromium", needs("chromium"), () => {
     // Clicking a product of the CTR table charts it; emptying the product charts the totals again.
     const picked = byCtr[0]?.product ?? "";
     await page.click(`#top-ctr button:text-is("${picked}")`);
-    await expect.poll(() => page.textContent("#results-title")).toBe(`CTR of ${picked}`);
+    await expect.poll(() => page.textContent("#results-title"), ANSWERED).toBe(`CTR of ${picked}`);
     const productRows = await getJson<CtrRow[]>(
       `${server.url}/ctr?${range}&aggregation=60&product=${encodeURIComponent(picked)}`,
     );
-    await expect.poll(async () => Number(await page.getAttribute("#chart", "data-points"))).toBe(productRows.length);
+    await expect
+      .poll(async () => Number(await page.getAttribute("#chart", "data-points")), ANSWERED)
+      .toBe(productRows.length);
     expect(await page.inputValue("#product")).toBe(picked);
     await page.fill("#product", "");
     await page.click("#show");
-    await expect.poll(() => page.textContent("#results-title")).toBe("CTR of all products");
+    await expect.poll(() => page.textContent("#results-title"), ANSWERED).toBe("CTR of all products");
     expect(Number(await page.getAttribute("#chart", "data-points"))).toBe(totals.length);
 
     // The type-ahead closes when the form is sent, and stays closed once its answer is in.
     await page.fill("#product", picked.slice(0, 3));
     await page.waitForSelector("#product-options:not([hidden])");
     await page.press("#product", "Enter");
-    await expect.poll(() => page.textContent("#results-title")).toBe(`CTR of ${picked.slice(0, 3)}`);
+    await expect.poll(() => page.textContent("#results-title"), ANSWERED).toBe(`CTR of ${picked.slice(0, 3)}`);
     expect(await page.isHidden("#product-options")).toBe(true);
     // No product is called so: no rows, no chart, and no invitation to hover one.
     expect(await page.textContent("#chart-note")).toMatch(/^No rows/);
@@ -223,7 +231,10 @@ describe("the CTR explorer in Chromium", needs("chromium"), () => {
     );
     expect(suggested.products).toContain(product);
     await expect
-      .poll(() => page.$$eval("#product-options [role=option]", (options) => options.map((o) => o.textContent)))
+      .poll(
+        () => page.$$eval("#product-options [role=option]", (options) => options.map((o) => o.textContent)),
+        ANSWERED,
+      )
       .toEqual(suggested.products);
     await page.click(`#product-options [data-product="${product}"]`);
     expect(await page.inputValue("#product")).toBe(product);
@@ -231,7 +242,7 @@ describe("the CTR explorer in Chromium", needs("chromium"), () => {
 
     // The curl is the exact request; the API's answer to it is what the page must show.
     const url = `${server.url}/ctr?startTimestamp=${DAY}%2000:00:00&endTimestamp=2016-02-02%2000:00:00&aggregation=60&product=${product}`;
-    await expect.poll(() => page.textContent("#curl")).toBe(`curl '${url}'`);
+    await expect.poll(() => page.textContent("#curl"), ANSWERED).toBe(`curl '${url}'`);
     const curl = (await page.textContent("#curl")) ?? "";
     const raw = await (await fetch(url)).text();
     const rows = JSON.parse(raw) as CtrRow[];
@@ -302,7 +313,7 @@ describe("the CTR explorer in Chromium", needs("chromium"), () => {
     await page.fill("#day", "2016-02-03");
     await page.click("#show");
     await expect
-      .poll(() => stripCells(page))
+      .poll(() => stripCells(page), ANSWERED)
       .toEqual(await expectedCells(["2016-02-03", "2016-02-04"], ["2016-02-03"]));
     expect((await stripCells(page)).filter((cell) => cell[2] === "missing").map((cell) => cell[0])).toEqual([
       "Android views",
@@ -348,7 +359,7 @@ describe("the CTR explorer in Chromium", needs("chromium"), () => {
     await page.waitForSelector("#key-form:not([hidden])");
     await page.fill("#api-key", KEY);
     await page.click("#key-form button[type=submit]");
-    await expect.poll(() => stripCells(page)).toEqual(await expectedCells([OPENED, "2016-02-03"], [OPENED]));
+    await expect.poll(() => stripCells(page), ANSWERED).toEqual(await expectedCells([OPENED, "2016-02-03"], [OPENED]));
     expect(await page.isHidden("#key-form")).toBe(true);
     expect(sent).toEqual(["none", "Bearer not-the-key", `Bearer ${KEY}`, `Bearer ${KEY}`]);
     expect(await page.evaluate(() => [sessionStorage.getItem("ctr.apiKey"), localStorage.length])).toEqual([KEY, 0]);
@@ -358,9 +369,11 @@ describe("the CTR explorer in Chromium", needs("chromium"), () => {
       .products;
     await page.fill("#product", product);
     await page.click("#show");
-    await page.waitForSelector("#results:not([hidden])");
+    // The opening answer (the totals) is on show already: wait for the product's.
+    await expect
+      .poll(async () => (await page.textContent("#curl")) ?? "", ANSWERED)
+      .toMatch(/^curl -H "Authorization: Bearer \$CTR_API_KEY" 'http:\/\/127\.0\.0\.1:\d+\/ctr\?/);
     const curl = (await page.textContent("#curl")) ?? "";
-    expect(curl).toMatch(/^curl -H "Authorization: Bearer \$CTR_API_KEY" 'http:\/\/127\.0\.0\.1:\d+\/ctr\?/);
     expect(curl).not.toContain(KEY);
 
     // The key lives in this tab only: another tab asks for it again.
