@@ -136,7 +136,7 @@ describe("k8s manifests: structure", () => {
   });
 
   it("validate against the API schemas of Kubernetes and KEDA", () => {
-    // kubernetes-models 4 (Node >= 14; 5 wants Node 22) carries the OpenAPI schemas of the API groups
+    // kubernetes-models carries the OpenAPI schemas of the API groups
     // and KEDA's CRDs: what kubeconform checks, in-process. A kind without a model here fails the test.
     const models: Record<string, new (data: never) => { validate(): void }> = {
       "apps/v1 Deployment": Deployment,
