@@ -75,4 +75,17 @@ describe("parseLocation", () => {
   it("rejects an invalid bucket name", () => {
     expect(() => parseLocation("s3://Bad_Bucket/x", "PARQUET_SINK")).toThrow(/PARQUET_SINK/);
   });
+
+  it.each([
+    [
+      "s3://Bad_Bucket/x",
+      '"Bad_Bucket" has "B", "_": a bucket name has only lowercase letters, digits, dots and hyphens (S3 bucket names are lowercase)',
+    ],
+    ["s3://ab/x", '"ab" is 2 characters long: a bucket name has 3 to 63'],
+    [`s3://${"a".repeat(64)}`, "is 64 characters long: a bucket name has 3 to 63"],
+    ["s3://-events/x", '"-events" must start and end with a lowercase letter or a digit'],
+    ["s3:///x", "the bucket name is empty"],
+  ])("says why S3 refuses the bucket of %s", (value, why) => {
+    expect(() => parseLocation(value, "EVENTS_SOURCE")).toThrow(why);
+  });
 });

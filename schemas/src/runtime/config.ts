@@ -161,6 +161,28 @@ export interface Config {
   logLevel: Env["LOG_LEVEL"];
 }
 
+/**
+ * Why S3 would refuse a bucket name (its naming rules: 3 to 63 characters, lowercase letters, digits,
+ * dots and hyphens, a letter or digit at each end), or undefined when it is valid.
+ */
+export function bucketNameProblem(bucket: string): string | undefined {
+  if (bucket === "") return "the bucket name is empty";
+  const quoted = JSON.stringify(bucket);
+  const others = [...new Set(bucket.replace(/[a-z0-9.-]/g, ""))];
+  if (others.length > 0) {
+    const shown = others.map((c) => JSON.stringify(c)).join(", ");
+    const upper = others.some((c) => c !== c.toLowerCase()) ? " (S3 bucket names are lowercase)" : "";
+    return `${quoted} has ${shown}: a bucket name has only lowercase letters, digits, dots and hyphens${upper}`;
+  }
+  if (bucket.length < 3 || bucket.length > 63) {
+    return `${quoted} is ${bucket.length} characters long: a bucket name has 3 to 63`;
+  }
+  if (!/^[a-z0-9]/.test(bucket) || !/[a-z0-9]$/.test(bucket)) {
+    return `${quoted} must start and end with a lowercase letter or a digit`;
+  }
+  return undefined;
+}
+
 /** Parses `s3://bucket/prefix` or a folder. Relative folders resolve against the working directory. */
 export function parseLocation(value: string, variable = "location"): Location {
   if (value.startsWith("s3://")) {
@@ -168,9 +190,9 @@ export function parseLocation(value: string, variable = "location"): Location {
     const slash = rest.indexOf("/");
     const bucket = slash === -1 ? rest : rest.slice(0, slash);
     const prefix = slash === -1 ? "" : rest.slice(slash + 1).replace(/\/+$/, "");
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-      throw new ConfigError(variable, `wants s3://bucket/prefix with a valid bucket name, got ${value}`);
-    }
+    const problem = bucketNameProblem(bucket);
+    if (problem)
+      throw new ConfigError(variable, `wants s3://bucket/prefix with a valid bucket name, got ${value}: ${problem}`);
     return { kind: "s3", bucket, prefix };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
