@@ -71,6 +71,21 @@ describe("loadConfig", () => {
   });
 });
 
+describe("REDIS_PASSWORD", () => {
+  it("goes into REDIS_URL, encoded", () => {
+    const config = loadConfig({ REDIS_URL: "redis://redis:6379/0", REDIS_PASSWORD: "p@ss:w/rd" });
+    expect(config.redisUrl).toBe("redis://:p%40ss%3Aw%2Frd@redis:6379/0");
+    expect(new URL(config.redisUrl ?? "").password).toBe("p%40ss%3Aw%2Frd");
+  });
+
+  it("is refused beside a REDIS_URL that has a password, or without REDIS_URL", () => {
+    expect(() => loadConfig({ REDIS_URL: "redis://:a@redis:6379", REDIS_PASSWORD: "b" })).toThrow(
+      "REDIS_PASSWORD: set while REDIS_URL carries a password too",
+    );
+    expect(() => loadConfig({ REDIS_PASSWORD: "b" })).toThrow("REDIS_PASSWORD: set without REDIS_URL");
+  });
+});
+
 describe("parseLocation", () => {
   it("rejects an invalid bucket name", () => {
     expect(() => parseLocation("s3://Bad_Bucket/x", "PARQUET_SINK")).toThrow(/PARQUET_SINK/);

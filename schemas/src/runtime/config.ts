@@ -71,6 +71,11 @@ const EnvSchema = z.object({
     .optional(),
   /** Redis for BullMQ. Unset: jobs run in-process. */
   REDIS_URL: url(["redis:", "rediss:"], "redis://host:6379").optional(),
+  /**
+   * Redis's password, when it is kept apart from REDIS_URL (one Secret key that KEDA's Redis scaler
+   * reads too). Default: unset, the password (if any) is REDIS_URL's.
+   */
+  REDIS_PASSWORD: z.string().optional(),
   /** The orders database. Unset: SQLite at CTR_DATA_DIR/orders.sqlite. */
   ORDERS_DATABASE_URL: url(
     ["mysql:", "mariadb:", "postgres:", "postgresql:", "sqlite:", "file:"],
@@ -208,6 +213,18 @@ export function formatLocation(location: Location): string {
     : `s3://${location.bucket}${location.prefix ? `/${location.prefix}` : ""}`;
 }
 
+/** REDIS_URL with REDIS_PASSWORD in it; refused when either is missing or both carry a password. */
+function withRedisPassword(redisUrl: string | undefined, password: string | undefined): string | undefined {
+  if (password === undefined) return redisUrl;
+  if (redisUrl === undefined) throw new ConfigError("REDIS_PASSWORD", "set without REDIS_URL: set both, or neither");
+  const url = new URL(redisUrl);
+  if (url.password !== "") {
+    throw new ConfigError("REDIS_PASSWORD", "set while REDIS_URL carries a password too: keep it in one of them");
+  }
+  url.password = encodeURIComponent(password);
+  return url.toString();
+}
+
 /**
  * Reads the configuration from the environment once. Empty variables count as unset.
  * Throws ConfigError naming the first variable that is wrong and what it wants.
@@ -232,6 +249,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const dataDir = path.resolve(e.CTR_DATA_DIR);
+  const redisUrl = withRedisPassword(e.REDIS_URL, e.REDIS_PASSWORD);
   return {
     dataDir,
     port: e.PORT,
@@ -245,7 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           ...(e.CLICKHOUSE_CLUSTER ? { cluster: e.CLICKHOUSE_CLUSTER } : {}),
         }
       : { kind: "embedded", path: path.join(dataDir, "clickhouse"), database: e.CLICKHOUSE_DATABASE },
-    redisUrl: e.REDIS_URL,
+    redisUrl,
     ordersDatabaseUrl: e.ORDERS_DATABASE_URL ?? `sqlite://${path.join(dataDir, "orders.sqlite")}`,
     ordersDatabaseIsLocalDefault: e.ORDERS_DATABASE_URL === undefined,
     eventsSource: parseLocation(e.EVENTS_SOURCE ?? path.join(dataDir, "raw"), "EVENTS_SOURCE"),
