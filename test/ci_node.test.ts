@@ -83,6 +83,15 @@ describe("the project's Node", () => {
     expect(result.stdout.trim().split("\n")).toEqual([`v${process.versions.node}`]);
   });
 
+  it("fails when the install does not leave a Node 24 where it should, rather than going on with the old one", () => {
+    const old = oldNodeBin("old-bad-npm", true);
+    // An npm that installs nothing (a mirror without the package, a wrapper that ignores the prefix).
+    writeFileSync(path.join(old, "npm"), `#!${BASH}\nexit 0\n`, { mode: 0o755 });
+    const result = sourceCiNode({ PATH: old, CTR_NODE_PREFIX: path.join(scratch, "not-installed") });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(`npm install ${PACKAGE}@${NODE_MAJOR} did not give a Node ${NODE_MAJOR}`);
+  });
+
   it("fails naming npm when Node 24 must be fetched and npm is not there", () => {
     const old = oldNodeBin("old-no-npm", true);
     const result = sourceCiNode({ PATH: old, CTR_NODE_PREFIX: path.join(scratch, "empty") });
