@@ -8,6 +8,7 @@ import path from "node:path";
 import mysql from "mysql2/promise";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { startClickHouseServer } from "./support/clickhouse_server.ts";
 import { runCtr } from "./support/ctr_process.ts";
 import { freePort } from "./support/free_port.ts";
 import { needs, serviceAddress } from "./support/services.ts";
@@ -40,6 +41,27 @@ describe("ctr migrate with an unreachable CLICKHOUSE_URL", () => {
     expect(stderr).not.toContain("Caused by");
     for (const line of lines.slice(0, -1)) {
       expect(JSON.parse(line)).toMatchObject({ component: "@clickhouse/client" });
+    }
+  });
+});
+
+describe("ctr migrate with a login ClickHouse refuses", () => {
+  it("fails (exit 1) naming CLICKHOUSE_USER and CLICKHOUSE_PASSWORD and the server", async () => {
+    const server = await startClickHouseServer({ user: "ctr", password: "right" });
+    try {
+      const { code, stderr } = await runCtr(["migrate"], {
+        CTR_DATA_DIR: path.join(dir, "data"),
+        CLICKHOUSE_URL: server.url,
+        CLICKHOUSE_USER: "ctr",
+        CLICKHOUSE_PASSWORD: "wrong",
+      });
+      expect(code).toBe(1);
+      expect(stderr.trimEnd().split("\n").at(-1)).toContain(
+        `ctr migrate: ClickHouse at ${new URL(server.url).host} refused the login of user "ctr" (CLICKHOUSE_USER, CLICKHOUSE_PASSWORD): `,
+      );
+      expect(stderr).not.toContain("wrong");
+    } finally {
+      await server.close();
     }
   });
 });

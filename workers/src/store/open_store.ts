@@ -35,21 +35,25 @@ function openChdb(dir: string): ReturnType<typeof ChdbConnection.createChdbConne
   }
 }
 
+/** ClickHouse's error types for a login it refuses. */
+const LOGIN_REFUSED = new Set(["AUTHENTICATION_FAILED", "WRONG_PASSWORD", "UNKNOWN_USER", "REQUIRED_PASSWORD"]);
+
 /**
- * The first request to a ClickHouse server (creating the database) fails naming CLICKHOUSE_URL when
- * the server cannot be reached or refuses the request; the client's own error says neither which
- * setting to fix nor, for a refusal, which server.
+ * The first request to a ClickHouse server (creating the database) fails naming the settings to fix:
+ * CLICKHOUSE_URL when the server cannot be reached, CLICKHOUSE_USER and CLICKHOUSE_PASSWORD when it
+ * refuses the login; the client's own error names neither the setting nor, for a refusal, the server.
  */
-function namingTheUrl(url: string, error: unknown): Error {
+function namingTheSettings(clickhouse: { url: string; username?: string }, error: unknown): Error {
   if (!(error instanceof Error)) return new Error(String(error));
-  const host = new URL(url).host;
+  const host = new URL(clickhouse.url).host;
   const unreachable = isUnreachableError(error) || (error.cause instanceof Error && isUnreachableError(error.cause));
-  return new Error(
-    unreachable
-      ? `cannot reach ClickHouse at ${host} (CLICKHOUSE_URL): ${error.message}`
-      : `ClickHouse at ${host} (CLICKHOUSE_URL) refused to create the database: ${error.message}`,
-    { cause: error },
-  );
+  const type = (error as { type?: unknown }).type;
+  const message = unreachable
+    ? `cannot reach ClickHouse at ${host} (CLICKHOUSE_URL): ${error.message}`
+    : typeof type === "string" && LOGIN_REFUSED.has(type)
+      ? `ClickHouse at ${host} refused the login of user ${JSON.stringify(clickhouse.username ?? "default")} (CLICKHOUSE_USER, CLICKHOUSE_PASSWORD): ${error.message}`
+      : `ClickHouse at ${host} (CLICKHOUSE_URL) refused to create the database: ${error.message}`;
+  return new Error(message, { cause: error });
 }
 
 /**
@@ -84,7 +88,7 @@ export function openStore(clickhouse: Config["clickhouse"], logger: Logger = cre
       try {
         await admin.command({ query: createDatabaseStatement(clickhouse.database, clickhouse.cluster) });
       } catch (error) {
-        throw namingTheUrl(clickhouse.url, error);
+        throw namingTheSettings(clickhouse, error);
       } finally {
         await admin.close();
       }
