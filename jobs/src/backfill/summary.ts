@@ -27,10 +27,16 @@ export interface BackfillSummary extends JobCounts {
   committed: { platform: Platform; day: string }[];
 }
 
-/** `2016-02-01 (iOS), 2016-03-01 (Android, iOS)`: platform-days named day by day, in order. */
-export function namePlatformDays(platformDays: readonly { platform: string; day: string }[]): string {
+/** The platforms of each day, days in the order first seen. */
+function platformsByDay(platformDays: readonly { platform: string; day: string }[]): Map<string, string[]> {
   const byDay = new Map<string, string[]>();
   for (const { platform, day } of platformDays) byDay.set(day, [...(byDay.get(day) ?? []), platform]);
+  return byDay;
+}
+
+/** `2016-02-01 (iOS), 2016-03-01 (Android, iOS)`: platform-days named day by day, in order. */
+export function namePlatformDays(platformDays: readonly { platform: string; day: string }[]): string {
+  const byDay = platformsByDay(platformDays);
   if (byDay.size === 0) return "no platform-day";
   return [...byDay.keys()]
     .sort()
@@ -110,9 +116,7 @@ const EMPTY_DAYS_LISTED = 20;
  */
 function emptyDayLines(empty: BackfillSummary["emptyDays"]): string[] {
   if (empty.length === 0) return [];
-  const byDay = new Map<string, string[]>();
-  for (const { day, platform } of empty) byDay.set(day, [...(byDay.get(day) ?? []), platform]);
-  const days = [...byDay];
+  const days = [...platformsByDay(empty)];
   return [
     `NO FILES    ${plural(empty.length, "platform-day")} had no event files in the source (no folder, or an empty one); nothing was loaded for them:`,
     ...days.slice(0, EMPTY_DAYS_LISTED).map(([day, platforms]) => `  ${day}: ${platforms.join(", ")}`),
