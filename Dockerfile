@@ -8,7 +8,7 @@
 #
 # The image runs the compiled CLI (jobs/dist, written by the build stage's `npm ci` through the root
 # prepare script) with the production node_modules: no TypeScript, no tsx, no compiler at run time.
-# Node 24 is the current LTS and the documented production runtime; the tests run on Node 20 (engines).
+# Node 24, the current LTS: the Node of package.json "engines" and the one CI tests (.ci/node).
 
 ARG NODE_VERSION=24
 

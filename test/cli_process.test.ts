@@ -219,8 +219,9 @@ describe("a second process on the embedded store", () => {
     expect(second.stderr).toContain(path.join(dataDir, "clickhouse"));
     expect(second.stderr).toContain(`process ${server.pid}`);
     expect(second.stderr).toContain("serve");
-    expect(second.stderr).toContain("POST http");
-    expect(second.stderr).toContain("/jobs/backfill");
+    // The holder's real address, and no key: it was started without API_KEYS.
+    expect(second.stderr).toContain(`curl -X POST http://localhost:${port}/jobs/backfill -H 'Content-Type`);
+    expect(second.stderr).not.toContain("Authorization");
     // chDB's own message never reaches the user: the store was not opened at all.
     expect(second.stderr).not.toContain("Cannot lock file");
     const exited = new Promise((resolve) => server.once("exit", resolve));

@@ -28,7 +28,7 @@ import { parse } from "yaml";
 import { z } from "zod";
 import { type ClickHouseServer, startClickHouseServer } from "./support/clickhouse_server.ts";
 import { runCtr } from "./support/ctr_process.ts";
-import { REPO_ROOT } from "./support/infra_support.ts";
+import { composeFiles, REPO_ROOT, readCompose } from "./support/infra_support.ts";
 
 const CLUSTER_DIR = path.join(REPO_ROOT, "infra/clickhouse");
 
@@ -334,5 +334,27 @@ describe("infra/clickhouse: two replicas, one shard, ClickHouse Keeper", () => {
     const config = loadConfig(env);
     expect(config.clickhouse).toMatchObject({ kind: "server", cluster: CLUSTER });
     expect(new URL(env.CLICKHOUSE_URL ?? "").hostname).toBe(servers[0]?.[0]);
+  });
+});
+
+describe("the ClickHouse version the infra runs", () => {
+  it("is the one the SQL is tested on: chDB's engine, in every compose file and in the docs", async () => {
+    const [row] = await queryRows(plain.client, {
+      name: "infra_test.version",
+      query: "SELECT version() AS version",
+      schema: z.object({ version: z.string() }),
+    });
+    // The release line (major.minor) of the engine the tests ran on: 26.7 for chDB 3.4.
+    const tested = (row?.version ?? "").split(".").slice(0, 2).join(".");
+    expect(tested).toMatch(/^\d+\.\d+$/);
+    const images = composeFiles().flatMap((file) =>
+      Object.values(readCompose(file).services)
+        .map((service) => service.image ?? "")
+        .filter((image) => image.startsWith("clickhouse/")),
+    );
+    expect(images.length).toBeGreaterThanOrEqual(3);
+    for (const image of images) expect(image).toMatch(new RegExp(`:${tested.replace(".", "\\.")}$`));
+    const readme = readFileSync(path.join(CLUSTER_DIR, "README.md"), "utf8");
+    expect(readme).toContain(`Tested on ClickHouse ${tested}`);
   });
 });

@@ -10,17 +10,19 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
   checkDistributedEnv,
+  composeFiles,
   ctrAcceptsArgs,
   ctrCommandOf,
   type Env,
   listCtrCommands,
   REPO_ROOT,
+  readCompose,
 } from "./support/infra_support.ts";
 import { SERVICES } from "./support/services.ts";
 
 interface ComposeService {
   image?: string;
-  build?: { context: string; dockerfile?: string };
+  build?: unknown;
   command?: string[] | string;
   environment?: Record<string, string | number | boolean | null> | string[];
   depends_on?: Record<string, { condition: string }>;
@@ -37,8 +39,10 @@ const compose = parse(readFileSync(COMPOSE_FILE, "utf8"), { merge: true }) as {
   services: Record<string, ComposeService>;
 };
 const services = compose.services;
-/** Services that run the app image (built from the repository's Dockerfile). */
-const appServices = Object.entries(services).filter(([, service]) => service.build !== undefined);
+/** The app image, built from the repository's Dockerfile (`docker build -t ctr-engine:local .`). */
+const APP_IMAGE = "ctr-engine:local";
+/** Services that run the app image. */
+const appServices = Object.entries(services).filter(([, service]) => service.image === APP_IMAGE);
 
 function environmentOf(service: ComposeService): Env {
   const environment = service.environment ?? {};
@@ -66,33 +70,91 @@ beforeAll(async () => {
   commands = await listCtrCommands();
 });
 
-describe("docker-compose.yml: lint", () => {
-  it("passes dclint: the Compose schema and its rules (no port published beyond the host's loopback)", () => {
-    // The file is ordered by role (backing services, the app, the profiles) and in start order, not
-    // alphabetically; its strings are in double quotes.
-    const rules = {
-      "service-keys-order": 0,
-      "services-alphabetical-order": 0,
-      "service-dependencies-alphabetical-order": 0,
-      "top-level-properties-order": 0,
-      "require-quotes-in-ports": [2, { quoteType: "double" }],
-    } as const;
-    const linter = new DCLinter({ rules, quiet: false, debug: false, exclude: [] });
-    // dclint's declarations import their own types without extensions, which NodeNext cannot follow.
-    const results: { messages: { line: number; message: string; rule: string }[] }[] = linter.lintFiles(
-      [COMPOSE_FILE],
-      false,
+/** dclint's findings on a Compose file, as `line: message (rule)`. */
+function lintCompose(file: string): string[] {
+  // The files are ordered by role (backing services, the app, the profiles) and in start order, not
+  // alphabetically; their strings are in double quotes.
+  const rules = {
+    "service-keys-order": 0,
+    "services-alphabetical-order": 0,
+    "service-dependencies-alphabetical-order": 0,
+    "top-level-properties-order": 0,
+    "require-quotes-in-ports": [2, { quoteType: "double" }],
+  } as const;
+  const linter = new DCLinter({ rules, quiet: false, debug: false, exclude: [] });
+  // dclint's declarations import their own types without extensions, which NodeNext cannot follow.
+  const results: { messages: { line: number; message: string; rule: string }[] }[] = linter.lintFiles([file], false);
+  return results.flatMap((r) => r.messages.map((m) => `${m.line}: ${m.message} (${m.rule})`));
+}
+
+const COMPOSE_FILES = composeFiles();
+
+describe("every Compose file under infra/", () => {
+  it("is found: the app stack and the replicated cluster", () => {
+    expect(COMPOSE_FILES.map((file) => path.relative(REPO_ROOT, file))).toEqual(
+      expect.arrayContaining(["infra/clickhouse/docker-compose.yml", "infra/compose/docker-compose.yml"]),
     );
-    expect(results.flatMap((r) => r.messages.map((m) => `${m.line}: ${m.message} (${m.rule})`))).toEqual([]);
+  });
+
+  it.each(COMPOSE_FILES.map((file) => [path.relative(REPO_ROOT, file), file]))(
+    "%s passes dclint: the Compose schema and its rules (no port beyond the host's loopback, no build beside image)",
+    (_name, file) => {
+      expect(lintCompose(file)).toEqual([]);
+    },
+  );
+
+  it.each(COMPOSE_FILES.map((file) => [path.relative(REPO_ROOT, file), file]))(
+    "%s has no service with both build and image once its anchors are merged (which dclint does not see)",
+    (_name, file) => {
+      const both = Object.entries(readCompose(file).services).filter(([, s]) => s.build !== undefined && s.image);
+      expect(both.map(([name]) => name)).toEqual([]);
+    },
+  );
+
+  it("publish each host port once, across the files: both stacks can run side by side", () => {
+    const owners = new Map<string, string[]>();
+    for (const file of COMPOSE_FILES) {
+      for (const [name, service] of Object.entries(readCompose(file).services)) {
+        for (const port of service.ports ?? []) {
+          // "127.0.0.1:8123:8123": the host side is what two files must not share.
+          const hostPort = port.split(":").slice(-2, -1)[0] ?? port;
+          owners.set(hostPort, [...(owners.get(hostPort) ?? []), `${path.relative(REPO_ROOT, file)} ${name}`]);
+        }
+      }
+    }
+    expect([...owners].filter(([, services]) => services.length > 1)).toEqual([]);
+  });
+
+  it("let the cluster's servers reach the app stack's MinIO at the S3_ENDPOINT the app hands to s3()", () => {
+    const app = readCompose(path.join(REPO_ROOT, "infra/compose/docker-compose.yml"));
+    const cluster = readCompose(path.join(REPO_ROOT, "infra/clickhouse/docker-compose.yml"));
+    const appNetwork = app.networks?.default?.name;
+    expect(appNetwork).toBeDefined();
+    const s3Host = new URL(String(environmentOf(services.api as ComposeService).S3_ENDPOINT)).hostname;
+    expect(app.services[s3Host]).toBeDefined();
+    // The cluster file declares the app's network as external, and every server joins it.
+    const joined = Object.entries(cluster.networks ?? {}).find(([, n]) => n?.name === appNetwork && n?.external);
+    expect(joined).toBeDefined();
+    const servers = Object.entries(cluster.services).filter(([, s]) =>
+      s.image?.startsWith("clickhouse/clickhouse-server"),
+    );
+    expect(servers.length).toBe(2);
+    for (const [name, server] of servers) {
+      const networks = Array.isArray(server.networks) ? server.networks : Object.keys(server.networks ?? {});
+      expect(networks, name).toContain(joined?.[0]);
+    }
   });
 });
 
 describe("compose stack: app services", () => {
-  it("builds the app image from the repository's Dockerfile", () => {
+  it("runs the app image the file's header says to build from the repository's Dockerfile", () => {
     expect(appServices.map(([name]) => name)).toEqual(expect.arrayContaining(["migrate", "api", "worker", "daily"]));
-    for (const [, service] of appServices) {
-      expect(path.resolve(path.dirname(COMPOSE_FILE), service.build?.context ?? "")).toBe(REPO_ROOT);
-      expect(service.build?.dockerfile).toBe("Dockerfile");
+    expect(readFileSync(COMPOSE_FILE, "utf8")).toContain(`docker build -t ${APP_IMAGE} .`);
+    for (const file of COMPOSE_FILES) {
+      for (const [name, service] of Object.entries(readCompose(file).services)) {
+        // No other name for it: one `docker build` serves every file.
+        if (service.image?.startsWith("ctr-engine")) expect(service.image, name).toBe(APP_IMAGE);
+      }
     }
   });
 
@@ -210,7 +272,7 @@ describe("compose profile test-services: what npm test talks to, for development
     expect(testServices.map(([name]) => name).sort()).toEqual(["test-mariadb", "test-postgres", "test-redis"]);
     for (const [name, service] of testServices) {
       expect(service.profiles, name).toEqual(["test-services"]);
-      expect(service.build, name).toBeUndefined();
+      expect(service.image, name).not.toBe(APP_IMAGE);
       expect(service.healthcheck?.test.length, name).toBeGreaterThan(1);
     }
   });

@@ -52,6 +52,7 @@ interface Container {
   startupProbe?: Probe;
 }
 interface PodSpec {
+  initContainers?: Container[];
   containers: Container[];
   terminationGracePeriodSeconds?: number;
   securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
@@ -115,11 +116,14 @@ function environmentOf(container: Container): Env {
 }
 
 const workloads = manifests.filter((m) => ["Deployment", "Job", "CronJob"].includes(m.kind));
-const ctrContainers = workloads.flatMap((workload) =>
-  podSpecOf(workload)
-    .containers.filter((container) => container.image === "ctr-engine")
-    .map((container) => ({ workload: `${workload.kind}/${workload.metadata.name}`, container })),
-);
+const ctrContainers = workloads.flatMap((workload) => {
+  const pod = podSpecOf(workload);
+  const name = `${workload.kind}/${workload.metadata.name}`;
+  return [
+    ...(pod.initContainers ?? []).map((container) => ({ workload: `${name} init ${container.name}`, container })),
+    ...pod.containers.map((container) => ({ workload: name, container })),
+  ].filter(({ container }) => container.image === "ctr-engine");
+});
 
 let commands: string[];
 beforeAll(async () => {
@@ -136,7 +140,7 @@ describe("k8s manifests: structure", () => {
   });
 
   it("validate against the API schemas of Kubernetes and KEDA", () => {
-    // kubernetes-models 4 (Node >= 14; 5 wants Node 22) carries the OpenAPI schemas of the API groups
+    // kubernetes-models carries the OpenAPI schemas of the API groups
     // and KEDA's CRDs: what kubeconform checks, in-process. A kind without a model here fails the test.
     const models: Record<string, new (data: never) => { validate(): void }> = {
       "apps/v1 Deployment": Deployment,
@@ -168,9 +172,27 @@ describe("k8s manifests: structure", () => {
     expect(ctrContainers.map((c) => c.workload).sort()).toEqual([
       "CronJob/ctr-daily",
       "Deployment/ctr-api",
+      "Deployment/ctr-api init migrate",
       "Deployment/ctr-worker",
-      "Job/ctr-migrate",
     ]);
+  });
+
+  it("hold no Job: its pod template cannot change, so applying a new image to a fixed-name Job fails", () => {
+    expect(manifests.filter((m) => m.kind === "Job").map((m) => m.metadata.name)).toEqual([]);
+  });
+
+  it("migrate before the API serves: an init container of its pods, on the server's image and configuration", () => {
+    const pod = podSpecOf(find("Deployment", "ctr-api"));
+    const [server] = pod.containers;
+    const [migrate] = pod.initContainers ?? [];
+    expect(ctrCommandOf(migrate?.args ?? [], commands)).toBe("migrate");
+    expect(migrate?.image).toBe(server?.image);
+    expect(migrate?.envFrom).toEqual(server?.envFrom);
+    // One new pod at a time during a rollout, and no old pod gone before a new one is ready: a failed
+    // migration stops the rollout with the old version serving.
+    const strategy = (find("Deployment", "ctr-api").spec as { strategy: { rollingUpdate: Record<string, number> } })
+      .strategy.rollingUpdate;
+    expect(strategy).toEqual({ maxUnavailable: 0, maxSurge: 1 });
   });
 
   it("run every pod as a non-root user", () => {
@@ -206,10 +228,35 @@ describe("k8s manifests: configuration", () => {
       "AWS_SECRET_ACCESS_KEY",
       "API_KEYS",
       "ORDERS_DATABASE_URL",
-      "REDIS_URL",
+      "REDIS_PASSWORD",
     ]) {
       expect(config[variable], variable).toBeUndefined();
       expect(secrets[variable], variable).toBeDefined();
+    }
+    // No URL of the ConfigMap carries a password.
+    for (const [variable, value] of Object.entries(config)) {
+      if (/^[a-z]+:\/\//.test(value)) expect(new URL(value).password, variable).toBe("");
+    }
+  });
+
+  it("keep the Redis password in one Secret key, which the app and KEDA's scaler both read", () => {
+    expect(manifests.filter((m) => m.kind === "Secret").map((m) => m.metadata.name)).toEqual(["ctr-secrets"]);
+    const secrets = valuesOf("Secret", "ctr-secrets");
+    const password = secrets.REDIS_PASSWORD ?? "";
+    // No second copy: no Redis URL (with its password) in the Secret.
+    expect(Object.values(secrets).filter((value) => /^rediss?:/.test(value))).toEqual([]);
+    const worker = podSpecOf(find("Deployment", "ctr-worker")).containers[0] as Container;
+    const redisUrl = new URL(checkDistributedEnv(environmentOf(worker)).config?.redisUrl ?? "");
+    expect(decodeURIComponent(redisUrl.password)).toBe(password);
+    const scaled = find("ScaledObject", "ctr-worker").spec as {
+      triggers: { metadata: { address: string }; authenticationRef: { name: string } }[];
+    };
+    for (const trigger of scaled.triggers) {
+      expect(trigger.metadata.address).toBe(redisUrl.host);
+      const auth = find("TriggerAuthentication", trigger.authenticationRef.name).spec as {
+        secretTargetRef: { parameter: string; name: string; key: string }[];
+      };
+      expect(auth.secretTargetRef).toEqual([{ parameter: "password", name: "ctr-secrets", key: "REDIS_PASSWORD" }]);
     }
   });
 });
@@ -220,7 +267,7 @@ describe("k8s manifests: processes", () => {
       "CronJob/ctr-daily": "daily",
       "Deployment/ctr-api": "serve",
       "Deployment/ctr-worker": "worker",
-      "Job/ctr-migrate": "migrate",
+      "Deployment/ctr-api init migrate": "migrate",
     };
     for (const { workload, container } of ctrContainers) {
       // The image's ENTRYPOINT is ctr: `command` stays unset so `args` are ctr's arguments.

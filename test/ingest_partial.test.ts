@@ -78,6 +78,9 @@ describe("a day with files that cannot be read", () => {
     const still = await runCtr("daily", "--date", DAY);
     expect(still.code).toBe(3);
     expect(still.stderr).toContain(`daily ${DAY}: 3 platform-days to commit, 3 new or changed files`);
+    // The days are named, before the run and in its summary.
+    expect(still.stderr).toContain(`  to commit: ${DAY} (Android, iOS, MobileWeb)\n`);
+    expect(still.stdout).toContain(`committed   ${DAY} (Android, iOS, MobileWeb)\n`);
 
     await writeFile(raw(`iOS/${DAY}/empty.ndjson.gz`), gzipSync(oneViewNdjson(DAY, "EMPTY")));
     await writeFile(raw(`iOS/${DAY}/half.ndjson.gz`), gzipSync(oneViewNdjson(DAY, "HALF")));

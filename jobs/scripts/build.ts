@@ -145,7 +145,7 @@ export async function buildCli(): Promise<string> {
     splitting: true,
     format: "esm",
     platform: "node",
-    target: "node20.19",
+    target: "node24",
     chunkNames: "chunk-[hash]",
     sourcemap: "linked",
     sourcesContent: false,

@@ -51,6 +51,29 @@ describe("an unreachable REDIS_URL", () => {
   );
 });
 
+describe("ctr daily --schedule", () => {
+  it.each([
+    ["bogus", 'cannot resolve alias "bog"'],
+    ["61 * * * *", "expected range 0-59"],
+  ])(
+    "refuses %j as a misuse (exit 2) naming the flag and what it wants, before reaching Redis",
+    async (pattern, why) => {
+      // An unreachable Redis: the pattern is checked before it is needed.
+      vi.stubEnv("REDIS_URL", "redis://127.0.0.1:1");
+      try {
+        const { code, stderr } = await run(["daily", "--schedule", pattern]);
+        expect(code).toBe(2);
+        expect(stderr).toContain("--schedule wants a cron pattern");
+        expect(stderr).toContain(`got ${JSON.stringify(pattern)}`);
+        expect(stderr).toContain(why);
+        expect(stderr).not.toContain("REDIS_URL");
+      } finally {
+        vi.unstubAllEnvs();
+      }
+    },
+  );
+});
+
 describe("a backfill's day range", () => {
   it("covers at most the API's 3,660 days, both ends included", () => {
     // 2016-01-01 plus 3,659 days is 2026-01-07.

@@ -2,8 +2,8 @@ import { ConfigError } from "@ctr/schemas";
 import { StoreLockedError } from "@ctr/workers";
 import { Command, CommanderError, Help, InvalidArgumentError, Option } from "commander";
 import manifest from "../package.json" with { type: "json" };
-import { type CommandSpec, type OptionValues, UsageError } from "./command.ts";
-import { COMMANDS } from "./commands/index.ts";
+import { type CommandSpec, type OptionValues, UsageError, usageOf } from "./command.ts";
+import { COMMAND_GROUPS, COMMANDS } from "./commands/index.ts";
 
 const DESCRIPTION = "ctr: the CTR analytics engine";
 const CONFIGURATION = `
@@ -55,34 +55,66 @@ function commandPath(command: Command): string {
   return names.join(" ");
 }
 
+/**
+ * `ctr help [COMMAND...]`: the help of a command, two-word ones included (`ctr help orders load`); an
+ * ordinary command, so `ctr help --help` is its own help.
+ */
+function addHelpCommand(program: Command, usages: Map<Command, string>): void {
+  const help = program
+    .command("help")
+    .description("print the help of a command")
+    .helpOption("-h, --help", "print this help")
+    .argument("[command...]", "a command, e.g. backfill or orders load (default: every command)")
+    .action((words: string[]) => {
+      let target = program;
+      for (const word of words) {
+        const next = target.commands.find((c) => c.name() === word && c.name() !== "help");
+        if (!next) throw new UsageError(`no command '${words.join(" ")}': see ctr --help`);
+        target = next;
+      }
+      target.outputHelp();
+    });
+  usages.set(help, "ctr help [COMMAND...]");
+}
+
 /** Builds the `ctr` program; `onExitCode` receives what the command that ran returned. */
 function buildProgram(onExitCode: (code: number) => void): Command {
+  // Every usage line in one form: the words, then each flag (bare when required, [in brackets] when not).
+  const usages = new Map<Command, string>();
   const program = new Command("ctr")
     .description(DESCRIPTION)
     .addHelpText("after", CONFIGURATION)
     .version(manifest.version, "-V, --version", "print the version")
     .helpOption("-h, --help", "print this help")
-    .helpCommand("help [command]", "print the help of a command")
+    .helpCommand(false)
     .showSuggestionAfterError(true)
     .configureHelp({
       helpWidth: 100,
       visibleCommands: listedCommands,
       subcommandTerm: (command) => (command.parent?.parent ? commandPath(command) : command.name()),
+      commandUsage: (command) => usages.get(command) ?? `ctr ${commandPath(command)}`,
     })
     .configureOutput({
       outputError: (text, write) => write(text.replace(/^error: /, "ctr: ")),
     })
     .exitOverride();
+  usages.set(program, "ctr <command> [flags]");
   const groups = new Map<string, Command>();
   for (const spec of COMMANDS) {
     const words = spec.name.split(" ");
     let parent = program;
     if (words.length === 2) {
       const groupName = words[0] ?? "";
-      const group =
-        groups.get(groupName) ??
-        program.command(groupName).description(`ctr ${groupName} <command>: see ctr ${groupName} --help`);
-      groups.set(groupName, group);
+      let group = groups.get(groupName);
+      if (!group) {
+        group = program
+          .command(groupName)
+          .description(COMMAND_GROUPS[groupName] ?? groupName)
+          .helpOption("-h, --help", "print this help")
+          .helpCommand(false);
+        usages.set(group, `ctr ${groupName} <command> [flags]`);
+        groups.set(groupName, group);
+      }
       parent = group;
     }
     const command = parent
@@ -90,7 +122,7 @@ function buildProgram(onExitCode: (code: number) => void): Command {
       .summary(spec.summary)
       .description(spec.summary)
       .helpOption("-h, --help", "print this help");
-    if (spec.usage) command.usage(spec.usage);
+    usages.set(command, `ctr ${spec.name} ${usageOf(spec)}`.trimEnd());
     if (spec.details) command.addHelpText("after", `\n${spec.details}`);
     for (const [name, flag] of Object.entries(spec.flags)) {
       if (flag.type === "boolean") {
@@ -109,6 +141,7 @@ function buildProgram(onExitCode: (code: number) => void): Command {
       onExitCode(await implementation.run(values));
     });
   }
+  addHelpCommand(program, usages);
   return program;
 }
 

@@ -7,6 +7,8 @@ export interface FlagSpec {
   value?: string;
   /** One line for `ctr <command> --help`, with the default. */
   description: string;
+  /** The command cannot run without it: shown bare in the usage line, not in brackets. Default false. */
+  required?: boolean;
 }
 
 /** What a command does once its implementation is loaded. */
@@ -24,7 +26,10 @@ export interface CommandSpec {
   name: string;
   /** One line for `ctr --help`. */
   summary: string;
-  /** The synopsis, when the generated one (`ctr <name> [options]`) does not say enough. */
+  /**
+   * The synopsis after `ctr <name>`, when the generated one (every flag, required ones bare, then the
+   * argument: `--from D --to D [--platform P]`) does not say enough, e.g. flags that exclude each other.
+   */
   usage?: string;
   /** More help, shown under the flags: what the command does and its exit codes. */
   details?: string;
@@ -32,6 +37,17 @@ export interface CommandSpec {
   /** The one optional argument (e.g. `job`), passed in the values under its name. Default: none. */
   positional?: { name: string; description: string };
   load(): Promise<CommandModule>;
+}
+
+/** The synopsis of a command after `ctr <name>`: its own, or every flag and then the argument. */
+export function usageOf(spec: CommandSpec): string {
+  if (spec.usage !== undefined) return spec.usage;
+  const flags = Object.entries(spec.flags).map(([name, flag]) => {
+    const form = flag.type === "boolean" ? `--${name}` : `--${name} ${flag.value ?? "VALUE"}`;
+    return flag.required ? form : `[${form}]`;
+  });
+  const argument = spec.positional ? [`[${spec.positional.name.toUpperCase()}]`] : [];
+  return [...flags, ...argument].join(" ");
 }
 
 /** A mistake in how the command was called: exit code 2 and the usage line. */

@@ -1,12 +1,45 @@
 // Shared by the infra_*.test.ts files: where the repository is, which commands `ctr --help` lists,
 // and what a distributed deployment must set. Not a test file itself.
 import { execFile } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { promisify } from "node:util";
 import { type Config, loadConfig } from "@ctr/schemas";
 import { vi } from "vitest";
+import { parse } from "yaml";
 import { REPO_ROOT } from "./ingest_fixtures.ts";
 
 export { REPO_ROOT };
+
+/** Every Compose file under infra/ (docker-compose*.yml, compose*.yml), found rather than listed. */
+export function composeFiles(): string[] {
+  const infra = path.join(REPO_ROOT, "infra");
+  return readdirSync(infra, { recursive: true, encoding: "utf8" })
+    .filter((file) => /(^|\/)(docker-)?compose[^/]*\.ya?ml$/.test(file))
+    .map((file) => path.join(infra, file))
+    .sort();
+}
+
+/** A service of a Compose file, the fields these tests read. */
+export interface ComposeService {
+  image?: string;
+  build?: unknown;
+  ports?: string[];
+  networks?: string[] | Record<string, unknown>;
+  profiles?: string[];
+  environment?: Record<string, string | number | boolean | null> | string[];
+}
+
+export interface ComposeFile {
+  name?: string;
+  services: Record<string, ComposeService>;
+  networks?: Record<string, { name?: string; external?: boolean } | null>;
+}
+
+/** A Compose file with its `<<: *anchor` merge keys resolved the way Docker Compose does. */
+export function readCompose(file: string): ComposeFile {
+  return parse(readFileSync(file, "utf8"), { merge: true }) as ComposeFile;
+}
 
 /** An environment as a deployment file would hand it to a process. */
 export type Env = Record<string, string>;

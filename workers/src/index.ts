@@ -66,7 +66,7 @@ export { replacePurchasesDay } from "./purchases/replace_purchases_day.ts";
 
 // The store: the ClickHouse connection (chDB embedded or a server) and what the store steps need.
 export { openStore, withStore } from "./store/open_store.ts";
-export { isProcessAlive, StoreLockedError } from "./store/store_lock.ts";
+export { isProcessAlive, recordServingApi, type ServingApi, StoreLockedError } from "./store/store_lock.ts";
 export { type LazyStoreSide, lazyStoreSide, openStoreSide, type StoreSide } from "./store/store_side.ts";
 
 // Jobs: one handler per job of the catalog, bound to a process's dependencies, and what a run did.

@@ -74,6 +74,23 @@ describe("the backfill summary", () => {
     expect(text).toContain("each rewritten whole from its Parquet");
   });
 
+  it("names the platform-days a daily run committed, day by day", () => {
+    const commit = (platform: "iOS" | "Android", day: string) => ({
+      platform,
+      day,
+      files: 1,
+      rows: 1,
+      views: 1,
+      failedFiles: [],
+    });
+    const commits = [commit("iOS", "2016-03-01"), commit("iOS", "2016-02-01"), commit("Android", "2016-03-01")];
+    const text = formatSummary(summarize(plan, { ...outcome, commits }), { run: "daily" });
+    expect(text).toContain("\ncommitted   2016-02-01 (iOS), 2016-03-01 (Android, iOS)\n");
+    expect(formatSummary(summarize(plan, { ...outcome, commits: [] }), { run: "daily" })).toContain(
+      "\ncommitted   no platform-day\n",
+    );
+  });
+
   it("lists malformed records in file order, whichever shard finished first", () => {
     const shard = (file: string) => ({ platform: "iOS" as const, day: "2016-02-01", files: [manifest(file, 1, 1)] });
     const early = summarize(plan, { ...outcome, shards: [shard("a.json"), shard("b.json")] });

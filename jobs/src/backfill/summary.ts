@@ -4,6 +4,7 @@ import {
   type ListedEmptyDay,
   type MalformedRecord,
   formatCount as n,
+  type Platform,
   plural,
   type RefusedDay,
 } from "@ctr/schemas";
@@ -22,6 +23,25 @@ export interface BackfillSummary extends JobCounts {
   /** Platform-days committed with no event files in the source (no folder, or an empty one), by day. */
   emptyDays: ListedEmptyDay[];
   failures: BackfillOutcome["failures"];
+  /** The platform-days committed, by day then platform. */
+  committed: { platform: Platform; day: string }[];
+}
+
+/** The platforms of each day, days in the order first seen. */
+function platformsByDay(platformDays: readonly { platform: string; day: string }[]): Map<string, string[]> {
+  const byDay = new Map<string, string[]>();
+  for (const { platform, day } of platformDays) byDay.set(day, [...(byDay.get(day) ?? []), platform]);
+  return byDay;
+}
+
+/** `2016-02-01 (iOS), 2016-03-01 (Android, iOS)`: platform-days named day by day, in order. */
+export function namePlatformDays(platformDays: readonly { platform: string; day: string }[]): string {
+  const byDay = platformsByDay(platformDays);
+  if (byDay.size === 0) return "no platform-day";
+  return [...byDay.keys()]
+    .sort()
+    .map((day) => `${day} (${[...new Set(byDay.get(day))].sort((a, b) => a.localeCompare(b, "en")).join(", ")})`)
+    .join(", ");
 }
 
 /** The exit codes of `ctr backfill` and `ctr daily`. */
@@ -72,6 +92,7 @@ export function summarize(plan: BackfillPlan, outcome: BackfillOutcome): Backfil
     refused: [...outcome.refused].sort(byKey((r) => r.step)),
     emptyDays: emptyDaysOf(outcome),
     failures: outcome.failures,
+    committed: outcome.commits.map(({ platform, day }) => ({ platform, day })),
   };
 }
 
@@ -95,9 +116,7 @@ const EMPTY_DAYS_LISTED = 20;
  */
 function emptyDayLines(empty: BackfillSummary["emptyDays"]): string[] {
   if (empty.length === 0) return [];
-  const byDay = new Map<string, string[]>();
-  for (const { day, platform } of empty) byDay.set(day, [...(byDay.get(day) ?? []), platform]);
-  const days = [...byDay];
+  const days = [...platformsByDay(empty)];
   return [
     `NO FILES    ${plural(empty.length, "platform-day")} had no event files in the source (no folder, or an empty one); nothing was loaded for them:`,
     ...days.slice(0, EMPTY_DAYS_LISTED).map(([day, platforms]) => `  ${day}: ${platforms.join(", ")}`),
@@ -148,6 +167,7 @@ export function formatSummary(
     ...(summary.malformedLocations.length > maxLocations
       ? [`  ... and ${n(summary.malformedLocations.length - maxLocations)} more listed in the manifests`]
       : []),
+    ...(daily ? [`committed   ${namePlatformDays(summary.committed)}`] : []),
     `rows written ${plural(summary.viewRowsWritten, "view row")} (${plural(summary.committedDays, "platform-day")}${daily ? ", each rewritten whole from its Parquet" : ""}), ${plural(summary.purchaseRowsWritten, "purchase row")} (${plural(summary.purchases, "purchase")})`,
     ...partialLines(summary.failedFiles),
     ...emptyDayLines(summary.emptyDays),

@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, parseDay } from "@ctr/schemas";
 import { checkRedisReachable, queueConfigOf } from "@ctr/workers";
 import { exitCodeOf, formatSummary } from "../backfill/summary.ts";
 import { type OptionValues, optionalString, UsageError } from "../command.ts";
+import { checkCronPattern } from "../daily/cron_pattern.ts";
 import { yesterdayUtc } from "../daily/plan_daily.ts";
 import { runDaily } from "../run/run_daily.ts";
 
@@ -10,6 +11,7 @@ export async function run(values: OptionValues): Promise<number> {
   const date = optionalString(values, "date") ?? yesterdayUtc();
   if (!parseDay(date)) throw new UsageError(`--date wants a day as YYYY-MM-DD, got ${JSON.stringify(date)}`);
   const schedule = optionalString(values, "schedule");
+  if (schedule !== undefined) checkCronPattern(schedule);
   const config = loadConfig();
   if (schedule !== undefined || values.unschedule === true) {
     const queue = queueConfigOf(config);

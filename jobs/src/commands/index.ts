@@ -59,8 +59,8 @@ write (a full disk) stop it, naming the line and the cause; whole batches before
 counts are the rows this load inserted or changed. Concurrent loads wait for each other's rows. Exit
 code 0 when the load completed (even with rejected rows), 1 when it could not run or go on.`,
   flags: {
-    orders: { type: "string", value: "FILE", description: "orders.csv (required)" },
-    items: { type: "string", value: "FILE", description: "order_items.csv (required)" },
+    orders: { type: "string", value: "FILE", description: "orders.csv (required)", required: true },
+    items: { type: "string", value: "FILE", description: "order_items.csv (required)", required: true },
   },
   load: () => import("./orders_load.ts"),
 };
@@ -81,8 +81,9 @@ ${EXIT_CODES}`,
       type: "string",
       value: DAY,
       description: `first day, YYYY-MM-DD (required); one run covers at most ${MAX_BACKFILL_DAYS.toLocaleString("en-US")} days`,
+      required: true,
     },
-    to: { type: "string", value: DAY, description: "last day, included, YYYY-MM-DD (required)" },
+    to: { type: "string", value: DAY, description: "last day, included, YYYY-MM-DD (required)", required: true },
     platform: { type: "string", value: "P", description: "iOS, Android or MobileWeb (default: all three)" },
     source: {
       type: "string",
@@ -224,6 +225,11 @@ at will. Stops on SIGTERM or Ctrl-C, or when the npm process that started it is 
     port: portFlag,
   },
   load: () => import("./demo.ts"),
+};
+
+/** What each group of two-word commands (`orders load`) is about, for `ctr <group> --help`. */
+export const COMMAND_GROUPS: Readonly<Record<string, string>> = {
+  orders: "The orders database: load the shop's orders and order items CSV exports into it",
 };
 
 /** Every `ctr` command, in the order `ctr --help` lists them. */

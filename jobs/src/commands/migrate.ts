@@ -1,5 +1,6 @@
 import {
   createDatabaseStatement,
+  createLogger,
   loadConfig,
   migrate,
   migrationsFor,
@@ -23,7 +24,7 @@ export async function run(values: OptionValues): Promise<number> {
     }
     return 0;
   }
-  const store = openStore(config.clickhouse);
+  const store = openStore(config.clickhouse, createLogger({ level: config.logLevel }));
   const where = `ClickHouse (${store.kind}, database ${store.database}${store.cluster ? `, on cluster ${store.cluster}` : ""})`;
   try {
     const fills: RollupFill[] = [];

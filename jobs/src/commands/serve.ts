@@ -8,7 +8,7 @@ import {
   toApiConfig,
 } from "@ctr/query-api";
 import { type Config, type JobSubmitter, type Logger, loadConfig, migrate, type Store } from "@ctr/schemas";
-import { checkRedisReachable, openStore } from "@ctr/workers";
+import { checkRedisReachable, openStore, recordServingApi } from "@ctr/workers";
 import { type OptionValues, optionalString, UsageError } from "../command.ts";
 import { startJobSystem } from "../run/job_system.ts";
 import { untilStopped } from "../until_stopped.ts";
@@ -38,9 +38,18 @@ export async function serveUntilStopped(config: Config, store: Store, port?: num
   );
   try {
     const running = await startApi(config, store, port, jobs.submitter, logger);
-    const reason = await untilStopped();
-    logger.info({ reason }, "stopping: finishing open requests");
-    await running.close();
+    // Another process refused the embedded store is told where to send its work instead.
+    const forget =
+      config.clickhouse.kind === "embedded"
+        ? recordServingApi(config.clickhouse.path, { port: running.port, keyed: config.apiKeys.length > 0 })
+        : () => undefined;
+    try {
+      const reason = await untilStopped();
+      logger.info({ reason }, "stopping: finishing open requests");
+      await running.close();
+    } finally {
+      forget();
+    }
   } finally {
     await jobs.close();
   }
@@ -60,7 +69,7 @@ export async function run(values: OptionValues): Promise<number> {
   // The job system waits for Redis forever (as workers do): without this check a wrong REDIS_URL
   // would keep the API from ever listening, silently.
   if (config.redisUrl) await checkRedisReachable(config.redisUrl);
-  const store = openStore(config.clickhouse);
+  const store = openStore(config.clickhouse, createLogger({ level: config.logLevel }));
   try {
     try {
       await migrate(store);

@@ -4,15 +4,16 @@ import { executePlan } from "../backfill/execute_plan.ts";
 import type { BackfillPlan } from "../backfill/plan.ts";
 import { ListingReporter, type ProgressOutput } from "../backfill/progress.ts";
 import { type RunRequest, recordedRun } from "../backfill/run_history.ts";
-import type { BackfillSummary } from "../backfill/summary.ts";
+import { type BackfillSummary, namePlatformDays } from "../backfill/summary.ts";
 import { dailyRange, planDaily } from "../daily/plan_daily.ts";
 import { chooseExecutor } from "./choose_executor.ts";
 
-/** The line a daily run starts with: the days it commits again and the files it reads. */
+/** The lines a daily run starts with: the days it commits again, named, and the files it reads. */
 function describePlan(date: string, plan: BackfillPlan): string {
   return (
     `daily ${date}: ${plural(plan.days.length, "platform-day")} to commit, ` +
-    `${plural(plan.totalFiles, "new or changed file")} to read (${(plan.totalBytes / 1024 / 1024).toFixed(1)} MB)\n`
+    `${plural(plan.totalFiles, "new or changed file")} to read (${(plan.totalBytes / 1024 / 1024).toFixed(1)} MB)\n` +
+    `  to commit: ${namePlatformDays(plan.days)}\n`
   );
 }
 

@@ -71,8 +71,36 @@ describe("loadConfig", () => {
   });
 });
 
+describe("REDIS_PASSWORD", () => {
+  it("goes into REDIS_URL, encoded", () => {
+    const config = loadConfig({ REDIS_URL: "redis://redis:6379/0", REDIS_PASSWORD: "p@ss:w/rd" });
+    expect(config.redisUrl).toBe("redis://:p%40ss%3Aw%2Frd@redis:6379/0");
+    expect(new URL(config.redisUrl ?? "").password).toBe("p%40ss%3Aw%2Frd");
+  });
+
+  it("is refused beside a REDIS_URL that has a password, or without REDIS_URL", () => {
+    expect(() => loadConfig({ REDIS_URL: "redis://:a@redis:6379", REDIS_PASSWORD: "b" })).toThrow(
+      "REDIS_PASSWORD: set while REDIS_URL carries a password too",
+    );
+    expect(() => loadConfig({ REDIS_PASSWORD: "b" })).toThrow("REDIS_PASSWORD: set without REDIS_URL");
+  });
+});
+
 describe("parseLocation", () => {
   it("rejects an invalid bucket name", () => {
     expect(() => parseLocation("s3://Bad_Bucket/x", "PARQUET_SINK")).toThrow(/PARQUET_SINK/);
+  });
+
+  it.each([
+    [
+      "s3://Bad_Bucket/x",
+      '"Bad_Bucket" has "B", "_": a bucket name has only lowercase letters, digits, dots and hyphens (S3 bucket names are lowercase)',
+    ],
+    ["s3://ab/x", '"ab" is 2 characters long: a bucket name has 3 to 63'],
+    [`s3://${"a".repeat(64)}`, "is 64 characters long: a bucket name has 3 to 63"],
+    ["s3://-events/x", '"-events" must start and end with a lowercase letter or a digit'],
+    ["s3:///x", "the bucket name is empty"],
+  ])("says why S3 refuses the bucket of %s", (value, why) => {
+    expect(() => parseLocation(value, "EVENTS_SOURCE")).toThrow(why);
   });
 });

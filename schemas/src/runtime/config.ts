@@ -71,6 +71,11 @@ const EnvSchema = z.object({
     .optional(),
   /** Redis for BullMQ. Unset: jobs run in-process. */
   REDIS_URL: url(["redis:", "rediss:"], "redis://host:6379").optional(),
+  /**
+   * Redis's password, when it is kept apart from REDIS_URL (one Secret key that KEDA's Redis scaler
+   * reads too). Default: unset, the password (if any) is REDIS_URL's.
+   */
+  REDIS_PASSWORD: z.string().optional(),
   /** The orders database. Unset: SQLite at CTR_DATA_DIR/orders.sqlite. */
   ORDERS_DATABASE_URL: url(
     ["mysql:", "mariadb:", "postgres:", "postgresql:", "sqlite:", "file:"],
@@ -161,6 +166,28 @@ export interface Config {
   logLevel: Env["LOG_LEVEL"];
 }
 
+/**
+ * Why S3 would refuse a bucket name (its naming rules: 3 to 63 characters, lowercase letters, digits,
+ * dots and hyphens, a letter or digit at each end), or undefined when it is valid.
+ */
+export function bucketNameProblem(bucket: string): string | undefined {
+  if (bucket === "") return "the bucket name is empty";
+  const quoted = JSON.stringify(bucket);
+  const others = [...new Set(bucket.replace(/[a-z0-9.-]/g, ""))];
+  if (others.length > 0) {
+    const shown = others.map((c) => JSON.stringify(c)).join(", ");
+    const upper = others.some((c) => c !== c.toLowerCase()) ? " (S3 bucket names are lowercase)" : "";
+    return `${quoted} has ${shown}: a bucket name has only lowercase letters, digits, dots and hyphens${upper}`;
+  }
+  if (bucket.length < 3 || bucket.length > 63) {
+    return `${quoted} is ${bucket.length} characters long: a bucket name has 3 to 63`;
+  }
+  if (!/^[a-z0-9]/.test(bucket) || !/[a-z0-9]$/.test(bucket)) {
+    return `${quoted} must start and end with a lowercase letter or a digit`;
+  }
+  return undefined;
+}
+
 /** Parses `s3://bucket/prefix` or a folder. Relative folders resolve against the working directory. */
 export function parseLocation(value: string, variable = "location"): Location {
   if (value.startsWith("s3://")) {
@@ -168,9 +195,9 @@ export function parseLocation(value: string, variable = "location"): Location {
     const slash = rest.indexOf("/");
     const bucket = slash === -1 ? rest : rest.slice(0, slash);
     const prefix = slash === -1 ? "" : rest.slice(slash + 1).replace(/\/+$/, "");
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-      throw new ConfigError(variable, `wants s3://bucket/prefix with a valid bucket name, got ${value}`);
-    }
+    const problem = bucketNameProblem(bucket);
+    if (problem)
+      throw new ConfigError(variable, `wants s3://bucket/prefix with a valid bucket name, got ${value}: ${problem}`);
     return { kind: "s3", bucket, prefix };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
@@ -184,6 +211,18 @@ export function formatLocation(location: Location): string {
   return location.kind === "local"
     ? location.dir
     : `s3://${location.bucket}${location.prefix ? `/${location.prefix}` : ""}`;
+}
+
+/** REDIS_URL with REDIS_PASSWORD in it; refused when either is missing or both carry a password. */
+function withRedisPassword(redisUrl: string | undefined, password: string | undefined): string | undefined {
+  if (password === undefined) return redisUrl;
+  if (redisUrl === undefined) throw new ConfigError("REDIS_PASSWORD", "set without REDIS_URL: set both, or neither");
+  const url = new URL(redisUrl);
+  if (url.password !== "") {
+    throw new ConfigError("REDIS_PASSWORD", "set while REDIS_URL carries a password too: keep it in one of them");
+  }
+  url.password = encodeURIComponent(password);
+  return url.toString();
 }
 
 /**
@@ -210,6 +249,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const dataDir = path.resolve(e.CTR_DATA_DIR);
+  const redisUrl = withRedisPassword(e.REDIS_URL, e.REDIS_PASSWORD);
   return {
     dataDir,
     port: e.PORT,
@@ -223,7 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           ...(e.CLICKHOUSE_CLUSTER ? { cluster: e.CLICKHOUSE_CLUSTER } : {}),
         }
       : { kind: "embedded", path: path.join(dataDir, "clickhouse"), database: e.CLICKHOUSE_DATABASE },
-    redisUrl: e.REDIS_URL,
+    redisUrl,
     ordersDatabaseUrl: e.ORDERS_DATABASE_URL ?? `sqlite://${path.join(dataDir, "orders.sqlite")}`,
     ordersDatabaseIsLocalDefault: e.ORDERS_DATABASE_URL === undefined,
     eventsSource: parseLocation(e.EVENTS_SOURCE ?? path.join(dataDir, "raw"), "EVENTS_SOURCE"),

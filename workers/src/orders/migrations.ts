@@ -1,4 +1,5 @@
-import { type Kysely, type Migration, Migrator, sql } from "kysely";
+import { type Kysely, sql } from "kysely";
+import { type Migration, Migrator } from "kysely/migration";
 import { type Dialect, inWriteTransaction, type OrdersDatabase, type OrdersTables } from "./database.ts";
 
 /** The column types that differ between the dialects. */

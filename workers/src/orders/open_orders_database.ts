@@ -106,6 +106,30 @@ async function postgresDialect(url: URL): Promise<KyselyDialect> {
 }
 
 /**
+ * What to do when the server is there but the database ORDERS_DATABASE_URL names is not (PostgreSQL
+ * 3D000, MySQL/MariaDB ER_BAD_DB_ERROR): the engine creates its tables, never the database, which
+ * needs rights an application account rarely has. Undefined for any other failure.
+ */
+function missingDatabaseHint(dialect: Dialect, url: URL, cause: unknown): string | undefined {
+  const code = (cause as { code?: unknown }).code;
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ""));
+  const user = decodeURIComponent(url.username) || (dialect === "postgres" ? "postgres" : "root");
+  if (dialect === "postgres" && code === "3D000") {
+    return (
+      `Create the database ORDERS_DATABASE_URL names first (the tables are created by ctr): ` +
+      `psql -h ${url.hostname} -p ${url.port || "5432"} -U ${user} -d postgres -c 'CREATE DATABASE "${name}"'`
+    );
+  }
+  if (dialect === "mysql" && code === "ER_BAD_DB_ERROR") {
+    return (
+      `Create the database ORDERS_DATABASE_URL names first (the tables are created by ctr): ` +
+      `mariadb -h ${url.hostname} -P ${url.port || "3306"} -u ${user}${url.password ? " -p" : ""} -e 'CREATE DATABASE \`${name}\`'`
+    );
+  }
+  return undefined;
+}
+
+/**
  * Opens the orders database an `ORDERS_DATABASE_URL` names: `sqlite:///path` (or `file:`),
  * `mysql://` or `mariadb://` (mysql2), `postgres://` or `postgresql://` (pg).
  * Throws OrdersDatabaseError naming the database when it cannot be reached.
@@ -148,9 +172,11 @@ export async function openOrdersDatabase(url: string): Promise<OrdersDatabase> {
     await sql`SELECT 1`.execute(kysely);
   } catch (cause) {
     await kysely.destroy().catch(() => undefined);
-    throw new OrdersDatabaseError(`cannot reach the orders database ${label}: ${(cause as Error).message}`, {
-      cause,
-    });
+    const missing = missingDatabaseHint(dialect, parsed, cause);
+    throw new OrdersDatabaseError(
+      `cannot reach the orders database ${label}: ${(cause as Error).message}${missing ? `. ${missing}` : ""}`,
+      { cause },
+    );
   }
   return { kysely, dialect, label, close: () => kysely.destroy() };
 }

@@ -1,8 +1,18 @@
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createClient } from "@clickhouse/client";
-import { type Config, createDatabaseStatement, migrate, OUTPUT_SETTINGS, type Store } from "@ctr/schemas";
+import {
+  type Config,
+  createDatabaseStatement,
+  createLogger,
+  isUnreachableError,
+  type Logger,
+  migrate,
+  OUTPUT_SETTINGS,
+  type Store,
+} from "@ctr/schemas";
 import type * as ChdbConnection from "chdb/connection";
+import { clickhouseLogOptions } from "./clickhouse_logger.ts";
 import { checkStoreFree } from "./store_lock.ts";
 
 // chdb/connection is typed against the deprecated @clickhouse/client-common, which the client no
@@ -25,14 +35,38 @@ function openChdb(dir: string): ReturnType<typeof ChdbConnection.createChdbConne
   }
 }
 
+/** ClickHouse's error types for a login it refuses. */
+const LOGIN_REFUSED = new Set(["AUTHENTICATION_FAILED", "WRONG_PASSWORD", "UNKNOWN_USER", "REQUIRED_PASSWORD"]);
+
+/**
+ * The first request to a ClickHouse server (creating the database) fails naming the settings to fix:
+ * CLICKHOUSE_URL when the server cannot be reached, CLICKHOUSE_USER and CLICKHOUSE_PASSWORD when it
+ * refuses the login; the client's own error names neither the setting nor, for a refusal, the server.
+ */
+function namingTheSettings(clickhouse: { url: string; username?: string }, error: unknown): Error {
+  if (!(error instanceof Error)) return new Error(String(error));
+  const host = new URL(clickhouse.url).host;
+  const unreachable = isUnreachableError(error) || (error.cause instanceof Error && isUnreachableError(error.cause));
+  const type = (error as { type?: unknown }).type;
+  const message = unreachable
+    ? `cannot reach ClickHouse at ${host} (CLICKHOUSE_URL): ${error.message}`
+    : typeof type === "string" && LOGIN_REFUSED.has(type)
+      ? `ClickHouse at ${host} refused the login of user ${JSON.stringify(clickhouse.username ?? "default")} (CLICKHOUSE_USER, CLICKHOUSE_PASSWORD): ${error.message}`
+      : `ClickHouse at ${host} (CLICKHOUSE_URL) refused to create the database: ${error.message}`;
+  return new Error(message, { cause: error });
+}
+
 /**
  * Opens the ClickHouse the configuration names: a server over HTTP, or chDB embedded under the
  * data directory. Both are driven through @clickhouse/client, so the SQL is one code path.
  * chDB binds one data directory per process: open the embedded store in one process only.
+ * The client's own log lines go to `logger` (default: the process's pino logger at info).
  */
-export function openStore(clickhouse: Config["clickhouse"]): Store {
+export function openStore(clickhouse: Config["clickhouse"], logger: Logger = createLogger()): Store {
+  const log = clickhouseLogOptions(logger);
   if (clickhouse.kind === "server") {
     const client = createClient({
+      log,
       url: clickhouse.url,
       username: clickhouse.username,
       password: clickhouse.password,
@@ -45,9 +79,16 @@ export function openStore(clickhouse: Config["clickhouse"]): Store {
     });
     const ensureDatabase = async () => {
       // The main client is bound to the database, which may not exist yet; `default` always does.
-      const admin = createClient({ url: clickhouse.url, username: clickhouse.username, password: clickhouse.password });
+      const admin = createClient({
+        url: clickhouse.url,
+        username: clickhouse.username,
+        password: clickhouse.password,
+        log,
+      });
       try {
         await admin.command({ query: createDatabaseStatement(clickhouse.database, clickhouse.cluster) });
+      } catch (error) {
+        throw namingTheSettings(clickhouse, error);
       } finally {
         await admin.close();
       }
@@ -66,6 +107,7 @@ export function openStore(clickhouse: Config["clickhouse"]): Store {
   checkStoreFree(clickhouse.path);
   // chDB ignores the client's `database`: its tables live in `default`.
   const client = createClient({
+    log,
     connection: openChdb(clickhouse.path) as unknown as ClientConnection,
     clickhouse_settings: OUTPUT_SETTINGS,
   });
@@ -88,7 +130,7 @@ export async function withStore<T>(
   store: Store | undefined,
   body: (store: Store) => Promise<T>,
 ): Promise<T> {
-  const opened = store ?? openStore(config.clickhouse);
+  const opened = store ?? openStore(config.clickhouse, createLogger({ level: config.logLevel }));
   try {
     await migrate(opened);
     return await body(opened);

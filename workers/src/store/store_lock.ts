@@ -1,5 +1,48 @@
-import { readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+
+/**
+ * Where `ctr serve` (or `ctr demo`) records, beside chDB's own files, the API it serves on the store it
+ * holds: another process refused the store is then told the real address, and whether it needs a key.
+ */
+const SERVING_API_FILE = "ctr_api.json";
+
+/** The API a process serves on the embedded store it holds. */
+export interface ServingApi {
+  pid: number;
+  port: number;
+  /** API_KEYS is set: requests need `Authorization: Bearer <key>`. */
+  keyed: boolean;
+}
+
+/** Records the API this process serves on the store at `dir`; returns what removes the record. */
+export function recordServingApi(dir: string, api: Omit<ServingApi, "pid">): () => void {
+  const file = path.join(dir, SERVING_API_FILE);
+  writeFileSync(file, JSON.stringify({ pid: process.pid, ...api }));
+  return () => rmSync(file, { force: true });
+}
+
+function servingApi(dir: string, pid: number): ServingApi | undefined {
+  try {
+    const api = JSON.parse(readFileSync(path.join(dir, SERVING_API_FILE), "utf8")) as Partial<ServingApi>;
+    if (api.pid !== pid || typeof api.port !== "number") return undefined;
+    return { pid, port: api.port, keyed: api.keyed === true };
+  } catch {
+    return undefined;
+  }
+}
+
+/** What to do instead: hand the work to the API the holder serves, or wait for the holder. */
+function lockedStoreHint(api: ServingApi | undefined): string {
+  const alternatives = "or point CTR_DATA_DIR at another folder, or CLICKHOUSE_URL at a ClickHouse server.";
+  if (!api) return `  Wait for it to finish or stop it first; ${alternatives}`;
+  const key = api.keyed ? " -H 'Authorization: Bearer <one of its API_KEYS>'" : "";
+  return (
+    "  It serves the API: hand it the work instead,\n" +
+    `    curl -X POST http://localhost:${api.port}/jobs/backfill${key} -H 'Content-Type: application/json' -d '{"from":"2016-02-01","to":"2016-02-01"}'\n` +
+    `  (then GET /jobs/<id> or \`ctr status\`); or stop it first; ${alternatives}`
+  );
+}
 
 /**
  * The embedded store's directory is already open in another process: chDB (like ClickHouse) locks
@@ -14,9 +57,7 @@ export class StoreLockedError extends Error {
     const who = holder ? `process ${holder.pid}${holder.command ? ` (${holder.command})` : ""}` : "another process";
     super(
       `the embedded ClickHouse store ${dir} is in use by ${who}; one process at a time can open it.\n` +
-        "  Stop that process first, or, while `ctr serve` (npm start) runs, hand it the work instead:\n" +
-        `    curl -X POST http://localhost:3000/jobs/backfill -H 'Content-Type: application/json' -d '{"from":"2016-02-01","to":"2016-02-01"}'\n` +
-        "  (then GET /jobs/<id> or `ctr status`); or point CTR_DATA_DIR at another folder, or CLICKHOUSE_URL at a ClickHouse server.",
+        lockedStoreHint(holder ? servingApi(dir, holder.pid) : undefined),
     );
   }
 }

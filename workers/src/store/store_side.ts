@@ -1,4 +1,4 @@
-import { type Config, migrate, type Store } from "@ctr/schemas";
+import { type Config, createLogger, migrate, type Store } from "@ctr/schemas";
 import type { OrdersDatabase } from "../orders/database.ts";
 import { openOrdersDatabase } from "../orders/open_orders_database.ts";
 import type { Folder } from "../source/folder.ts";
@@ -31,7 +31,7 @@ export interface LazyStoreSide {
 
 async function openParts(config: Config, store: Store | undefined) {
   const owned = store === undefined;
-  const opened = store ?? openStore(config.clickhouse);
+  const opened = store ?? openStore(config.clickhouse, createLogger({ level: config.logLevel }));
   const orders = await openOrdersDatabase(config.ordersDatabaseUrl).catch(async (error: unknown) => {
     if (owned) await opened.close();
     throw error;
