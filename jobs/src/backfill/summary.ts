@@ -120,8 +120,12 @@ export interface SummaryOptions {
 function partialLines(failed: readonly FailedFile[]): string[] {
   if (failed.length === 0) return [];
   const days = new Set(failed.map((f) => `${f.platform} ${f.day}`));
+  // A truncated file's whole batches are in: the day lacks only its cut-off end.
+  const what = failed.some((f) => f.reason.startsWith("truncated"))
+    ? `what could not be read of ${plural(failed.length, "file")} (unreadable, or cut off)`
+    : `${plural(failed.length, "file")} that could not be read`;
   return [
-    `PARTIAL     ${plural(days.size, "platform-day")} committed without ${plural(failed.length, "file")} that could not be read:`,
+    `PARTIAL     ${plural(days.size, "platform-day")} committed without ${what}:`,
     ...failed.map((f) => `  ${f.file}: ${f.reason}`),
     "  the rest of each day is loaded; fix or replace those files and run ctr daily (or this backfill) again: failed files are always read again",
   ];

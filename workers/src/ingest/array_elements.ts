@@ -9,6 +9,11 @@ class StringTracker {
   private inString = false;
   private escaped = false;
 
+  /** True while the text so far ends inside a string. */
+  get open(): boolean {
+    return this.inString;
+  }
+
   /** True when `c` (a UTF-16 code unit) belongs to a string, its quotes included. */
   inside(c: number): boolean {
     if (this.inString) {
@@ -37,6 +42,32 @@ const nesting = (c: number) => (c === 0x5b || c === 0x7b ? 1 : c === 0x5d || c =
 /** Raised when the text is not a JSON array at the top level, or ends inside it. */
 export class ArrayShapeError extends Error {
   override name = "ArrayShapeError";
+}
+
+/**
+ * Raised when the text ends before its last value does: what a writer that stopped mid-file leaves.
+ * `position` is the 1-based batch that is cut off or missing its end; the batches before it are whole.
+ */
+export class TruncatedError extends ArrayShapeError {
+  override name = "TruncatedError";
+
+  constructor(
+    readonly position: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** True when JSON text stops inside a value: in a string, or with an array or object left open. */
+export function endsInsideValue(text: string): boolean {
+  const strings = new StringTracker();
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!strings.inside(c)) depth += nesting(c);
+  }
+  return strings.open || depth > 0;
 }
 
 /**
@@ -90,7 +121,15 @@ export async function* splitArrayElements(chunks: AsyncIterable<string>): AsyncG
     if (started && !ended && from !== -1) parts.push(chunk.slice(from));
   }
   if (!started) throw new ArrayShapeError("the file is empty");
-  if (!ended) throw new ArrayShapeError(`the array ends early, after element ${index}`);
+  if (ended) return;
+  // No closing bracket: a writer stopped. A last element that is whole is kept; one cut off is not.
+  const rest = parts.join("").trim();
+  if (rest !== "" && (depth > 1 || strings.open)) {
+    throw new TruncatedError(index + 1, `truncated: the file ends inside batch ${index + 1}`);
+  }
+  if (rest !== "") yield { index: ++index, text: rest };
+  const after = index === 0 ? "its opening bracket" : `batch ${index}`;
+  throw new TruncatedError(index + 1, `truncated: the file ends after ${after} without closing its array`);
 }
 
 /**
@@ -126,5 +165,5 @@ export async function* splitConcatenatedObjects(chunks: AsyncIterable<string>): 
     }
     if (depth > 0 && from !== -1) parts.push(chunk.slice(from));
   }
-  if (depth > 0) throw new ArrayShapeError(`the file ends inside batch ${index + 1}`);
+  if (depth > 0) throw new TruncatedError(index + 1, `truncated: the file ends inside batch ${index + 1}`);
 }
