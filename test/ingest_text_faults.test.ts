@@ -13,6 +13,7 @@ import { type CtrRun, runCtr } from "./support/ctr_in_process.ts";
 import { removeDir, tempDir, writeFiles } from "./support/ingest_fixtures.ts";
 
 const DAY = "2016-02-01";
+const NEXT_DAY = "2016-02-02";
 const TEN_UTC = String(Date.UTC(2016, 1, 1, 10));
 
 /** A product view of `product` (JSON text of the string's inside, escapes allowed), with `extra` fields. */
@@ -81,6 +82,14 @@ beforeAll(async () => {
   const stream = gzipSync(`${good(2000, "Z").join("\n")}\n`);
   await writeFile(raw(`Android/${DAY}/cut-stream.ndjson.gz`), stream.subarray(0, Math.floor(stream.length * 0.8)));
   await writeFile(raw(`MobileWeb/${DAY}/bad-products.ndjson`), badProductNdjson());
+  // A batch of 40 MB, over what the engine reads as one value, between good ones.
+  const huge = batch([view("HUGE")], `"padding":"${"x".repeat(40 * 1024 * 1024)}",`);
+  const [h1, h2] = good(2, "H");
+  await writeFiles(path.join(dir, "data", "raw"), {
+    [`iOS/${NEXT_DAY}/huge-line.ndjson`]: `${h1}\n${huge}\n${h2}\n`,
+    [`iOS/${NEXT_DAY}/huge-line.ndjson.gz`]: `${h1}\n${huge}\n${h2}\n`.replaceAll('"H', '"GZ_H'),
+    [`iOS/${NEXT_DAY}/huge-element.json`]: `[${h1},${huge},${h2}]`.replaceAll('"H', '"ARR_H'),
+  });
   await writeFile(raw(`MobileWeb/${DAY}/bad-products.ndjson.gz`), gzipSync(badProductNdjson()));
 });
 
@@ -181,5 +190,24 @@ describe("a file cut off by a crashed writer", () => {
         ["cut-stream.ndjson.gz", ...truncated].sort().map((f) => `Android/${DAY}/${f}`),
       );
     });
+  });
+});
+
+describe("a batch over the engine's 16 MB limit", () => {
+  it("is malformed on its own, located and named as too large; the other batches of its file load", async () => {
+    const run = await runCtr(["backfill", "--from", NEXT_DAY, "--to", NEXT_DAY, "--platform", "iOS"], env());
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(summaryCount(run, "views")).toBe(6);
+    expect(summaryCount(run, "malformed")).toBe(3);
+    for (const [file, where] of [
+      ["huge-line.ndjson", "line 2"],
+      ["huge-line.ndjson.gz", "line 2"],
+      ["huge-element.json", "batch 2"],
+    ]) {
+      expect(run.stdout).toContain(
+        `iOS/${NEXT_DAY}/${file} ${where}: a batch of 40.0 MB, over the 16 MB the engine reads as one JSON value`,
+      );
+    }
+    expect(run.stdout).not.toContain("write large files as NDJSON");
   });
 });

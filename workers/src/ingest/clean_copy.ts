@@ -139,6 +139,13 @@ export async function writeCleanCopy(
   };
   const out = createWriteStream(cleanPath);
   const keepOrLocate = async (position: string, text: string) => {
+    // A batch the engine would refuse in the clean copy too is malformed, never a lost batch.
+    const bytes = text.length * 3 > input.maxBatchBytes ? Buffer.byteLength(text) : 0;
+    if (bytes > input.maxBatchBytes) {
+      found.malformedBatches++;
+      locate(position, tooLong(bytes, input.maxBatchBytes));
+      return;
+    }
     const verdict = judgeBatch(text, input.window);
     if (verdict.kind === "malformed") {
       found.malformedBatches++;
