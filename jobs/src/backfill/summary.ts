@@ -15,6 +15,8 @@ export interface BackfillSummary extends JobCounts {
   /** The first malformed records of each file, with file and position. */
   malformedLocations: MalformedRecord[];
   skippedObjects: number;
+  /** Top-level folders of the source that are no platform's: their files were not read. */
+  otherFolders: string[];
   /** Files that could not be read, in the platform-days committed without them (partial days). */
   failedFiles: FailedFile[];
   /** Days left as they were because the run would have replaced loaded data with less. */
@@ -66,6 +68,7 @@ export function summarize(plan: BackfillPlan, outcome: BackfillOutcome): Backfil
     purchaseRowsWritten: outcome.purchases.reduce((n, p) => n + p.rows, 0),
     purchases: outcome.purchases.reduce((n, p) => n + p.purchases, 0),
     skippedObjects: plan.days.reduce((n, d) => n + d.skipped, 0),
+    otherFolders: plan.otherFolders ?? [],
     failedFiles: outcome.commits
       .flatMap((c) => c.failedFiles.map((f) => ({ platform: c.platform, day: c.day, ...f })))
       .sort(byKey((f) => f.file)),
@@ -144,6 +147,11 @@ export function formatSummary(
   ];
   const lines = [
     `${daily ? "files read" : "files     "}  ${n(summary.files)} (${(summary.bytes / 1024 / 1024).toFixed(1)} MB)${others.map((o) => `, ${o}`).join("")}`,
+    ...(summary.otherFolders.length > 0
+      ? [
+          `not read    ${plural(summary.otherFolders.length, "folder")} of the source that no platform has (iOS, Android, MobileWeb): ${summary.otherFolders.map((f) => `${f}/`).join(", ")}`,
+        ]
+      : []),
     `events      ${n(summary.events)}`,
     `views       ${n(summary.views)}`,
     `ignored     ${n(summary.ignored)}`,

@@ -40,7 +40,13 @@ export async function planDaily(
     loaded.set(key, files);
   }
   const plans: DayPlan[] = [];
-  for (const found of await discoverDays(source, { platforms: PLATFORMS, days }, { onProgress: options.onListing })) {
+  const otherFolders: string[] = [];
+  const listed = await discoverDays(
+    source,
+    { platforms: PLATFORMS, days },
+    { onProgress: options.onListing, onOtherFolder: (name) => otherFolders.push(name) },
+  );
+  for (const found of listed) {
     const manifest = loaded.get(`${found.platform}/${found.day}`) ?? new Map<string, IngestedFile>();
     const changed = found.files.filter((file) => !unchanged(file, manifest.get(file.key)));
     const listed = new Set(found.files.map((f) => f.key));
@@ -66,6 +72,7 @@ export async function planDaily(
     totalFiles: totals.files,
     totalBytes: totals.bytes,
     allowEmpty: options.allowEmpty === true,
+    otherFolders,
   };
 }
 

@@ -126,6 +126,7 @@ interface PreparedFile {
 
 /** Fetches a local copy of the file (none for a local source) and reads its shape from its head. */
 async function prepareFile(context: FileContext, file: SourceFile, ordinal: number): Promise<PreparedFile> {
+  if (file.unreadable !== undefined) throw new UnreadableFileError(file.key, file.unreadable);
   const copy = await context.source.localCopy(file.key, context.workDir).catch((cause: unknown) => {
     // Missing or forbidden is the file's own fault; a dropped connection is not: that retries.
     if (!(cause instanceof FolderReadError && cause.permanent)) throw cause;
