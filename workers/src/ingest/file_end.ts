@@ -17,6 +17,8 @@ export interface FileEnd {
   unclosedArray: boolean;
 }
 
+const CHUNK_BYTES = 1024 * 1024;
+
 /** How much of a file's end is kept to find its last character. */
 const TAIL_BYTES = 64 * 1024;
 
@@ -44,8 +46,9 @@ async function plainTail(file: string): Promise<string> {
  * beside the engine's statement on the same file.
  */
 async function gzipTail(file: string): Promise<string> {
-  const raw = createReadStream(file);
-  const stream = raw.pipe(createGunzip());
+  // Large chunks: the cost is zlib's, not one JS callback per 16 KB (measured: a third of the CPU).
+  const raw = createReadStream(file, { highWaterMark: CHUNK_BYTES });
+  const stream = raw.pipe(createGunzip({ chunkSize: CHUNK_BYTES }));
   raw.on("error", (error) => stream.destroy(error));
   let tail: Buffer = Buffer.alloc(0);
   for await (const chunk of stream) {
