@@ -78,6 +78,8 @@ describe("convertSourceFile", () => {
     ["a view outside the window", [batch(view("A"), view("B", "1e20"))]],
     ["a view with a string time", [batch(view("A", `"${TEN_UTC}"`))]],
     ["a view whose time is true", [batch(view("A", "true"))]],
+    ["a view whose product holds U+FFFD", [batch(view("P\uFFFD"))]],
+    ["a view whose product holds an escaped U+FFFD", [batch(event("product", '"P\\ufffd"', TEN_UTC))]],
   ])("stops at %s, flagged for the locator", async (_what, lines) => {
     const file = await ndjson("flagged.ndjson", [batch(view("A")), ...lines]);
     const failure = await native

@@ -142,7 +142,7 @@ const readParams = (input: ConvertInput, target: ConvertTarget) => ({
  * The fast path's views of the batches `from` yields (`events`, `mpid`, and the `carry` columns,
  * which lead the output): the events Parquet's columns. It raises (a flag) at the first record the
  * contract calls malformed that the reader lets through: a batch without an events array, an event
- * that is no object, a view without a numeric time or outside the window.
+ * that is no object, a view without a numeric time inside the window or whose product is no text.
  */
 function flaggedViews(from: string, { source, carry }: { source: string; carry?: string }): string {
   const carried = carry ? `${carry}, ` : "";
@@ -162,7 +162,8 @@ function flaggedViews(from: string, { source, carry }: { source: string; carry?:
  * Parquet (zstd) in file order, while the engine's own operator counters give the batches and
  * events (ScanCounter). It stops (throws isFlagged) at the first record the contract calls
  * malformed that the reader lets through: a batch without an events array, an event that is no
- * object, a view without a numeric time or outside the window. The reader itself throws on text
+ * object, a view without a numeric time inside the window or whose product is no text (a U+FFFD).
+ * The reader itself throws on text
  * that is not JSON of the batch shape. Either way the caller sends the file to the locator.
  */
 export async function convertSourceFile(
@@ -281,8 +282,9 @@ export async function convertSourceGroup(
 
 /**
  * Converts the clean copy the locator wrote, whose malformed batches are gone but whose refused
- * views are still in their batches: every view is written, then the ones outside the window are
- * counted and dropped, so the engine's own judgement decides what is stored and what is reported.
+ * views are still in their batches: every view is written, then the ones outside the window or
+ * whose product holds U+FFFD (STORABLE) are counted and dropped, so the engine's own judgement
+ * decides what is stored and what is reported.
  * Read with DuckDB's `ignore_errors`, so that what its reader still refuses in valid JSON (a
  * duplicate key, which JSON.parse lets pass) cannot fail the file again; its reader then takes the
  * first of duplicate keys.
