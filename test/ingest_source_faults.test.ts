@@ -108,5 +108,15 @@ describe("a folder the source cannot list", () => {
       ]);
       expect(JSON.stringify(body)).not.toContain(dir);
     });
+
+    // A platform folder that cannot be listed costs ctr daily its days of that platform, not the run.
+    await writeFiles(path.join(dir, "data", "raw"), {
+      "MobileWeb/2016-03-12/a.ndjson": oneViewNdjson("2016-03-12", "M"),
+    });
+    locked.push(raw("MobileWeb"));
+    await chmod(raw("MobileWeb"), 0o000);
+    const daily = await runCtrWithoutReadCapabilities(["daily", "--date", "2016-03-12"]);
+    expect(daily.code, daily.stdout).toBe(3);
+    expect(daily.stdout).toContain("  MobileWeb/2016-03-12/: the folder cannot be listed (EACCES: permission denied)");
   });
 });

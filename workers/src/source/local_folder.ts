@@ -86,7 +86,14 @@ export class LocalFolder implements Folder {
     const walk = await this.startWalk(prefix, options);
     if (!walk) return [];
     const names: string[] = [];
-    for (const entry of await this.entriesOf(prefix)) {
+    const entries = await this.entriesOf(prefix).catch((error: NodeJS.ErrnoException) => {
+      // The source's own top level is the run's to fail; a folder below it costs only what it holds,
+      // which a listing of its days reports again as unreadable.
+      if (prefix === "") throw error;
+      options.onSkipped?.({ key: prefix, reason: unreadableFolder(error) });
+      return [] as Dirent[];
+    });
+    for (const entry of entries) {
       const resolved = await this.resolve(walk, `${prefix}${entry.name}`, entry, options);
       if (resolved?.kind === "directory") names.push(entry.name);
     }
