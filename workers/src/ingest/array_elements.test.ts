@@ -45,6 +45,22 @@ describe("splitArrayElements", () => {
     await expect(collect("[1] 2")).rejects.toThrow("text after the array");
   });
 
+  it("gives an element over the limit as too long, without its text, and goes on", async () => {
+    const elements: { index: number; text: string; tooLongBytes?: number }[] = [];
+    const big = `{"pad":"${"é".repeat(20)}"}`;
+    for await (const element of splitArrayElements(
+      chunks("[", '{"a":1},', big.slice(0, 10), big.slice(10), ',{"b":2}]'),
+      32,
+    )) {
+      elements.push(element);
+    }
+    expect(elements).toEqual([
+      { index: 1, text: '{"a":1}' },
+      { index: 2, text: "", tooLongBytes: Buffer.byteLength(big) },
+      { index: 3, text: '{"b":2}' },
+    ]);
+  });
+
   it("yields the whole elements of an array cut short, then says where it ends", async () => {
     const cut = async (...parts: string[]) => {
       const seen: string[] = [];

@@ -11,7 +11,7 @@ import {
   splitConcatenatedObjects,
   TruncatedError,
 } from "./array_elements.ts";
-import { boundedLines } from "./bounded_lines.ts";
+import { type BoundedLine, type BoundedPiece, boundedLines } from "./bounded_text.ts";
 import type { FileShape } from "./file_shape.ts";
 
 /** How many malformed locations one file reports; the count goes on beyond it. */
@@ -105,10 +105,16 @@ async function writeLine(out: WriteStream, text: string): Promise<void> {
 }
 
 /** Batches of a JSON array or of concatenated objects, each flattened onto one line. */
-async function* splitBatches(text: Readable, shape: "array" | "unstructured"): AsyncGenerator<ArrayElement> {
-  const elements = shape === "array" ? splitArrayElements(text) : splitConcatenatedObjects(text);
+async function* splitBatches(
+  text: Readable,
+  shape: "array" | "unstructured",
+  maxBytes: number,
+): AsyncGenerator<ArrayElement> {
+  const elements = shape === "array" ? splitArrayElements(text, maxBytes) : splitConcatenatedObjects(text, maxBytes);
   // Inside valid JSON a raw newline can only be whitespace, so flattening keeps a batch intact.
-  for await (const element of elements) yield { ...element, text: element.text.replace(/[\r\n]+/g, " ") };
+  for await (const element of elements) {
+    yield { ...element, text: element.text.replace(/[\r\n]+/g, " ") };
+  }
 }
 
 /**
@@ -138,14 +144,14 @@ export async function writeCleanCopy(
       found.locations.push({ file: input.sourceKey, position, reason });
   };
   const out = createWriteStream(cleanPath);
-  const keepOrLocate = async (position: string, text: string) => {
+  const keepOrLocate = async (position: string, piece: BoundedPiece) => {
     // A batch the engine would refuse in the clean copy too is malformed, never a lost batch.
-    const bytes = text.length * 3 > input.maxBatchBytes ? Buffer.byteLength(text) : 0;
-    if (bytes > input.maxBatchBytes) {
+    if (piece.tooLongBytes !== undefined) {
       found.malformedBatches++;
-      locate(position, tooLong(bytes, input.maxBatchBytes));
+      locate(position, tooLong(piece.tooLongBytes, input.maxBatchBytes));
       return;
     }
+    const { text } = piece;
     const verdict = judgeBatch(text, input.window);
     if (verdict.kind === "malformed") {
       found.malformedBatches++;
@@ -163,28 +169,23 @@ export async function writeCleanCopy(
     const text = openText(input.path, input.gzipped);
     if (input.shape === "newline_delimited") {
       // The last line is judged once the file has ended: only there does a cut line mean truncation.
-      let pending: { line: number; raw: string } | undefined;
+      let pending: BoundedLine | undefined;
       for await (const next of boundedLines(text, input.maxBatchBytes)) {
-        if ("tooLongBytes" in next) {
-          found.malformedBatches++;
-          locate(`line ${next.line}`, tooLong(next.tooLongBytes, input.maxBatchBytes));
-          continue;
-        }
-        if (next.text.trim() === "") continue;
-        if (pending) await keepOrLocate(`line ${pending.line}`, pending.raw);
-        pending = { line: next.line, raw: next.text };
+        if (next.tooLongBytes === undefined && next.text.trim() === "") continue;
+        if (pending) await keepOrLocate(`line ${pending.line}`, pending);
+        pending = next;
       }
-      if (pending && endsInsideValue(pending.raw)) {
+      if (pending && pending.tooLongBytes === undefined && endsInsideValue(pending.text)) {
         found.truncated = `truncated: the file ends inside line ${pending.line}`;
         found.malformedBatches++;
         locate(`line ${pending.line}`, found.truncated);
-      } else if (pending) await keepOrLocate(`line ${pending.line}`, pending.raw);
+      } else if (pending) await keepOrLocate(`line ${pending.line}`, pending);
     } else {
       let last = 0;
       try {
-        for await (const batch of splitBatches(text, input.shape)) {
+        for await (const batch of splitBatches(text, input.shape, input.maxBatchBytes)) {
           last = batch.index;
-          await keepOrLocate(`batch ${batch.index}`, batch.text);
+          await keepOrLocate(`batch ${batch.index}`, batch);
         }
       } catch (error) {
         if (!(error instanceof ArrayShapeError)) throw error;
