@@ -46,7 +46,7 @@ function manifestColumns<Count extends z.ZodType<number>>(count: Count) {
     malformed: count,
     // Manifests written before migration 0002 have no status: they were loaded.
     status: z.enum(FILE_STATUSES).default("loaded"),
-    /** Why a failed file could not be read; empty for a loaded one. */
+    /** Why a failed file could not be read, or why a loaded one is incomplete (`truncated: ...`); else empty. */
     reason: z.string().default(""),
   };
 }
