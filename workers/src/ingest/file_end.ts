@@ -1,5 +1,6 @@
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { createGunzip } from "node:zlib";
 import type { FileShape } from "./file_shape.ts";
 
@@ -41,6 +42,28 @@ async function plainTail(file: string): Promise<string> {
 }
 
 /**
+ * How many gzipped files a process inflates at once: a group prepares up to 64 files together, and
+ * each inflation in flight holds a few MB of buffers; more than the cores gain nothing.
+ */
+const GZIP_CHECKS_AT_ONCE = Math.max(1, availableParallelism());
+let running = 0;
+const waiting: (() => void)[] = [];
+
+/** Runs `work` when fewer than GZIP_CHECKS_AT_ONCE others run. */
+async function gated<T>(work: () => Promise<T>): Promise<T> {
+  // A finished check hands its slot to the next waiting one, so no newcomer slips in between.
+  if (running >= GZIP_CHECKS_AT_ONCE) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running++;
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
+}
+
+/**
  * Decompresses a gzipped file to its end, keeping only the last bytes: zlib checks that the stream
  * is complete and its checksum right, which the engine's reader does not. It runs in zlib's threads,
  * beside the engine's statement on the same file.
@@ -66,7 +89,7 @@ async function gzipTail(file: string): Promise<string> {
 export async function checkFileEnd(file: string, shape: FileShape, gzipped: boolean): Promise<FileEnd> {
   if (!gzipped && shape !== "array") return { unclosedArray: false };
   try {
-    const tail = gzipped ? await gzipTail(file) : await plainTail(file);
+    const tail = gzipped ? await gated(() => gzipTail(file)) : await plainTail(file);
     return { unclosedArray: shape === "array" && lastCharacter(tail) !== "]" };
   } catch (error) {
     const cause = error instanceof Error ? error : new Error(String(error));
