@@ -191,6 +191,22 @@ describe("a file cut off by a crashed writer", () => {
       );
     });
   });
+
+  it("is read again by ctr daily while it stays cut off, and reported again (exit 3)", async () => {
+    // A store of its own: in the one above, the failed gzip file alone would make every daily run partial.
+    const alone = { CTR_DATA_DIR: path.join(dir, "alone"), WORKER_CONCURRENCY: "1" };
+    await writeFiles(path.join(dir, "alone", "raw"), {
+      [`iOS/${DAY}/cut.json`]: `[${good(2, "A").join(",")},`,
+      [`iOS/${DAY}/whole.ndjson`]: `${good(1, "B")[0]}\n`,
+    });
+    expect((await runCtr(["backfill", "--from", DAY, "--to", DAY], alone)).code).toBe(3);
+    // The run's own date is always committed; the cut file's day is not that date here.
+    const daily = await runCtr(["daily", "--date", NEXT_DAY], alone);
+    expect(daily.code, daily.stdout + daily.stderr).toBe(3);
+    expect(daily.stdout).toContain(
+      `  iOS/${DAY}/cut.json: truncated: the file ends after batch 2 without closing its array`,
+    );
+  });
 });
 
 describe("a batch over the engine's 16 MB limit", () => {
