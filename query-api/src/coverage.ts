@@ -1,4 +1,4 @@
-import { dayRangeFilterSchema, FILE_STATUSES, PLATFORMS, queryRows } from "@ctr/schemas";
+import { dayRangeFilterSchema, FILE_STATUSES, isIncompleteFile, PLATFORMS, queryRows } from "@ctr/schemas";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
@@ -66,7 +66,7 @@ function groupByPlatformDay(rows: IngestedFileRow[]): ViewsCoverage[] {
     last.ignored += file.ignored;
     last.malformed += file.malformed;
     if (file.loadedAt > last.loadedAt) last.loadedAt = file.loadedAt;
-    if (file.status === "failed") {
+    if (isIncompleteFile(file)) {
       last.status = "partial";
       last.failedFiles.push({ file: file.file, reason: file.reason });
     }

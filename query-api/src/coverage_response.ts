@@ -20,7 +20,10 @@ const LoadedFileSchema = z.object({
   batches: count("Batches read"),
   ...SourceTotals,
   status: z.enum(FILE_STATUSES).meta({ description: "failed: the file could not be read at all" }),
-  reason: z.string().meta({ description: "Why a failed file could not be read; empty for a loaded one" }),
+  reason: z.string().meta({
+    description:
+      "Why a failed file could not be read; for a loaded file, why it is incomplete (truncated: its whole batches are loaded, its cut-off end is not); empty for a complete one",
+  }),
   loadedAt: isoTime("When the file was loaded (UTC)"),
 });
 export type LoadedFile = z.infer<typeof LoadedFileSchema>;
@@ -38,10 +41,13 @@ const ViewsCoverageSchema = z
     bytes: count("Their bytes"),
     ...SourceTotals,
     loadedAt: isoTime("The newest load of a file of the day (UTC)"),
-    status: z.enum(["complete", "partial"]).meta({ description: "partial while some file could not be read" }),
-    failedFiles: z
-      .array(z.object({ file: z.string(), reason: z.string() }))
-      .meta({ description: "The files that could not be read, with the reason; a re-run reads them again" }),
+    status: z
+      .enum(["complete", "partial"])
+      .meta({ description: "partial while some file could not be read, or was cut off (truncated)" }),
+    failedFiles: z.array(z.object({ file: z.string(), reason: z.string() })).meta({
+      description:
+        "The files that could not be read or were cut off, with the reason; a re-run reads a failed one again, a changed one too",
+    }),
     fileList: z.array(LoadedFileSchema),
   })
   .meta({ id: "ViewsCoverage" });

@@ -102,6 +102,7 @@ export type {
 // ClickHouse: the tables (one module each), their migrations, and the one write path.
 export {
   FILE_STATUSES,
+  isIncompleteFile,
   type FileManifest,
   FileManifestSchema,
   type FileStatus,

@@ -18,6 +18,11 @@ export const SourceFileSchema = z.object({
   size: z.number().int().nonnegative(),
   /** S3 ETag, or the mtime in ms of a local file: what tells a changed file from an unchanged one. */
   etag: z.string(),
+  /**
+   * Set for a folder of the day the source could not list (no permission, an I/O error), keyed
+   * `<platform>/<day>/<folder>/`: why. Its processing records it as failed, so the day is partial.
+   */
+  unreadable: z.string().optional(),
 });
 export type SourceFile = z.infer<typeof SourceFileSchema>;
 

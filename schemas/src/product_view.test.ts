@@ -77,3 +77,31 @@ describe("classifyEvent", () => {
     });
   });
 });
+
+describe("classifyEvent on product ids that are no text", () => {
+  const view = (product: string) => ({
+    event_type: "custom_event",
+    data: {
+      event_name: "product",
+      timestamp_unixtime_ms: Date.UTC(2016, 1, 1, 10),
+      custom_attributes: { codeColor: product },
+    },
+  });
+
+  it("refuses a lone surrogate, a reversed pair and U+FFFD, and keeps a whole emoji", () => {
+    for (const product of ["P\uD83D", "\uDC00X", "\uDC00\uD83D", "A\uDBFF"]) {
+      expect(classifyEvent(view(product), window)).toEqual({
+        kind: "malformed",
+        reason: expect.stringMatching(/lone UTF-16 surrogate/),
+      });
+    }
+    expect(classifyEvent(view("BAD_\uFFFD_UTF8"), window)).toEqual({
+      kind: "malformed",
+      reason: expect.stringMatching(/not valid UTF-8/),
+    });
+    expect(classifyEvent(view("P\uD83D\uDE00"), window)).toMatchObject({
+      kind: "view",
+      view: { product: "P\uD83D\uDE00" },
+    });
+  });
+});

@@ -58,16 +58,37 @@ export function judgeViewTime(ts: unknown, window: ViewTimeWindow): ViewTimeJudg
   };
 }
 
+/** U+FFFD, what a UTF-8 decoder puts in place of bytes that are not UTF-8 (and of a lone surrogate). */
+export const REPLACEMENT_CHARACTER = "\uFFFD";
+
+/**
+ * Why a product id is no text to store, or undefined when it is: a lone UTF-16 surrogate (a mobile
+ * SDK cutting a string inside an emoji; JSON allows the escape) or U+FFFD, which is what bytes that
+ * are not UTF-8 read as, so a genuine U+FFFD cannot be told from them (the orders CSV refuses it too).
+ * Stored, such an id would be a product no purchase can match.
+ */
+export function productTextFault(product: string): string | undefined {
+  const lone = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(product);
+  if (lone) return "product view whose data.custom_attributes.codeColor holds a lone UTF-16 surrogate (a cut emoji)";
+  if (product.includes(REPLACEMENT_CHARACTER)) {
+    return "product view whose data.custom_attributes.codeColor is not valid UTF-8 (an undecodable byte, read as U+FFFD)";
+  }
+  return undefined;
+}
+
 /**
  * Classifies one event of a `window.day` folder under the contract: a product view is a
  * `custom_event` named `product` with a non-empty string `codeColor`; everything else is ignored.
- * A product view whose time judgeViewTime refuses is malformed: skipped, counted and reported.
+ * A product view whose time judgeViewTime refuses, or whose product is no text (productTextFault),
+ * is malformed: skipped, counted and reported.
  */
 export function classifyEvent(event: Event, window: ViewTimeWindow): EventVerdict {
   const data = event.data;
   const product = data?.custom_attributes?.codeColor;
   if (event.event_type !== "custom_event" || data?.event_name !== "product") return { kind: "ignored" };
   if (typeof product !== "string" || product === "") return { kind: "ignored" };
+  const fault = productTextFault(product);
+  if (fault !== undefined) return { kind: "malformed", reason: fault };
   const time = judgeViewTime(data.timestamp_unixtime_ms, window);
   if (!time.ok) return { kind: "malformed", reason: time.reason };
   return { kind: "view", view: { timestampMs: time.timestampMs, product } };

@@ -37,6 +37,7 @@ export {
   type ShardProgress,
   type ShardResult,
 } from "./ingest/process_shard.ts";
+export { removeStaleShardDirs } from "./ingest/shard_dirs.ts";
 export { fileIdOf, type OutputKind, outputDir, outputKey } from "./ingest/sink_layout.ts";
 
 // Commit: a (platform, day) from the sink into ClickHouse, behind the guard that nothing loaded is lost.

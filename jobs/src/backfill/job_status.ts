@@ -18,6 +18,7 @@ export function finishedFields(summary: BackfillSummary): FinishedFields {
     failedFiles,
     emptyDays,
     skippedObjects: _skipped,
+    otherFolders: _others,
     ...counts
   } = summary;
   return { counts, malformedLocations, failures, refused, failedFiles, emptyDays, ok: exitCodeOf(summary) === 0 };

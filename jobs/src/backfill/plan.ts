@@ -23,6 +23,8 @@ export interface BackfillPlan {
   totalBytes: number;
   /** The user's consent to replace loaded data with less (--allow-empty): commits and syncs carry it. */
   allowEmpty: boolean;
+  /** Top-level folders of the source that are no platform's (`Windows`): never read, named in the summary. */
+  otherFolders?: string[];
 }
 
 /** What a planner takes besides its range. */
@@ -78,7 +80,12 @@ export async function planBackfill(
   options: { from: string; to: string; platforms: readonly Platform[] } & PlanOptions,
 ): Promise<BackfillPlan> {
   const days = daysBetween(options.from, options.to);
-  const found = await discoverDays(source, { platforms: options.platforms, days }, { onProgress: options.onListing });
+  const otherFolders: string[] = [];
+  const found = await discoverDays(
+    source,
+    { platforms: options.platforms, days },
+    { onProgress: options.onListing, onOtherFolder: (name) => otherFolders.push(name) },
+  );
   const plans: DayPlan[] = found.map(({ platform, day, files, skipped }) => ({
     platform,
     day,
@@ -99,5 +106,6 @@ export async function planBackfill(
     totalFiles: totals.files,
     totalBytes: totals.bytes,
     allowEmpty: options.allowEmpty === true,
+    otherFolders,
   };
 }

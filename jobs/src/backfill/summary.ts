@@ -16,6 +16,8 @@ export interface BackfillSummary extends JobCounts {
   /** The first malformed records of each file, with file and position. */
   malformedLocations: MalformedRecord[];
   skippedObjects: number;
+  /** Top-level folders of the source that are no platform's: their files were not read. */
+  otherFolders: string[];
   /** Files that could not be read, in the platform-days committed without them (partial days). */
   failedFiles: FailedFile[];
   /** Days left as they were because the run would have replaced loaded data with less. */
@@ -86,6 +88,7 @@ export function summarize(plan: BackfillPlan, outcome: BackfillOutcome): Backfil
     purchaseRowsWritten: outcome.purchases.reduce((n, p) => n + p.rows, 0),
     purchases: outcome.purchases.reduce((n, p) => n + p.purchases, 0),
     skippedObjects: plan.days.reduce((n, d) => n + d.skipped, 0),
+    otherFolders: plan.otherFolders ?? [],
     failedFiles: outcome.commits
       .flatMap((c) => c.failedFiles.map((f) => ({ platform: c.platform, day: c.day, ...f })))
       .sort(byKey((f) => f.file)),
@@ -139,8 +142,12 @@ export interface SummaryOptions {
 function partialLines(failed: readonly FailedFile[]): string[] {
   if (failed.length === 0) return [];
   const days = new Set(failed.map((f) => `${f.platform} ${f.day}`));
+  // A truncated file's whole batches are in: the day lacks only its cut-off end.
+  const what = failed.some((f) => f.reason.startsWith("truncated"))
+    ? `what could not be read of ${plural(failed.length, "file")} (unreadable, or cut off)`
+    : `${plural(failed.length, "file")} that could not be read`;
   return [
-    `PARTIAL     ${plural(days.size, "platform-day")} committed without ${plural(failed.length, "file")} that could not be read:`,
+    `PARTIAL     ${plural(days.size, "platform-day")} committed without ${what}:`,
     ...failed.map((f) => `  ${f.file}: ${f.reason}`),
     "  the rest of each day is loaded; fix or replace those files and run ctr daily (or this backfill) again: failed files are always read again",
   ];
@@ -159,6 +166,11 @@ export function formatSummary(
   ];
   const lines = [
     `${daily ? "files read" : "files     "}  ${n(summary.files)} (${(summary.bytes / 1024 / 1024).toFixed(1)} MB)${others.map((o) => `, ${o}`).join("")}`,
+    ...(summary.otherFolders.length > 0
+      ? [
+          `not read    ${plural(summary.otherFolders.length, "folder")} of the source that no platform has (iOS, Android, MobileWeb): ${summary.otherFolders.map((f) => `${f}/`).join(", ")}`,
+        ]
+      : []),
     `events      ${n(summary.events)}`,
     `views       ${n(summary.views)}`,
     `ignored     ${n(summary.ignored)}`,

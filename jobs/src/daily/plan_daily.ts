@@ -1,4 +1,12 @@
-import { formatDay, getIngestedFiles, type IngestedFile, PLATFORMS, type SourceFile, type Store } from "@ctr/schemas";
+import {
+  formatDay,
+  getIngestedFiles,
+  type IngestedFile,
+  isIncompleteFile,
+  PLATFORMS,
+  type SourceFile,
+  type Store,
+} from "@ctr/schemas";
 import { assertSourceExists, discoverDays, type Folder, listDayFolders } from "@ctr/workers";
 import type { RunRange } from "../backfill/job_ids.ts";
 import { type BackfillPlan, type DayPlan, groupIntoShards, type PlanOptions, plannedTotals } from "../backfill/plan.ts";
@@ -10,10 +18,11 @@ export function yesterdayUtc(now: Date = new Date()): string {
 
 /**
  * True when the manifest holds the file, loaded, with the same size and etag: its outputs are current.
- * A failed file is never unchanged: every run tries it again, so a fixed file is picked up.
+ * A failed or truncated file is never unchanged: every run reads it again, so a fixed file is picked
+ * up and one still incomplete is reported again (its day stays partial, exit 3).
  */
 const unchanged = (file: SourceFile, loaded: IngestedFile | undefined) =>
-  loaded !== undefined && loaded.status === "loaded" && loaded.size === file.size && loaded.etag === file.etag;
+  loaded !== undefined && !isIncompleteFile(loaded) && loaded.size === file.size && loaded.etag === file.etag;
 
 /**
  * Plans the incremental run for `date`: every (platform, day) of the source whose listing differs
@@ -40,7 +49,13 @@ export async function planDaily(
     loaded.set(key, files);
   }
   const plans: DayPlan[] = [];
-  for (const found of await discoverDays(source, { platforms: PLATFORMS, days }, { onProgress: options.onListing })) {
+  const otherFolders: string[] = [];
+  const listed = await discoverDays(
+    source,
+    { platforms: PLATFORMS, days },
+    { onProgress: options.onListing, onOtherFolder: (name) => otherFolders.push(name) },
+  );
+  for (const found of listed) {
     const manifest = loaded.get(`${found.platform}/${found.day}`) ?? new Map<string, IngestedFile>();
     const changed = found.files.filter((file) => !unchanged(file, manifest.get(file.key)));
     const listed = new Set(found.files.map((f) => f.key));
@@ -66,6 +81,7 @@ export async function planDaily(
     totalFiles: totals.files,
     totalBytes: totals.bytes,
     allowEmpty: options.allowEmpty === true,
+    otherFolders,
   };
 }
 

@@ -5,6 +5,7 @@ import {
   getIngestedFiles,
   INGESTED_FILE_MANIFEST_STRUCTURE,
   INGESTED_FILES_TABLE,
+  isIncompleteFile,
   type Platform,
   PRODUCT_VIEWS_PER_DAY_TABLE,
   PRODUCT_VIEWS_PER_MINUTE_TABLE,
@@ -300,7 +301,7 @@ async function commitManifests(
       ),
   });
   const failedFiles = manifests
-    .filter((m) => m.status === "failed")
+    .filter(isIncompleteFile)
     .map(({ file, reason }) => ({ file, reason }))
     .sort((a, b) => (a.file < b.file ? -1 : 1));
   return { platform, day, files: files.rows, rows: views.rows, views: views.total, failedFiles };

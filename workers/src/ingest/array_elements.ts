@@ -1,13 +1,21 @@
-/** One element of a top-level JSON array, as raw text, with its 1-based index. */
-export interface ArrayElement {
+import { type BoundedPiece, BoundedText } from "./bounded_text.ts";
+
+/** One element of a top-level JSON array (or one object), as raw text or too long to hold, with its 1-based index. */
+export interface ArrayElement extends BoundedPiece {
   index: number;
-  text: string;
 }
+
+const trimmed = (piece: BoundedPiece): BoundedPiece => ({ ...piece, text: piece.text.trim() });
 
 /** Follows JSON text character by character and tells which characters belong to a string. */
 class StringTracker {
   private inString = false;
   private escaped = false;
+
+  /** True while the text so far ends inside a string. */
+  get open(): boolean {
+    return this.inString;
+  }
 
   /** True when `c` (a UTF-16 code unit) belongs to a string, its quotes included. */
   inside(c: number): boolean {
@@ -40,25 +48,54 @@ export class ArrayShapeError extends Error {
 }
 
 /**
- * Splits a top-level JSON array into the raw text of its elements while streaming: only the
- * current element is held, never the file. It tracks strings and nesting only, so it does not
- * validate an element (JSON.parse does that), and a malformed element costs only itself as long
- * as its brackets balance.
+ * Raised when the text ends before its last value does: what a writer that stopped mid-file leaves.
+ * `position` is the 1-based batch that is cut off or missing its end; the batches before it are whole.
  */
-export async function* splitArrayElements(chunks: AsyncIterable<string>): AsyncGenerator<ArrayElement> {
+export class TruncatedError extends ArrayShapeError {
+  override name = "TruncatedError";
+
+  constructor(
+    readonly position: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** True when JSON text stops inside a value: in a string, or with an array or object left open. */
+export function endsInsideValue(text: string): boolean {
+  const strings = new StringTracker();
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!strings.inside(c)) depth += nesting(c);
+  }
+  return strings.open || depth > 0;
+}
+
+/**
+ * Splits a top-level JSON array into the raw text of its elements while streaming: only the
+ * current element is held, never the file, and never more than `maxBytes` of it (an element over
+ * that is given as too long). It tracks strings and nesting only, so it does not validate an
+ * element (JSON.parse does that), and a malformed element costs only itself as long as its
+ * brackets balance.
+ */
+export async function* splitArrayElements(
+  chunks: AsyncIterable<string>,
+  maxBytes = Number.POSITIVE_INFINITY,
+): AsyncGenerator<ArrayElement> {
   let depth = 0;
   const strings = new StringTracker();
   let started = false;
   let ended = false;
   let index = 0;
-  let parts: string[] = [];
+  const current = new BoundedText(maxBytes);
   let from = -1;
-  const flush = (chunk: string, to: number): string => {
-    parts.push(chunk.slice(from, to));
-    const text = parts.join("").trim();
-    parts = [];
-    return text;
+  const flush = (chunk: string, to: number): BoundedPiece => {
+    current.add(chunk.slice(from, to));
+    return trimmed(current.take());
   };
+  const isEmpty = (piece: BoundedPiece) => piece.tooLongBytes === undefined && piece.text === "";
   for await (const chunk of chunks) {
     from = started && !ended ? 0 : -1;
     for (let i = 0; i < chunk.length; i++) {
@@ -79,18 +116,26 @@ export async function* splitArrayElements(chunks: AsyncIterable<string>): AsyncG
       const step = nesting(c);
       depth += step;
       if (step < 0 && depth === 0) {
-        const text = flush(chunk, i);
-        if (text !== "" || index > 0) yield { index: ++index, text };
+        const piece = flush(chunk, i);
+        if (!isEmpty(piece) || index > 0) yield { index: ++index, ...piece };
         ended = true;
       } else if (c === 0x2c && depth === 1) {
-        yield { index: ++index, text: flush(chunk, i) };
+        yield { index: ++index, ...flush(chunk, i) };
         from = i + 1;
       }
     }
-    if (started && !ended && from !== -1) parts.push(chunk.slice(from));
+    if (started && !ended && from !== -1) current.add(chunk.slice(from));
   }
   if (!started) throw new ArrayShapeError("the file is empty");
-  if (!ended) throw new ArrayShapeError(`the array ends early, after element ${index}`);
+  if (ended) return;
+  // No closing bracket: a writer stopped. A last element that is whole is kept; one cut off is not.
+  const rest = trimmed(current.take());
+  if (!isEmpty(rest) && (depth > 1 || strings.open)) {
+    throw new TruncatedError(index + 1, `truncated: the file ends inside batch ${index + 1}`);
+  }
+  if (!isEmpty(rest)) yield { index: ++index, ...rest };
+  const after = index === 0 ? "its opening bracket" : `batch ${index}`;
+  throw new TruncatedError(index + 1, `truncated: the file ends after ${after} without closing its array`);
 }
 
 /**
@@ -98,11 +143,14 @@ export async function* splitArrayElements(chunks: AsyncIterable<string>): AsyncG
  * pretty-printed batch, or several) into the raw text of each, while streaming, as
  * splitArrayElements does for an array. Anything but whitespace between the objects is refused.
  */
-export async function* splitConcatenatedObjects(chunks: AsyncIterable<string>): AsyncGenerator<ArrayElement> {
+export async function* splitConcatenatedObjects(
+  chunks: AsyncIterable<string>,
+  maxBytes = Number.POSITIVE_INFINITY,
+): AsyncGenerator<ArrayElement> {
   let depth = 0;
   const strings = new StringTracker();
   let index = 0;
-  let parts: string[] = [];
+  const current = new BoundedText(maxBytes);
   for await (const chunk of chunks) {
     let from = depth > 0 ? 0 : -1;
     for (let i = 0; i < chunk.length; i++) {
@@ -118,13 +166,12 @@ export async function* splitConcatenatedObjects(chunks: AsyncIterable<string>): 
       const step = nesting(c);
       depth += step;
       if (step < 0 && depth === 0) {
-        parts.push(chunk.slice(from, i + 1));
-        yield { index: ++index, text: parts.join("") };
-        parts = [];
+        current.add(chunk.slice(from, i + 1));
+        yield { index: ++index, ...current.take() };
         from = -1;
       }
     }
-    if (depth > 0 && from !== -1) parts.push(chunk.slice(from));
+    if (depth > 0 && from !== -1) current.add(chunk.slice(from));
   }
-  if (depth > 0) throw new ArrayShapeError(`the file ends inside batch ${index + 1}`);
+  if (depth > 0) throw new TruncatedError(index + 1, `truncated: the file ends inside batch ${index + 1}`);
 }

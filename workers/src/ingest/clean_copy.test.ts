@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { viewTimeWindow } from "@ctr/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { judgeBatch, MAX_LOCATIONS_PER_FILE, writeCleanCopy } from "./clean_copy.ts";
+import { judgeBatch, MAX_LOCATIONS_PER_FILE, replaceLoneSurrogates, writeCleanCopy } from "./clean_copy.ts";
 
 const window = viewTimeWindow("2016-02-01");
 
@@ -17,13 +17,13 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 const viewAt = (ts: string) =>
   `{"event_type":"custom_event","data":{"event_name":"product","timestamp_unixtime_ms":${ts},"custom_attributes":{"codeColor":"A"}}}`;
 const view = viewAt("1454284800000");
-const kept = { kind: "batch", refusedViews: [] };
+const kept = (events: number) => ({ kind: "batch", events, refusedViews: [] });
 const malformed = (reason: RegExp) => ({ kind: "malformed", reason: expect.stringMatching(reason) });
 
 describe("judgeBatch", () => {
   it("accepts a batch of events, views or not", () => {
-    expect(judgeBatch(`{"events":[${view},{"event_type":5}],"mpid":679644799952992001}`, window)).toEqual(kept);
-    expect(judgeBatch('{"events":[]}', window)).toEqual(kept);
+    expect(judgeBatch(`{"events":[${view},{"event_type":5}],"mpid":679644799952992001}`, window)).toEqual(kept(2));
+    expect(judgeBatch('{"events":[]}', window)).toEqual(kept(0));
   });
 
   it("names what is wrong with a malformed batch", () => {
@@ -39,6 +39,7 @@ describe("judgeBatch", () => {
     const batch = `{"events":[${viewAt('"1454284800000"')},${view},${viewAt("1e400")},{"event_type":"x"},${viewAt("1e20")}]}`;
     expect(judgeBatch(batch, window)).toEqual({
       kind: "batch",
+      events: 5,
       refusedViews: [
         { event: 1, reason: "product view without a numeric data.timestamp_unixtime_ms" },
         { event: 3, reason: "product view time data.timestamp_unixtime_ms is beyond the range of numbers" },
@@ -51,6 +52,17 @@ describe("judgeBatch", () => {
   });
 });
 
+const maxBatchBytes = 16 * 1024 * 1024;
+
+describe("replaceLoneSurrogates", () => {
+  it("writes a surrogate escape without its pair as U+FFFD, and leaves pairs and escaped backslashes", () => {
+    expect(replaceLoneSurrogates('{"a":"\\ud800","b":"\\udc00\\ud83d"}')).toBe('{"a":"\\ufffd","b":"\\ufffd\\ufffd"}');
+    const kept = '{"a":"\\ud83d\\ude00","b":"\\\\ud800","c":"\\u00e9"}';
+    expect(replaceLoneSurrogates(kept)).toBe(kept);
+    expect(JSON.parse(replaceLoneSurrogates('["x\\uDBFF"]'))).toEqual(["x\uFFFD"]);
+  });
+});
+
 describe("writeCleanCopy", () => {
   it("keeps the raw text of good NDJSON lines and locates the bad ones by line", async () => {
     const input = path.join(dir, "in.ndjson");
@@ -58,7 +70,7 @@ describe("writeCleanCopy", () => {
     await writeFile(input, `${good}\n\nnot json\n${good}\n`);
     const clean = path.join(dir, "clean.ndjson");
     const found = await writeCleanCopy(
-      { path: input, shape: "newline_delimited", gzipped: false, sourceKey: "k", window },
+      { path: input, shape: "newline_delimited", gzipped: false, sourceKey: "k", window, maxBatchBytes },
       clean,
     );
     expect(found).toMatchObject({ malformedBatches: 1, malformedViews: 0 });
@@ -72,7 +84,10 @@ describe("writeCleanCopy", () => {
     const input = path.join(dir, "in.json");
     await writeFile(input, `[\n{"events":\n [${view}]},\n{"events": 5}\n]`);
     const clean = path.join(dir, "clean-array.ndjson");
-    const found = await writeCleanCopy({ path: input, shape: "array", gzipped: false, sourceKey: "k", window }, clean);
+    const found = await writeCleanCopy(
+      { path: input, shape: "array", gzipped: false, sourceKey: "k", window, maxBatchBytes },
+      clean,
+    );
     expect(found.locations.map((l) => l.position)).toEqual(["batch 2"]);
     expect(await readFile(clean, "utf8")).toBe(`{"events":  [${view}]}\n`);
   });
@@ -83,13 +98,14 @@ describe("writeCleanCopy", () => {
     await writeFile(input, `${batch}\n`);
     const clean = path.join(dir, "refused-clean.ndjson");
     const found = await writeCleanCopy(
-      { path: input, shape: "newline_delimited", gzipped: false, sourceKey: "k", window },
+      { path: input, shape: "newline_delimited", gzipped: false, sourceKey: "k", window, maxBatchBytes },
       clean,
     );
     expect(found).toEqual({
       malformedBatches: 0,
       malformedViews: 1,
       locations: [{ file: "k", position: "line 1, event 2", reason: expect.stringMatching(/^view time -1 ms/) }],
+      keptEvents: 2,
     });
     expect(await readFile(clean, "utf8")).toBe(`${batch}\n`);
   });
@@ -100,7 +116,7 @@ describe("writeCleanCopy", () => {
     await writeFile(input, `${pretty}\n{"events": [${viewAt("0")}]}\n`);
     const clean = path.join(dir, "objects-clean.ndjson");
     const found = await writeCleanCopy(
-      { path: input, shape: "unstructured", gzipped: false, sourceKey: "k", window },
+      { path: input, shape: "unstructured", gzipped: false, sourceKey: "k", window, maxBatchBytes },
       clean,
     );
     expect(found.locations).toEqual([
@@ -109,11 +125,30 @@ describe("writeCleanCopy", () => {
     expect(await readFile(clean, "utf8")).toBe(`${pretty.replaceAll("\n", " ")}\n{"events": [${viewAt("0")}]}\n`);
   });
 
+  it("skips a line over the engine's limit without holding it, and keeps the lines around it", async () => {
+    const input = path.join(dir, "long.ndjson");
+    const good = `{"events":[${view}]}`;
+    await writeFile(input, `${good}\n{"events":[],"pad":"${"x".repeat(3000)}"}\r\n${good}\r\n`);
+    const clean = path.join(dir, "long-clean.ndjson");
+    const found = await writeCleanCopy(
+      { path: input, shape: "newline_delimited", gzipped: false, sourceKey: "k", window, maxBatchBytes: 1024 },
+      clean,
+    );
+    expect(found.locations).toEqual([
+      {
+        file: "k",
+        position: "line 2",
+        reason: expect.stringMatching(/^a batch of [\d.]+ MB, over the [\d.]+ MB the engine reads/),
+      },
+    ]);
+    expect(await readFile(clean, "utf8")).toBe(`${good}\n${good}\n`);
+  });
+
   it("lists at most MAX_LOCATIONS_PER_FILE locations but counts them all", async () => {
     const input = path.join(dir, "many.ndjson");
     await writeFile(input, "x\n".repeat(MAX_LOCATIONS_PER_FILE + 5));
     const found = await writeCleanCopy(
-      { path: input, shape: "newline_delimited", gzipped: false, sourceKey: "k", window },
+      { path: input, shape: "newline_delimited", gzipped: false, sourceKey: "k", window, maxBatchBytes },
       path.join(dir, "many-clean.ndjson"),
     );
     expect(found.malformedBatches).toBe(MAX_LOCATIONS_PER_FILE + 5);

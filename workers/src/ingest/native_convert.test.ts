@@ -60,7 +60,7 @@ describe("convertSourceFile", () => {
       batch(view("A")),
     ]);
     const counts = await native.convertSourceFile(counter, input(file), target("clean.ndjson"));
-    expect(counts).toEqual({ batches: 4, events: 7, views: 4, outside: 0 });
+    expect(counts).toEqual({ batches: 4, events: 7, views: 4, refused: 0 });
     // A numeric or empty codeColor is no product; escapes are undone, other text kept as it is.
     expect(await products(target("clean.ndjson").eventsParquet)).toEqual(["A", 'Q"uoteé', "é", "A"]);
   });
@@ -69,7 +69,7 @@ describe("convertSourceFile", () => {
     const lines = Array.from({ length: 60_000 }, (_, i) => (i % 3 === 2 ? '{"events":[]}' : batch(view(`P${i % 97}`))));
     const file = await ndjson("big.ndjson", lines);
     const counts = await native.convertSourceFile(counter, input(file), target("big.ndjson"));
-    expect(counts).toEqual({ batches: 60_000, events: 40_000, views: 40_000, outside: 0 });
+    expect(counts).toEqual({ batches: 60_000, events: 40_000, views: 40_000, refused: 0 });
   });
 
   it.each([
@@ -78,6 +78,8 @@ describe("convertSourceFile", () => {
     ["a view outside the window", [batch(view("A"), view("B", "1e20"))]],
     ["a view with a string time", [batch(view("A", `"${TEN_UTC}"`))]],
     ["a view whose time is true", [batch(view("A", "true"))]],
+    ["a view whose product holds U+FFFD", [batch(view("P\uFFFD"))]],
+    ["a view whose product holds an escaped U+FFFD", [batch(event("product", '"P\\ufffd"', TEN_UTC))]],
   ])("stops at %s, flagged for the locator", async (_what, lines) => {
     const file = await ndjson("flagged.ndjson", [batch(view("A")), ...lines]);
     const failure = await native
@@ -112,9 +114,9 @@ describe("convertSourceGroup", () => {
       path.join(dir, "group-scratch"),
     );
     expect(counts).toEqual([
-      { batches: 2, events: 4, views: 3, outside: 0 },
-      { batches: 2, events: 1, views: 0, outside: 0 },
-      { batches: 1, events: 3, views: 3, outside: 0 },
+      { batches: 2, events: 4, views: 3, refused: 0 },
+      { batches: 2, events: 1, views: 0, refused: 0 },
+      { batches: 1, events: 3, views: 3, refused: 0 },
     ]);
     for (const [i, name] of names.entries()) {
       const single = await native.convertSourceFile(counter, input(inputs[i] ?? ""), target(name));
@@ -154,7 +156,7 @@ describe("convertCleanCopy", () => {
       batch(view("D", Date.UTC(2016, 0, 31) - 1)),
     ]);
     const counts = await native.convertCleanCopy(counter, input(file), target("copy.ndjson"));
-    expect(counts).toEqual({ batches: 2, events: 4, views: 1, outside: 3 });
+    expect(counts).toEqual({ batches: 2, events: 4, views: 1, refused: 3 });
     expect(await products(target("copy.ndjson").eventsParquet)).toEqual(["A"]);
   });
 });

@@ -42,6 +42,17 @@ const VIEW_TIME = `CASE WHEN NOT starts_with(time_json, '"') THEN TRY_CAST(time_
 
 /** judgeViewTime's window in SQL. NaN is outside too: DuckDB orders it above every number. */
 const INSIDE_WINDOW = "ts_ms >= $windowFrom AND ts_ms < $windowTo";
+
+/**
+ * productTextFault in SQL, on a view's JSON text: its product holds no U+FFFD, raw or escaped. The
+ * reader refuses a lone surrogate and bytes that are not UTF-8, so such a file reaches the locator,
+ * whose clean copy writes them as U+FFFD; a raw U+FFFD is what those bytes read as. Only a string
+ * with an escape is decoded to look, so a clean file pays one substring test per view.
+ */
+const PRODUCT_IS_TEXT = `NOT (contains(product_json, '\uFFFD') OR (contains(product_json, '\\') AND contains(${PRODUCT}, '\uFFFD')))`;
+
+/** What a view must be to be stored, on the decoded `product` of the views Parquet: the window, and text. */
+const STORABLE = `${INSIDE_WINDOW} AND NOT contains(product, '\uFFFD')`;
 const windowParams = (window: ViewTimeWindow) => ({ windowFrom: window.fromMs, windowTo: window.toMs });
 
 /** Marks the errors the fast path raises on purpose, so they are told from the reader's own. */
@@ -83,8 +94,8 @@ export interface NativeCounts {
   events: number;
   /** Product views inside the window: the ones stored. */
   views: number;
-  /** Product views without a numeric time or outside the window: malformed, never stored. */
-  outside: number;
+  /** Product views without a numeric time inside the window, or whose product is no text: malformed, never stored. */
+  refused: number;
 }
 
 /** A file for the engine to convert. */
@@ -131,7 +142,7 @@ const readParams = (input: ConvertInput, target: ConvertTarget) => ({
  * The fast path's views of the batches `from` yields (`events`, `mpid`, and the `carry` columns,
  * which lead the output): the events Parquet's columns. It raises (a flag) at the first record the
  * contract calls malformed that the reader lets through: a batch without an events array, an event
- * that is no object, a view without a numeric time or outside the window.
+ * that is no object, a view without a numeric time inside the window or whose product is no text.
  */
 function flaggedViews(from: string, { source, carry }: { source: string; carry?: string }): string {
   const carried = carry ? `${carry}, ` : "";
@@ -142,8 +153,8 @@ function flaggedViews(from: string, { source, carry }: { source: string; carry?:
                            WHERE CASE WHEN events IS NULL THEN ${flag("a batch without an events array")} ELSE true END)))
          WHERE CASE WHEN e IS NULL THEN ${flag("an event that is not an object")}
                     WHEN NOT ${IS_VIEW} THEN false
-                    WHEN ${INSIDE_WINDOW} THEN true
-                    ELSE ${flag("a product view without a numeric time inside the window")} END`;
+                    WHEN ${INSIDE_WINDOW} AND ${PRODUCT_IS_TEXT} THEN true
+                    ELSE ${flag("a product view without a numeric time inside the window, or whose product is no text")} END`;
 }
 
 /**
@@ -151,7 +162,8 @@ function flaggedViews(from: string, { source, carry }: { source: string; carry?:
  * Parquet (zstd) in file order, while the engine's own operator counters give the batches and
  * events (ScanCounter). It stops (throws isFlagged) at the first record the contract calls
  * malformed that the reader lets through: a batch without an events array, an event that is no
- * object, a view without a numeric time or outside the window. The reader itself throws on text
+ * object, a view without a numeric time inside the window or whose product is no text (a U+FFFD).
+ * The reader itself throws on text
  * that is not JSON of the batch shape. Either way the caller sends the file to the locator.
  */
 export async function convertSourceFile(
@@ -167,7 +179,7 @@ export async function convertSourceFile(
     ),
   );
   const views = Number(result.getRowObjectsJS()[0]?.count ?? 0);
-  return { ...counts, views, outside: 0 };
+  return { ...counts, views, refused: 0 };
 }
 
 /** One file of a group: what convertSourceFile takes for it. */
@@ -259,7 +271,7 @@ export async function convertSourceGroup(
         );
       }
       const scan = counts.get(part) ?? { batches: 0, events: 0 };
-      result.push({ ...scan, views: output?.count ?? 0, outside: 0 });
+      result.push({ ...scan, views: output?.count ?? 0, refused: 0 });
     }
     return result;
   } finally {
@@ -270,8 +282,9 @@ export async function convertSourceGroup(
 
 /**
  * Converts the clean copy the locator wrote, whose malformed batches are gone but whose refused
- * views are still in their batches: every view is written, then the ones outside the window are
- * counted and dropped, so the engine's own judgement decides what is stored and what is reported.
+ * views are still in their batches: every view is written, then the ones outside the window or
+ * whose product holds U+FFFD (STORABLE) are counted and dropped, so the engine's own judgement
+ * decides what is stored and what is reported.
  * Read with DuckDB's `ignore_errors`, so that what its reader still refuses in valid JSON (a
  * duplicate key, which JSON.parse lets pass) cannot fail the file again; its reader then takes the
  * first of duplicate keys.
@@ -309,7 +322,7 @@ async function keepViewsInside(
   const connection = counter.connection;
   const judged = (
     await connection.runAndReadAll(
-      `SELECT count(*) AS views, count(*) FILTER (WHERE ${INSIDE_WINDOW}) AS inside FROM read_parquet($all)`,
+      `SELECT count(*) AS views, count(*) FILTER (WHERE ${STORABLE}) AS inside FROM read_parquet($all)`,
       { all, ...windowParams(target.window) },
     )
   ).getRowObjectsJS()[0];
@@ -319,10 +332,10 @@ async function keepViewsInside(
     await rename(all, target.eventsParquet);
   } else {
     await connection.run(
-      `COPY (SELECT * FROM read_parquet($all) WHERE ${INSIDE_WINDOW})
+      `COPY (SELECT * FROM read_parquet($all) WHERE ${STORABLE})
        TO ${quotePath(target.eventsParquet)} (FORMAT parquet, COMPRESSION zstd)`,
       { all, ...windowParams(target.window) },
     );
   }
-  return { ...counts, views: inside, outside: views - inside };
+  return { ...counts, views: inside, refused: views - inside };
 }

@@ -4,6 +4,7 @@ import type { FileManifest, Platform, SourceFile, ViewTimeWindow } from "@ctr/sc
 import { type Folder, FolderReadError } from "../source/folder.ts";
 import { type LocatedRecords, writeCleanCopy } from "./clean_copy.ts";
 import type { ScanCounter } from "./engine_counts.ts";
+import { checkFileEnd, type FileEnd } from "./file_end.ts";
 import { isGzipped, readHead, sniffShape } from "./file_shape.ts";
 import {
   type ConvertInput,
@@ -60,23 +61,26 @@ const isZlibError = (error: unknown) =>
  */
 async function convertChecked(
   context: FileContext,
-  { file, input, target, scratch }: PreparedFile,
+  { file, input, target, scratch, end }: PreparedFile,
 ): Promise<{ counts: NativeCounts; located?: LocatedRecords }> {
   const { path: local, shape, maxObjectBytes: maxObject } = input;
   const gzipped = isGzipped(file.key);
-  let engineError: string | undefined;
-  try {
-    return { counts: await convertSourceFile(context.counter, input, target) };
-  } catch (error) {
+  const attempt = await convertSourceFile(context.counter, input, target).then(
+    (counts) => ({ counts }),
+    (error: unknown) => ({ error }),
+  );
+  const { gzipError, unclosedArray } = await end;
+  if (gzipError) throw new UnreadableFileError(file.key, `bad gzip data: ${gzipError.message}`, { cause: gzipError });
+  if ("counts" in attempt && !unclosedArray) return attempt;
+  if ("error" in attempt) {
+    const { error } = attempt;
     // Only bad input goes to the locator; running out of memory or disk is no malformed record.
     if (!isInputError(error)) throw error;
-    // The engine's own refusal says why the file cannot be read as batches; a flag only says where to look.
-    if (!isFlagged(error)) engineError = (error as Error).message.split("\n")[0];
-    if (engineError?.includes("maximum_object_size")) {
-      // Not a malformed record: a JSON value too large to hold, which no retry will change.
+    if (!isFlagged(error) && shape === "unstructured" && (error as Error).message.includes("maximum_object_size")) {
+      // The one object is the whole file: a JSON value too large to hold, which no retry will change.
       throw new UnreadableFileError(
         file.key,
-        `holds a JSON value over ${maxObject / 1024 / 1024} MB, too large to read; write large files as NDJSON or a JSON array of batches`,
+        `holds one JSON object over ${maxObject / 1024 / 1024} MB, too large to read; write large files as NDJSON or a JSON array of batches`,
         { cause: error },
       );
     }
@@ -84,12 +88,20 @@ async function convertChecked(
   const cleanPath = `${scratch}.clean.ndjson`;
   try {
     const located = await writeCleanCopy(
-      { path: local, shape, gzipped, sourceKey: file.key, window: context.window, engineError },
+      { path: local, shape, gzipped, sourceKey: file.key, window: context.window, maxBatchBytes: maxObject },
       cleanPath,
     );
     // A batch keeps its size on its own line: the copy is read with the source shape's limit.
     const clean = { path: cleanPath, shape: "newline_delimited" as const, maxObjectBytes: maxObject };
-    return { counts: await convertCleanCopy(context.counter, clean, target), located };
+    const counts = await convertCleanCopy(context.counter, clean, target);
+    if (counts.events !== located.keptEvents) {
+      // The engine's reader dropped batches JSON.parse reads: never a silent loss.
+      throw new UnreadableFileError(
+        file.key,
+        `the engine read ${counts.events} of the ${located.keptEvents} events of its readable batches; nothing of it was loaded`,
+      );
+    }
+    return { counts, located };
   } catch (cause) {
     if (isZlibError(cause))
       throw new UnreadableFileError(file.key, `bad gzip data: ${(cause as Error).message}`, { cause });
@@ -108,10 +120,13 @@ interface PreparedFile {
   scratch: string;
   input: ConvertInput;
   target: ConvertTarget;
+  /** What the engine's reader cannot tell of the file's end (checkFileEnd), checked beside the conversion. */
+  end: Promise<FileEnd>;
 }
 
 /** Fetches a local copy of the file (none for a local source) and reads its shape from its head. */
 async function prepareFile(context: FileContext, file: SourceFile, ordinal: number): Promise<PreparedFile> {
+  if (file.unreadable !== undefined) throw new UnreadableFileError(file.key, file.unreadable);
   const copy = await context.source.localCopy(file.key, context.workDir).catch((cause: unknown) => {
     // Missing or forbidden is the file's own fault; a dropped connection is not: that retries.
     if (!(cause instanceof FolderReadError && cause.permanent)) throw cause;
@@ -129,7 +144,8 @@ async function prepareFile(context: FileContext, file: SourceFile, ordinal: numb
   try {
     const shape = sniffShape(await readHead(copy.path, isGzipped(file.key)));
     const input = { path: copy.path, shape, maxObjectBytes: maxObjectBytes(shape, context.memoryLimitMb) };
-    return { file, copy, fileId, scratch, input, target };
+    const end = checkFileEnd(copy.path, shape, isGzipped(file.key));
+    return { file, copy, fileId, scratch, input, target, end };
   } catch (cause) {
     if (copy.temporary) await rm(copy.path, { force: true });
     const what = isZlibError(cause) ? "bad gzip data" : "cannot be read";
@@ -149,7 +165,7 @@ async function publishFile(
   // A malformed batch counts as a batch, its events as nothing; a refused view counts as
   // malformed, not as an event. So events = views + ignored, whatever was refused. The engine's
   // count of refused views is the one that decided what was stored.
-  const events = counts.events - counts.outside;
+  const events = counts.events - counts.refused;
   const malformedBatches = located?.malformedBatches ?? 0;
   const manifest: FileManifest = {
     file: file.key,
@@ -159,9 +175,10 @@ async function publishFile(
     events,
     views: counts.views,
     ignored: events - counts.views,
-    malformed: malformedBatches + counts.outside,
+    malformed: malformedBatches + counts.refused,
     status: "loaded",
-    reason: "",
+    // A loaded file with a reason is partial: its whole batches are in, its cut-off end is not.
+    reason: located?.truncated ?? "",
     malformed_locations: located?.locations ?? [],
   };
   const { platform, day } = context;
@@ -226,8 +243,11 @@ export async function processFiles(
         group.map(({ file }) => file),
       );
       for (const [j, { at, file }] of group.entries()) {
+        // The group's pass cannot tell a cut gzip stream or an unclosed array: such a file goes alone.
+        const whole = await file.end;
+        const grouped = whole.gzipError || whole.unclosedArray ? undefined : converted[j];
         outcomes[at] = await orUnreadable(async () =>
-          publishFile(context, file, converted[j] ?? (await convertChecked(context, file))),
+          publishFile(context, file, grouped ?? (await convertChecked(context, file))),
         );
       }
     }

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { type FileManifest, type Platform, type SourceFile, viewTimeWindow } from "@ctr/schemas";
 import type { Folder } from "../source/folder.ts";
@@ -7,6 +7,7 @@ import { ScanCounter } from "./engine_counts.ts";
 import { recordFailedFile } from "./failed_file.ts";
 import { isGzipped } from "./file_shape.ts";
 import { processFiles, UnreadableFileError } from "./process_file.ts";
+import { createShardDir, removeStaleShardDirs } from "./shard_dirs.ts";
 
 /**
  * Which files a lane converts together in one engine pass (processFiles) rather than one
@@ -94,9 +95,10 @@ export async function processShard(
   deps: { source: Folder; sink: Folder; engine: EngineSettings; grouping?: FileGrouping },
   onProgress?: (progress: ShardProgress) => void,
 ): Promise<ShardResult> {
-  await mkdir(deps.engine.tempDir, { recursive: true });
+  // What a killed run left there would otherwise stay for good: no live process owns it.
+  await removeStaleShardDirs(deps.engine.tempDir);
   const window = viewTimeWindow(shard.day);
-  const workDir = await mkdtemp(path.join(deps.engine.tempDir, "shard-"));
+  const workDir = await createShardDir(deps.engine.tempDir);
   const runs = groupFiles(shard.files, deps.engine.threads, deps.grouping);
   const lanes = Math.max(1, Math.min(runs.length, deps.engine.threads));
   const instance = await openEngine({ ...deps.engine, threads: 1, tempDir: path.join(workDir, "spill") });

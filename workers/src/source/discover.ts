@@ -68,17 +68,21 @@ export const LISTING_CONCURRENCY = 16;
 
 /**
  * The platform folders of the source that hold `platforms`, as spelled there (`ios/` is iOS; a
- * platform may have several spellings). Lists the source's top level only, folders only.
+ * platform may have several spellings). Lists the source's top level only, folders only. A folder
+ * that is no platform's (`Windows/`, a typo such as `iOS_old/`) is handed to `onOtherFolder`: its
+ * files are never read, which a run must say.
  */
 export async function listPlatformFolders(
   source: Folder,
   platforms: readonly Platform[],
   onSkipped?: (skipped: SkippedObject) => void,
+  onOtherFolder?: (name: string) => void,
 ): Promise<{ dir: string; platform: Platform }[]> {
   const found: { dir: string; platform: Platform }[] = [];
   for (const dir of await source.listFolders("", { onSkipped })) {
     const platform = parsePlatform(dir);
-    if (platform && platforms.includes(platform)) found.push({ dir, platform });
+    if (platform === undefined) onOtherFolder?.(dir);
+    else if (platforms.includes(platform)) found.push({ dir, platform });
   }
   return found;
 }
@@ -112,7 +116,11 @@ export async function listDayFolders(
 export async function discoverDays(
   source: Folder,
   wanted: { platforms: readonly Platform[]; days: readonly string[] },
-  options: { onProgress?: (progress: ListingProgress) => void } = {},
+  options: {
+    onProgress?: (progress: ListingProgress) => void;
+    /** Called with each top-level folder that is no platform's (listPlatformFolders). Default: nothing. */
+    onOtherFolder?: (name: string) => void;
+  } = {},
 ): Promise<DayFiles[]> {
   const result = new Map<string, DayFiles>();
   for (const platform of wanted.platforms) {
@@ -126,8 +134,9 @@ export async function discoverDays(
     if (entry) entry.skipped += 1;
   };
   await assertSourceExists(source);
-  const folders: DayFolder[] = (await listPlatformFolders(source, wanted.platforms, onSkipped)).flatMap(
-    ({ dir, platform }) => wanted.days.map((day) => ({ dir, platform, day })),
+  const platformFolders = await listPlatformFolders(source, wanted.platforms, onSkipped, options.onOtherFolder);
+  const folders: DayFolder[] = platformFolders.flatMap(({ dir, platform }) =>
+    wanted.days.map((day) => ({ dir, platform, day })),
   );
   let done = 0;
   const listings = await Readable.from(folders)
@@ -152,7 +161,10 @@ export async function discoverDays(
       const reachedTwice =
         object.realKey !== undefined && (isLayoutEventFile(object.realKey) || seen.has(object.realKey));
       if (object.realKey !== undefined) seen.add(object.realKey);
-      if (rest.length === 1 && isEventFile(rest[0] ?? "") && !reachedTwice) {
+      if (object.unreadable !== undefined) {
+        // Whatever it holds is unknown: listed, it fails as a file, and its day is partial.
+        entry.files.push({ key: object.key, size: 0, etag: "", unreadable: object.unreadable });
+      } else if (rest.length === 1 && isEventFile(rest[0] ?? "") && !reachedTwice) {
         entry.files.push({ key: object.key, size: object.size, etag: object.etag });
       } else {
         entry.skipped += 1;

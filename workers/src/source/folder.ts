@@ -12,6 +12,11 @@ export interface FolderObject {
    * (its real path relative to the folder's real root). Absent when the key is the file itself.
    */
   realKey?: string;
+  /**
+   * Local folders only: set for a folder under the prefix that could not be listed (its key ends in
+   * `/`), with why, without a server path. What it holds is unknown, so the listing says so.
+   */
+  unreadable?: string;
 }
 
 /** An object a listing passed over, and why (a link leading outside the folder, a dangling link, a loop). */

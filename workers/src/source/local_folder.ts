@@ -19,6 +19,10 @@ interface WalkState {
 
 type ListedFile = FolderObject & { realPath: string };
 
+/** Why a folder cannot be listed, without its path (`EACCES: permission denied`): reasons reach the API. */
+const unreadableFolder = (error: NodeJS.ErrnoException) =>
+  `the folder cannot be listed (${error.message.split(",")[0]})`;
+
 const isInside = (root: string, target: string) => target === root || target.startsWith(root + path.sep);
 
 /**
@@ -67,8 +71,12 @@ export class LocalFolder implements Folder {
     // Walk only the directories the prefix can reach, so listing one day does not scan the source.
     const slash = prefix.lastIndexOf("/");
     const base = slash === -1 ? "" : prefix.slice(0, slash + 1);
-    const walk = await this.startWalk(base, options);
-    if (!walk) return;
+    const blocked: FolderObject[] = [];
+    const walk = await this.startWalk(base, options, (object) => blocked.push(object));
+    if (!walk) {
+      yield* blocked;
+      return;
+    }
     const found: ListedFile[] = [];
     await this.walk(walk, base, prefix, found, options);
     yield* uniqueByRealPath(found, options);
@@ -78,7 +86,14 @@ export class LocalFolder implements Folder {
     const walk = await this.startWalk(prefix, options);
     if (!walk) return [];
     const names: string[] = [];
-    for (const entry of await this.entriesOf(prefix)) {
+    const entries = await this.entriesOf(prefix).catch((error: NodeJS.ErrnoException) => {
+      // The source's own top level is the run's to fail; a folder below it costs only what it holds,
+      // which a listing of its days reports again as unreadable.
+      if (prefix === "") throw error;
+      options.onSkipped?.({ key: prefix, reason: unreadableFolder(error) });
+      return [] as Dirent[];
+    });
+    for (const entry of entries) {
       const resolved = await this.resolve(walk, `${prefix}${entry.name}`, entry, options);
       if (resolved?.kind === "directory") names.push(entry.name);
     }
@@ -86,7 +101,11 @@ export class LocalFolder implements Folder {
   }
 
   /** The real root, and the real path of the directory `dirKey` with its real ancestors; undefined when it is not there. */
-  private async startWalk(dirKey: string, options: ListOptions): Promise<WalkState | undefined> {
+  private async startWalk(
+    dirKey: string,
+    options: ListOptions,
+    onUnreadable?: (object: FolderObject) => void,
+  ): Promise<WalkState | undefined> {
     const realRoot = await realpath(this.root).catch(() => undefined);
     if (realRoot === undefined) return undefined;
     // The real path of every folder down to `dirKey`: a link back to any of them is a loop.
@@ -103,6 +122,10 @@ export class LocalFolder implements Folder {
           () => false,
         );
         if (link) options.onSkipped?.({ key, reason: next.code === "ELOOP" ? LINK_LOOP : LINK_DANGLING });
+        // A folder on the way that is there but cannot be entered is no missing folder: say so.
+        else if (!["ENOENT", "ENOTDIR"].includes(next.code ?? "")) {
+          onUnreadable?.({ key: `${key}/`, size: 0, etag: "", unreadable: unreadableFolder(next) });
+        }
         return undefined;
       }
       if (!isInside(realRoot, next) || ancestors.has(next)) {
@@ -169,7 +192,13 @@ export class LocalFolder implements Folder {
     out: ListedFile[],
     options: ListOptions,
   ): Promise<void> {
-    for (const entry of await this.entriesOf(dirKey)) {
+    const entries = await this.entriesOf(dirKey).catch((error: NodeJS.ErrnoException) => {
+      // A folder that cannot be listed costs only itself: it is listed as unreadable, the walk goes on.
+      const unreadable = unreadableFolder(error);
+      out.push({ key: dirKey, size: 0, etag: "", realPath: `${walk.realDir}${path.sep}`, unreadable });
+      return [] as Dirent[];
+    });
+    for (const entry of entries) {
       const key = `${dirKey}${entry.name}`;
       if (entry.isDirectory() || entry.isSymbolicLink()) {
         // Only what the prefix can reach is resolved: links elsewhere in the folder are not this listing's business.

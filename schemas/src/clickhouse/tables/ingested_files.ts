@@ -22,6 +22,14 @@ export const FILE_STATUSES = ["loaded", "failed"] as const;
 export type FileStatus = (typeof FILE_STATUSES)[number];
 
 /**
+ * True for a file its day is partial without: one that `failed`, and one `loaded` with a reason,
+ * whose whole batches are in but whose end is cut off (a writer stopped mid-file).
+ */
+export function isIncompleteFile(file: { status: string; reason: string }): boolean {
+  return file.status === "failed" || file.reason !== "";
+}
+
+/**
  * The columns a file's manifest carries into ingested_files_v1 (INGESTED_FILE_MANIFEST_STRUCTURE),
  * with the counts read by `count`: the manifest JSON has plain numbers, ClickHouse rows quoted ones.
  */
@@ -38,7 +46,7 @@ function manifestColumns<Count extends z.ZodType<number>>(count: Count) {
     malformed: count,
     // Manifests written before migration 0002 have no status: they were loaded.
     status: z.enum(FILE_STATUSES).default("loaded"),
-    /** Why a failed file could not be read; empty for a loaded one. */
+    /** Why a failed file could not be read, or why a loaded one is incomplete (`truncated: ...`); else empty. */
     reason: z.string().default(""),
   };
 }
