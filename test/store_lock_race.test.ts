@@ -65,7 +65,8 @@ describe("a store locked by a process that has not written its pid yet", () => {
     expect(run.stderr).toContain(
       `the embedded ClickHouse store ${path.join(dir, "data", "clickhouse")} is in use by process ${holder?.pid} (flock`,
     );
-    expect(run.stderr).toContain("/jobs/backfill");
+    // The holder is no ctr serve: the hint is to wait, not an API to post to.
+    expect(run.stderr).toContain("Wait for it to finish");
     expect(run.code).toBe(2);
   });
 });

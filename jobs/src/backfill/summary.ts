@@ -95,7 +95,10 @@ export function summarize(plan: BackfillPlan, outcome: BackfillOutcome): Backfil
     refused: [...outcome.refused].sort(byKey((r) => r.step)),
     emptyDays: emptyDaysOf(outcome),
     failures: outcome.failures,
-    committed: outcome.commits.map(({ platform, day }) => ({ platform, day })),
+    // Commits finish in any order: the summary lists them in one, so that a re-run's summary is the same.
+    committed: outcome.commits
+      .map(({ platform, day }) => ({ platform, day }))
+      .sort((a, b) => a.day.localeCompare(b.day) || a.platform.localeCompare(b.platform)),
   };
 }
 
