@@ -8,6 +8,7 @@ import { type Coverage, CoverageSchema, type ViewsCoverage } from "./coverage_re
 import { timeQuery } from "./metrics.ts";
 import { DATA_ERRORS, inputError, serveOperation } from "./openapi.ts";
 import { readQuery, refusalOf } from "./request_input.ts";
+import { serverPathHider } from "./server_paths.ts";
 
 // 64-bit counts arrive quoted (OUTPUT_SETTINGS); per-file and per-day counts fit a JS number.
 const count = z.coerce.number();
@@ -132,7 +133,10 @@ ORDER BY day`,
     }),
   );
   const empty = await timeQuery(metrics, "coverage_empty_days", () => readEmptyDays(client, filters));
-  const views = groupByPlatformDay(files);
+  // A file's reason is the engine's text (`open '/srv/.../x.ndjson'`): no server path may reach the client.
+  const hide = serverPathHider(c.get("config"));
+  const shown = files.map((file) => ({ ...file, file: hide(file.file), reason: hide(file.reason) }));
+  const views = groupByPlatformDay(shown);
   const body: Coverage = { views, purchases, emptyDays: emptyDaysWithoutFiles(empty, views) };
   return c.json(body);
 }

@@ -22,7 +22,7 @@ const LoadedFileSchema = z.object({
   status: z.enum(FILE_STATUSES).meta({ description: "failed: the file could not be read at all" }),
   reason: z.string().meta({
     description:
-      "Why a failed file could not be read; for a loaded file, why it is incomplete (truncated: its whole batches are loaded, its cut-off end is not); empty for a complete one",
+      "Why a failed file could not be read; for a loaded file, why it is incomplete (truncated: its whole batches are loaded, its cut-off end is not); empty for a complete one. Server paths are shown by the variable that sets their folder ($EVENTS_SOURCE/...), others by their last segment",
   }),
   loadedAt: isoTime("When the file was loaded (UTC)"),
 });

@@ -3,6 +3,7 @@ import type { ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "./app_env.ts";
+import { serverPathHider } from "./server_paths.ts";
 
 /** Every error code the API answers with, and its HTTP status. */
 export const ERROR_STATUS = {
@@ -70,13 +71,17 @@ function isStoreTimeout(error: unknown): boolean {
   return someCause(error, (e) => (e as { type?: unknown }).type === "TIMEOUT_EXCEEDED" || e.name === "TimeoutError");
 }
 
-/** Maps anything thrown to the HttpError the client sees; unknown errors become a bare 500. */
-export function toHttpError(error: unknown): HttpError {
+/**
+ * Maps anything thrown to the HttpError the client sees; unknown errors become a bare 500. The API's
+ * own HttpErrors say what they were written to say; a text from elsewhere (a library's 4xx) goes
+ * through `hide` (server_paths.ts), as it may name the server's files.
+ */
+export function toHttpError(error: unknown, hide: (text: string) => string = (text) => text): HttpError {
   if (error instanceof HttpError) return error;
   if (error instanceof HTTPException) {
     // Hono's own exceptions (malformed JSON and the like) are the client's mistake when they are 4xx.
     return error.status < 500
-      ? new HttpError("invalid_request", error.message || "the request is malformed", "body")
+      ? new HttpError("invalid_request", hide(error.message || "the request is malformed"), "body")
       : new HttpError("internal_error", "internal error", undefined, { cause: error });
   }
   if (isStoreUnreachable(error)) {
@@ -102,7 +107,7 @@ export function toHttpError(error: unknown): HttpError {
  * the details go to the log under the request id, which the client gets in X-Request-Id.
  */
 export const handleError: ErrorHandler<AppEnv> = (error, c) => {
-  const httpError = toHttpError(error);
+  const httpError = toHttpError(error, serverPathHider(c.get("config")));
   const requestId = c.get("requestId");
   if (httpError.status >= 500) {
     c.get("logger").error({ err: error, requestId, code: httpError.code }, "request failed");

@@ -7,7 +7,7 @@ import { HttpError } from "./http_error.ts";
 import { JobStatusSchema, SubmittedJobSchema } from "./jobs_response.ts";
 import { BODY_TOO_LARGE, COMMON_ERRORS, errorResponse, inputError, serveOperation, UNAUTHORIZED } from "./openapi.ts";
 import { readBody, readNoQuery, refusalOf } from "./request_input.ts";
-import { hideServerPathsOfStatus, serverFoldersOf } from "./server_paths.ts";
+import { hideServerPathsOfStatus, serverPathHider } from "./server_paths.ts";
 
 function submitter(c: Context<AppEnv>) {
   const jobs = c.get("jobs");
@@ -108,7 +108,7 @@ async function showJob(c: Context<AppEnv>): Promise<Response> {
   const status = await jobs.status(id);
   if (!status) throw new HttpError("not_found", `no job ${id} (never submitted, or expired)`);
   // The failures name files of the server; the job system logged them whole when they happened.
-  return c.json(hideServerPathsOfStatus(status, serverFoldersOf(c.get("config"))));
+  return c.json(hideServerPathsOfStatus(status, serverPathHider(c.get("config"))));
 }
 
 /**

@@ -1,12 +1,13 @@
 import type { JobStatus } from "@ctr/schemas";
 import { describe, expect, it } from "vitest";
-import { hideServerPaths, hideServerPathsOfStatus, serverFoldersOf } from "./server_paths.ts";
+import { hideServerPaths, hideServerPathsOfStatus, serverFoldersOf, serverPathHider } from "./server_paths.ts";
 
-const folders = serverFoldersOf({
+const config = {
   dataDir: "/srv/ctr/data",
   eventsSource: { kind: "local", dir: "/srv/ctr/data/raw" },
   parquetSink: { kind: "s3", bucket: "lake", prefix: "parquet" },
-});
+} as const;
+const folders = serverFoldersOf(config);
 
 describe("hideServerPaths", () => {
   it("names the configured folders by their variable, the innermost first", () => {
@@ -32,6 +33,12 @@ describe("hideServerPaths", () => {
     const text = "s3://lake/parquet/x.parquet via http://minio:9000/lake over HTTP/1.1, file iOS/2016-02-01/a.json";
     expect(hideServerPaths(text, folders)).toBe(text);
   });
+
+  it("drops the user and password of a URL", () => {
+    expect(hideServerPaths("connect redis://ctr:s3cret@cache:6379 and http://key:x@minio:9000/lake", folders)).toBe(
+      "connect redis://cache:6379 and http://minio:9000/lake",
+    );
+  });
 });
 
 describe("hideServerPathsOfStatus", () => {
@@ -56,7 +63,7 @@ describe("hideServerPathsOfStatus", () => {
         { platform: "iOS", day: "2016-02-01", file: "iOS/2016-02-01/b.json.gz", reason: "open /tmp/x/b: EIO" },
       ],
     };
-    expect(hideServerPathsOfStatus(status, folders)).toEqual({
+    expect(hideServerPathsOfStatus(status, serverPathHider(config))).toEqual({
       ...status,
       malformedLocations: [{ file: "iOS/2016-02-01/a.json", position: "line 3", reason: "read $EVENTS_SOURCE/x" }],
       failures: [{ step: "commit iOS 2016-02-01", message: "$CTR_DATA_DIR/parquet/events/x.parquet: gone" }],

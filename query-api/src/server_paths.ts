@@ -20,24 +20,37 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&
 // An absolute POSIX path standing on its own (not the tail of a URL, a relative key or HTTP/1.1).
 const ABSOLUTE_PATH = /(?<![\w.~:/-])\/(?:[^\s'"`,;:()/]+\/)*([^\s'"`,;:()/]+)/g;
 
+// The user and password of a URL (`redis://user:secret@host`, `https://key:secret@bucket...`).
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@'"`]*@/gi;
+
 /**
- * A message for a client without the server's file layout: a configured folder becomes its
- * variable (`$EVENTS_SOURCE/iOS/...`), any other absolute path its last segment (`…/passwd`).
+ * A message for a client without the server's file layout or secrets: a configured folder becomes
+ * its variable (`$EVENTS_SOURCE/iOS/...`), any other absolute path its last segment (`…/passwd`),
+ * and a URL loses its user and password. Every answer that carries text the engine wrote (a file's
+ * reason, a step's failure, an error of a library) goes through it: /coverage, /jobs/{id}, the
+ * errors of app.onError.
  */
 export function hideServerPaths(text: string, folders: readonly ServerFolder[]): string {
-  let hidden = text;
+  let hidden = text.replace(URL_CREDENTIALS, "$1");
   for (const { name, dir } of folders) {
     hidden = hidden.replace(new RegExp(`${escapeRegExp(dir)}(?![\\w.-])`, "g"), () => `$${name}`);
   }
   return hidden.replace(ABSOLUTE_PATH, (_path, last: string) => `…/${last}`);
 }
 
+/** hideServerPaths with the configuration's folders, for a route's texts. */
+export function serverPathHider(
+  config: Pick<Config, "dataDir" | "eventsSource" | "parquetSink">,
+): (text: string) => string {
+  const folders = serverFoldersOf(config);
+  return (text) => hideServerPaths(text, folders);
+}
+
 /**
  * A job status as a client may see it: every text that can name a file (failures, refused days,
  * unreadable files, malformed records) without server paths.
  */
-export function hideServerPathsOfStatus(status: JobStatus, folders: readonly ServerFolder[]): JobStatus {
-  const hide = (text: string) => hideServerPaths(text, folders);
+export function hideServerPathsOfStatus(status: JobStatus, hide: (text: string) => string): JobStatus {
   return {
     ...status,
     failures: status.failures.map((f) => ({ step: hide(f.step), message: hide(f.message) })),
