@@ -14,6 +14,7 @@ import { explorerRoutes } from "./explorer_route.ts";
 import { HttpError, handleError } from "./http_error.ts";
 import { jobsRoutes } from "./jobs_route.ts";
 import { limitRequestTime, observeRequests } from "./observe.ts";
+import { OneAtATime } from "./one_at_a_time.ts";
 import { describeApi } from "./openapi.ts";
 import { probeRoutes } from "./probe_routes.ts";
 import { productsRoutes } from "./products_route.ts";
@@ -38,8 +39,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     metrics: deps.metrics,
   });
 
+  const largeRequests = new OneAtATime();
+
   app.use(async (c, next) => {
     c.set("resultCache", resultCache);
+    c.set("largeRequests", largeRequests);
     c.set("store", deps.store);
     c.set("config", deps.config);
     c.set("logger", deps.logger);

@@ -1,6 +1,7 @@
 import type { Config, JobSubmitter, Store } from "@ctr/schemas";
 import type { Logger } from "pino";
 import type { ApiMetrics } from "./metrics.ts";
+import type { OneAtATime } from "./one_at_a_time.ts";
 import type { ResultCache } from "./result_cache.ts";
 
 /**
@@ -40,6 +41,8 @@ export interface AppEnv {
     requestId: string;
     /** The /ctr answers of the data's current generation (RESULT_CACHE_MB), built with the app. */
     resultCache: ResultCache;
+    /** The /ctr requests whose answer may exceed MAX_RESULT_ROWS, run one at a time (ctr_route.ts). */
+    largeRequests: OneAtATime;
     /** Aborts when the request's time (REQUEST_TIMEOUT_MS) is up or the client went away. */
     signal: AbortSignal;
   };

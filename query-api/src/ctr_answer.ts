@@ -1,10 +1,11 @@
-import type { CtrRequest, CtrTopRequest } from "@ctr/schemas";
+import type { CtrRequest, CtrTopRequest, Store } from "@ctr/schemas";
 import { createRoute, OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "./app_env.ts";
 import { resultTooLarge, streamCtrBody } from "./ctr_body.ts";
 import type { CtrQuery } from "./ctr_query.ts";
+import type { CtrRowBound } from "./ctr_result_bound.ts";
 import { timeQuery } from "./metrics.ts";
 import { BODY_TOO_LARGE, errorResponse, serveOperation } from "./openapi.ts";
 import { readBody, readQuery } from "./request_input.ts";
@@ -22,9 +23,16 @@ export interface CtrAnswer {
   request: CtrRequest | CtrTopRequest;
   /** The statement; `rollups: false` reads the per-minute tables (the tests compare the tiers with it). */
   query(rollups: boolean): CtrQuery;
+  /** What the answer's size is known to be before the statement runs (ctr_result_bound.ts), when it can be known. */
+  bound?(store: Store, maxResultRows: number): Promise<CtrRowBound>;
 }
 
-/** The answer from ClickHouse, streamed; `onRows` counts the rows sent. */
+/**
+ * The answer from ClickHouse, streamed; `onRows` counts the rows sent. Its size is bounded first when
+ * the answer can tell (ctr_result_bound.ts): an answer that surely exceeds MAX_RESULT_ROWS is refused
+ * before its statement runs, and one that may exceed it waits for its turn (`largeRequests`), so that
+ * several cannot hold a large result each while small requests wait.
+ */
 async function renderAnswer(
   c: Context<AppEnv>,
   answer: CtrAnswer,
@@ -33,16 +41,31 @@ async function renderAnswer(
 ): Promise<ReadableStream<Uint8Array>> {
   const query = answer.query(c.get("rollups") !== false);
   const config = c.get("config");
-  return timeQuery(c.get("metrics"), "ctr_rows", () =>
-    streamCtrBody(c.get("store"), query, {
-      format,
-      maxExecutionSeconds: config.requestTimeoutMs / 1000,
-      maxResultRows: config.maxResultRows,
-      signal: c.get("signal"),
-      onRows,
-    }),
-  );
+  const store = c.get("store");
+  const metrics = c.get("metrics");
+  const bound = answer.bound
+    ? await timeQuery(metrics, "ctr_row_bound", () => answer.bound?.(store, config.maxResultRows) ?? NO_BOUND)
+    : undefined;
+  if (bound && bound.atLeast > config.maxResultRows) throw resultTooLarge(config.maxResultRows, bound.atLeast);
+  const render = () =>
+    timeQuery(metrics, "ctr_rows", () =>
+      streamCtrBody(store, query, {
+        format,
+        maxExecutionSeconds: config.requestTimeoutMs / 1000,
+        maxResultRows: config.maxResultRows,
+        signal: c.get("signal"),
+        onRows,
+      }),
+    );
+  if (!bound || bound.atMost <= config.maxResultRows) return render();
+  // A request that timed out (or whose client left) while waiting for its turn has nothing to run.
+  return c.get("largeRequests").run(() => {
+    c.get("signal").throwIfAborted();
+    return render();
+  });
 }
+
+const NO_BOUND: Promise<CtrRowBound> = Promise.resolve({ atLeast: 0, atMost: 0 });
 
 /** Serves a CTR answer (/ctr, /ctr/totals, /ctr/top) in the format `Accept` asks for. */
 export async function serveCtrAnswer(c: Context<AppEnv>, answer: CtrAnswer): Promise<Response> {
@@ -99,7 +122,7 @@ export function ctrOk(description: string, bodies: Record<ResponseFormat, { sche
 /** The 422 of the answers with one row per bucket. */
 export const RESULT_TOO_LARGE = {
   422: errorResponse(
-    "The result has more than MAX_RESULT_ROWS rows: narrow the range, widen the aggregation or filter. Refused before any row is sent, never a truncated 200",
+    "The result has more than MAX_RESULT_ROWS rows: narrow the range, widen the aggregation or filter. Refused before any row is sent, never a truncated 200; a /ctr request over every product and platform whose answer surely has more rows (the stored rows per hour and day of its range tell) is refused before its query runs",
     resultTooLarge(1_000_000),
   ),
 };

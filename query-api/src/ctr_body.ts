@@ -17,11 +17,12 @@ export interface CtrBodyOptions {
   onRows?: (count: number) => void;
 }
 
-/** The 422 of a result over MAX_RESULT_ROWS. */
-export function resultTooLarge(limit: number): HttpError {
+/** The 422 of a result over MAX_RESULT_ROWS; `atLeast`: what it is known to hold, when known before the query. */
+export function resultTooLarge(limit: number, atLeast?: number): HttpError {
+  const size = atLeast === undefined ? `more than ${limit} rows` : `at least ${atLeast} rows, more than ${limit}`;
   return new HttpError(
     "result_too_large",
-    `the result has more than ${limit} rows, the limit: narrow the time range, use a larger aggregation, or filter by product or platform`,
+    `the result has ${size}, the limit: narrow the time range, use a larger aggregation, or filter by product or platform`,
   );
 }
 

@@ -2,7 +2,8 @@ import { CtrQuerySchema, CtrRequestSchema, CtrRowSchema } from "@ctr/schemas";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./app_env.ts";
 import { ARROW_CTR_COLUMNS, ctrBodies, ctrOk, getAndPostRoutes, RESULT_TOO_LARGE } from "./ctr_answer.ts";
-import { buildCtrQuery } from "./ctr_query.ts";
+import { buildCtrQuery, toCtrQueryParams } from "./ctr_query.ts";
+import { boundCtrRows } from "./ctr_result_bound.ts";
 import { chooseCtrTables } from "./ctr_tier.ts";
 import { DATA_ERRORS, inputError } from "./openapi.ts";
 import { refusalOf } from "./request_input.ts";
@@ -45,6 +46,7 @@ export function ctrRoutes(): OpenAPIHono<AppEnv> {
       route: "/ctr",
       request,
       query: (rollups) => buildCtrQuery(request, chooseCtrTables(request, { rollups })),
+      bound: (store) => boundCtrRows(store, request, toCtrQueryParams(request)),
     }),
   });
 }
