@@ -86,11 +86,26 @@ export function ctrBodies(
   csvHeader: string,
   arrowColumns: string,
 ): Record<ResponseFormat, { schema: z.ZodType }> {
+  // The row's component in the document (every row schema carries an id), for NDJSON's contentSchema.
+  const rowId = row.meta()?.id;
+  const rowSchema = rowId === undefined ? z.toJSONSchema(row) : { $ref: `#/components/schemas/${rowId}` };
   return {
     json: { schema: z.array(row) },
-    // One row per line.
-    ndjson: { schema: row },
-    csv: { schema: z.string().meta({ description: `CSV: a header line (${csvHeader}), then one line per row` }) },
+    // A sequential media type: OpenAPI 3.2 describes it with `itemSchema: <row>`. This 3.1 document
+    // uses the fallback the OpenAPI media type registry gives for sequential JSON: the body as text
+    // (what a validator sees), whose content read as a JSON array is `contentSchema`.
+    ndjson: {
+      schema: z.string().meta({
+        description: `NDJSON: one ${rowId ?? "row"} JSON object per line, each line ended by a newline; an empty body when there are no rows. A sequential media type: each line is a ${rowId ?? "row"} (OpenAPI 3.2's itemSchema), and the lines read as a JSON array are contentSchema`,
+        contentMediaType: "application/x-ndjson",
+        contentSchema: { type: "array", items: rowSchema },
+      }),
+    },
+    csv: {
+      schema: z.string().meta({
+        description: `CSV (RFC 4180): a header line (${csvHeader}), then one line per row; text fields quoted, a null CTR empty. Values are exact: a product that starts with =, +, - or @ is sent as stored, so a spreadsheet may read it as a formula (the explorer's Download CSV puts a ' before such a cell)`,
+      }),
+    },
     arrow: {
       schema: z.string().meta({
         format: "binary",
