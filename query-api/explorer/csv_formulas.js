@@ -79,8 +79,10 @@ export function neutraliseFormulas(csv) {
  */
 export function neutraliseFormulaStream(body) {
   const neutraliser = new FormulaNeutraliser();
+  // TextDecoderStream takes any BufferSource; the DOM types want its input named as the body's chunks.
+  const decoder = /** @type {TransformStream<Uint8Array, string>} */ (/** @type {unknown} */ (new TextDecoderStream()));
   return body
-    .pipeThrough(new TextDecoderStream())
+    .pipeThrough(decoder)
     .pipeThrough(
       new TransformStream({
         transform(chunk, controller) {
