@@ -10,7 +10,7 @@ import { type RunningServer, startServer, toApiConfig } from "@ctr/query-api";
 import { loadConfig, type Store } from "@ctr/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createTestApp, insertViews, openTestStore, truncateTables } from "./support/api_server.ts";
+import { createTestApp, insertFileRecords, insertViews, openTestStore, truncateTables } from "./support/api_server.ts";
 import { removeDir, tempDir } from "./support/ingest_fixtures.ts";
 
 interface Operation {
@@ -34,16 +34,7 @@ beforeAll(async () => {
   ({ store, close: closeStore } = await openTestStore());
   await truncateTables(store);
   await insertViews(store, [{ at: "2016-02-01 10:00", platform: "iOS", product: "A1", count: 3 }]);
-  await store.client.insert({
-    table: "ingested_files_v1",
-    format: "JSONEachRow",
-    values: [
-      {
-        ...{ day: "2016-02-01", platform: "iOS", file: "iOS/2016-02-01/a.json", size: 10, etag: "1" },
-        ...{ batches: 1, events: 3, views: 3, ignored: 0, malformed: 0, loaded_at: "2026-01-01 10:00:00.000" },
-      },
-    ],
-  });
+  await insertFileRecords(store, [{ day: "2016-02-01", platform: "iOS", file: "iOS/2016-02-01/a.json" }]);
   await store.client.insert({
     table: "purchase_syncs_v1",
     format: "JSONEachRow",

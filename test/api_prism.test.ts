@@ -12,7 +12,14 @@ import { InProcessSubmitter } from "@ctr/jobs";
 import { type RunningServer, startServer, toApiConfig } from "@ctr/query-api";
 import { loadConfig, type Store } from "@ctr/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, insertPurchases, insertViews, openTestStore, truncateTables } from "./support/api_server.ts";
+import {
+  createTestApp,
+  insertFileRecords,
+  insertPurchases,
+  insertViews,
+  openTestStore,
+  truncateTables,
+} from "./support/api_server.ts";
 import { freePort } from "./support/free_port.ts";
 import { removeDir, tempDir } from "./support/ingest_fixtures.ts";
 
@@ -36,16 +43,7 @@ beforeAll(async () => {
     { at: "2016-02-01 10:05", platform: "Android", product: "B2", count: 2 },
   ]);
   await insertPurchases(store, [{ at: "2016-02-01 10:01", platform: "iOS", product: "A1", count: 1 }]);
-  await store.client.insert({
-    table: "ingested_files_v1",
-    format: "JSONEachRow",
-    values: [
-      {
-        ...{ day: "2016-02-01", platform: "iOS", file: "iOS/2016-02-01/a.json", size: 10, etag: "1" },
-        ...{ batches: 1, events: 3, views: 3, ignored: 0, malformed: 0, loaded_at: "2026-01-01 10:00:00.000" },
-      },
-    ],
-  });
+  await insertFileRecords(store, [{ day: "2016-02-01", platform: "iOS", file: "iOS/2016-02-01/a.json" }]);
   dir = await tempDir("api-prism");
   const config = loadConfig({ CTR_DATA_DIR: dir, EVENTS_SOURCE: path.join(dir, "missing-source") });
   jobs = new InProcessSubmitter(config, store);

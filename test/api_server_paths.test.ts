@@ -9,7 +9,7 @@ import { InProcessSubmitter } from "@ctr/jobs";
 import { type RunningServer, startServer, toApiConfig } from "@ctr/query-api";
 import { loadConfig, type Store } from "@ctr/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, insertViews, openTestStore, truncateTables } from "./support/api_server.ts";
+import { createTestApp, insertFileRecords, insertViews, openTestStore, truncateTables } from "./support/api_server.ts";
 import { removeDir, tempDir } from "./support/ingest_fixtures.ts";
 
 interface OpenApiDocument {
@@ -33,19 +33,14 @@ beforeAll(async () => {
   dir = await tempDir("api-server-paths");
   source = path.join(dir, "events");
   await insertViews(store, [{ at: `${DAY} 10:00`, platform: "iOS", product: "A1", count: 3 }]);
-  const file = (name: string, reason: string) => ({
-    ...{ day: DAY, platform: "iOS", file: `iOS/${DAY}/${name}`, size: 10, etag: "1", batches: 0, events: 0 },
-    ...{ views: 0, ignored: 0, malformed: 0, status: "failed", reason, loaded_at: "2026-01-01 10:00:00.000" },
+  const failed = (name: string, reason: string) => ({
+    ...{ day: DAY, platform: "iOS" as const, file: `iOS/${DAY}/${name}`, views: 0, status: "failed" as const, reason },
   });
-  await store.client.insert({
-    table: "ingested_files_v1",
-    format: "JSONEachRow",
-    values: [
-      file("zz_locked.ndjson", `open '${source}/iOS/${DAY}/zz_locked.ndjson': permission denied`),
-      file("other.ndjson", `read ${OUTSIDE_PATH} failed (EIO) at ${dir}/tmp/shard-1`),
-      file("remote.ndjson", `GET http://ctr:${PASSWORD}@minio:9000/lake/x refused`),
-    ],
-  });
+  await insertFileRecords(store, [
+    failed("zz_locked.ndjson", `open '${source}/iOS/${DAY}/zz_locked.ndjson': permission denied`),
+    failed("other.ndjson", `read ${OUTSIDE_PATH} failed (EIO) at ${dir}/tmp/shard-1`),
+    failed("remote.ndjson", `GET http://ctr:${PASSWORD}@minio:9000/lake/x refused`),
+  ]);
   // No source folder: a submitted backfill fails at once, and its failure names the folder.
   const config = loadConfig({ CTR_DATA_DIR: dir, EVENTS_SOURCE: source });
   jobs = new InProcessSubmitter(config, store);

