@@ -4,6 +4,7 @@ import {
   CTR_PER_HOUR_TABLE,
   type CtrRequest,
   GMT3_OFFSET_MS,
+  PLATFORMS,
   PRODUCT_VIEWS_PER_MINUTE_TABLE,
   PURCHASES_PER_MINUTE_TABLE,
   queryRows,
@@ -79,8 +80,22 @@ export function periodsPerBucket(startMs: number, aggregation: number, periodMin
   return Math.floor((aggregation + periodMinutes - 2) / periodMinutes) + 1;
 }
 
-/** The bound of a request's answer (see CtrRowBound), from one query over system.parts. */
-export async function boundCtrRows(store: Store, request: CtrRequest, params: CtrQueryParams): Promise<CtrRowBound> {
+/**
+ * The bound of a request's answer (see CtrRowBound): for one product, a row per bucket and platform
+ * at most, known without a query (the front-end's commonest request pays nothing); else from one
+ * query over system.parts.
+ */
+export async function boundCtrRows(
+  store: Store,
+  request: CtrRequest,
+  params: CtrQueryParams,
+  maxResultRows: number,
+): Promise<CtrRowBound> {
+  if (request.product !== undefined) {
+    const buckets = Math.ceil((params.end - params.start) / params.step);
+    const atMost = buckets * (request.platform === undefined ? PLATFORMS.length : 1);
+    if (atMost <= maxResultRows) return { atLeast: 0, atMost };
+  }
   const [parts] = await queryRows(store.client, {
     name: "ctr_row_bound",
     query: PART_ROWS,

@@ -46,7 +46,7 @@ export function ctrRoutes(): OpenAPIHono<AppEnv> {
       route: "/ctr",
       request,
       query: (rollups) => buildCtrQuery(request, chooseCtrTables(request, { rollups })),
-      bound: (store) => boundCtrRows(store, request, toCtrQueryParams(request)),
+      bound: (store, maxResultRows) => boundCtrRows(store, request, toCtrQueryParams(request), maxResultRows),
     }),
   });
 }
