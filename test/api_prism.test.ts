@@ -1,7 +1,8 @@
 /**
  * /openapi.json checked by a third-party validator: Stoplight Prism's validating proxy
  * (`prism proxy openapi.json <api> --errors`) stands between the client and a running API, and every
- * request and answer goes through it: the /ctr formats (JSON, NDJSON, CSV, Arrow), errors, /coverage,
+ * request and answer goes through it: the /ctr formats (JSON, NDJSON, CSV, Arrow), /ctr/totals and
+ * /ctr/top, errors, /coverage,
  * /products, /jobs, the probes and the pages. A request or answer the document does not describe
  * comes back from the proxy as its own error, and a softer mismatch as an `sl-violations` header.
  */
@@ -115,6 +116,14 @@ describe("the API through Prism's validating proxy", () => {
     const body = { startTimestamp: "2016-02-01 10:00:00", endTimestamp: "2016-02-01 11:00:00", aggregation: 60 };
     await throughPrism({ method: "POST", path: "/ctr", body, status: 200 });
     await throughPrism({ method: "POST", path: "/ctr", body, accept: "application/x-ndjson", status: 200 });
+  });
+
+  it("/ctr/totals and /ctr/top, JSON and NDJSON", async () => {
+    const top = "startTimestamp=2016-02-01%2000:00:00&endTimestamp=2016-02-02%2000:00:00&by=views&limit=5";
+    for (const accept of ["application/json", "application/x-ndjson", "text/csv"]) {
+      await throughPrism({ path: `/ctr/totals?${RANGE}`, accept, status: 200 });
+      await throughPrism({ path: `/ctr/top?${top}`, accept, status: 200 });
+    }
   });
 
   it("errors the API finds in requests the document allows", async () => {
