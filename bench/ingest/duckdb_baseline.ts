@@ -29,19 +29,20 @@ async function readByShape(files: readonly string[]): Promise<string> {
     .join("\nUNION ALL\n");
 }
 
-/**
- * The DuckDB baseline: two statements over all files, JSON → views Parquet, then per-minute counts
- * from that Parquet. DuckDB runs with its defaults (all cores, 80% of RAM) and without keeping file
- * order, which is what it is fastest at.
- */
-export async function convertWithDuckDb(
-  files: readonly string[],
-  outDir: string,
-  /** DuckDB threads. Default: every core. */
-  threads = os.availableParallelism(),
-): Promise<BaselineDetail> {
+/** The two statements of a DuckDB floor: the views as Parquet, then per-minute counts of them. */
+interface FloorStatements {
+  engine: string;
+  threads: number;
+  /** The SELECT of the views, written to views.parquet. */
+  views: string;
+  /** The per-minute GROUP BY over `read_parquet(views.parquet)`, written to minute_counts.parquet. */
+  counts: (viewsParquet: string) => string;
+}
+
+/** Runs a floor's two statements in a fresh DuckDB, timing each, and reads back what the counts add up to. */
+async function runFloor(floor: FloorStatements, outDir: string): Promise<BaselineDetail> {
   const instance = await DuckDBInstance.create(":memory:", {
-    threads: String(threads),
+    threads: String(floor.threads),
     preserve_insertion_order: "false",
     temp_directory: path.join(outDir, "tmp"),
   });
@@ -50,22 +51,10 @@ export async function convertWithDuckDb(
   const counts = path.join(outDir, "minute_counts.parquet");
   try {
     const t0 = performance.now();
-    await connection.run(
-      `COPY (
-         SELECT e.data.timestamp_unixtime_ms AS ts_ms, e.data.custom_attributes.codeColor AS product,
-                regexp_extract(filename, ${PLATFORM_FROM_PATH}, 1) AS platform,
-                e.data.event_id AS event_id, e.data.session_id AS session_id, mpid, filename AS source_file
-         FROM (${await readByShape(files)})
-         WHERE ${IS_VIEW}
-       ) TO ${quotePath(views)} (FORMAT parquet, COMPRESSION zstd)`,
-    );
+    await connection.run(`COPY (${floor.views}) TO ${quotePath(views)} (FORMAT parquet, COMPRESSION zstd)`);
     const t1 = performance.now();
     await connection.run(
-      `COPY (
-         SELECT make_timestamptz(CAST(floor(ts_ms / 60000) * 60000000 AS BIGINT)) AS minute,
-                platform, product, count(*)::UBIGINT AS views
-         FROM read_parquet(${quotePath(views)}) GROUP BY ALL ORDER BY ALL
-       ) TO ${quotePath(counts)} (FORMAT parquet, COMPRESSION zstd)`,
+      `COPY (${floor.counts(quotePath(views))}) TO ${quotePath(counts)} (FORMAT parquet, COMPRESSION zstd)`,
     );
     const t2 = performance.now();
     const check = await connection.runAndReadAll(
@@ -73,7 +62,7 @@ export async function convertWithDuckDb(
     );
     const row = check.getRowObjectsJS()[0] ?? {};
     return {
-      engine: "duckdb",
+      engine: floor.engine,
       statements: 2,
       views: Number(row.views ?? 0),
       minuteRows: Number(row.rows ?? 0),
@@ -86,6 +75,37 @@ export async function convertWithDuckDb(
   }
 }
 
+/** A view's UTC minute as DuckDB's timestamp. */
+const MINUTE = "make_timestamptz(CAST(floor(ts_ms / 60000) * 60000000 AS BIGINT)) AS minute";
+
+/**
+ * The DuckDB baseline: two statements over all files, JSON → views Parquet, then per-minute counts
+ * from that Parquet. DuckDB runs with its defaults (all cores, 80% of RAM) and without keeping file
+ * order, which is what it is fastest at.
+ */
+export async function convertWithDuckDb(
+  files: readonly string[],
+  outDir: string,
+  /** DuckDB threads. Default: every core. */
+  threads = os.availableParallelism(),
+): Promise<BaselineDetail> {
+  return runFloor(
+    {
+      engine: "duckdb",
+      threads,
+      views: `SELECT e.data.timestamp_unixtime_ms AS ts_ms, e.data.custom_attributes.codeColor AS product,
+                     regexp_extract(filename, ${PLATFORM_FROM_PATH}, 1) AS platform,
+                     e.data.event_id AS event_id, e.data.session_id AS session_id, mpid, filename AS source_file
+              FROM (${await readByShape(files)})
+              WHERE ${IS_VIEW}`,
+      counts: (views) =>
+        `SELECT ${MINUTE}, platform, product, count(*)::UBIGINT AS views
+         FROM read_parquet(${views}) GROUP BY ALL ORDER BY ALL`,
+    },
+    outDir,
+  );
+}
+
 /** The plain pipeline's batch shape: the ids as the 64-bit integers they are, nothing else added. */
 const PLAIN_COLUMNS = `{events: 'STRUCT(event_type VARCHAR, data STRUCT(event_name VARCHAR, timestamp_unixtime_ms DOUBLE, event_id BIGINT, session_id BIGINT, custom_attributes STRUCT(codeColor VARCHAR)))[]', mpid: 'BIGINT'}`;
 
@@ -96,49 +116,19 @@ const PLAIN_COLUMNS = `{events: 'STRUCT(event_type VARCHAR, data STRUCT(event_na
  * without any of the product's output choices.
  */
 export async function convertPlainWithDuckDb(files: readonly string[], outDir: string): Promise<BaselineDetail> {
-  const instance = await DuckDBInstance.create(":memory:", {
-    threads: String(os.availableParallelism()),
-    preserve_insertion_order: "false",
-    temp_directory: path.join(outDir, "tmp"),
-  });
-  const connection = await instance.connect();
-  const views = path.join(outDir, "views.parquet");
-  const counts = path.join(outDir, "minute_counts.parquet");
-  try {
-    const t0 = performance.now();
-    await connection.run(
-      `COPY (
-         SELECT e.data.timestamp_unixtime_ms AS ts_ms, e.data.custom_attributes.codeColor AS product,
-                e.data.event_id AS event_id, e.data.session_id AS session_id, mpid
-         FROM (SELECT unnest(events) AS e, mpid
-               FROM read_json([${files.map(quotePath).join(", ")}], format = 'newline_delimited',
-                              columns = ${PLAIN_COLUMNS}))
-         WHERE ${IS_VIEW}
-       ) TO ${quotePath(views)} (FORMAT parquet, COMPRESSION zstd)`,
-    );
-    const t1 = performance.now();
-    await connection.run(
-      `COPY (
-         SELECT make_timestamptz(CAST(floor(ts_ms / 60000) * 60000000 AS BIGINT)) AS minute, product,
-                count(*)::UBIGINT AS views
-         FROM read_parquet(${quotePath(views)}) GROUP BY ALL
-       ) TO ${quotePath(counts)} (FORMAT parquet, COMPRESSION zstd)`,
-    );
-    const t2 = performance.now();
-    const totals = await connection.runAndReadAll(
-      `SELECT count(*)::BIGINT AS rows, coalesce(sum(views), 0)::BIGINT AS views FROM read_parquet(${quotePath(counts)})`,
-    );
-    const row = totals.getRowObjectsJS()[0] ?? {};
-    return {
+  return runFloor(
+    {
       engine: "duckdb-plain",
-      statements: 2,
-      views: Number(row.views ?? 0),
-      minuteRows: Number(row.rows ?? 0),
-      convertMs: t1 - t0,
-      countsMs: t2 - t1,
-    };
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+      threads: os.availableParallelism(),
+      views: `SELECT e.data.timestamp_unixtime_ms AS ts_ms, e.data.custom_attributes.codeColor AS product,
+                     e.data.event_id AS event_id, e.data.session_id AS session_id, mpid
+              FROM (SELECT unnest(events) AS e, mpid
+                    FROM read_json([${files.map(quotePath).join(", ")}], format = 'newline_delimited',
+                                   columns = ${PLAIN_COLUMNS}))
+              WHERE ${IS_VIEW}`,
+      counts: (views) =>
+        `SELECT ${MINUTE}, product, count(*)::UBIGINT AS views FROM read_parquet(${views}) GROUP BY ALL`,
+    },
+    outDir,
+  );
 }

@@ -46,14 +46,27 @@ export function compactJson(text: string): string {
 
 const MARKER = "bench-input.json";
 
-/** The input its marker under `dir` still describes, or else the day folder under `dir`, emptied. */
-async function reusedOrEmptied(dir: string): Promise<IngestInput | string> {
+/**
+ * The input its marker under `dir` still describes, or else `dir` emptied, with its `folder` (by
+ * default the sample's day folder) made.
+ */
+async function reusedOrEmptied(dir: string, folder = path.join(PLATFORM, DAY)): Promise<IngestInput | string> {
   const existing = await reuse(path.join(dir, MARKER));
   if (existing) return existing;
   await rm(dir, { recursive: true, force: true });
-  const folder = path.join(dir, PLATFORM, DAY);
-  await mkdir(folder, { recursive: true });
-  return folder;
+  await mkdir(path.join(dir, folder), { recursive: true });
+  return path.join(dir, folder);
+}
+
+/** The input of the sample's day in `dir`, its files in order, with the marker that lets a later run reuse it. */
+async function recorded(
+  dir: string,
+  files: string[],
+  what: Pick<IngestInput, "bytes" | "views" | "description">,
+): Promise<IngestInput> {
+  const input: IngestInput = { dir, from: DAY, to: DAY, files: files.sort(), ...what };
+  await writeFile(path.join(dir, MARKER), JSON.stringify(input, null, 2));
+  return input;
 }
 
 /**
@@ -86,17 +99,11 @@ export async function prepareSampleInput(workDir: string, copies: number): Promi
   }
   const size = (await stat(first)).size;
   // Every batch of the sample holds one product view inside the day.
-  const input: IngestInput = {
-    dir,
-    from: DAY,
-    to: DAY,
-    files,
+  return recorded(dir, files, {
     bytes: size * copies,
     views: batches * copies,
     description: `the real sample (${REAL_SAMPLE.split("/").at(-1)}) as ${copies} compact NDJSON files in ${PLATFORM}/${DAY}/`,
-  };
-  await writeFile(path.join(dir, MARKER), JSON.stringify(input, null, 2));
-  return input;
+  });
 }
 
 /**
@@ -142,18 +149,11 @@ export async function prepareSmallFilesInput(
       files.push(copy);
     }
   }
-  files.sort();
-  const input: IngestInput = {
-    dir,
-    from: DAY,
-    to: DAY,
-    files,
+  return recorded(dir, files, {
     bytes: one.bytes * copies,
     views: one.views * copies,
     description: `the real sample as ${copies} × ${firstCopy.length} compact NDJSON files of ≈ ${Math.round(one.bytes / firstCopy.length / 1024)} KB in ${PLATFORM}/${DAY}/`,
-  };
-  await writeFile(path.join(dir, MARKER), JSON.stringify(input, null, 2));
-  return input;
+  });
 }
 
 /** The platform folders of the day workload: the contract's three. */
@@ -161,21 +161,19 @@ const DAY_PLATFORMS = ["iOS", "Android", "MobileWeb"] as const;
 
 /**
  * A day at production volume: one GMT-3 day of three platform folders, each holding the real sample
- * as compact NDJSON `copies` times (40: ≈ 1.9 GB of JSON, 1.45 GB on disk, 5,715,960 views), every fourth file gzipped at
- * level 1, as an exporter that compresses some of its output leaves it. Built under `workDir` (reused
+ * as compact NDJSON `copies` times (40: ≈ 1.9 GB of JSON, 1.45 GB on disk, 5,715,960 views), every
+ * fourth file gzipped at level 1, as an exporter that compresses some of its output leaves it. Built under `workDir` (reused
  * while present); undefined when the sample is absent.
  */
 export async function prepareDayInput(workDir: string, copies: number): Promise<IngestInput | undefined> {
   const one = await prepareSampleInput(workDir, 1);
   if (!one?.files[0]) return undefined;
   const dir = path.join(workDir, `sample-day-${copies}`);
-  const existing = await reuse(path.join(dir, MARKER));
-  if (existing) return existing;
-  await rm(dir, { recursive: true, force: true });
+  const emptied = await reusedOrEmptied(dir, ".");
+  if (typeof emptied !== "string") return emptied;
   process.stderr.write(`bench: writing a day of ${DAY_PLATFORMS.length} × ${copies} sample files, a quarter gzipped\n`);
   const ndjson = one.files[0];
   const gzipped = path.join(dir, "part.ndjson.gz");
-  await mkdir(dir, { recursive: true });
   await pipeline(createReadStream(ndjson), createGzip({ level: constants.Z_BEST_SPEED }), createWriteStream(gzipped));
   const files: string[] = [];
   let bytes = 0;
@@ -191,16 +189,9 @@ export async function prepareDayInput(workDir: string, copies: number): Promise<
     }
   }
   await rm(gzipped);
-  files.sort();
-  const input: IngestInput = {
-    dir,
-    from: DAY,
-    to: DAY,
-    files,
+  return recorded(dir, files, {
     bytes,
     views: one.views * copies * DAY_PLATFORMS.length,
     description: `a day of ${DAY_PLATFORMS.join(", ")}: the real sample as ${copies} compact NDJSON files per platform, every fourth gzipped (level 1)`,
-  };
-  await writeFile(path.join(dir, MARKER), JSON.stringify(input, null, 2));
-  return input;
+  });
 }
