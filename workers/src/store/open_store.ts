@@ -13,6 +13,7 @@ import {
 } from "@ctr/schemas";
 import type * as ChdbConnection from "chdb/connection";
 import { clickhouseLogOptions } from "./clickhouse_logger.ts";
+import { processLock, redisLock } from "./partition_lock.ts";
 import { checkStoreFree } from "./store_lock.ts";
 
 // chdb/connection is typed against the deprecated @clickhouse/client-common, which the client no
@@ -62,9 +63,15 @@ function namingTheSettings(clickhouse: { url: string; username?: string }, error
  * chDB binds one data directory per process: open the embedded store in one process only.
  * The client's own log lines go to `logger` (default: the process's pino logger at info).
  */
-export function openStore(clickhouse: Config["clickhouse"], logger: Logger = createLogger()): Store {
+export function openStore(
+  clickhouse: Config["clickhouse"],
+  logger: Logger = createLogger(),
+  { redisUrl }: { redisUrl?: string } = {},
+): Store {
   const log = clickhouseLogOptions(logger);
   if (clickhouse.kind === "server") {
+    // Workers of the queue may write one month of a server at once: they take turns through Redis.
+    const lock = redisUrl ? redisLock(redisUrl, `${clickhouse.url}/${clickhouse.database}`) : processLock();
     const client = createClient({
       log,
       url: clickhouse.url,
@@ -99,8 +106,12 @@ export function openStore(clickhouse: Config["clickhouse"], logger: Logger = cre
       database: clickhouse.database,
       ...(clickhouse.cluster ? { cluster: clickhouse.cluster } : {}),
       changes: { local: 0 },
+      exclusive: (key, body) => lock.run(key, body),
       ensureDatabase,
-      close: () => client.close(),
+      close: async () => {
+        await lock.close();
+        await client.close();
+      },
     };
   }
   mkdirSync(clickhouse.path, { recursive: true });
@@ -111,11 +122,13 @@ export function openStore(clickhouse: Config["clickhouse"], logger: Logger = cre
     connection: openChdb(clickhouse.path) as unknown as ClientConnection,
     clickhouse_settings: OUTPUT_SETTINGS,
   });
+  const lock = processLock();
   return {
     client,
     kind: "embedded",
     database: "default",
     changes: { local: 0 },
+    exclusive: (key, body) => lock.run(key, body),
     ensureDatabase: async () => {},
     close: () => client.close(),
   };
@@ -130,7 +143,7 @@ export async function withStore<T>(
   store: Store | undefined,
   body: (store: Store) => Promise<T>,
 ): Promise<T> {
-  const opened = store ?? openStore(config.clickhouse, createLogger({ level: config.logLevel }));
+  const opened = store ?? openStore(config.clickhouse, createLogger({ level: config.logLevel }), config);
   try {
     await migrate(opened);
     return await body(opened);
