@@ -13,6 +13,7 @@ import {
 } from "@ctr/schemas";
 import type * as ChdbConnection from "chdb/connection";
 import { clickhouseLogOptions } from "./clickhouse_logger.ts";
+import { outdatedPartPaths, removeDroppedTables, removeOutdatedParts } from "./leftover_parts.ts";
 import { processLock, redisLock } from "./partition_lock.ts";
 import { checkStoreFree } from "./store_lock.ts";
 
@@ -116,6 +117,7 @@ export function openStore(
   }
   mkdirSync(clickhouse.path, { recursive: true });
   checkStoreFree(clickhouse.path);
+  removeDroppedTables(clickhouse.path);
   // chDB ignores the client's `database`: its tables live in `default`.
   const client = createClient({
     log,
@@ -123,15 +125,21 @@ export function openStore(
     clickhouse_settings: OUTPUT_SETTINGS,
   });
   const lock = processLock();
-  return {
+  const store: Store = {
     client,
     kind: "embedded",
     database: "default",
     changes: { local: 0 },
     exclusive: (key, body) => lock.run(key, body),
     ensureDatabase: async () => {},
-    close: () => client.close(),
+    async close() {
+      // What this process's replacements made outdated goes with it, not at the next start.
+      const outdated = await outdatedPartPaths(store).catch(() => []);
+      await client.close();
+      removeOutdatedParts(outdated);
+    },
   };
+  return store;
 }
 
 /**
