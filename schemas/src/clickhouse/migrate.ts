@@ -165,7 +165,7 @@ export async function migrate(
   if (store.cluster) await checkReplicated(store, migrations);
   // An up-to-date store stops here: the checks below read the whole history, so they run only when
   // the layout is older or a migration added a table (a new rollup, or one the store lost).
-  if (applied.length === 0 && (await storeLayoutVersion(store)) >= STORE_LAYOUT_VERSION) return applied;
+  if (applied.length === 0 && storeLayoutVersion(before) >= STORE_LAYOUT_VERSION) return applied;
   await relayoutTables(store, onRelayout);
   // A store that held per-minute rows before its rollups existed gains them here.
   const fills = await fillMissingRollups(store);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { onCluster } from "./cluster_ddl.ts";
 import { queryRows, runCommand } from "./query.ts";
 import type { Store } from "./store.ts";
 import { CTR_PER_DAY_TABLE, CTR_PER_HOUR_TABLE } from "./tables/ctr_rollups.ts";
@@ -19,7 +20,7 @@ import { PURCHASES_PER_MINUTE_TABLE } from "./tables/purchases_per_minute.ts";
  */
 export const STORE_LAYOUT_VERSION = 2;
 
-/** The table that records the layout version (migration 0007). */
+/** The table whose comment records the layout version (migration 0007). */
 export const STORE_LAYOUT_TABLE = "store_layout_v1";
 
 /** A table's partition and sorting keys, as ClickHouse prints them in system.tables. */
@@ -55,22 +56,22 @@ export const TABLE_LAYOUTS: readonly TableLayout[] = [
   },
 ];
 
-/** The layout version the store records (0 for none: a store from before the record, or a fresh one). */
-export async function storeLayoutVersion(store: Store): Promise<number> {
-  const [row] = await queryRows(store.client, {
-    name: "store_layout.version",
-    query: `SELECT max(version) AS version FROM ${STORE_LAYOUT_TABLE}`,
-    schema: z.object({ version: z.coerce.number() }),
-  });
-  return row?.version ?? 0;
+const LAYOUT_COMMENT = /^layout (\d+)$/;
+
+/**
+ * The layout version the store records, from the schema's comments as migrate reads them (`table`
+ * → comment): 0 for none (a store from before the record, or one whose record was never set).
+ */
+export function storeLayoutVersion(schema: ReadonlyMap<string, string>): number {
+  return Number(LAYOUT_COMMENT.exec(schema.get(STORE_LAYOUT_TABLE) ?? "")?.[1] ?? 0);
 }
 
-/** Records that the store has the current layout, its rollups filled. */
+/** Records that the store has the current layout, its rollups filled: the table's comment, no data written. */
 export async function recordStoreLayout(store: Store): Promise<void> {
+  const statement = `ALTER TABLE ${STORE_LAYOUT_TABLE} MODIFY COMMENT 'layout ${STORE_LAYOUT_VERSION}'`;
   await runCommand(store.client, {
     name: "store_layout.record",
-    query: `INSERT INTO ${STORE_LAYOUT_TABLE} (version, changed_at) VALUES ({version:UInt32}, now64(3))`,
-    params: { version: STORE_LAYOUT_VERSION },
+    query: store.cluster ? onCluster(statement, store.cluster) : statement,
   });
 }
 

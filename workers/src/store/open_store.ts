@@ -13,6 +13,7 @@ import {
 } from "@ctr/schemas";
 import type * as ChdbConnection from "chdb/connection";
 import { clickhouseLogOptions } from "./clickhouse_logger.ts";
+import { removeEmptyDefinitions, reportingDiskFull } from "./disk_full.ts";
 import { outdatedPartPaths, removeDroppedTables, removeOutdatedParts } from "./leftover_parts.ts";
 import { processLock, redisLock } from "./partition_lock.ts";
 import { checkStoreFree } from "./store_lock.ts";
@@ -118,12 +119,16 @@ export function openStore(
   mkdirSync(clickhouse.path, { recursive: true });
   checkStoreFree(clickhouse.path);
   removeDroppedTables(clickhouse.path);
+  removeEmptyDefinitions(clickhouse.path);
   // chDB ignores the client's `database`: its tables live in `default`.
-  const client = createClient({
-    log,
-    connection: openChdb(clickhouse.path) as unknown as ClientConnection,
-    clickhouse_settings: OUTPUT_SETTINGS,
-  });
+  const client = reportingDiskFull(
+    createClient({
+      log,
+      connection: openChdb(clickhouse.path) as unknown as ClientConnection,
+      clickhouse_settings: OUTPUT_SETTINGS,
+    }),
+    clickhouse.path,
+  );
   const lock = processLock();
   const store: Store = {
     client,
