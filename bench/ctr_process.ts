@@ -4,8 +4,12 @@ import { fileURLToPath } from "node:url";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-/** What `npx ctr` runs: the jobs package's bin, which starts the compiled CLI (jobs/dist). */
-export const CTR = path.join(REPO_ROOT, "jobs", "bin", "ctr.js");
+/**
+ * What `npx ctr` runs: the jobs package's bin, which starts the compiled CLI (jobs/dist); or
+ * CTR_BENCH_BIN, a CLI built elsewhere (a long run that `npm run build` must not change under it).
+ */
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: the bench's own switch, not the deployment's configuration
+export const CTR = process.env.CTR_BENCH_BIN ?? path.join(REPO_ROOT, "jobs", "bin", "ctr.js");
 
 /** The embedded defaults under `dataDir`, whatever distributed settings the caller's shell exports. */
 export function embeddedEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {

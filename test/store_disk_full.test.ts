@@ -41,7 +41,10 @@ describe("a disk that fills during the first migrations", () => {
     expect(freed, freed.stderr).toMatchObject({ code: 0 });
     expect(freed.stdout).toContain("applied 0007_store_layout.sql");
     const again = await runCtr(["migrate"], env);
-    expect(again).toMatchObject({ code: 0, stdout: "ClickHouse (embedded, database default) is up to date: no migration to apply\n" });
+    expect(again).toMatchObject({
+      code: 0,
+      stdout: "ClickHouse (embedded, database default) is up to date: no migration to apply\n",
+    });
 
     const served = await startCtrServe(env);
     try {

@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { generate } from "@ctr/jobs";
-import { loadConfig, queryRows, type Store, STORE_LAYOUT_VERSION, TABLE_LAYOUTS } from "@ctr/schemas";
+import { loadConfig, queryRows, STORE_LAYOUT_VERSION, type Store, TABLE_LAYOUTS } from "@ctr/schemas";
 import { openStore } from "@ctr/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -69,7 +69,14 @@ beforeAll(async () => {
   const raw = path.join(data, "raw");
   await generate({ from: FROM, to: TO, scale: 0.01, seed: "upgrade", outDir: raw });
   olderCli = await buildOlderCli(LAYOUT_V1_COMMIT, path.join(dir, "older"));
-  await olderCtr(["orders", "load", "--orders", path.join(raw, "orders.csv"), "--items", path.join(raw, "order_items.csv")]);
+  await olderCtr([
+    "orders",
+    "load",
+    "--orders",
+    path.join(raw, "orders.csv"),
+    "--items",
+    path.join(raw, "order_items.csv"),
+  ]);
   await olderCtr(["backfill", "--from", FROM, "--to", TO]);
 }, 300_000);
 
@@ -82,7 +89,8 @@ describe("a store of the day-partitioned layout", () => {
     const before = await withOpened(async (store) => {
       const keys = await queryRows(store.client, {
         name: "test.keys",
-        query: "SELECT name, partition_key FROM system.tables WHERE database = currentDatabase() AND name = 'product_views_per_minute_v1'",
+        query:
+          "SELECT name, partition_key FROM system.tables WHERE database = currentDatabase() AND name = 'product_views_per_minute_v1'",
         schema: Keys,
       });
       // What the older commit wrote: a partition per folder day and platform.
@@ -100,7 +108,8 @@ describe("a store of the day-partitioned layout", () => {
       expect(await contents(store)).toEqual(before);
       const keys = await queryRows(store.client, {
         name: "test.keys",
-        query: "SELECT name, partition_key FROM system.tables WHERE database = currentDatabase() AND name IN {names:Array(String)}",
+        query:
+          "SELECT name, partition_key FROM system.tables WHERE database = currentDatabase() AND name IN {names:Array(String)}",
         params: { names: TABLE_LAYOUTS.map((l) => l.table) },
         schema: Keys,
       });
@@ -123,7 +132,10 @@ describe("a store of the day-partitioned layout", () => {
     });
 
     const again = await runCtr(["migrate"], env);
-    expect(again).toMatchObject({ code: 0, stdout: "ClickHouse (embedded, database default) is up to date: no migration to apply\n" });
+    expect(again).toMatchObject({
+      code: 0,
+      stdout: "ClickHouse (embedded, database default) is up to date: no migration to apply\n",
+    });
   });
 
   it("re-runs a day on the upgraded store with the same totals", async () => {

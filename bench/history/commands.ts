@@ -4,7 +4,7 @@ import path from "node:path";
 import { freePort } from "../../test/support/free_port.ts";
 import { CTR, embeddedEnv, mustRun } from "../ctr_process.ts";
 
-const PROBE = path.join(path.dirname(CTR), "..", "..", "bench", "exit_probe.mjs");
+const PROBE = path.join(import.meta.dirname, "..", "exit_probe.mjs");
 
 /** One command as a user runs it: its wall time from spawn to exit and its peak RSS. */
 export interface CommandRun {

@@ -15,9 +15,13 @@ const WORKSPACES = ["schemas", "workers", "query-api", "jobs"];
 export async function buildOlderCli(commit: string, dir: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   const archive = path.join(dir, "src.tar");
-  await run("git", ["archive", "--format=tar", "-o", archive, commit, "package.json", "tsconfig.base.json", ...WORKSPACES], {
-    cwd: REPO_ROOT,
-  });
+  await run(
+    "git",
+    ["archive", "--format=tar", "-o", archive, commit, "package.json", "tsconfig.base.json", ...WORKSPACES],
+    {
+      cwd: REPO_ROOT,
+    },
+  );
   await run("tar", ["-xf", archive, "-C", dir]);
   const modules = path.join(dir, "node_modules");
   await mkdir(path.join(modules, "@ctr"), { recursive: true });
@@ -29,11 +33,18 @@ export async function buildOlderCli(commit: string, dir: string): Promise<string
     await symlink(path.join(dir, workspace), path.join(modules, "@ctr", workspace));
     for (const own of await readdir(path.join(REPO_ROOT, workspace, "node_modules")).catch(() => [])) {
       await mkdir(path.join(dir, workspace, "node_modules"), { recursive: true });
-      await symlink(path.join(REPO_ROOT, workspace, "node_modules", own), path.join(dir, workspace, "node_modules", own));
+      await symlink(
+        path.join(REPO_ROOT, workspace, "node_modules", own),
+        path.join(dir, workspace, "node_modules", own),
+      );
     }
   }
-  await run(process.execPath, [path.join(REPO_ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "jobs/scripts/build.ts"], {
-    cwd: dir,
-  });
+  await run(
+    process.execPath,
+    [path.join(REPO_ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "jobs/scripts/build.ts"],
+    {
+      cwd: dir,
+    },
+  );
   return path.join(dir, "jobs", "bin", "ctr.js");
 }

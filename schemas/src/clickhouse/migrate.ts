@@ -4,11 +4,17 @@ import { z } from "zod";
 import { packageAsset } from "../runtime/package_asset.ts";
 import { onCluster } from "./cluster_ddl.ts";
 import { ctrDaysOfFolders, fillMissingCtrDays } from "./ctr_rollup_refresh.ts";
-import { queryRows, runCommand } from "./query.ts";
 import { lastDayOfMonth } from "./month_partition.ts";
+import { queryRows, runCommand } from "./query.ts";
 import { fillMissingRollups, type RollupFill } from "./rollup_fill.ts";
 import type { Store } from "./store.ts";
-import { recordStoreLayout, type Relayout, relayoutTables, STORE_LAYOUT_VERSION, storeLayoutVersion } from "./store_layout.ts";
+import {
+  type Relayout,
+  recordStoreLayout,
+  relayoutTables,
+  STORE_LAYOUT_VERSION,
+  storeLayoutVersion,
+} from "./store_layout.ts";
 
 /** Listed in package.json "runtimeAssets", so the build carries the files along. */
 const MIGRATIONS = "src/clickhouse/migrations";

@@ -61,7 +61,11 @@ async function refillPartition(
     fill: (staging) =>
       runCommand(store.client, {
         name: `fill_staging_${rollup.table}`,
-        query: rollupInsert(source, rollup, { from: source, into: staging, where: "_partition_id = {partitionId:String}" }),
+        query: rollupInsert(source, rollup, {
+          from: source,
+          into: staging,
+          where: "_partition_id = {partitionId:String}",
+        }),
         params: { partitionId },
       }),
   });

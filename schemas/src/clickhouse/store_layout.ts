@@ -108,7 +108,10 @@ export async function relayoutTables(store: Store, onTable?: (relayout: Relayout
   const done: Relayout[] = [];
   for (const layout of TABLE_LAYOUTS) {
     const held = tables.find((t) => t.name === layout.table);
-    if (!held || (flat(held.partition_key) === flat(layout.partitionBy) && flat(held.sorting_key) === flat(layout.orderBy))) {
+    if (
+      !held ||
+      (flat(held.partition_key) === flat(layout.partitionBy) && flat(held.sorting_key) === flat(layout.orderBy))
+    ) {
       continue;
     }
     if (store.cluster) {
@@ -129,7 +132,10 @@ async function relayoutTable(store: Store, { table, partitionBy, orderBy }: Tabl
   const run = (name: string, query: string, params?: Record<string, unknown>) =>
     runCommand(store.client, { name: `store_layout.${name}`, query, ...(params ? { params } : {}) });
   await run("drop_leftover", `DROP TABLE IF EXISTS ${copy} SYNC`);
-  await run("create", `CREATE TABLE ${copy} AS ${table} ENGINE = MergeTree PARTITION BY ${partitionBy} ORDER BY (${orderBy})`);
+  await run(
+    "create",
+    `CREATE TABLE ${copy} AS ${table} ENGINE = MergeTree PARTITION BY ${partitionBy} ORDER BY (${orderBy})`,
+  );
   const months = await queryRows(store.client, {
     name: "store_layout.months",
     query: `SELECT DISTINCT ${partitionBy} AS month FROM ${table} ORDER BY month`,
@@ -144,7 +150,9 @@ async function relayoutTable(store: Store, { table, partitionBy, orderBy }: Tabl
     schema: z.object({ before: z.coerce.number(), after: z.coerce.number() }),
   });
   if (!counted || counted.before !== counted.after) {
-    throw new Error(`${table}: the copy in the new layout holds ${counted?.after} rows, not ${counted?.before}; nothing was changed`);
+    throw new Error(
+      `${table}: the copy in the new layout holds ${counted?.after} rows, not ${counted?.before}; nothing was changed`,
+    );
   }
   await run("exchange", `EXCHANGE TABLES ${table} AND ${copy}`);
   await run("drop_old", `DROP TABLE ${copy} SYNC`);

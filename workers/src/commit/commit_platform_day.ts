@@ -3,10 +3,10 @@ import {
   ctrDaysOfFolders,
   ctrDaysOfViews,
   getIngestedFiles,
-  monthPartitionId,
   INGESTED_FILE_MANIFEST_STRUCTURE,
   INGESTED_FILES_TABLE,
   isIncompleteFile,
+  monthPartitionId,
   type Platform,
   PRODUCT_VIEWS_PER_DAY_TABLE,
   PRODUCT_VIEWS_PER_MINUTE_TABLE,
@@ -246,7 +246,10 @@ async function commitManifests(
   const allIds = manifests.map((m) => m.id);
   // The (day, platform) is one slice of its month's partition; the month's other days are carried over.
   const params = { day, platform };
-  const slice = { partitionId: monthPartitionId(day), slice: { where: "day = {day:Date} AND platform = {platform:String}", params } };
+  const slice = {
+    partitionId: monthPartitionId(day),
+    slice: { where: "day = {day:Date} AND platform = {platform:String}", params },
+  };
   // Fills a staging table by an INSERT ... SELECT whose values are bound.
   const insertInto = (query: string, queryParams: Record<string, string>, name: string) => (staging: string) =>
     runCommand(deps.store.client, { name, query: query.replace("{staging}", staging), params: queryParams });

@@ -1,4 +1,4 @@
-import { readdirSync, rmSync, statSync, statfsSync } from "node:fs";
+import { readdirSync, rmSync, statfsSync, statSync } from "node:fs";
 import path from "node:path";
 import type { ClickHouseClient } from "@clickhouse/client";
 
@@ -69,7 +69,9 @@ function holdsParts(dir: string): boolean {
     }
   };
   return list(store).some((prefix) =>
-    list(path.join(store, prefix)).some((uuid) => list(path.join(store, prefix, uuid)).some((entry) => PART.test(entry))),
+    list(path.join(store, prefix)).some((uuid) =>
+      list(path.join(store, prefix, uuid)).some((entry) => PART.test(entry)),
+    ),
   );
 }
 
