@@ -69,14 +69,8 @@ beforeAll(async () => {
   const raw = path.join(data, "raw");
   await generate({ from: FROM, to: TO, scale: 0.01, seed: "upgrade", outDir: raw });
   olderCli = await buildOlderCli(LAYOUT_V1_COMMIT, path.join(dir, "older"));
-  await olderCtr([
-    "orders",
-    "load",
-    "--orders",
-    path.join(raw, "orders.csv"),
-    "--items",
-    path.join(raw, "order_items.csv"),
-  ]);
+  const csv = (name: string) => path.join(raw, `${name}.csv`);
+  await olderCtr(["orders", "load", "--orders", csv("orders"), "--items", csv("order_items")]);
   await olderCtr(["backfill", "--from", FROM, "--to", TO]);
 }, 300_000);
 

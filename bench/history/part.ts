@@ -1,9 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
+import { partFolderCount } from "@ctr/workers";
 import { CTR, embeddedEnv, mustRun } from "../ctr_process.ts";
 import { type BenchRow, describeMachine, MB, ms, writeResult } from "../report.ts";
-import { type CommandRun, measureServe, partFolders, runCommand, type ServeRun } from "./commands.ts";
+import { type CommandRun, measureServe, runCommand, type ServeRun } from "./commands.ts";
 
 export interface HistoryOptions {
   /** Days of history (`--history-days`, default 730) of `ctr generate --scale` (`--history-scale`, default 0.005). */
@@ -54,7 +55,7 @@ function storeStats(
 ): StoreStats & { partFolders: number; clickhouseBytes: number; parquetBytes: number } {
   const clickhouseDir = path.join(dataDir, "clickhouse");
   // Counted before the store is opened again: what the last command left.
-  const folders = partFolders(clickhouseDir);
+  const folders = partFolderCount(clickhouseDir);
   const du = (dir: string) => Number(execFileSync("du", ["-sb", dir]).toString().split("\t")[0]);
   const clickhouseBytes = du(clickhouseDir);
   const stats = JSON.parse(
@@ -216,83 +217,34 @@ export async function runHistoryPart(options: HistoryOptions): Promise<BenchRow[
   });
   const h = figures.serve.history;
   const o = figures.serve.oneDay;
-  const row = (figure: string, value: number, unit: string, target?: string, ok?: boolean): BenchRow => ({
-    part: "history",
-    figure,
-    value,
-    unit,
-    ...(target ? { target, ok } : {}),
+  const row = (figure: string, value: number, unit: string): BenchRow => ({ part: "history", figure, value, unit });
+  /** A figure with the issue's upper bound. */
+  const atMost = (figure: string, value: number, unit: string, bound: number): BenchRow => ({
+    ...row(figure, value, unit),
+    target: `≤ ${bound}`,
+    ok: value <= bound,
   });
   return [
-    row(
+    atMost(
       `load ${options.days} days × 3 platforms (one ctr backfill)`,
       figures.load.minutes,
       "min",
-      `≤ ${TARGETS.loadMinutes}`,
-      figures.load.minutes <= TARGETS.loadMinutes,
+      TARGETS.loadMinutes,
     ),
-    row(
-      "ctr migrate, history",
-      figures.migrate.history.medianMs / 1000,
-      "s",
-      `≤ ${TARGETS.migrateS}`,
-      figures.migrate.history.medianMs / 1000 <= TARGETS.migrateS,
-    ),
+    atMost("ctr migrate, history", figures.migrate.history.medianMs / 1000, "s", TARGETS.migrateS),
     row("ctr migrate, one day", figures.migrate.oneDay.medianMs / 1000, "s"),
-    row(
-      "one-day backfill, history / one day",
-      ratios.backfillDay,
-      "x",
-      `≤ ${TARGETS.dayRatio}`,
-      ratios.backfillDay <= TARGETS.dayRatio,
-    ),
-    row("ctr daily, history / one day", ratios.daily, "x", `≤ ${TARGETS.dayRatio}`, ratios.daily <= TARGETS.dayRatio),
-    row(
-      "ctr serve until /readyz, history",
-      h.readyMs / 1000,
-      "s",
-      `≤ ${TARGETS.serveReadyS}`,
-      h.readyMs / 1000 <= TARGETS.serveReadyS,
-    ),
+    atMost("one-day backfill, history / one day", ratios.backfillDay, "x", TARGETS.dayRatio),
+    atMost("ctr daily, history / one day", ratios.daily, "x", TARGETS.dayRatio),
+    atMost("ctr serve until /readyz, history", h.readyMs / 1000, "s", TARGETS.serveReadyS),
     row("ctr serve until /readyz, one day", o.readyMs / 1000, "s"),
-    row(
-      "/products type-ahead p50, history",
-      h.requests.products?.p50Ms ?? 0,
-      "ms",
-      `≤ ${TARGETS.productsMs}`,
-      (h.requests.products?.p50Ms ?? 0) <= TARGETS.productsMs,
-    ),
-    row(
-      "/coverage of a year p50, history",
-      h.requests.coverageYear?.p50Ms ?? 0,
-      "ms",
-      `≤ ${TARGETS.coverageMs}`,
-      (h.requests.coverageYear?.p50Ms ?? 0) <= TARGETS.coverageMs,
-    ),
-    row(
-      "/ctr one product, 365 days at 1440, p50",
-      h.requests.ctrYear?.p50Ms ?? 0,
-      "ms",
-      `≤ ${TARGETS.ctrYearMs}`,
-      (h.requests.ctrYear?.p50Ms ?? 0) <= TARGETS.ctrYearMs,
-    ),
+    atMost("/products type-ahead p50, history", h.requests.products?.p50Ms ?? 0, "ms", TARGETS.productsMs),
+    atMost("/coverage of a year p50, history", h.requests.coverageYear?.p50Ms ?? 0, "ms", TARGETS.coverageMs),
+    atMost("/ctr one product, 365 days at 1440, p50", h.requests.ctrYear?.p50Ms ?? 0, "ms", TARGETS.ctrYearMs),
     row("ctr rebuild of a year", figures.rebuild.year.medianMs / 1000, "s"),
     row("rebuild per day: a year / a month", figures.rebuild.yearPerDayOverMonthPerDay, "x"),
-    row("peak RSS of every command", peakRssMb, "MB", `≤ ${TARGETS.rssMb}`, peakRssMb <= TARGETS.rssMb),
-    row(
-      "ClickHouse on disk / its active parts",
-      ratios.disk,
-      "x",
-      `≤ ${TARGETS.diskRatio} (+ constant)`,
-      ratios.disk <= TARGETS.diskRatio,
-    ),
-    row(
-      "outdated parts left after the commands",
-      end.history.partFolders - end.history.activeParts,
-      "parts",
-      "0",
-      end.history.partFolders === end.history.activeParts,
-    ),
+    atMost("peak RSS of every command", peakRssMb, "MB", TARGETS.rssMb),
+    atMost("ClickHouse on disk / its active parts", ratios.disk, "x", TARGETS.diskRatio),
+    atMost("outdated parts left after the commands", end.history.partFolders - end.history.activeParts, "parts", 0),
   ];
 }
 

@@ -1,6 +1,7 @@
-import { readdirSync, rmSync, statfsSync, statSync } from "node:fs";
+import { rmSync, statfsSync, statSync } from "node:fs";
 import path from "node:path";
 import type { ClickHouseClient } from "@clickhouse/client";
+import { listFolder, partFolderCount, storeFolders } from "./store_folder.ts";
 
 /** Below this much free space on the store's disk, a failed statement is put down to the disk. */
 const NEARLY_FULL_BYTES = 4 * 1024 * 1024;
@@ -56,25 +57,6 @@ export function reportingDiskFull(client: ClickHouseClient, dir: string): ClickH
   });
 }
 
-const PART = /^[\w-]+_\d+_\d+_\d+(_\d+)?$/;
-
-/** Whether any table of the store folder holds a data part (store/<xxx>/<uuid>/<part>). */
-function holdsParts(dir: string): boolean {
-  const store = path.join(dir, "store");
-  const list = (at: string) => {
-    try {
-      return readdirSync(at);
-    } catch {
-      return [];
-    }
-  };
-  return list(store).some((prefix) =>
-    list(path.join(store, prefix)).some((uuid) =>
-      list(path.join(store, prefix, uuid)).some((entry) => PART.test(entry)),
-    ),
-  );
-}
-
 /**
  * Table definitions left empty by a disk that filled while ClickHouse wrote them (a start's
  * migrations cut short): chDB refuses to open a store with one ("Empty query: Cannot parse definition
@@ -82,25 +64,13 @@ function holdsParts(dir: string): boolean {
  * create those tables again. A store with data is not touched: the error names the file.
  */
 export function removeEmptyDefinitions(dir: string): string[] {
-  const store = path.join(dir, "store");
-  const empty: string[] = [];
-  const list = (at: string) => {
-    try {
-      return readdirSync(at);
-    } catch {
-      return [];
-    }
-  };
-  for (const prefix of list(store)) {
-    for (const uuid of list(path.join(store, prefix))) {
-      for (const file of list(path.join(store, prefix, uuid))) {
-        const at = path.join(store, prefix, uuid, file);
-        if (file.endsWith(".sql") && statSync(at).size === 0) empty.push(at);
-      }
-    }
-  }
+  const empty = storeFolders(dir).flatMap((folder) =>
+    listFolder(folder)
+      .filter((file) => file.endsWith(".sql") && statSync(path.join(folder, file)).size === 0)
+      .map((file) => path.join(folder, file)),
+  );
   if (empty.length === 0) return [];
-  if (holdsParts(dir)) {
+  if (partFolderCount(dir) > 0) {
     throw new Error(
       `the embedded store ${dir} has empty table definitions (${empty.map((f) => path.basename(f)).join(", ")}), ` +
         "left by a full disk while a migration wrote them, and it holds data: see docs/FAILURE_MODES.md (disk full) to recover",

@@ -1,7 +1,8 @@
-import { readdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { queryRows, type Store } from "@ctr/schemas";
 import { z } from "zod";
+import { listFolder } from "./store_folder.ts";
 
 /**
  * What an embedded store's short-lived processes leave on disk for ClickHouse to remove later, and
@@ -35,12 +36,7 @@ const DROPPED = /\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
  */
 export function removeDroppedTables(dir: string): number {
   const metadata = path.join(dir, "metadata_dropped");
-  let files: string[];
-  try {
-    files = readdirSync(metadata);
-  } catch {
-    return 0;
-  }
+  const files = listFolder(metadata);
   let removed = 0;
   for (const file of files) {
     const uuid = DROPPED.exec(file)?.[1];
