@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 
 /** How long a holder may keep a lock before it lapses (a crashed holder frees it after this), in ms. */
 const LEASE_MS = 10 * 60_000;
@@ -44,9 +44,10 @@ const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call
  */
 export function redisLock(redisUrl: string, scope: string): KeyedLock {
   const local = processLock();
-  let redis: Redis | undefined;
+  // ioredis is loaded on the first lock: a process without the queue never loads it.
+  let redis: Promise<Redis> | undefined;
   const client = () => {
-    redis ??= new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
+    redis ??= import("ioredis").then(({ Redis }) => new Redis(redisUrl, { maxRetriesPerRequest: 3 }));
     return redis;
   };
   return {
@@ -54,16 +55,17 @@ export function redisLock(redisUrl: string, scope: string): KeyedLock {
       return local.run(key, async () => {
         const name = `${KEY_PREFIX}${scope}:${key}`;
         const token = randomUUID();
-        while ((await client().set(name, token, "PX", LEASE_MS, "NX")) !== "OK") await sleep(POLL_MS);
+        const redisClient = await client();
+        while ((await redisClient.set(name, token, "PX", LEASE_MS, "NX")) !== "OK") await sleep(POLL_MS);
         try {
           return await body();
         } finally {
-          await client().eval(RELEASE, 1, name, token);
+          await redisClient.eval(RELEASE, 1, name, token);
         }
       });
     },
     async close() {
-      await redis?.quit();
+      await (await redis)?.quit();
     },
   };
 }
