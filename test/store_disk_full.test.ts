@@ -39,7 +39,7 @@ describe("a disk that fills during the first migrations", () => {
     rmSync(filler);
     const freed = await runCtr(["migrate"], env);
     expect(freed, freed.stderr).toMatchObject({ code: 0 });
-    expect(freed.stdout).toContain("applied 0007_store_layout.sql");
+    expect(freed.stdout).toContain("applied 0008_store_layout.sql");
     const again = await runCtr(["migrate"], env);
     expect(again).toMatchObject({
       code: 0,

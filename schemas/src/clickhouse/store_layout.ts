@@ -20,7 +20,7 @@ import { PURCHASES_PER_MINUTE_TABLE } from "./tables/purchases_per_minute.ts";
  */
 export const STORE_LAYOUT_VERSION = 2;
 
-/** The table whose comment records the layout version (migration 0007). */
+/** The table whose comment records the layout version (migration 0008). */
 export const STORE_LAYOUT_TABLE = "store_layout_v1";
 
 /** A table's partition and sorting keys, as ClickHouse prints them in system.tables. */
