@@ -18,8 +18,12 @@ import { z } from "zod";
 import { runCtr } from "./support/ctr_process.ts";
 import { buildOlderCli } from "./support/older_cli.ts";
 
-/** The last commit whose store had a partition per folder day (layout version 1). */
-const LAYOUT_V1_COMMIT = "b95caa605b76bf5a5b4d68a3ef01640cffc37fd3";
+/**
+ * The last commit whose store had a partition per folder day (layout version 1): main as this
+ * layout was merged. Its CLI is built against this checkout's npm packages: a dependency upgrade
+ * that breaks that build needs the older store made another way (a store kept as a fixture).
+ */
+const LAYOUT_V1_COMMIT = "1b351ebf7fd87a021585df9da5c12712957a0a32";
 const FROM = "2016-02-27";
 const TO = "2016-03-02";
 
