@@ -1,11 +1,16 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../test/support/free_port.ts";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-/** What `npx ctr` runs: the jobs package's bin, which starts the compiled CLI (jobs/dist). */
-export const CTR = path.join(REPO_ROOT, "jobs", "bin", "ctr.js");
+/**
+ * What `npx ctr` runs: the jobs package's bin, which starts the compiled CLI (jobs/dist); or
+ * CTR_BENCH_BIN, a CLI built elsewhere (a long run that `npm run build` must not change under it).
+ */
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: the bench's own switch, not the deployment's configuration
+export const CTR = process.env.CTR_BENCH_BIN ?? path.join(REPO_ROOT, "jobs", "bin", "ctr.js");
 
 /** The embedded defaults under `dataDir`, whatever distributed settings the caller's shell exports. */
 export function embeddedEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -52,4 +57,55 @@ export async function mustRun(args: readonly string[], env?: NodeJS.ProcessEnv):
   const exit = await timeRun(args, env);
   if (exit.code !== 0) throw new Error(`node ${args.join(" ")} exited with ${exit.code}:\n${exit.stderr.trim()}`);
   return exit;
+}
+
+/** A `ctr serve` that answered `/readyz`: its address, its time from spawn to ready, and how to stop it. */
+export interface ReadyServe {
+  base: string;
+  pid: number | undefined;
+  readyMs: number;
+  /** SIGTERM, then its exit code once it has exited (the store is free again). */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `node [preload] ctr serve` on a free port with `env` and times it from spawn to the first `/readyz` 200. */
+export async function startServeUntilReady(
+  env: NodeJS.ProcessEnv,
+  preload: readonly string[] = [],
+): Promise<ReadyServe> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, [...preload, CTR, "serve", "--port", String(port)], {
+    env,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (t: string) => {
+    stderr = (stderr + t).slice(-10_000);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("close", resolve));
+  let exitCode: number | null | undefined;
+  void exited.then((code) => {
+    exitCode = code;
+  });
+  const stop = async () => {
+    if (exitCode === undefined) child.kill("SIGTERM");
+    return exited;
+  };
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    for (;;) {
+      if (exitCode !== undefined) throw new Error(`ctr serve exited with ${exitCode} before it was ready:\n${stderr}`);
+      if (performance.now() - started > 120_000) throw new Error(`ctr serve not ready after 120 s:\n${stderr}`);
+      const ready = await fetch(`${base}/readyz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      if (ready) return { base, pid: child.pid, readyMs: performance.now() - started, stop };
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }

@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { INGEST_WORKLOADS, type IngestWorkload } from "./ingest/part.ts";
 
 /** The parts `npm run bench -- <part>` runs; none named means all, in this order. */
-export const PARTS = ["ingest", "scaling", "api", "orders", "startup"] as const;
+export const PARTS = ["ingest", "scaling", "api", "orders", "startup", "history"] as const;
 export type PartName = (typeof PARTS)[number];
 
 export const API_WORKLOADS = ["week", "month", "explorer"] as const;
@@ -55,13 +55,17 @@ export interface BenchOptions {
   startupRuns: number;
   startupIngestRuns: number;
   startupSizeBytes: number;
+  /** History: days (default 730) of `ctr generate --scale` (default 0.005), and timed runs of each command (default 3). */
+  historyDays: number;
+  historyScale: number;
+  historyRuns: number;
   seed: string;
   /** Inputs (kept between runs) and outputs. Default `$TMPDIR/ctr-bench`. */
   workDir: string;
   verbose: boolean;
 }
 
-export const USAGE = `npm run bench [-- ingest|scaling|api|orders|startup ...] [options]
+export const USAGE = `npm run bench [-- ingest|scaling|api|orders|startup|history ...] [options]
   --size 1GB             generated input of ingest (default 1GB)
   --workloads LIST       ingest workloads, of day,sample,small-files,generated,gzip (default all five;
                          day, sample and small-files need ../shared/data/productEvent_20160201.json.gz and
@@ -80,6 +84,7 @@ export const USAGE = `npm run bench [-- ingest|scaling|api|orders|startup ...] [
   --redis-url URL        Redis of the scaling part (default redis://127.0.0.1:6379)
   --startup-runs 9       timed runs of each start-up command, median reported (default 9)
   --startup-ingest-runs 3 --startup-size 482MB   the ingest check of the start-up part
+  --history-days 730 --history-scale 0.005 --history-runs 3   the history part's two years of small days
   --seed 1               generator seed (default 1)
   --work DIR             inputs and outputs (default $TMPDIR/ctr-bench; inputs are reused)
   --verbose              show the children's progress
@@ -131,6 +136,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       "startup-runs": { type: "string" },
       "startup-ingest-runs": { type: "string" },
       "startup-size": { type: "string" },
+      "history-days": { type: "string" },
+      "history-scale": { type: "string" },
+      "history-runs": { type: "string" },
       seed: { type: "string" },
       work: { type: "string" },
       verbose: { type: "boolean" },
@@ -190,6 +198,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     redisUrl: values["redis-url"] ?? "redis://127.0.0.1:6379",
     startupRuns: Math.round(positive(values["startup-runs"], "startup-runs", 9)),
     startupIngestRuns: Math.round(positive(values["startup-ingest-runs"], "startup-ingest-runs", 3)),
+    historyDays: Math.round(positive(values["history-days"], "history-days", 730)),
+    historyScale: positive(values["history-scale"], "history-scale", 0.005),
+    historyRuns: Math.round(positive(values["history-runs"], "history-runs", 3)),
     startupSizeBytes: parseSize(values["startup-size"] ?? "482MB", "startup-size"),
     seed,
     workDir: path.resolve(values.work ?? path.join(os.tmpdir(), "ctr-bench")),

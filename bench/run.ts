@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- ingest|scaling|api|orders|startup ...] [options]`: runs the benchmark parts of
- * ingest, scaling and the API, the orders database's and the start-up's, writes
+ * `npm run bench [-- ingest|scaling|api|orders|startup|history ...] [options]`: runs the benchmark
+ * parts (ingest, scaling, the API, the orders database, start-up, years of history), writes
  * bench/results/<part>.json for each, and prints one table. See bench/options.ts for the flags and
  * docs/BENCHMARKS.md for what the figures mean.
  */
@@ -9,6 +9,7 @@ import { runExplorerPart } from "./api/explorer/part.ts";
 import { runApiPart } from "./api/part.ts";
 import { runWeekPart } from "./api/week/part.ts";
 import { fillDocs } from "./fill_docs.ts";
+import { runHistoryPart } from "./history/part.ts";
 import { runIngestPart } from "./ingest/part.ts";
 import { type BenchOptions, type PartName, parseBenchArgs, USAGE } from "./options.ts";
 import { runOrdersPart } from "./orders/part.ts";
@@ -89,6 +90,15 @@ const PART_RUNNERS: Record<PartName, (options: BenchOptions) => Promise<BenchRow
       runs: o.startupRuns,
       ingestRuns: o.startupIngestRuns,
       ingestSizeBytes: o.startupSizeBytes,
+      seed: o.seed,
+      workDir: o.workDir,
+      verbose: o.verbose,
+    }),
+  history: (o) =>
+    runHistoryPart({
+      days: o.historyDays,
+      scale: o.historyScale,
+      runs: o.historyRuns,
       seed: o.seed,
       workDir: o.workDir,
       verbose: o.verbose,

@@ -126,7 +126,7 @@ describe("migrate judges each migration by the schema it leaves", () => {
     }
   });
 
-  it("sends no DDL to an up-to-date store, and still fills the rollups its per-minute rows lack", async () => {
+  it("fills the rollups its per-minute rows lack once, then sends an up-to-date store one read of its schema", async () => {
     await run(`INSERT INTO product_views_per_minute_v1 VALUES
                  ('2016-02-01', 'MobileWeb', '2016-02-01 12:34:00', 'p1', 3),
                  ('2016-02-01', 'iOS', '2016-02-01 23:10:00', 'p2', 2)`);
@@ -143,7 +143,9 @@ describe("migrate judges each migration by the schema it leaves", () => {
 
     const again = recording();
     expect(await migrate(again.store, { onRollupFill: (fill) => fills.push(fill) })).toEqual([]);
-    expect(again.sent.length).toBeGreaterThan(0);
+    // One read of the schema, whose comments carry the layout version: nothing that reads the history.
+    expect(again.sent).toHaveLength(1);
+    expect(again.sent[0]).toMatch(/FROM system\.tables/);
     expect(again.sent.filter((statement) => DDL.test(statement))).toEqual([]);
   });
 
@@ -176,7 +178,8 @@ describe("migrate judges each migration by the schema it leaves", () => {
     expect(sent.filter((statement) => migrationStatements.has(statement))).toEqual(
       migrations.flatMap((m) => (ran.has(m.name) ? m.statements : [])),
     );
-    expect(fills.map((fill) => fill.table)).toEqual(["product_views_per_hour_v1", "product_views_per_hour_v1"]);
+    // The platforms' day is one partition: its month.
+    expect(fills.map((fill) => fill.table)).toEqual(["product_views_per_hour_v1"]);
     expect(days).toContain("2016-02-01");
     expect(await rollupRows()).toEqual(before);
   });

@@ -1,8 +1,6 @@
-import { spawn } from "node:child_process";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { freePort } from "../../test/support/free_port.ts";
-import { CTR, embeddedEnv, mustRun } from "../ctr_process.ts";
+import { CTR, embeddedEnv, mustRun, startServeUntilReady } from "../ctr_process.ts";
 import { prepareGeneratedInput } from "../ingest/input.ts";
 import { type BenchRow, describeMachine, MB, ms, writeResult } from "../report.ts";
 
@@ -31,41 +29,11 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-/**
- * Starts `ctr serve` on an existing store and times spawn → the first `/readyz` answering 200, then
- * stops it with SIGTERM and waits for its exit (so the next run finds the store free).
- */
+/** `ctr serve` on an existing store, from spawn to the first `/readyz` 200; stopped (and exited) before the next run. */
 async function timeServeReady(dataDir: string): Promise<number> {
-  const port = await freePort();
-  const started = performance.now();
-  const child = spawn(process.execPath, [CTR, "serve", "--port", String(port)], {
-    env: embeddedEnv(dataDir),
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (t: string) => {
-    stderr = (stderr + t).slice(-10_000);
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("close", resolve));
-  let exitCode: number | null | undefined;
-  void exited.then((code) => {
-    exitCode = code;
-  });
-  try {
-    for (;;) {
-      if (exitCode !== undefined) throw new Error(`ctr serve exited with ${exitCode} before it was ready:\n${stderr}`);
-      if (performance.now() - started > 60_000) throw new Error(`ctr serve not ready after 60 s:\n${stderr}`);
-      const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-        (r) => r.status === 200,
-        () => false,
-      );
-      if (ready) return performance.now() - started;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  } finally {
-    child.kill("SIGTERM");
-    await exited;
-  }
+  const serve = await startServeUntilReady(embeddedEnv(dataDir));
+  await serve.stop();
+  return serve.readyMs;
 }
 
 /**

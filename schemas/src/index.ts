@@ -189,6 +189,15 @@ export {
 export { ClusterDdlError, createDatabaseStatement, stagingStatements } from "./clickhouse/cluster_ddl.ts";
 export { type NamedQuery, queryRows, runCommand, StoreError } from "./clickhouse/query.ts";
 export { type PartitionReplacement, replacePartition, storageOf } from "./clickhouse/replace_partition.ts";
+export { daysByMonth, lastDayOfMonth, monthPartitionId } from "./clickhouse/month_partition.ts";
+export {
+  type Relayout,
+  STORE_LAYOUT_TABLE,
+  STORE_LAYOUT_VERSION,
+  storeLayoutVersion,
+  TABLE_LAYOUTS,
+  type TableLayout,
+} from "./clickhouse/store_layout.ts";
 export { OUTPUT_SETTINGS, type Store } from "./clickhouse/store.ts";
 
 // What every process needs at start: its configuration (the one reader of process.env), its logger,

@@ -67,6 +67,7 @@ export { replacePurchasesDay } from "./purchases/replace_purchases_day.ts";
 
 // The store: the ClickHouse connection (chDB embedded or a server) and what the store steps need.
 export { openStore, withStore } from "./store/open_store.ts";
+export { partFolderCount } from "./store/store_folder.ts";
 export { isProcessAlive, recordServingApi, type ServingApi, StoreLockedError } from "./store/store_lock.ts";
 export { type LazyStoreSide, lazyStoreSide, openStoreSide, type StoreSide } from "./store/store_side.ts";
 

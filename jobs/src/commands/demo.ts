@@ -215,7 +215,7 @@ export async function run(values: OptionValues): Promise<number> {
     process.stderr.write("demo: the backfill had failures (above); serving what was loaded\n");
   }
   // The backfill closed its store; chDB binds the directory per process, so the API opens it again here.
-  const store = openStore(config.clickhouse, createLogger({ level: config.logLevel }));
+  const store = openStore(config.clickhouse, createLogger({ level: config.logLevel }), config);
   try {
     await migrate(store);
     const baseUrl = `http://localhost:${config.port}`;

@@ -24,7 +24,7 @@ export async function run(values: OptionValues): Promise<number> {
     }
     return 0;
   }
-  const store = openStore(config.clickhouse, createLogger({ level: config.logLevel }));
+  const store = openStore(config.clickhouse, createLogger({ level: config.logLevel }), config);
   const where = `ClickHouse (${store.kind}, database ${store.database}${store.cluster ? `, on cluster ${store.cluster}` : ""})`;
   try {
     const fills: RollupFill[] = [];
@@ -32,6 +32,8 @@ export async function run(values: OptionValues): Promise<number> {
     const applied = await migrate(store, {
       onRollupFill: (fill) => fills.push(fill),
       onCtrDayFill: (day) => ctrDays.push(day),
+      onRelayout: ({ table, rows }) =>
+        process.stdout.write(`rebuilt ${table} partitioned by month: ${plural(rows, "row")} copied\n`),
     });
     if (applied.length === 0) process.stdout.write(`${where} is up to date: no migration to apply\n`);
     for (const m of applied) {

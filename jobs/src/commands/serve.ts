@@ -69,7 +69,7 @@ export async function run(values: OptionValues): Promise<number> {
   // The job system waits for Redis forever (as workers do): without this check a wrong REDIS_URL
   // would keep the API from ever listening, silently.
   if (config.redisUrl) await checkRedisReachable(config.redisUrl);
-  const store = openStore(config.clickhouse, createLogger({ level: config.logLevel }));
+  const store = openStore(config.clickhouse, createLogger({ level: config.logLevel }), config);
   try {
     try {
       await migrate(store);

@@ -66,7 +66,7 @@ describe("stagingStatements", () => {
   it("on one server copies the target and drops the copy", () => {
     expect(stagingStatements("t", "t_staging_1")).toEqual({
       create: "CREATE TABLE t_staging_1 AS t",
-      drop: "DROP TABLE IF EXISTS t_staging_1",
+      drop: "DROP TABLE IF EXISTS t_staging_1 SYNC",
     });
   });
 

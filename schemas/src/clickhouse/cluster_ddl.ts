@@ -86,7 +86,10 @@ export function storageAfterEngine(engineFull: string): string {
  * runs REPLACE PARTITION (and every replica replaying it from the replication log) finds the staged
  * parts locally once SYSTEM SYNC REPLICA has waited for them. It gets its own Keeper path ({table} is
  * its unique name) and the target's storage clause (`storage`, see storageAfterEngine): `CREATE TABLE
- * ... AS` alone would copy the target's Keeper path. Dropped SYNC, so its Keeper state goes at once.
+ * ... AS` alone would copy the target's Keeper path. Dropped SYNC, everywhere: its Keeper state and
+ * its data go at once. Without SYNC a dropped table waits 8 minutes (database_atomic_delay_before_drop_table_sec)
+ * in metadata_dropped/, and a short-lived process that opens the store loads every one of them: a year of
+ * daily runs left thousands, most of a start-up's cost (docs/BENCHMARKS.md, history).
  */
 export function stagingStatements(
   target: string,
@@ -94,7 +97,7 @@ export function stagingStatements(
   cluster?: { name: string; storage: string },
 ): { create: string; sync?: string; drop: string } {
   if (!cluster) {
-    return { create: `CREATE TABLE ${staging} AS ${target}`, drop: `DROP TABLE IF EXISTS ${staging}` };
+    return { create: `CREATE TABLE ${staging} AS ${target}`, drop: `DROP TABLE IF EXISTS ${staging} SYNC` };
   }
   const { name, storage } = cluster;
   return {

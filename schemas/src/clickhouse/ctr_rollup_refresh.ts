@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { DAY_MS, daysBetween, formatDay, GMT3_OFFSET_MS, parseDay, viewFolderDays, viewTimeWindow } from "../time.ts";
+import { daysByMonth, monthPartitionId } from "./month_partition.ts";
 import { queryRows, runCommand } from "./query.ts";
-import { createStaging, replaceOrDropPartition, syncStaging } from "./replace_partition.ts";
-import { partitionsOf } from "./rollup_fill.ts";
+import { replacePartition } from "./replace_partition.ts";
 import type { Store } from "./store.ts";
 import { CTR_ROLLUP_DAY, CTR_ROLLUPS, type CtrRollup, ctrRollupDaysSelect } from "./tables/ctr_rollups.ts";
 import { recordDataChange } from "./tables/data_generations.ts";
@@ -10,8 +10,6 @@ import { PRODUCT_VIEWS_PER_DAY_TABLE, PURCHASES_PER_DAY_TABLE } from "./tables/p
 
 /** How often days are gathered again on a server when their sources changed while they were gathered. */
 const REFRESH_ATTEMPTS = 3;
-/** Days gathered by one statement at most: a store migrated with years of history is gathered a month at a time. */
-const DAYS_PER_GATHER = 31;
 
 const DaySchema = z.object({ day: z.string() });
 
@@ -28,32 +26,25 @@ function daysParams(days: readonly string[]): Record<string, unknown> {
 }
 
 /**
- * Gathers some GMT-3 days of one rollup again from its sources, in one pass: the days' rows go into
- * a fresh staging table, which then replaces each day's partition (or drops it when the sources
- * hold nothing for that day). Every day is replaced whole: re-running never double counts.
+ * Gathers some GMT-3 days of one month of a rollup again from its sources, in one pass: the days'
+ * rows go into the month's staging table beside the month's other days as they are, which then
+ * replaces the month's partition (replacePartition). Every day is replaced whole: re-running never
+ * double counts.
  */
 async function gather(store: Store, rollup: CtrRollup, days: readonly string[]): Promise<void> {
-  const staged = await createStaging(store, rollup.table);
-  try {
-    await runCommand(store.client, {
-      name: `fill_staging_${rollup.table}`,
-      query: `INSERT INTO ${staged.staging} (platform, minute, product, views, purchases)\n${ctrRollupDaysSelect(rollup)}`,
-      params: daysParams(days),
-    });
-    await syncStaging(store, staged);
-    const held = await queryRows(store.client, {
-      name: `days_staged_${rollup.table}`,
-      query: `SELECT DISTINCT toString(${CTR_ROLLUP_DAY}) AS day FROM ${staged.staging}`,
-      schema: DaySchema,
-    });
-    const stagedDays = new Set(held.map((row) => row.day));
-    // Days are validated YYYY-MM-DD (daysParams): safe in the DDL, which takes no bound parameters.
-    for (const day of days) {
-      await replaceOrDropPartition(store, rollup.table, `'${day}'`, stagedDays.has(day) ? staged.staging : undefined);
-    }
-  } finally {
-    await runCommand(store.client, { name: `drop_staging_${rollup.table}`, query: staged.statements.drop });
-  }
+  const params = daysParams(days);
+  await replacePartition(store, {
+    table: rollup.table,
+    partitionId: monthPartitionId(days[0] ?? ""),
+    slice: { where: `${CTR_ROLLUP_DAY} IN {days:Array(Date)}`, params },
+    totalColumn: "views",
+    fill: (staging) =>
+      runCommand(store.client, {
+        name: `fill_staging_${rollup.table}`,
+        query: `INSERT INTO ${staging} (platform, minute, product, views, purchases)\n${ctrRollupDaysSelect(rollup)}`,
+        params,
+      }),
+  });
 }
 
 /** The days among `days` whose rows in a rollup differ from what its sources give now (compared by count and hash). */
@@ -82,8 +73,8 @@ async function staleDays(store: Store, rollup: CtrRollup, days: readonly string[
  * An embedded store has one process, whose steps change the store one at a time: no check.
  */
 export async function refreshCtrDays(store: Store, days: Iterable<string>): Promise<void> {
-  const all = [...new Set(days)].sort();
-  for (let i = 0; i < all.length; i += DAYS_PER_GATHER) await refreshBatch(store, all.slice(i, i + DAYS_PER_GATHER));
+  // A month's days in one gathering: its partition is rewritten once.
+  for (const monthDays of daysByMonth([...new Set(days)].sort())) await refreshBatch(store, monthDays);
 }
 
 async function refreshBatch(store: Store, days: readonly string[]): Promise<void> {
@@ -132,17 +123,15 @@ async function knownDays(store: Store): Promise<{ sources: Set<string>; rollups:
             SELECT DISTINCT toString(${CTR_ROLLUP_DAY}) AS day FROM ${PURCHASES_PER_DAY_TABLE}`,
     schema: DaySchema,
   });
-  const parts = await partitionsOf(
-    store,
-    CTR_ROLLUPS.map((r) => r.table),
-  );
-  // A CTR rollup's partition is a Date, printed quoted: '2016-02-01'.
-  const rollups = new Map(
-    [...parts].map(([table, partitions]) => [
-      table,
-      new Set([...partitions.values()].map((p) => p.replaceAll("'", ""))),
-    ]),
-  );
+  const rollups = new Map<string, Set<string>>();
+  for (const { table } of CTR_ROLLUPS) {
+    const held = await queryRows(store.client, {
+      name: `ctr_rollup_days_${table}`,
+      query: `SELECT DISTINCT toString(${CTR_ROLLUP_DAY}) AS day FROM ${table}`,
+      schema: DaySchema,
+    });
+    rollups.set(table, new Set(held.map((row) => row.day)));
+  }
   return { sources: new Set(sources.map((row) => row.day)), rollups };
 }
 

@@ -4,9 +4,17 @@ import { z } from "zod";
 import { packageAsset } from "../runtime/package_asset.ts";
 import { onCluster } from "./cluster_ddl.ts";
 import { ctrDaysOfFolders, fillMissingCtrDays } from "./ctr_rollup_refresh.ts";
+import { lastDayOfMonth } from "./month_partition.ts";
 import { queryRows, runCommand } from "./query.ts";
 import { fillMissingRollups, type RollupFill } from "./rollup_fill.ts";
 import type { Store } from "./store.ts";
+import {
+  type Relayout,
+  recordStoreLayout,
+  relayoutTables,
+  STORE_LAYOUT_VERSION,
+  storeLayoutVersion,
+} from "./store_layout.ts";
 
 /** Listed in package.json "runtimeAssets", so the build carries the files along. */
 const MIGRATIONS = "src/clickhouse/migrations";
@@ -136,11 +144,14 @@ export async function migrate(
   {
     onRollupFill,
     onCtrDayFill,
+    onRelayout,
   }: {
     /** Called for each rollup partition filled from (or dropped with) its per-minute source. Default: nothing. */
     onRollupFill?: (fill: RollupFill) => void;
     /** Called for each GMT-3 day of the CTR rollups gathered (or dropped) because it was missing (or orphaned). Default: nothing. */
     onCtrDayFill?: (day: string) => void;
+    /** Called for each table rebuilt to the current layout (an older store's upgrade). Default: nothing. */
+    onRelayout?: (relayout: Relayout) => void;
   } = {},
 ): Promise<AppliedMigration[]> {
   await store.ensureDatabase();
@@ -158,16 +169,22 @@ export async function migrate(
     before = after;
   }
   if (store.cluster) await checkReplicated(store, migrations);
-  // A store that held per-minute rows before its rollups existed gains them here: every process
-  // migrates at start, so none serves a rollup that lacks a partition of its source.
+  // An up-to-date store stops here: the checks below read the whole history, so they run only when
+  // the layout is older or a migration added a table (a new rollup, or one the store lost).
+  if (applied.length === 0 && storeLayoutVersion(before) >= STORE_LAYOUT_VERSION) return applied;
+  await relayoutTables(store, onRelayout);
+  // A store that held per-minute rows before its rollups existed gains them here.
   const fills = await fillMissingRollups(store);
   for (const fill of fills) onRollupFill?.(fill);
-  // A refilled rollup partition may have changed the CTR days its folder's window reaches (or its GMT-3 day).
+  // A refilled rollup partition (a month) may have changed the CTR days its folders' windows reach.
   const refilledDays = fills.flatMap(({ partition }) => {
-    const day = /\d{4}-\d{2}-\d{2}/.exec(partition)?.[0];
-    return day ? ctrDaysOfFolders(day, day) : [];
+    const month = /^'?(\d{4})(\d{2})'?$/.exec(partition);
+    if (!month) return [];
+    const first = `${month[1]}-${month[2]}-01`;
+    return ctrDaysOfFolders(first, lastDayOfMonth(first));
   });
   for (const day of await fillMissingCtrDays(store, refilledDays)) onCtrDayFill?.(day);
+  await recordStoreLayout(store);
   return applied;
 }
 

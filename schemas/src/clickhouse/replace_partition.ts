@@ -5,20 +5,35 @@ import { queryRows, runCommand } from "./query.ts";
 import type { Store } from "./store.ts";
 import { rollupInsert, rollupsOf } from "./tables/per_minute_rollups.ts";
 
-const StagedSchema = z.object({ rows: z.coerce.number(), total: z.coerce.number() });
+const StagedSchema = z.object({ rows: z.coerce.number(), total: z.coerce.number(), all: z.coerce.number() });
 
-/** What one partition replacement does. */
+/** Partition ids are digits, hex and `-` (ClickHouse makes them): safe in DDL once checked. */
+const PARTITION_ID = /^[0-9a-zA-Z_-]+$/;
+
+/**
+ * The rows a replacement rewrites inside one partition: a condition over the table's columns with its
+ * bound parameters, e.g. `day = {day:Date} AND platform = {platform:String}` (one folder's views in
+ * a month's partition).
+ */
+export interface Slice {
+  where: string;
+  params: Record<string, unknown>;
+}
+
+/** What one replacement does. */
 export interface PartitionReplacement {
   /** The table whose partition is replaced. */
   table: string;
+  /** The partition's id (as in system.parts), e.g. `201602` for a month partitioned by toYYYYMM(day). */
+  partitionId: string;
   /**
-   * The partition as a ClickHouse literal, e.g. `'2016-02-01'` or `('2016-02-01', 'iOS')`. DDL takes
-   * no bound parameters, so callers build it from validated values only (a parsed day, a platform).
+   * The rows of the partition the replacement rewrites; the partition's other rows are carried over
+   * as they are. Absent: the whole partition is rewritten.
    */
-  partition: string;
-  /** Fills the staging table, a fresh copy of `table`'s structure; absent: the partition (and its rollups') empties. */
+  slice?: Slice;
+  /** Fills the staging table (a fresh copy of `table`'s structure) with the slice's new rows; absent: the slice empties. */
   fill?: (staging: string) => Promise<void>;
-  /** The column whose sum over the staged rows is returned (views, purchases). */
+  /** The column whose sum over the slice's new rows is returned (views, purchases). */
   totalColumn: string;
 }
 
@@ -30,54 +45,82 @@ export interface Staged {
 }
 
 /**
- * Replaces a partition whole: the rows go into a fresh, uniquely named staging table, which then
- * replaces the partition, or drops it when nothing was staged (ClickHouse refuses REPLACE PARTITION
- * from a source without that partition). Re-running, or two runs at once, leave the same content,
- * so no write ever double counts. Returns the staged rows and the total of `totalColumn`.
+ * Replaces a slice of a partition (a day of a month) atomically. A fresh, uniquely named staging
+ * table receives the partition's other rows as they are and the slice's new rows; it then replaces
+ * the partition in one `REPLACE PARTITION` (or the partition is dropped when nothing is left), so
+ * readers see the old partition or the new one, never a mix. Re-running, or two runs of the same
+ * slice, leave the same content: no write ever double counts. Returns the slice's new rows and the
+ * total of `totalColumn` over them.
  *
- * The table's rollups (per_minute_rollups.ts) are rebuilt in the same step: their staging tables are
- * filled from the staged per-minute rows, and only when everything is staged do the replacements run,
- * the source first, then its rollups, back to back. So a failure while reading or staging (the slow,
- * failure-prone part) changes nothing, and a failure between the replacements leaves the rollups of
- * this one partition behind their source until the step is run again, which replaces them all.
+ * Partitions are coarse (a month) because ClickHouse's cost of opening, listing and merging grows
+ * with the number of parts, not bytes (docs/DESIGN.md, "Partitions"); the slice is what a step
+ * rewrites. Carrying the month's other rows over costs a copy of the month per step, bounded by the
+ * month whatever the history.
  *
- * On a cluster (CLICKHOUSE_CLUSTER) the staging tables are replicated on every node and synced before
- * they are read (stagingStatements), and the replacements replicate through the targets' logs.
+ * The table's rollups (per_minute_rollups.ts) are rebuilt in the same step: their staging tables get
+ * their own partition's other rows and the slice's sums from the staged per-minute rows, and only when
+ * everything is staged do the replacements run, the source first, then its rollups, back to back. So
+ * a failure while reading or staging changes nothing, and a failure between the replacements leaves
+ * the rollups of this partition behind their source until the step is run again.
+ *
+ * Two writers of the same partition must not interleave (each would carry over the other's slice as
+ * it was): the store serialises them (`Store.exclusive`). On a cluster (CLICKHOUSE_CLUSTER) the
+ * staging tables are replicated on every node and synced before they are read (stagingStatements),
+ * and the replacements replicate through the targets' logs.
  */
 export async function replacePartition(
   store: Store,
-  { table, partition, fill, totalColumn }: PartitionReplacement,
+  replacement: PartitionReplacement,
+): Promise<{ rows: number; total: number }> {
+  const { table, partitionId } = replacement;
+  if (!PARTITION_ID.test(partitionId)) throw new Error(`unexpected partition id ${partitionId} of ${table}`);
+  return store.exclusive(`${table}/${partitionId}`, () => replaceExclusively(store, replacement));
+}
+
+async function replaceExclusively(
+  store: Store,
+  { table, partitionId, slice, fill, totalColumn }: PartitionReplacement,
 ): Promise<{ rows: number; total: number }> {
   const rollups = rollupsOf(table);
-  const targets = [table, ...rollups.map((r) => r.table)];
-  if (!fill) {
-    for (const target of targets) await dropPartition(store, target, partition);
-    return { rows: 0, total: 0 };
-  }
   const staged: Staged[] = [];
+  const params = { ...slice?.params, partitionId };
+  const inSlice = slice ? `(${slice.where})` : "1";
   try {
-    for (const target of targets) staged.push(await createStaging(store, target));
+    for (const target of [table, ...rollups.map((r) => r.table)]) {
+      const one = await createStaging(store, target);
+      staged.push(one);
+      if (slice) {
+        // The partition's rows outside the slice, as they are.
+        await runCommand(store.client, {
+          name: `carry_over_${target}`,
+          query: `INSERT INTO ${one.staging} SELECT * FROM ${target} WHERE _partition_id = {partitionId:String} AND NOT ${inSlice}`,
+          params,
+        });
+      }
+    }
     const [source, ...rollupStagings] = staged as [Staged, ...Staged[]];
-    await fill(source.staging);
+    await fill?.(source.staging);
     await syncStaging(store, source);
     for (const [i, rollup] of rollups.entries()) {
       const into = rollupStagings[i] as Staged;
       await runCommand(store.client, {
         name: `fill_staging_${rollup.table}`,
-        query: rollupInsert(table, rollup, { from: source.staging, into: into.staging, onePartition: false }),
+        query: rollupInsert(table, rollup, { from: source.staging, into: into.staging, where: inSlice }),
+        params,
       });
       await syncStaging(store, into);
     }
     const [counted] = await queryRows(store.client, {
       name: `count_staging_${table}`,
-      query: `SELECT count() AS rows, sum(${totalColumn}) AS total FROM ${source.staging}`,
+      query: `SELECT countIf(${inSlice}) AS rows, sumIf(${totalColumn}, ${inSlice}) AS total, count() AS all FROM ${source.staging}`,
+      params,
       schema: StagedSchema,
     });
-    const rows = counted?.rows ?? 0;
+    const empty = (counted?.all ?? 0) === 0;
     for (const { table: target, staging } of staged) {
-      await replaceOrDropPartition(store, target, partition, rows === 0 ? undefined : staging);
+      await replaceOrDropPartition(store, target, `ID '${partitionId}'`, empty ? undefined : staging);
     }
-    return { rows, total: counted?.total ?? 0 };
+    return { rows: counted?.rows ?? 0, total: counted?.total ?? 0 };
   } finally {
     for (const { table: target, statements } of staged) {
       await runCommand(store.client, { name: `drop_staging_${target}`, query: statements.drop });

@@ -8,16 +8,13 @@ import { ROLLUPS, type Rollup, rollupInsert, rollupsOf } from "./tables/per_minu
 /** One partition of a rollup that was rebuilt from its per-minute source, or dropped with it. */
 export interface RollupFill {
   table: string;
-  /** The partition as ClickHouse prints it, e.g. `('2016-02-01','iOS')` or `'2016-02-01'`. */
+  /** The partition as ClickHouse prints it, e.g. `201602` (a month). */
   partition: string;
   /** Rows the rollup's partition holds now; 0 when it was dropped. */
   rows: number;
 }
 
 const PartSchema = z.object({ table: z.string(), partition_id: z.string(), partition: z.string() });
-
-/** Partition ids are digits, hex and `-` (ClickHouse makes them): safe in DDL once checked. */
-const PARTITION_ID = /^[0-9a-zA-Z_-]+$/;
 
 /**
  * The active partitions of some tables (partition id → printed form, e.g. `'2016-02-01'`), optionally
@@ -55,15 +52,20 @@ async function refillPartition(
   partitionId: string,
   partition: string,
 ): Promise<RollupFill> {
-  if (!PARTITION_ID.test(partitionId)) throw new Error(`unexpected partition id ${partitionId} of ${source}`);
+  const measure = ROLLUPS[source]?.measure ?? "";
+  // No slice: the whole partition is rewritten, and its rows are the ones returned.
   const { rows } = await replacePartition(store, {
     table: rollup.table,
-    partition: `ID '${partitionId}'`,
-    totalColumn: ROLLUPS[source]?.measure ?? "",
+    partitionId,
+    totalColumn: measure,
     fill: (staging) =>
       runCommand(store.client, {
         name: `fill_staging_${rollup.table}`,
-        query: rollupInsert(source, rollup, { from: source, into: staging, onePartition: true }),
+        query: rollupInsert(source, rollup, {
+          from: source,
+          into: staging,
+          where: "_partition_id = {partitionId:String}",
+        }),
         params: { partitionId },
       }),
   });

@@ -29,6 +29,13 @@ export interface Store {
    * process keys its entries by this too, so a change made here shows in the very next answer.
    */
   readonly changes: { local: number };
+  /**
+   * Runs `body` while no other writer of this store runs a body under the same `key` (a table's
+   * partition: replacePartition rewrites a month from what it holds, so two writers of one month
+   * must take turns). Embedded: one process owns the store, so a lock in the process. A server: the
+   * same, and across processes through Redis when REDIS_URL is set (the queue's workers).
+   */
+  exclusive<T>(key: string, body: () => Promise<T>): Promise<T>;
   /** Creates the database when it is missing (a server only; chDB always has `default`). */
   ensureDatabase(): Promise<void>;
   close(): Promise<void>;

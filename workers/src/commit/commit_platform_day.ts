@@ -6,6 +6,7 @@ import {
   INGESTED_FILE_MANIFEST_STRUCTURE,
   INGESTED_FILES_TABLE,
   isIncompleteFile,
+  monthPartitionId,
   type Platform,
   PRODUCT_VIEWS_PER_DAY_TABLE,
   PRODUCT_VIEWS_PER_MINUTE_TABLE,
@@ -33,7 +34,7 @@ export interface CommitResult {
   day: string;
   /** Source files whose manifests were committed, failed ones included. */
   files: number;
-  /** Rows now in the (day, platform) partition of product_views_per_minute_v1. */
+  /** Rows now in the (day, platform) slice of product_views_per_minute_v1. */
   rows: number;
   views: number;
   /** Files of the day that could not be read: the day is partial while there are any. */
@@ -243,9 +244,12 @@ async function commitManifests(
   // manifest is committed (the day's record says it failed) but its Parquet, if any is left, is not.
   const loadedIds = manifests.filter((m) => m.status === "loaded").map((m) => m.id);
   const allIds = manifests.map((m) => m.id);
-  // The day is validated above and the platform is one of three constants: safe in the DDL.
-  const partition = `('${day}', '${platform}')`;
+  // The (day, platform) is one slice of its month's partition; the month's other days are carried over.
   const params = { day, platform };
+  const slice = {
+    partitionId: monthPartitionId(day),
+    slice: { where: "day = {day:Date} AND platform = {platform:String}", params },
+  };
   // Fills a staging table by an INSERT ... SELECT whose values are bound.
   const insertInto = (query: string, queryParams: Record<string, string>, name: string) => (staging: string) =>
     runCommand(deps.store.client, { name, query: query.replace("{staging}", staging), params: queryParams });
@@ -259,7 +263,7 @@ async function commitManifests(
   const { replaced: views, ctrDays } = await ctrDaysChanged(deps.store, params, () =>
     replacePartition(deps.store, {
       table: PRODUCT_VIEWS_PER_MINUTE_TABLE,
-      partition,
+      ...slice,
       totalColumn: "views",
       fill:
         eventsSource &&
@@ -287,7 +291,7 @@ async function commitManifests(
   const manifestSource = sinkOutputs(deps, "manifest", { platform, day }, allIds);
   const files = await replacePartition(deps.store, {
     table: INGESTED_FILES_TABLE,
-    partition,
+    ...slice,
     totalColumn: "views",
     fill:
       manifestSource &&

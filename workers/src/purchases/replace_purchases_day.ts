@@ -1,5 +1,6 @@
 import {
   insertPurchasesPerMinute,
+  monthPartitionId,
   PURCHASES_PER_MINUTE_TABLE,
   type PurchasesPerMinute,
   parseDay,
@@ -9,8 +10,8 @@ import {
 } from "@ctr/schemas";
 
 /**
- * Replaces a GMT-3 day's partition of purchases_per_minute_v1 with `rows`, all at once, and the same
- * partition of its hourly and daily rollups with their sums (see replacePartition), then the day of
+ * Replaces a GMT-3 day of purchases_per_minute_v1 (a slice of its month's partition) with `rows`, all at once, and the same
+ * day of its hourly and daily rollups with their sums (see replacePartition), then the day of
  * the CTR rollups that gather them with the views (refreshCtrDays): re-running never
  * double counts, and two runs of the same day each leave the same content. An empty `rows` empties
  * the day. The caller records it as a data change (recordingDataChange), which the API's result
@@ -25,7 +26,8 @@ export async function replacePurchasesDay(
   if (!parseDay(day)) throw new RangeError(`not a day: ${day}`);
   await replacePartition(store, {
     table: PURCHASES_PER_MINUTE_TABLE,
-    partition: `'${day}'`,
+    partitionId: monthPartitionId(day),
+    slice: { where: "day = {day:Date}", params: { day } },
     totalColumn: "purchases",
     fill: rows.length > 0 ? (staging) => insertPurchasesPerMinute(store.client, rows, { table: staging }) : undefined,
   });

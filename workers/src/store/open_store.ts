@@ -13,6 +13,9 @@ import {
 } from "@ctr/schemas";
 import type * as ChdbConnection from "chdb/connection";
 import { clickhouseLogOptions } from "./clickhouse_logger.ts";
+import { removeEmptyDefinitions, reportingDiskFull } from "./disk_full.ts";
+import { outdatedPartPaths, removeDroppedTables, removeOutdatedParts } from "./leftover_parts.ts";
+import { processLock, redisLock } from "./partition_lock.ts";
 import { checkStoreFree } from "./store_lock.ts";
 
 // chdb/connection is typed against the deprecated @clickhouse/client-common, which the client no
@@ -62,9 +65,15 @@ function namingTheSettings(clickhouse: { url: string; username?: string }, error
  * chDB binds one data directory per process: open the embedded store in one process only.
  * The client's own log lines go to `logger` (default: the process's pino logger at info).
  */
-export function openStore(clickhouse: Config["clickhouse"], logger: Logger = createLogger()): Store {
+export function openStore(
+  clickhouse: Config["clickhouse"],
+  logger: Logger = createLogger(),
+  { redisUrl }: { redisUrl?: string } = {},
+): Store {
   const log = clickhouseLogOptions(logger);
   if (clickhouse.kind === "server") {
+    // Workers of the queue may write one month of a server at once: they take turns through Redis.
+    const lock = redisUrl ? redisLock(redisUrl, `${clickhouse.url}/${clickhouse.database}`) : processLock();
     const client = createClient({
       log,
       url: clickhouse.url,
@@ -99,26 +108,43 @@ export function openStore(clickhouse: Config["clickhouse"], logger: Logger = cre
       database: clickhouse.database,
       ...(clickhouse.cluster ? { cluster: clickhouse.cluster } : {}),
       changes: { local: 0 },
+      exclusive: (key, body) => lock.run(key, body),
       ensureDatabase,
-      close: () => client.close(),
+      close: async () => {
+        await lock.close();
+        await client.close();
+      },
     };
   }
   mkdirSync(clickhouse.path, { recursive: true });
   checkStoreFree(clickhouse.path);
+  removeDroppedTables(clickhouse.path);
+  removeEmptyDefinitions(clickhouse.path);
   // chDB ignores the client's `database`: its tables live in `default`.
-  const client = createClient({
-    log,
-    connection: openChdb(clickhouse.path) as unknown as ClientConnection,
-    clickhouse_settings: OUTPUT_SETTINGS,
-  });
-  return {
+  const client = reportingDiskFull(
+    createClient({
+      log,
+      connection: openChdb(clickhouse.path) as unknown as ClientConnection,
+      clickhouse_settings: OUTPUT_SETTINGS,
+    }),
+    clickhouse.path,
+  );
+  const lock = processLock();
+  const store: Store = {
     client,
     kind: "embedded",
     database: "default",
     changes: { local: 0 },
+    exclusive: (key, body) => lock.run(key, body),
     ensureDatabase: async () => {},
-    close: () => client.close(),
+    async close() {
+      // What this process's replacements made outdated goes with it, not at the next start.
+      const outdated = await outdatedPartPaths(store).catch(() => []);
+      await client.close();
+      removeOutdatedParts(outdated);
+    },
   };
+  return store;
 }
 
 /**
@@ -130,7 +156,7 @@ export async function withStore<T>(
   store: Store | undefined,
   body: (store: Store) => Promise<T>,
 ): Promise<T> {
-  const opened = store ?? openStore(config.clickhouse, createLogger({ level: config.logLevel }));
+  const opened = store ?? openStore(config.clickhouse, createLogger({ level: config.logLevel }), config);
   try {
     await migrate(opened);
     return await body(opened);

@@ -31,7 +31,7 @@ export interface LazyStoreSide {
 
 async function openParts(config: Config, store: Store | undefined) {
   const owned = store === undefined;
-  const opened = store ?? openStore(config.clickhouse, createLogger({ level: config.logLevel }));
+  const opened = store ?? openStore(config.clickhouse, createLogger({ level: config.logLevel }), config);
   const orders = await openOrdersDatabase(config.ordersDatabaseUrl).catch(async (error: unknown) => {
     if (owned) await opened.close();
     throw error;

@@ -1,5 +1,6 @@
 -- Product views per minute. `day` is the UTC day of the source folder: a commit of a
--- (platform, day) replaces exactly its partition, so re-runs never double count.
+-- (platform, day) replaces exactly its rows (a slice of its month's partition), so re-runs never
+-- double count. Partitions are months (store_layout.ts holds the keys an older store is rebuilt to).
 CREATE TABLE IF NOT EXISTS product_views_per_minute_v1
 (
     day      Date COMMENT 'UTC day of the source folder',
@@ -9,11 +10,11 @@ CREATE TABLE IF NOT EXISTS product_views_per_minute_v1
     views    UInt64
 )
 ENGINE = MergeTree
-PARTITION BY (day, platform)
-ORDER BY (product, minute);
+PARTITION BY toYYYYMM(day)
+ORDER BY (product, platform, minute);
 
 -- Purchases per minute. `day` is the GMT-3 calendar day of order_date: a purchase sync of a
--- day replaces exactly its partition.
+-- day replaces exactly its rows (a slice of its month's partition).
 CREATE TABLE IF NOT EXISTS purchases_per_minute_v1
 (
     day       Date COMMENT 'GMT-3 day of the orders',
@@ -23,7 +24,7 @@ CREATE TABLE IF NOT EXISTS purchases_per_minute_v1
     purchases UInt64
 )
 ENGINE = MergeTree
-PARTITION BY day
+PARTITION BY toYYYYMM(day)
 ORDER BY (platform, product, minute);
 
 -- What is loaded: one row per source file of a committed (platform, day), replaced with it.
@@ -42,8 +43,8 @@ CREATE TABLE IF NOT EXISTS ingested_files_v1
     loaded_at DateTime64(3, 'UTC')
 )
 ENGINE = MergeTree
-PARTITION BY (day, platform)
-ORDER BY file;
+PARTITION BY toYYYYMM(day)
+ORDER BY (day, platform, file);
 
 -- One row per purchase sync of a GMT-3 day; the newest wins.
 CREATE TABLE IF NOT EXISTS purchase_syncs_v1

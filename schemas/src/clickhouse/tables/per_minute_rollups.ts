@@ -2,7 +2,7 @@ import { CLICKHOUSE_GMT3 } from "../../time.ts";
 import { PRODUCT_VIEWS_PER_MINUTE_TABLE } from "./product_views_per_minute.ts";
 import { PURCHASES_PER_MINUTE_TABLE } from "./purchases_per_minute.ts";
 
-/** Product views summed per hour, partitioned like product_views_per_minute_v1 (migration 0004). */
+/** Product views summed per hour, partitioned like product_views_per_minute_v1 (a month per partition). */
 export const PRODUCT_VIEWS_PER_HOUR_TABLE = "product_views_per_hour_v1";
 /** Product views summed per GMT-3 day, partitioned like product_views_per_minute_v1 (migration 0004). */
 export const PRODUCT_VIEWS_PER_DAY_TABLE = "product_views_per_day_v1";
@@ -55,18 +55,20 @@ function periodStart(grainMinutes: Rollup["grainMinutes"]): string {
 
 /**
  * The statement that fills `into` (a rollup or its staging table) from the per-minute rows of
- * `from` (the source table or its staging table), optionally one partition of it (bound
- * `{partitionId:String}`). Table names come from this module and replacePartition only.
+ * `from` (the source table or its staging table) that satisfy `where` (SQL over the source's columns,
+ * its values bound; e.g. `_partition_id = {partitionId:String}`). Table names come from this module
+ * and replacePartition only.
  */
 export function rollupInsert(
   source: string,
   rollup: Rollup,
-  { from, into, onePartition }: { from: string; into: string; onePartition: boolean },
+  { from, into, where }: { from: string; into: string; where: string },
 ): string {
   const measure = ROLLUPS[source]?.measure;
   if (!measure) throw new Error(`${source} has no rollups`);
   return `INSERT INTO ${into} (day, platform, minute, product, ${measure})
           SELECT day, platform, ${periodStart(rollup.grainMinutes)} AS period, product, sum(${measure})
-          FROM ${from}${onePartition ? "\n          WHERE _partition_id = {partitionId:String}" : ""}
+          FROM ${from}
+          WHERE ${where}
           GROUP BY day, platform, period, product`;
 }
