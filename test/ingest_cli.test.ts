@@ -122,6 +122,8 @@ describe("ctr status without Redis", () => {
     // The latest run of that job left a file unread: exit code 3, the file and its reason named.
     expect(one.code).toBe(3);
     expect(one.stdout).toContain("  PARTIAL Android 2016-02-01: Android/2016-02-01/zz.json.gz: bad gzip data");
+    // And it names the platform-days it committed.
+    expect(one.stdout).toContain("  committed 2016-02-01 (Android)\n");
   });
 
   it("says so, with exit code 1, for a job it never ran", async () => {

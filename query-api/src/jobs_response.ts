@@ -76,6 +76,10 @@ export const JobStatusSchema = z
         description:
           "Platform-days the run listed without event files (no folder, or an empty one): nothing was loaded for them; once finished",
       }),
+    committed: z
+      .array(z.object({ platform: z.string(), day: z.string() }))
+      .optional()
+      .meta({ description: "The platform-days the run committed, by day then platform; once finished" }),
     submittedAt: z.string().optional().meta({ format: "date-time" }),
     finishedAt: z.string().optional().meta({ format: "date-time" }),
   })

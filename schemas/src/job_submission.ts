@@ -78,6 +78,8 @@ export interface JobStatus {
   failedFiles: FailedFile[];
   /** Platform-days the run listed without event files (no folder, or an empty one); once finished. */
   emptyDays?: ListedEmptyDay[];
+  /** The platform-days the run committed, by day then platform; once finished. */
+  committed?: { platform: string; day: string }[];
   /** ISO-8601 times. */
   submittedAt?: string;
   finishedAt?: string;

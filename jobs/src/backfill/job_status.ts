@@ -6,7 +6,7 @@ import { type BackfillSummary, exitCodeOf, summarize } from "./summary.ts";
 /** The fields of a finished job's status that come from its summary. */
 export type FinishedFields = { counts: JobCounts; ok: boolean } & Pick<
   JobStatus,
-  "malformedLocations" | "failures" | "refused" | "failedFiles" | "emptyDays"
+  "malformedLocations" | "failures" | "refused" | "failedFiles" | "emptyDays" | "committed"
 >;
 
 /** A backfill summary as a job status shows it. */
@@ -17,11 +17,21 @@ export function finishedFields(summary: BackfillSummary): FinishedFields {
     refused,
     failedFiles,
     emptyDays,
+    committed,
     skippedObjects: _skipped,
     otherFolders: _others,
     ...counts
   } = summary;
-  return { counts, malformedLocations, failures, refused, failedFiles, emptyDays, ok: exitCodeOf(summary) === 0 };
+  return {
+    counts,
+    malformedLocations,
+    failures,
+    refused,
+    failedFiles,
+    emptyDays,
+    committed,
+    ok: exitCodeOf(summary) === 0,
+  };
 }
 
 // The outcome of a queued backfill comes without its plan; only skipped objects need the plan.

@@ -63,6 +63,7 @@ export function toJobRun(request: RunRequest, result: BackfillSummary | Error, f
     malformed_locations: (summary?.malformedLocations ?? [])
       .slice(0, KEPT_LOCATIONS)
       .map((m): [string, string, string] => [m.file, m.position, m.reason]),
+    committed: (summary?.committed ?? []).map((c): [string, string] => [c.platform, c.day]),
   };
 }
 
@@ -117,6 +118,7 @@ export function runStatus(run: JobRun): JobStatus {
     // The history keeps what each refusal said, not its list of missing files.
     refused: run.refused.map((line) => ({ ...stepMessage(line, run.kind), missingFiles: [], missingCount: 0 })),
     failedFiles: run.failed_files.map(([platform, day, file, reason]) => ({ platform, day, file, reason })),
+    committed: run.committed.map(([platform, day]) => ({ platform, day })),
     submittedAt: iso(run.started_at),
     finishedAt: iso(run.finished_at),
   };

@@ -1,7 +1,7 @@
 import { type Config, getJobRuns, type JobStatus, loadConfig, formatCount as n, plural } from "@ctr/schemas";
 import { checkRedisReachable, type QueueConfig, queueConfigOf, withStore } from "@ctr/workers";
 import { runStatus } from "../backfill/run_history.ts";
-import { EXIT, exitCodeOf } from "../backfill/summary.ts";
+import { EXIT, exitCodeOf, namePlatformDays } from "../backfill/summary.ts";
 import { type OptionValues, optionalString } from "../command.ts";
 
 const MB = 1024 * 1024;
@@ -29,6 +29,7 @@ export function formatJobStatus(status: JobStatus, detailed: boolean): string {
       `  rows written: ${n(c.viewRowsWritten)} view rows (${plural(c.committedDays, "platform-day")}), ${n(c.purchaseRowsWritten)} purchase rows (${plural(c.purchases, "purchase")})`,
     );
   }
+  if (status.committed && status.committed.length > 0) lines.push(`  committed ${namePlatformDays(status.committed)}`);
   for (const m of status.malformedLocations.slice(0, 20))
     lines.push(`  malformed ${m.file} ${m.position}: ${m.reason}`);
   for (const f of status.failedFiles) lines.push(`  PARTIAL ${f.platform} ${f.day}: ${f.file}: ${f.reason}`);

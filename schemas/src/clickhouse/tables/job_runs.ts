@@ -37,6 +37,8 @@ export const JobRunSchema = z.object({
   failed_files: z.array(z.tuple([z.string(), z.string(), z.string(), z.string()])),
   /** The first malformed records, as (file, position, reason). */
   malformed_locations: z.array(z.tuple([z.string(), z.string(), z.string()])),
+  /** The platform-days committed, as (platform, day) (migration 0009). */
+  committed: z.array(z.tuple([z.string(), day])),
 });
 export type JobRun = z.infer<typeof JobRunSchema>;
 
