@@ -127,6 +127,19 @@ describe("small files converted in groups", () => {
     expect(groupFiles(sourceFiles, 2, ONE_BY_ONE)).toEqual(sourceFiles.map((_, i) => [i]));
   });
 
+  it("leave a gzipped file whose text is not small to a statement of its own", () => {
+    const MB = 1024 * 1024;
+    const files = [
+      { key: `${DIR}/c-00.ndjson.gz`, size: MB, etag: "1" },
+      { key: `${DIR}/c-01.ndjson.gz`, size: MB, etag: "2" },
+      { key: `${DIR}/c-02.ndjson`, size: MB, etag: "3" },
+      { key: `${DIR}/c-03.ndjson.gz`, size: MB / 4, etag: "4" },
+      { key: `${DIR}/c-04.ndjson`, size: MB, etag: "5" },
+    ];
+    // 1 MB of gzip holds several MB of JSON: no cheaper in a group than alone.
+    expect(groupFiles(files, 1)).toEqual([[0], [1], [2, 3, 4]]);
+  });
+
   it("give every file the manifest and the views Parquet a statement per file gives", async () => {
     const grouped = await convert("grouped", FILE_GROUPING);
     const single = await convert("single", ONE_BY_ONE);
