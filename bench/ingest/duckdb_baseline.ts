@@ -106,8 +106,48 @@ export async function convertWithDuckDb(
   );
 }
 
-/** The plain pipeline's batch shape: the ids as the 64-bit integers they are, nothing else added. */
-const PLAIN_COLUMNS = `{events: 'STRUCT(event_type VARCHAR, data STRUCT(event_name VARCHAR, timestamp_unixtime_ms DOUBLE, event_id BIGINT, session_id BIGINT, custom_attributes STRUCT(codeColor VARCHAR)))[]', mpid: 'BIGINT'}`;
+/** What the plain statement may add, one at a time, to measure what each costs (bench/ingest/ideas.ts). */
+export interface PlainVariant {
+  /** The ids' type. Default BIGINT: the 64-bit integers they are. */
+  ids?: "BIGINT" | "VARCHAR";
+  /** Write the platform folder and the source file on every row. */
+  sourceColumns?: boolean;
+  /** Read the time and codeColor as JSON text and cast them, as the contract's type rules need. */
+  jsonTypes?: boolean;
+  /** Lead with `part`, the file's position in the list, for a partitioned COPY. */
+  part?: boolean;
+}
+
+/**
+ * The plain pipeline's views of NDJSON `files`: the ids as the 64-bit integers they are, no source
+ * file or platform per row (unless a variant adds one).
+ */
+export function plainViewsStatement(files: readonly string[], variant: PlainVariant = {}): string {
+  const ids = variant.ids ?? "BIGINT";
+  const typed = variant.jsonTypes ? "JSON" : null;
+  const columns = `{events: 'STRUCT(event_type VARCHAR, data STRUCT(event_name VARCHAR, timestamp_unixtime_ms ${typed ?? "DOUBLE"}, event_id ${ids}, session_id ${ids}, custom_attributes STRUCT(codeColor ${typed ?? "VARCHAR"})))[]', mpid: '${ids}'}`;
+  const list = `[${files.map(quotePath).join(", ")}]`;
+  const time = variant.jsonTypes
+    ? `CASE WHEN NOT starts_with(e.data.timestamp_unixtime_ms::VARCHAR, '"') THEN TRY_CAST(e.data.timestamp_unixtime_ms::VARCHAR AS DOUBLE) END`
+    : "e.data.timestamp_unixtime_ms";
+  const product = variant.jsonTypes
+    ? `replace(e.data.custom_attributes.codeColor::VARCHAR, '"', '')`
+    : "e.data.custom_attributes.codeColor";
+  const isView = variant.jsonTypes
+    ? `e.event_type = 'custom_event' AND e.data.event_name = 'product' AND starts_with(e.data.custom_attributes.codeColor::VARCHAR, '"') AND e.data.custom_attributes.codeColor::VARCHAR <> '""'`
+    : IS_VIEW;
+  const part = variant.part ? `list_position(${list}, filename) AS part, ` : "";
+  const sources = variant.sourceColumns
+    ? `, regexp_extract(filename, ${PLATFORM_FROM_PATH}, 1) AS platform, filename AS source_file`
+    : "";
+  // The file name only where a variant reads it: the floor's statement reads none.
+  const named = variant.part || variant.sourceColumns;
+  return `SELECT ${part}${time} AS ts_ms, ${product} AS product, e.data.event_id AS event_id,
+                 e.data.session_id AS session_id, mpid${sources}
+          FROM (SELECT unnest(events) AS e, mpid${named ? ", filename" : ""}
+                FROM read_json(${list}, format = 'newline_delimited', columns = ${columns}${named ? ", filename = true" : ""}))
+          WHERE ${isView}`;
+}
 
 /**
  * The plain floor: the simplest pipeline a user could write with DuckDB for NDJSON files. One COPY
@@ -120,12 +160,7 @@ export async function convertPlainWithDuckDb(files: readonly string[], outDir: s
     {
       engine: "duckdb-plain",
       threads: os.availableParallelism(),
-      views: `SELECT e.data.timestamp_unixtime_ms AS ts_ms, e.data.custom_attributes.codeColor AS product,
-                     e.data.event_id AS event_id, e.data.session_id AS session_id, mpid
-              FROM (SELECT unnest(events) AS e, mpid
-                    FROM read_json([${files.map(quotePath).join(", ")}], format = 'newline_delimited',
-                                   columns = ${PLAIN_COLUMNS}))
-              WHERE ${IS_VIEW}`,
+      views: plainViewsStatement(files),
       counts: (views) =>
         `SELECT ${MINUTE}, product, count(*)::UBIGINT AS views FROM read_parquet(${views}) GROUP BY ALL`,
     },

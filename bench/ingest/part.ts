@@ -7,6 +7,7 @@ import { type BenchRow, describeMachine, MB, ms, writeResult } from "../report.t
 import type { BaselineDetail } from "./baseline_sql.ts";
 import { runCliBackfill } from "./cli_backfill.ts";
 import type { PhaseDetail } from "./convert_phase.ts";
+import { measureIdeas } from "./ideas.ts";
 import {
   type IngestInput,
   prepareBigFile,
@@ -132,6 +133,8 @@ async function measureWorkload(name: string, input: IngestInput, options: Ingest
     throw new Error(`the fixed-cost run stored ${fixed.detail.views} views, not 1`);
   const views = [cli.detail.views, phases.detail.views, duckdb.detail.views, chdb.detail.views];
   if (plain) views.push(plain.detail.views);
+  // What each of the product's per-row and per-file costs adds, on one folder of the day (ideas.ts).
+  const ideas = name === "day" ? await measureIdeas(inputFile, input, options.workDir, options.runs) : undefined;
   const failures = phases.detail.failures;
   if (failures.length > 0) process.stderr.write(`bench ingest ${name}: failures:\n  ${failures.join("\n  ")}\n`);
   return {
@@ -159,6 +162,7 @@ async function measureWorkload(name: string, input: IngestInput, options: Ingest
     ratioToShapedFloor: cli.elapsedMs / shaped.elapsedMs,
     commitRowsPerS: phases.detail.commitRows / (phases.detail.commitMs / 1000),
     viewsAgree: views.every((v) => v === input.views),
+    ...(ideas ? { ideas } : {}),
   };
 }
 
@@ -214,6 +218,12 @@ function workloadRows(part: string, name: string, w: WorkloadResult): BenchRow[]
       unit: "×",
     },
     { part, figure: `${name}: commits (phase)`, value: w.runs.phases.detail.commitMs / 1000, unit: "s" },
+    ...Object.entries(w.ideas?.cpuOverPerFile ?? {}).map(([idea, ratio]) => ({
+      part,
+      figure: `${name}: idea ${idea}, CPU ÷ the floor's statement per file`,
+      value: ratio,
+      unit: "×",
+    })),
     {
       part,
       figure: `${name}: views agree (every run)`,
