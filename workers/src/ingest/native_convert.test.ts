@@ -39,8 +39,6 @@ async function ndjson(name: string, lines: string[]): Promise<string> {
 }
 
 const target = (name: string): native.ConvertTarget => ({
-  platform: "iOS",
-  sourceFile: `iOS/${DAY}/${name}`,
   window: viewTimeWindow(DAY),
   eventsParquet: path.join(dir, `${name}.parquet`),
 });

@@ -6,14 +6,25 @@ import type { ScanCounter } from "./engine_counts.ts";
 import type { FileShape } from "./file_shape.ts";
 
 /**
- * The batch shape the engine reads, with explicit types so DuckDB parses each file without
- * sampling it. Ids are VARCHAR: DuckDB keeps the exact digits of a JSON number, so 64-bit ids
- * never pass through a double. `timestamp_unixtime_ms` and `codeColor` are JSON, kept as their JSON
- * text, so their JSON type shows in their first character: the contract wants a string product (a
- * numeric codeColor is ignored, not converted to text) and a numeric time (a view with a string
- * time is malformed). Parsing them as JSON costs no more than as DOUBLE/VARCHAR (measured).
+ * How the ids are read. BIGINT first: DuckDB parses a JSON integer into a 64-bit integer exactly
+ * (never through a double), and the views Parquet stores it as INT64, which costs a tenth less CPU
+ * per file than its text (docs/BENCHMARKS.md §1). An id no 64-bit integer can hold (text, beyond the
+ * signed range, an object) makes the reader refuse the file; it is then read again with VARCHAR ids,
+ * which keep each id's exact text (isRefusedByIdType).
  */
-const BATCH_COLUMNS = `{events: 'STRUCT(event_type VARCHAR, data STRUCT(event_name VARCHAR, timestamp_unixtime_ms JSON, event_id VARCHAR, session_id VARCHAR, custom_attributes STRUCT(codeColor JSON)))[]', mpid: 'VARCHAR'}`;
+export type IdType = "BIGINT" | "VARCHAR";
+
+/**
+ * The batch shape the engine reads, with explicit types so DuckDB parses each file without
+ * sampling it. `timestamp_unixtime_ms` and `codeColor` are JSON, kept as their JSON text, so their
+ * JSON type shows in their first character: the contract wants a string product (a numeric
+ * codeColor is ignored, not converted to text) and a numeric time (a view with a string time is
+ * malformed). As DOUBLE and VARCHAR the reader would cast a string time and a numeric codeColor
+ * without a word; the JSON text costs about 6% of a clean file's CPU for each of the two (measured,
+ * docs/BENCHMARKS.md §1), the price of those rules.
+ */
+const batchColumns = (ids: IdType) =>
+  `{events: 'STRUCT(event_type VARCHAR, data STRUCT(event_name VARCHAR, timestamp_unixtime_ms JSON, event_id ${ids}, session_id ${ids}, custom_attributes STRUCT(codeColor JSON)))[]', mpid: '${ids}'}`;
 
 /** The JSON text of the two typed-by-JSON fields, next to the event and what came with it. */
 const EVENT_TEXTS = `*, e.data.timestamp_unixtime_ms::VARCHAR AS time_json, e.data.custom_attributes.codeColor::VARCHAR AS product_json`;
@@ -87,6 +98,12 @@ export function isFlagged(error: unknown): boolean {
   return isInputError(error) && (error as Error).message.includes(FLAG);
 }
 
+/**
+ * True when the reader refused a file read with BIGINT ids for something other than a malformed
+ * record: an id no 64-bit integer holds, or anything else the VARCHAR reading decides on its own.
+ */
+const isRefusedByIdType = (ids: IdType, error: unknown) => ids === "BIGINT" && isInputError(error) && !isFlagged(error);
+
 /** Counts of one file's pass through the engine. */
 export interface NativeCounts {
   batches: number;
@@ -106,10 +123,12 @@ export interface ConvertInput {
   maxObjectBytes: number;
 }
 
-/** What a conversion writes and where: the views of `sourceFile` in `platform`'s folder of `window.day`. */
+/**
+ * Where a conversion writes the views of a file of a day's folder, and that folder's window. The
+ * platform, day and source file are the sink's key of the views Parquet and its manifest, not
+ * columns of every row.
+ */
 export interface ConvertTarget {
-  platform: string;
-  sourceFile: string;
   window: ViewTimeWindow;
   eventsParquet: string;
 }
@@ -119,23 +138,17 @@ function quotePath(file: string): string {
   return `'${file.replaceAll("'", "''")}'`;
 }
 
-/** The scan of one file's batches, and the views' columns as the events Parquet holds them. */
-const readBatches = (ignoreErrors: boolean) =>
-  `read_json($path, format = $shape, columns = ${BATCH_COLUMNS}, compression = 'auto_detect',
+/** The scan of one file's batches. */
+const readBatches = (ids: IdType, ignoreErrors: boolean) =>
+  `read_json($path, format = $shape, columns = ${batchColumns(ids)}, compression = 'auto_detect',
      maximum_object_size = $maxObject, ignore_errors = ${ignoreErrors})`;
-/** The views' columns as the events Parquet holds them, `source` naming each view's source file. */
-const viewColumns = (
-  source: string,
-) => `ts_ms, ${PRODUCT} AS product, $platform AS platform, e.data.event_id AS event_id,
-  e.data.session_id AS session_id, mpid, ${source} AS source_file`;
-const VIEW_COLUMNS = viewColumns("$source");
+/** The views' columns as the events Parquet holds them. */
+const VIEW_COLUMNS = `ts_ms, ${PRODUCT} AS product, e.data.event_id AS event_id, e.data.session_id AS session_id, mpid`;
 
-const readParams = (input: ConvertInput, target: ConvertTarget) => ({
+const readParams = (input: ConvertInput) => ({
   path: input.path,
   shape: input.shape,
   maxObject: input.maxObjectBytes,
-  platform: target.platform,
-  source: target.sourceFile,
 });
 
 /**
@@ -144,9 +157,9 @@ const readParams = (input: ConvertInput, target: ConvertTarget) => ({
  * contract calls malformed that the reader lets through: a batch without an events array, an event
  * that is no object, a view without a numeric time inside the window or whose product is no text.
  */
-function flaggedViews(from: string, { source, carry }: { source: string; carry?: string }): string {
+function flaggedViews(from: string, carry?: string): string {
   const carried = carry ? `${carry}, ` : "";
-  return `SELECT ${carried}${viewColumns(source)}
+  return `SELECT ${carried}${VIEW_COLUMNS}
          FROM (SELECT *, ${VIEW_TIME} AS ts_ms
                FROM (SELECT ${EVENT_TEXTS}
                      FROM (SELECT ${carried}unnest(events) AS e, mpid FROM ${from}
@@ -170,16 +183,22 @@ export async function convertSourceFile(
   counter: ScanCounter,
   input: ConvertInput,
   target: ConvertTarget,
+  ids: IdType = "BIGINT",
 ): Promise<NativeCounts> {
-  const { result, counts } = await counter.run((connection) =>
-    connection.runAndReadAll(
-      `COPY (${flaggedViews(readBatches(false), { source: "$source" })})
-       TO ${quotePath(target.eventsParquet)} (FORMAT parquet, COMPRESSION zstd, RETURN_STATS true)`,
-      { ...readParams(input, target), ...windowParams(target.window) },
-    ),
-  );
-  const views = Number(result.getRowObjectsJS()[0]?.count ?? 0);
-  return { ...counts, views, refused: 0 };
+  try {
+    const { result, counts } = await counter.run((connection) =>
+      connection.runAndReadAll(
+        `COPY (${flaggedViews(readBatches(ids, false))})
+         TO ${quotePath(target.eventsParquet)} (FORMAT parquet, COMPRESSION zstd, RETURN_STATS true)`,
+        { ...readParams(input), ...windowParams(target.window) },
+      ),
+    );
+    const views = Number(result.getRowObjectsJS()[0]?.count ?? 0);
+    return { ...counts, views, refused: 0 };
+  } catch (error) {
+    if (isRefusedByIdType(ids, error)) return convertSourceFile(counter, input, target, "VARCHAR");
+    throw error;
+  }
 }
 
 /** One file of a group: what convertSourceFile takes for it. */
@@ -221,28 +240,25 @@ export async function convertSourceGroup(
   const { input, target } = first;
   const alike = (m: GroupMember) =>
     m.input.shape === input.shape &&
-    m.target.platform === target.platform &&
     m.target.window.fromMs === target.window.fromMs &&
     m.target.window.toMs === target.window.toMs;
-  if (!members.every(alike)) throw new Error("a group's files must share their shape, platform and window");
+  if (!members.every(alike)) throw new Error("a group's files must share their shape and window");
   const { LIST, VARCHAR, listValue } = loadEngine();
   const paths = listValue(members.map((m) => m.input.path));
-  const sources = listValue(members.map((m) => m.target.sourceFile));
   await mkdir(scratch, { recursive: true });
   try {
     await connection.run(
       `CREATE OR REPLACE TEMP TABLE ${GROUP_BATCHES} AS
        SELECT list_position($paths, filename) AS part, events, mpid
-       FROM read_json($paths, format = $shape, columns = ${BATCH_COLUMNS}, compression = 'auto_detect',
+       FROM read_json($paths, format = $shape, columns = ${batchColumns("BIGINT")}, compression = 'auto_detect',
                       maximum_object_size = $maxObject, filename = true)`,
       { paths, shape: input.shape, maxObject: Math.max(...members.map((m) => m.input.maxObjectBytes)) },
       { paths: LIST(VARCHAR) },
     );
     const written = await connection.runAndReadAll(
-      `COPY (${flaggedViews(GROUP_BATCHES, { carry: "part", source: "list_extract($sources, part)" })})
+      `COPY (${flaggedViews(GROUP_BATCHES, "part")})
        TO ${quotePath(scratch)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (part), RETURN_STATS true)`,
-      { sources, platform: target.platform, ...windowParams(target.window) },
-      { sources: LIST(VARCHAR) },
+      windowParams(target.window),
     );
     const views = new Map<number, { file: string; count: number }>();
     for (const row of written.getRowObjectsJS()) {
@@ -265,9 +281,9 @@ export async function convertSourceGroup(
       } else {
         // No view: the file still gets its (empty) events Parquet, as convertSourceFile writes one.
         await connection.run(
-          `COPY (SELECT * EXCLUDE (part) FROM (${flaggedViews(GROUP_BATCHES, { carry: "part", source: "$source" })}) LIMIT 0)
+          `COPY (SELECT * EXCLUDE (part) FROM (${flaggedViews(GROUP_BATCHES, "part")}) LIMIT 0)
            TO ${quotePath(member.target.eventsParquet)} (FORMAT parquet, COMPRESSION zstd)`,
-          { source: member.target.sourceFile, platform: target.platform, ...windowParams(target.window) },
+          windowParams(target.window),
         );
       }
       const scan = counts.get(part) ?? { batches: 0, events: 0 };
@@ -308,17 +324,24 @@ async function keepViewsInside(
   input: ConvertInput,
   target: ConvertTarget,
 ): Promise<NativeCounts> {
-  const { counts } = await counter.run((connection) =>
-    connection.run(
-      `COPY (
-         SELECT ${VIEW_COLUMNS}
-         FROM (SELECT *, ${VIEW_TIME} AS ts_ms
-               FROM (SELECT ${EVENT_TEXTS} FROM (SELECT unnest(events) AS e, mpid FROM ${readBatches(true)})))
-         WHERE ${IS_VIEW}
-       ) TO ${quotePath(all)} (FORMAT parquet, COMPRESSION zstd)`,
-      readParams(input, target),
-    ),
-  );
+  // BIGINT ids are read strictly, so that no refused id passes unseen; what the reader then refuses
+  // is read again as before: VARCHAR ids, and ignore_errors for what JSON.parse let pass.
+  const viewsOf = (ids: IdType) =>
+    counter.run((connection) =>
+      connection.run(
+        `COPY (
+           SELECT ${VIEW_COLUMNS}
+           FROM (SELECT *, ${VIEW_TIME} AS ts_ms
+                 FROM (SELECT ${EVENT_TEXTS} FROM (SELECT unnest(events) AS e, mpid FROM ${readBatches(ids, ids === "VARCHAR")})))
+           WHERE ${IS_VIEW}
+         ) TO ${quotePath(all)} (FORMAT parquet, COMPRESSION zstd)`,
+        readParams(input),
+      ),
+    );
+  const { counts } = await viewsOf("BIGINT").catch((error: unknown) => {
+    if (isRefusedByIdType("BIGINT", error)) return viewsOf("VARCHAR");
+    throw error;
+  });
   const connection = counter.connection;
   const judged = (
     await connection.runAndReadAll(

@@ -136,8 +136,6 @@ async function prepareFile(context: FileContext, file: SourceFile, ordinal: numb
   const fileId = fileIdOf(file.key);
   const scratch = path.join(context.workDir, `${ordinal}-${fileId}`);
   const target: ConvertTarget = {
-    platform: context.platform,
-    sourceFile: file.key,
     window: context.window,
     eventsParquet: `${scratch}.events.parquet`,
   };

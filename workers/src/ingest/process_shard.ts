@@ -11,9 +11,10 @@ import { createShardDir, removeStaleShardDirs } from "./shard_dirs.ts";
 
 /**
  * Which files a lane converts together in one engine pass (processFiles) rather than one
- * statement each: consecutive files of at most `maxFileBytes`, up to `maxFiles` of them and
+ * statement each: consecutive files of at most `maxFileBytes` of JSON, up to `maxFiles` of them and
  * `maxGroupBytes` of JSON (a gzipped file counted at GZIP_EXPANSION times its size), so a group's
- * parsed batches stay well inside the engine's memory. On the real sample cut into 256 files of
+ * parsed batches stay well inside the engine's memory. A gzipped file of 1 MB holds several MB of
+ * JSON: in a group it cost a third more CPU than alone (the group's temporary table), so it goes alone. On the real sample cut into 256 files of
  * 240 KB, one pass per 32 files took a third of the time of a statement per file
  * (docs/BENCHMARKS.md, "Decisions measured once"); from a few MB up a file's own statement costs little.
  */
@@ -43,7 +44,7 @@ export function groupFiles(
   let run: number[] = [];
   let bytes = 0;
   for (const [i, file] of files.entries()) {
-    const small = file.size <= grouping.maxFileBytes;
+    const small = weight(file) <= grouping.maxFileBytes;
     if (run.length > 0 && (!small || run.length >= maxFiles || bytes + weight(file) > grouping.maxGroupBytes)) {
       runs.push(run);
       run = [];
