@@ -6,11 +6,13 @@ import type { ScanCounter } from "./engine_counts.ts";
 import type { FileShape } from "./file_shape.ts";
 
 /**
- * How the ids are read. BIGINT first: DuckDB parses a JSON integer into a 64-bit integer exactly
- * (never through a double), and the views Parquet stores it as INT64, which costs a tenth less CPU
- * per file than its text (docs/BENCHMARKS.md §1). An id no 64-bit integer can hold (text, beyond the
- * signed range, an object) makes the reader refuse the file; it is then read again with VARCHAR ids,
- * which keep each id's exact text (isRefusedByIdType).
+ * How the ids are read. BIGINT first: DuckDB parses a JSON integer (or a string of one) into a
+ * 64-bit integer exactly, never through a double, and the views Parquet stores it as INT64, which
+ * costs clearly less CPU than its text (docs/BENCHMARKS.md §1, "Each cost against the floor"). An id
+ * no 64-bit integer can hold (text, beyond the signed range, an object) makes the reader refuse the
+ * file; it is then read again with VARCHAR ids, which keep each id's exact text (isRefusedByIdType).
+ * What DuckDB's cast does turn into an integer though it is no 64-bit id (true, a fraction, "0x10")
+ * is stored as that integer.
  */
 export type IdType = "BIGINT" | "VARCHAR";
 
@@ -20,8 +22,8 @@ export type IdType = "BIGINT" | "VARCHAR";
  * JSON type shows in their first character: the contract wants a string product (a numeric
  * codeColor is ignored, not converted to text) and a numeric time (a view with a string time is
  * malformed). As DOUBLE and VARCHAR the reader would cast a string time and a numeric codeColor
- * without a word; the JSON text costs about 6% of a clean file's CPU for each of the two (measured,
- * docs/BENCHMARKS.md §1), the price of those rules.
+ * without a word; the JSON text and its casts are the price of those rules on a clean file
+ * (docs/BENCHMARKS.md §1, "Each cost against the floor").
  */
 const batchColumns = (ids: IdType) =>
   `{events: 'STRUCT(event_type VARCHAR, data STRUCT(event_name VARCHAR, timestamp_unixtime_ms JSON, event_id ${ids}, session_id ${ids}, custom_attributes STRUCT(codeColor JSON)))[]', mpid: '${ids}'}`;

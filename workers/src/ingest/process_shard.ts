@@ -14,7 +14,8 @@ import { createShardDir, removeStaleShardDirs } from "./shard_dirs.ts";
  * statement each: consecutive files of at most `maxFileBytes` of JSON, up to `maxFiles` of them and
  * `maxGroupBytes` of JSON (a gzipped file counted at GZIP_EXPANSION times its size), so a group's
  * parsed batches stay well inside the engine's memory. A gzipped file of 1 MB holds several MB of
- * JSON: in a group it cost a third more CPU than alone (the group's temporary table), so it goes alone. On the real sample cut into 256 files of
+ * JSON: in a group (through its temporary table) it cost more CPU than alone (docs/BENCHMARKS.md §1),
+ * so it goes alone. On the real sample cut into 256 files of
  * 240 KB, one pass per 32 files took a third of the time of a statement per file
  * (docs/BENCHMARKS.md, "Decisions measured once"); from a few MB up a file's own statement costs little.
  */
